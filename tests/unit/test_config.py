@@ -1,0 +1,55 @@
+"""Settings: tracker.toml, environment and flags, in that order of strength."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.config import load_settings
+from tracker.core.errors import InputError
+
+
+def test_defaults() -> None:
+    settings = load_settings(env={}, config_path=None)
+    assert settings.db == "actions.db"
+    assert settings.due_days == {"P1": 15, "P2": 30, "P3": 60}
+    assert settings.stale_days == 14 and settings.today is None
+
+
+def test_file_then_env_then_flag(tmp_path: Path) -> None:
+    cfg = tmp_path / "tracker.toml"
+    cfg.write_text('[database]\nurl = "team.db"\n[actions]\ndue_days = { P1 = 7 }\n[review]\nstale_days = 21\n')
+    settings = load_settings(env={}, config_path=cfg)
+    assert settings.db == "team.db" and settings.due_days["P1"] == 7 and settings.due_days["P3"] == 60
+    assert settings.stale_days == 21
+    assert load_settings(env={"TRACKER_DB": "env.db"}, config_path=cfg).db == "env.db"
+    assert load_settings(db="flag.db", env={"TRACKER_DB": "env.db"}, config_path=cfg).db == "flag.db"
+
+
+def test_today_and_user_from_env() -> None:
+    settings = load_settings(env={"TRACKER_TODAY": "2027-01-04", "TRACKER_USER": "ana"})
+    assert settings.today == date(2027, 1, 4) and settings.user == "ana"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[actions]\ndue_days = { P1 = 0 }\n", "due_days.P1"),
+        ("[actions]\ndue_days = { P7 = 3 }\n", "unknown priority 'P7'"),
+        ("[review]\nstale_days = 'soon'\n", "stale_days"),
+        ("[database\nurl = 1\n", "invalid TOML"),
+    ],
+)
+def test_bad_settings_name_the_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    cfg = tmp_path / "tracker.toml"
+    cfg.write_text(text)
+    with pytest.raises(InputError, match=message) as info:
+        load_settings(env={}, config_path=cfg)
+    assert str(cfg) in str(info.value)
+
+
+def test_bad_today_env() -> None:
+    with pytest.raises(InputError, match="TRACKER_TODAY"):
+        load_settings(env={"TRACKER_TODAY": "someday"})

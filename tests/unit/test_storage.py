@@ -1,0 +1,233 @@
+"""Storage: engine pragmas, migrations that match the models, and refusing what is not ours."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tracker.core.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.storage.database import Db, make_engine
+from tracker.storage.lifecycle import check_database, init_database, open_database
+from tracker.storage.schema import HEAD, REVISIONS
+from tests.conftest import file_digest, fingerprint
+
+
+def test_engine_sets_sqlite_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(str(tmp_path / "x.db"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    engine.dispose()
+
+
+def test_plain_connection_sets_the_same_pragmas(db: Db) -> None:
+    assert db.scalar("PRAGMA foreign_keys") == 1
+    assert db.scalar("PRAGMA journal_mode") == "wal"
+    assert db.scalar("PRAGMA busy_timeout") == 5000
+
+
+def test_known_revisions_match_the_migration_scripts() -> None:
+    from tracker.storage.migrate import head_revision
+
+    assert head_revision() == HEAD
+    assert REVISIONS[-1] == HEAD
+
+
+def test_migrated_schema_matches_the_models(db_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import tracker.core.models  # noqa: F401
+
+    engine = make_engine(str(db_path))
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+    engine.dispose()
+    # The FTS5 index is SQLite-only and lives outside the models on purpose.
+    diffs = [d for d in diffs if not (d[0] == "remove_table" and d[1].name.startswith("action_fts"))]
+    assert diffs == []
+
+
+def test_foreign_keys_are_enforced(db: Db) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.write():
+            db.execute("INSERT INTO action_event (action_id, at, actor, field, note) "
+                       "VALUES (99999, '2026-01-01', 'x', 'f', '')")
+
+
+def test_check_constraints_refuse_unknown_enum_values(db: Db) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.write():
+            db.execute("UPDATE action SET status = 'finished' WHERE id = 1")
+    assert db.scalar("SELECT status FROM action WHERE id = 1") != "finished"
+
+
+def test_write_transaction_is_all_or_nothing(db: Db) -> None:
+    before = db.scalar("SELECT COUNT(*) FROM action_event")
+    with pytest.raises(RuntimeError):
+        with db.write():
+            db.execute("DELETE FROM action_event")
+            raise RuntimeError("boom")
+    assert db.scalar("SELECT COUNT(*) FROM action_event") == before
+
+
+def test_fts_index_follows_the_actions(db: Db) -> None:
+    hits = db.rows("SELECT rowid FROM action_fts WHERE action_fts MATCH 'colocated'")
+    assert hits
+    db.execute("UPDATE action SET title = 'renamed entirely' WHERE id = :id", {"id": hits[0][0]})
+    assert db.rows("SELECT rowid FROM action_fts WHERE action_fts MATCH 'renamed'") == [(hits[0][0],)]
+    assert check_database(db)["fts"] == "ok"
+
+
+def test_check_reports_a_healthy_database(db: Db) -> None:
+    report = check_database(db)
+    assert report["ok"] and report["integrity"] == "ok" and report["schema"] == HEAD
+    assert report["incident_count"] == 5
+
+
+# -- opening what is not ours ---------------------------------------------------------------
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="is a directory"):
+        open_database(str(tmp_path))
+
+
+def test_non_sqlite_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes\n")
+    digest = file_digest(path)
+    with pytest.raises(NotATrackerDatabaseError, match="not a SQLite database"):
+        open_database(str(path))
+    assert file_digest(path) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
+def test_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    digest = file_digest(path)
+    with pytest.raises(NotATrackerDatabaseError, match="not a tracker database"):
+        open_database(str(path))
+    assert file_digest(path) == digest
+
+
+def test_corrupt_database_is_refused(tmp_path: Path, db_path: Path) -> None:
+    data = bytearray(db_path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # smash the first page's b-tree
+    bad = tmp_path / "corrupt.db"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(DatabaseError, match="corrupt|not a database|malformed|cannot open"):
+        open_database(str(bad))
+
+
+def test_newer_schema_is_refused_and_untouched(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    conn.commit()
+    conn.close()
+    digest = fingerprint(db_path)
+    with pytest.raises(SchemaTooNewError, match="newer than this tracker"):
+        open_database(str(db_path))
+    assert fingerprint(db_path) == digest
+
+
+def test_missing_database_is_created_with_the_demo_and_a_notice(tmp_path: Path) -> None:
+    notes: list[str] = []
+    path = tmp_path / "fresh.db"
+    with open_database(str(path), notify=notes.append) as db:
+        assert db.scalar("SELECT COUNT(*) FROM incident") == 5
+    assert len(notes) == 1 and "demo" in notes[0]
+    # Nothing but the database (and SQLite's own side files) is left behind.
+    assert {p.name for p in tmp_path.iterdir()} <= {"fresh.db", "fresh.db-wal", "fresh.db-shm"}
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="does not exist"):
+        open_database(str(tmp_path / "nowhere" / "a.db"))
+
+
+def test_init_refuses_an_existing_database(db_path: Path) -> None:
+    digest = fingerprint(db_path)
+    with pytest.raises(DatabaseError, match="already exists"):
+        init_database(str(db_path), demo=True)
+    assert fingerprint(db_path) == digest
+
+
+def test_init_empty_has_schema_and_no_rows(tmp_path: Path) -> None:
+    with init_database(str(tmp_path / "e.db"), demo=False) as db:
+        assert db.scalar("SELECT COUNT(*) FROM incident") == 0
+        assert db.scalar("SELECT version_num FROM alembic_version") == HEAD
+
+
+def test_failed_upgrade_leaves_the_original_untouched_and_a_backup(db_path: Path) -> None:
+    from tracker.storage.migrate import upgrade_sqlite
+
+    # A database whose version table was lost: upgrading it from the start must fail
+    # (its tables exist), which is a real failed migration.
+    conn = sqlite3.connect(db_path)
+    conn.execute("DELETE FROM alembic_version")
+    conn.commit()
+    conn.close()
+    digest = file_digest(db_path)
+    with pytest.raises(DatabaseError, match="upgrade failed.*unchanged"):
+        upgrade_sqlite(db_path, "20261123T000000Z")
+    assert file_digest(db_path) == digest
+    backup = db_path.with_name(f"{db_path.name}.bak-20261123T000000Z")
+    assert backup.exists() and fingerprint(backup) == fingerprint(db_path)
+    leftovers = [p.name for p in db_path.parent.iterdir() if ".upgrade-" in p.name]
+    assert leftovers == []
+
+
+def test_older_schema_is_upgraded_after_a_backup(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the head moved on: opening runs the upgrade path on a copy and swaps it in."""
+    import tracker.storage.lifecycle as lifecycle
+    import tracker.storage.migrate as migrate
+
+    monkeypatch.setattr(lifecycle, "HEAD", "0002_pretend")
+    monkeypatch.setattr(lifecycle, "REVISIONS", (*REVISIONS, "0002_pretend"))
+    calls: list[str] = []
+
+    def fake_upgrade(url: str, revision: str = "head") -> None:
+        calls.append(url)
+        conn = sqlite3.connect(url)
+        conn.execute("UPDATE alembic_version SET version_num = '0002_pretend'")
+        conn.commit()
+        conn.close()
+
+    monkeypatch.setattr(migrate, "upgrade_url", fake_upgrade)
+    notes: list[str] = []
+    with open_database(str(db_path), notify=notes.append) as db:
+        assert db.scalar("SELECT version_num FROM alembic_version") == "0002_pretend"
+    assert calls and calls[0] != str(db_path), "the upgrade must run on a working copy"
+    backups = list(db_path.parent.glob("actions.db.bak-*"))
+    assert len(backups) == 1
+    with Db.connect_sqlite(backups[0]) as old:
+        assert old.scalar("SELECT version_num FROM alembic_version") == HEAD
+    assert "backup" in notes[0]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_read_only_file_is_refused(db_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write any file; the CLI test covers this as an unprivileged user")
+    db_path.chmod(0o444)
+    with pytest.raises(DatabaseError, match="permission denied"):
+        open_database(str(db_path))
+
+
+def test_template_copy_is_independent(db_path: Path, tmp_path: Path) -> None:
+    other = tmp_path / "copy.db"
+    shutil.copyfile(db_path, other)
+    with Db.connect_sqlite(other) as db, db.write():
+        db.execute("DELETE FROM action_event")
+    assert fingerprint(db_path) != fingerprint(other)

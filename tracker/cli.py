@@ -1,0 +1,243 @@
+"""The ``tracker`` command: parse arguments, call a service, print. Nothing more.
+
+Exit codes: 0 success, 1 a user error (bad value, unknown key, stale write, bad database),
+2 a usage error (unknown command or flag), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tracker.config import Settings, load_settings
+from tracker.core.errors import TrackerError
+from tracker.storage.database import Db
+
+
+class UsageError(Exception):
+    """A command line that does not parse; argparse's message, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=argparse.SUPPRESS, help="database: SQLite path or SQLAlchemy URL")
+
+
+COMMAND_HELP = {
+    "init": "create a database",
+    "incidents": "list, show and add incidents",
+    "rootcauses": "the root-cause taxonomy",
+    "actions": "corrective and preventive actions",
+    "db": "database maintenance",
+}
+
+
+def _verbs(commands: Any, name: str) -> Any:
+    parser = commands.add_parser(name, help=COMMAND_HELP[name])
+    return parser, parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
+
+
+def _add_init(commands: Any) -> None:
+    init = commands.add_parser("init", help=COMMAND_HELP["init"])
+    _common(init)
+    which = init.add_mutually_exclusive_group()
+    which.add_argument("--demo", action="store_true", help="with the demo catalog (default)")
+    which.add_argument("--empty", action="store_true", help="with no data")
+
+
+def _add_incidents(commands: Any) -> None:
+    _, inc = _verbs(commands, "incidents")
+    p = inc.add_parser("list", help="every incident")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    p = inc.add_parser("show", help="one incident in full")
+    _common(p)
+    p.add_argument("key", metavar="INC-n")
+    p.add_argument("--json", action="store_true")
+    p = inc.add_parser("add", help="open an incident")
+    _common(p)
+    p.add_argument("--title", required=True)
+    p.add_argument("--started", required=True, help="ISO 8601, e.g. 2026-11-23T09:30Z (no offset: UTC)")
+    p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
+    p.add_argument("--summary", default="")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_rootcauses(commands: Any) -> None:
+    _, rc = _verbs(commands, "rootcauses")
+    p = rc.add_parser("list", help="every cause with its incidents and prevent actions")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    p = rc.add_parser("show", help="one cause in full")
+    _common(p)
+    p.add_argument("slug", metavar="SLUG")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_actions(commands: Any) -> None:
+    _, act = _verbs(commands, "actions")
+    p = act.add_parser("list", help="actions matching every filter given")
+    _common(p)
+    p.add_argument("--status", action="append", help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
+    p.add_argument("--owner", help="owner handle")
+    p.add_argument("--unowned", action="store_true", help="only actions with no owner")
+    p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
+    p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
+    p.add_argument("--overdue", action="store_true", help="open actions past their due date")
+    p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+    p.add_argument("--incident", metavar="INC-n")
+    p.add_argument("--root-cause", metavar="SLUG")
+    p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
+    p.add_argument("--limit", type=int, help="at most this many rows")
+    p.add_argument("--json", action="store_true")
+    p = act.add_parser("add", help="add an action to an incident or a root cause")
+    _common(p)
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("--incident", metavar="INC-n")
+    p.add_argument("--root-cause", metavar="SLUG")
+    p.add_argument("--owner")
+    p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+    p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
+    p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
+    p.add_argument("--status", default="open", help="initial status (default open)")
+    p.add_argument("--description", default="")
+    p.add_argument("--note", default="", help="why (kept in the history)")
+    p.add_argument("--json", action="store_true")
+    p = act.add_parser("update", help="change an action (each change lands in its history)")
+    _common(p)
+    p.add_argument("key", metavar="ACT-n")
+    p.add_argument("--status")
+    p.add_argument("--owner", help='owner handle ("" to unassign)')
+    p.add_argument("--due", help='YYYY-MM-DD, today, tomorrow, +Nd, +Nw ("" to clear)')
+    p.add_argument("--priority")
+    p.add_argument("--kind")
+    p.add_argument("--title")
+    p.add_argument("--description")
+    p.add_argument("--incident", metavar="INC-n", help='link to an incident ("" to unlink)')
+    p.add_argument("--root-cause", metavar="SLUG", help='link to a root cause ("" to unlink)')
+    p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
+    p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
+    p.add_argument(
+        "--expect-version", type=int, metavar="N",
+        help="refuse the change unless the action is still at version N (the one you loaded)",
+    )
+    p.add_argument("--json", action="store_true")
+    p = act.add_parser("show", help="one action with its history")
+    _common(p)
+    p.add_argument("key", metavar="ACT-n")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_db(commands: Any) -> None:
+    _, dbs = _verbs(commands, "db")
+    p = dbs.add_parser("upgrade", help="upgrade the schema (after a backup)")
+    _common(p)
+    p = dbs.add_parser("check", help="integrity, schema version and row counts")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+
+BUILDERS = {
+    "init": _add_init,
+    "incidents": _add_incidents,
+    "rootcauses": _add_rootcauses,
+    "actions": _add_actions,
+    "db": _add_db,
+}
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--db", "--config"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in BUILDERS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given ``argv``, only the named command's tree is built in full (start-up cost)."""
+    parser = _Parser(prog="tracker", description="Post-incident runbook and corrective-action tracker.")
+    parser.add_argument("--db", help="database: SQLite path or SQLAlchemy URL (default: TRACKER_DB, ./actions.db)")
+    parser.add_argument("--config", type=Path, help="settings file (default: ./tracker.toml)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    wanted = _command_word(argv) if argv is not None else None
+    for name, builder in BUILDERS.items():
+        if wanted is None or name == wanted:
+            builder(commands)
+        else:
+            commands.add_parser(name, help=COMMAND_HELP[name])
+    return parser
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _open(settings: Settings) -> Db:
+    from tracker.storage.lifecycle import open_database
+
+    return open_database(settings.db, create="demo", notify=_note)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser(argv).parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        return _dispatch(args)
+    except TrackerError as exc:
+        print(f"tracker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. piped into head): not an error worth a message.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        print(
+            f"tracker: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            " (set TRACKER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.version:
+        from tracker import __version__
+
+        print(f"tracker {__version__}")
+        return 0
+    settings = load_settings(db=args.db, config_path=args.config)
+    from tracker import commands
+
+    if args.command is None:
+        return commands.summary(settings)
+    handler: Any = getattr(commands, f"{args.command}_{getattr(args, 'verb', '') or 'run'}".rstrip("_"))
+    return int(handler(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

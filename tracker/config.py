@@ -1,0 +1,112 @@
+"""Settings: ``tracker.toml`` in the working directory, then environment variables, then flags.
+
+Nothing is read at import time; ``load_settings`` is called once by each entry point.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tracker.core.errors import InputError
+
+DEFAULT_DB = "actions.db"
+
+
+def _default_due_days() -> dict[str, int]:
+    return {"P1": 15, "P2": 30, "P3": 60}
+
+
+class Settings(NamedTuple):
+    """Everything the tracker can be told, typed and resolved."""
+
+    db: str = DEFAULT_DB
+    """Database location: a SQLite file path or a SQLAlchemy URL (``postgresql+psycopg://...``)."""
+
+    user: str | None = None
+    """Who is acting, for the history (``TRACKER_USER``); when unset, git's ``user.email``."""
+
+    due_days: dict[str, int] = {"P1": 15, "P2": 30, "P3": 60}  # noqa: RUF012 - read-only
+    """Days from today to the default due date of a new action, by priority."""
+
+    stale_days: int = 14
+    """An open action with no change for this many days is stale in reviews."""
+
+    runbooks_dir: str = "runbooks"
+    """Folder of the runbooks, relative to the working directory."""
+
+    today: date | None = None
+    """Fixed "today" (``TRACKER_TODAY``) for reproducible reports and tests; None means the clock."""
+
+    config_file: Path | None = None
+    """The ``tracker.toml`` the settings came from, if any."""
+
+    def today_date(self) -> date:
+        return self.today or date.today()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1 or value > 3650:
+        raise InputError(f"{where}: expected a whole number of days from 1 to 3650, got {value!r}")
+    return value
+
+
+def load_settings(
+    *,
+    db: str | None = None,
+    config_path: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Resolve settings: flag > environment > ``tracker.toml`` > defaults."""
+    env = dict(os.environ) if env is None else env
+    path = config_path or Path(env.get("TRACKER_CONFIG", "tracker.toml"))
+    data: dict[str, Any] = {}
+    if path.is_file():
+        data = _read_toml(path)
+    elif config_path is not None:
+        raise InputError(f"{path}: configuration file not found")
+
+    values: dict[str, Any] = {}
+    database = data.get("database", {})
+    if "url" in database:
+        values["db"] = str(database["url"])
+    actions = data.get("actions", {})
+    if "due_days" in actions:
+        due = _default_due_days()
+        for key, days in dict(actions["due_days"]).items():
+            if key not in due:
+                raise InputError(f"{path}: [actions] due_days has unknown priority {key!r} (P1, P2, P3)")
+            due[key] = _positive_int(days, f"{path}: [actions] due_days.{key}")
+        values["due_days"] = due
+    review = data.get("review", {})
+    if "stale_days" in review:
+        values["stale_days"] = _positive_int(review["stale_days"], f"{path}: [review] stale_days")
+    runbooks = data.get("runbooks", {})
+    if "dir" in runbooks:
+        values["runbooks_dir"] = str(runbooks["dir"])
+
+    if env.get("TRACKER_DB"):
+        values["db"] = env["TRACKER_DB"]
+    if env.get("TRACKER_USER"):
+        values["user"] = env["TRACKER_USER"]
+    if env.get("TRACKER_TODAY"):
+        try:
+            values["today"] = date.fromisoformat(env["TRACKER_TODAY"])
+        except ValueError:
+            raise InputError(f"TRACKER_TODAY: bad date {env['TRACKER_TODAY']!r} (use YYYY-MM-DD)") from None
+    if db:
+        values["db"] = db
+    return Settings(config_file=path if data else None, **values)

@@ -1,0 +1,1 @@
+"""Domain layer: models, enums, errors and one module per job. No UI, no git."""

@@ -1,0 +1,222 @@
+"""Incidents: listing with their causes and components, full detail, and creation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tracker.core.actions import ActionFilter, ActionRow, iter_actions
+from tracker.core.enums import OPEN_STATUSES, IncidentKind, IncidentStatus, Severity
+from tracker.core.errors import InputError, NotFoundError
+from tracker.core.keys import incident_key, parse_key
+from tracker.core.timeutil import iso, read_stamp, utcnow
+from tracker.core.validate import clean_text, clean_title
+from tracker.storage.database import Db
+
+
+@dataclass(frozen=True, slots=True)
+class CauseLink:
+    slug: str
+    title: str
+    role: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    at: datetime | None
+    label: str
+    body: str
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: int
+    title: str
+    severity: str
+    status: str
+    kind: str
+    started_at: datetime | None
+    detected_at: datetime | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    open_actions: int = 0
+    root_causes: list[CauseLink] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return incident_key(self.id)
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if self.started_at is None or self.resolved_at is None:
+            return None
+        return int((self.resolved_at - self.started_at).total_seconds() // 60)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.key,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "started_at": iso(self.started_at),
+            "resolved_at": iso(self.resolved_at),
+            "root_causes": [{"slug": c.slug, "role": c.role} for c in self.root_causes],
+            "components": list(self.components),
+            "kind": self.kind,
+            "detected_at": iso(self.detected_at),
+            "mitigated_at": iso(self.mitigated_at),
+            "open_actions": self.open_actions,
+        }
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    row: IncidentRow
+    company: str
+    summary: str
+    impact: str
+    customer_action: str
+    source: str
+    postmortem: str
+    timeline: list[TimelineItem]
+    actions: list[ActionRow]
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.row.to_json()
+        data["root_causes"] = [
+            {"slug": c.slug, "role": c.role, "title": c.title, "note": c.note} for c in self.row.root_causes
+        ]
+        data.update(
+            company=self.company,
+            summary=self.summary,
+            impact=self.impact,
+            customer_action=self.customer_action,
+            source=self.source,
+            postmortem=self.postmortem,
+            timeline=[{"at": iso(t.at), "label": t.label, "body": t.body} for t in self.timeline],
+            actions=[a.to_json() for a in self.actions],
+        )
+        return data
+
+
+def component_name(group: str, name: str) -> str:
+    """How a component is shown: ``Group / Member``, or the bare name when it has no group."""
+    return f"{group} / {name}" if group else name
+
+
+_INCIDENT_COLUMNS = (
+    "i.id, i.title, i.severity, i.status, i.kind, i.started_at, i.detected_at, i.mitigated_at, i.resolved_at"
+)
+
+
+def _incident_rows(db: Db, where: str = "", params: dict[str, Any] | None = None) -> list[IncidentRow]:
+    base = db.rows(f"SELECT {_INCIDENT_COLUMNS} FROM incident i {where} ORDER BY i.id", params)
+    if not base:
+        return []
+    ids = [r[0] for r in base]
+    scope = "" if not where else f" WHERE x.incident_id IN ({', '.join(str(i) for i in ids)})"
+    causes: dict[int, list[CauseLink]] = defaultdict(list)
+    for incident_id, slug, title, role, note in db.cursor(
+        "SELECT x.incident_id, rc.slug, rc.title, x.role, x.note FROM incident_root_cause x"
+        f" JOIN root_cause rc ON rc.id = x.root_cause_id{scope}"
+        " ORDER BY x.incident_id, CASE x.role WHEN 'root' THEN 0 WHEN 'trigger' THEN 1 ELSE 2 END, rc.slug"
+    ):
+        causes[incident_id].append(CauseLink(slug, title, role, note))
+    components: dict[int, list[str]] = defaultdict(list)
+    for incident_id, group, name in db.cursor(
+        "SELECT x.incident_id, c.group_name, c.name FROM incident_component x"
+        f" JOIN component c ON c.id = x.component_id{scope} ORDER BY x.incident_id, c.group_name, c.name"
+    ):
+        components[incident_id].append(component_name(group, name))
+    status_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    open_counts = dict(
+        db.rows(
+            "SELECT incident_id, COUNT(*) FROM action x"
+            f" WHERE status IN ({status_list}) AND incident_id IS NOT NULL"
+            + (f" AND x.incident_id IN ({', '.join(str(i) for i in ids)})" if where else "")
+            + " GROUP BY incident_id"
+        )
+    )
+    return [
+        IncidentRow(
+            id=r[0],
+            title=r[1],
+            severity=r[2],
+            status=r[3],
+            kind=r[4],
+            started_at=read_stamp(r[5]),
+            detected_at=read_stamp(r[6]),
+            mitigated_at=read_stamp(r[7]),
+            resolved_at=read_stamp(r[8]),
+            open_actions=int(open_counts.get(r[0], 0)),
+            root_causes=causes[r[0]],
+            components=components[r[0]],
+        )
+        for r in base
+    ]
+
+
+def list_incidents(db: Db) -> list[IncidentRow]:
+    """Every incident with its causes, components and open-action count (oldest key first)."""
+    return _incident_rows(db)
+
+
+def get_incident(db: Db, key: str | int) -> IncidentDetail:
+    incident_id = key if isinstance(key, int) else parse_key(key, "INC")
+    rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
+    if not rows:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    company, summary, impact, customer_action, source, postmortem = db.row(  # type: ignore[misc]
+        "SELECT company, summary, impact, customer_action, source, postmortem FROM incident WHERE id = :id",
+        {"id": incident_id},
+    )
+    timeline = [
+        TimelineItem(read_stamp(at), label, body)
+        for at, label, body in db.cursor(
+            "SELECT at, label, body FROM timeline_entry WHERE incident_id = :id ORDER BY position, id",
+            {"id": incident_id},
+        )
+    ]
+    actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
+    return IncidentDetail(
+        rows[0], company, summary, impact, customer_action, source, postmortem, timeline, actions
+    )
+
+
+def add_incident(
+    db: Db,
+    *,
+    title: str,
+    started_at: datetime,
+    severity: Severity = Severity.SEV3,
+    status: IncidentStatus = IncidentStatus.INVESTIGATING,
+    summary: str = "",
+    kind: IncidentKind = IncidentKind.INCIDENT,
+) -> IncidentRow:
+    """Open a new incident; returns it with its key."""
+    title = clean_title(title)
+    summary = clean_text(summary, "summary")
+    if started_at > utcnow():
+        raise InputError(f"start time {iso(started_at)} is in the future")
+    now = utcnow()
+    with db.write():
+        new_id = db.insert(
+            "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at, summary,"
+            " impact, customer_action, source, postmortem, created_at, updated_at)"
+            " VALUES (:title, '', :kind, :severity, :status, :started, :started, :summary, '', '', '', '',"
+            " :now, :now) RETURNING id",
+            {
+                "title": title,
+                "kind": kind.value,
+                "severity": severity.value,
+                "status": status.value,
+                "started": started_at,
+                "summary": summary,
+                "now": now,
+            },
+        )
+    return _incident_rows(db, "WHERE i.id = :id", {"id": new_id})[0]

@@ -1,0 +1,72 @@
+"""Checks on text that users and files give us. Each failure names the value and the rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from tracker.core.errors import InputError
+
+TITLE_MAX = 200
+TEXT_MAX = 200_000
+NOTE_MAX = 20_000
+_HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value as it appears in an error: quoted, and cut short when long."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
+
+
+def _first_control(text: str, allow_newlines: bool) -> int | None:
+    for index, char in enumerate(text):
+        if allow_newlines and char in "\n\t\r":
+            continue
+        if unicodedata.category(char) == "Cc":
+            return index
+    return None
+
+
+def clean_title(value: str, what: str = "title") -> str:
+    """A one-line title: not blank, at most 200 characters, no control characters."""
+    text = value.strip()
+    if not text:
+        raise InputError(f"{what} is empty: give a few words")
+    if len(text) > TITLE_MAX:
+        raise InputError(f"{what} {shown(text)} is too long (at most {TITLE_MAX} characters)")
+    position = _first_control(text, allow_newlines=False)
+    if position is not None:
+        raise InputError(
+            f"{what} {shown(text)} has a control character ({text[position]!r}) at position {position + 1}: "
+            "titles are one line"
+        )
+    return text
+
+
+def clean_text(value: str, what: str = "description", limit: int = TEXT_MAX) -> str:
+    """Free text: newlines and tabs allowed, other control characters and NUL not."""
+    if len(value) > limit:
+        raise InputError(f"{what} {shown(value)} is too long (at most {limit} characters)")
+    position = _first_control(value, allow_newlines=True)
+    if position is not None:
+        raise InputError(
+            f"{what} {shown(value)} has a control character ({value[position]!r}) at position {position + 1}"
+        )
+    return value
+
+
+def clean_owner(value: str | None) -> str | None:
+    """An owner handle (``infra-oncall``, ``ana@example.com``); empty means no owner."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if not _HANDLE.match(text):
+        raise InputError(
+            f"bad owner {shown(value)}: a handle of letters, digits and . _ @ + - "
+            "(starting with a letter or digit, at most 100)"
+        )
+    return text

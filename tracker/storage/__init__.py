@@ -1,0 +1,1 @@
+"""Storage: the engine factory, the plain-SQL connection services use, and migrations."""

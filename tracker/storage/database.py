@@ -1,0 +1,244 @@
+"""Connections to the tracker database.
+
+Two doors, one schema:
+
+* ``make_engine(url)`` builds a SQLAlchemy engine (migrations, PostgreSQL, the ORM when wanted),
+  with the SQLite pragmas set on every connection.
+* ``Db`` is the small plain-SQL connection the services use. On SQLite it wraps the standard
+  library driver directly, so a command-line call never pays for importing SQLAlchemy; on any
+  other backend it wraps a SQLAlchemy connection. Statements use ``:name`` parameters.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.core.errors import DatabaseError
+from tracker.core.timeutil import format_stamp
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+BUSY_TIMEOUT_MS = 5000
+"""How long SQLite waits for another writer before reporting the database as busy."""
+
+WRITE_RETRIES = 8
+"""How often a write transaction that could not start (database busy) is tried again."""
+
+sqlite3.register_adapter(datetime, format_stamp)
+sqlite3.register_adapter(date, date.isoformat)
+
+Params = Mapping[str, Any] | None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite location (a bare path or a ``sqlite:///`` URL), else ``None``."""
+    if "://" not in url:
+        return Path(url)
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///") :])
+    if url.startswith("sqlite://"):
+        raise DatabaseError(f"unsupported SQLite URL {url!r}: give a file path")
+    return None
+
+
+def _sqlite_pragmas(conn: Any) -> None:
+    cursor = conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for a SQLite path or any SQLAlchemy URL, with SQLite's pragmas set."""
+    from sqlalchemy import create_engine, event
+
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is switched off so BEGIN IMMEDIATE is ours to issue.
+        dbapi_conn.isolation_level = None
+        _sqlite_pragmas(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class Db:
+    """One open connection to the tracker database, for services that speak plain SQL."""
+
+    def __init__(self, url: str, *, sqlite: sqlite3.Connection | None = None, sa_conn: Connection | None = None):
+        self.url = url
+        self._sqlite = sqlite
+        self._sa = sa_conn
+        self.dialect = "sqlite" if sqlite is not None else sa_conn.dialect.name  # type: ignore[union-attr]
+        self._depth = 0
+        self.retries = 0
+        """How many times a write had to wait for another writer and start again."""
+
+    @classmethod
+    def connect_sqlite(cls, path: Path, *, read_only: bool = False) -> Db:
+        """Open a SQLite file; ``read_only`` opens it without changing a byte (no pragmas)."""
+        try:
+            if read_only:
+                from urllib.parse import quote
+
+                conn = sqlite3.connect(
+                    f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+                _sqlite_pragmas(conn)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{path}: cannot open the database ({exc})") from None
+        return cls(str(path), sqlite=conn)
+
+    @classmethod
+    def connect_url(cls, url: str) -> Db:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            engine = make_engine(url)
+            conn = engine.connect()
+            conn.commit()
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"cannot connect to the database: {str(exc).splitlines()[0]}") from None
+        # The connection runs in autocommit unless a write() block is open.
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        return cls(url, sa_conn=conn)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def cursor(self, sql: str, params: Params = None) -> Iterator[tuple[Any, ...]]:
+        """Run a query and yield its rows one at a time (for long listings)."""
+        if self._sqlite is not None:
+            cur = self._sqlite.execute(sql, params or {})
+            try:
+                while batch := cur.fetchmany(500):
+                    yield from batch
+            finally:
+                cur.close()
+        else:
+            from sqlalchemy import text
+
+            result = self._sa.execute(text(sql), dict(params or {}))  # type: ignore[union-attr]
+            for row in result:
+                yield tuple(row)
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return list(self.cursor(sql, params))
+
+    def row(self, sql: str, params: Params = None) -> tuple[Any, ...] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        found = self.row(sql, params)
+        return None if found is None else found[0]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        """Run a statement; return the number of rows it changed."""
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, params or {}).rowcount
+        from sqlalchemy import text
+
+        return self._sa.execute(text(sql), dict(params or {})).rowcount  # type: ignore[union-attr]
+
+    def insert(self, sql: str, params: Params = None) -> int:
+        """Run an ``INSERT ... RETURNING id`` and return the new id."""
+        new_id = self.scalar(sql, params)
+        return int(new_id)
+
+    @contextmanager
+    def write(self) -> Iterator[Db]:
+        """A write transaction: all or nothing, taken with the write lock up front on SQLite.
+
+        Starting the transaction is retried with backoff while another writer holds the
+        lock; nothing has been done at that point, so a retry is always safe.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        self._commit()
+
+    def _begin(self) -> None:
+        for attempt in range(WRITE_RETRIES + 1):
+            try:
+                if self._sqlite is not None:
+                    self._sqlite.execute("BEGIN IMMEDIATE")
+                else:
+                    self._sa.exec_driver_sql("BEGIN")  # type: ignore[union-attr]
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or attempt == WRITE_RETRIES:
+                    raise DatabaseError(
+                        f"{self.url}: the database stayed busy (another writer holds it); try again"
+                    ) from None
+                self.retries += 1
+                time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+
+    def _commit(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.execute("COMMIT")
+        else:
+            self._sa.exec_driver_sql("COMMIT")  # type: ignore[union-attr]
+
+    def _rollback(self) -> None:
+        try:
+            if self._sqlite is not None:
+                if self._sqlite.in_transaction:
+                    self._sqlite.execute("ROLLBACK")
+            else:
+                self._sa.exec_driver_sql("ROLLBACK")  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - the original error is the one worth reporting
+            pass
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        elif self._sa is not None:
+            self._sa.close()
+            self._sa.engine.dispose()
+
+    def __enter__(self) -> Db:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

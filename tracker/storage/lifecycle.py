@@ -1,0 +1,197 @@
+"""Opening a tracker database safely: create it, recognise it, upgrade it, or refuse it.
+
+A file that is not a tracker database, is corrupt, or comes from a newer tracker is left
+untouched and reported in one line. An older schema is upgraded only after a backup.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.core.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.storage.database import Db, sqlite_path
+from tracker.storage.schema import HEAD, REVISIONS
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+Notify = Callable[[str], None]
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse paths that cannot hold a tracker database, without writing anything."""
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except PermissionError:
+        raise DatabaseError(f"{path}: permission denied (cannot read the database file)") from None
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read ({exc.strerror})") from None
+    if header != SQLITE_HEADER:
+        raise NotATrackerDatabaseError(f"{path}: not a SQLite database (file left untouched)")
+    if not os.access(path, os.W_OK):
+        raise DatabaseError(f"{path}: permission denied (the database file is read-only)")
+
+
+def schema_revision(db: Db) -> str | None:
+    """The Alembic revision stored in the database, or None when it has no tracker schema."""
+    try:
+        if db.dialect == "sqlite":
+            has_table = db.scalar(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            )
+        else:
+            has_table = db.scalar(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = 'alembic_version'"
+                " AND table_schema = current_schema()"
+            )
+        if not has_table:
+            return None
+        return db.scalar("SELECT version_num FROM alembic_version")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{db.url}: the database is corrupt or unreadable ({exc})") from None
+
+
+def _has_tables(db: Db) -> bool:
+    if db.dialect == "sqlite":
+        return db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0
+    return db.scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    ) > 0
+
+
+def _verify_revision(db: Db, where: str) -> str:
+    revision = schema_revision(db)
+    if revision is None:
+        raise NotATrackerDatabaseError(f"{where}: not a tracker database (no tracker schema; left untouched)")
+    if revision not in REVISIONS:
+        raise SchemaTooNewError(
+            f"{where}: the database schema ({revision}) is newer than this tracker knows ({HEAD}); "
+            "upgrade tracker"
+        )
+    return revision
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fill(create: str) -> Callable[[Path], None]:
+    def fill(path: Path) -> None:
+        if create == "demo":
+            from tracker.core.demo import load_demo
+
+            with Db.connect_sqlite(path) as db:
+                load_demo(db)
+
+    return fill
+
+
+def open_database(url: str, *, create: str | None = "demo", notify: Notify | None = None) -> Db:
+    """Open the database at ``url``, creating (``demo`` or ``empty``) or upgrading it as needed."""
+    path = sqlite_path(url)
+    if path is None:
+        return _open_server(url, create, notify)
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise DatabaseError(f"{path}: permission denied (cannot reach the database file: {exc.strerror})") from None
+    if not exists:
+        if create is None:
+            raise DatabaseError(f"{path}: no such database (create one with: tracker init)")
+        if not path.parent.is_dir():
+            raise DatabaseError(f"{path}: folder {path.parent} does not exist")
+        from tracker.storage.migrate import create_sqlite
+
+        try:
+            create_sqlite(path, _fill(create))
+        except PermissionError:
+            raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
+        if notify:
+            what = "the demo catalog (5 incidents)" if create == "demo" else "no data"
+            notify(f"Created {path} with {what}.")
+        return Db.connect_sqlite(path)
+    _check_sqlite_file(path)
+    # Recognise the file through a read-only connection first: even a pragma such as
+    # journal_mode would rewrite the header of a database that is not ours.
+    with Db.connect_sqlite(path, read_only=True) as probe:
+        revision = _verify_revision(probe, str(path))
+    if revision == HEAD:
+        return Db.connect_sqlite(path)
+    from tracker.storage.migrate import upgrade_sqlite
+
+    backup = upgrade_sqlite(path, _stamp())
+    if notify:
+        notify(f"Upgraded {path} to schema {HEAD} (backup: {backup.name}).")
+    return Db.connect_sqlite(path)
+
+
+def _open_server(url: str, create: str | None, notify: Notify | None) -> Db:
+    db = Db.connect_url(url)
+    try:
+        revision = schema_revision(db)
+        if revision is None and not _has_tables(db) and create is not None:
+            from tracker.storage.migrate import upgrade_url
+
+            upgrade_url(url)
+            if create == "demo":
+                from tracker.core.demo import load_demo
+
+                load_demo(db)
+            if notify:
+                notify("Created the tracker schema" + (" with the demo catalog." if create == "demo" else "."))
+            return db
+        revision = _verify_revision(db, "database")
+        if revision != HEAD:
+            from tracker.storage.migrate import upgrade_url
+
+            upgrade_url(url)
+            if notify:
+                notify(f"Upgraded the database to schema {HEAD}.")
+        return db
+    except BaseException:
+        db.close()
+        raise
+
+
+def init_database(url: str, *, demo: bool, notify: Notify | None = None) -> Db:
+    """Create a new database; refuses to touch one that already exists."""
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        raise DatabaseError(f"{path}: already exists (remove it first, or choose another --db)")
+    if path is None:
+        db = Db.connect_url(url)
+        try:
+            if _has_tables(db):
+                raise DatabaseError("database: already has tables (use an empty database)")
+        finally:
+            db.close()
+    return open_database(url, create="demo" if demo else "empty", notify=notify)
+
+
+def check_database(db: Db) -> dict[str, Any]:
+    """Integrity and schema facts for ``tracker db check``."""
+    report: dict[str, Any] = {"schema": schema_revision(db), "head": HEAD}
+    if db.dialect == "sqlite":
+        report["integrity"] = db.scalar("PRAGMA integrity_check")
+        report["foreign_key_errors"] = len(db.rows("PRAGMA foreign_key_check"))
+        report["fts"] = "ok"
+        try:
+            db.execute("INSERT INTO action_fts(action_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            report["fts"] = str(exc)
+    for table in ("incident", "root_cause", "action", "action_event", "timeline_entry", "component"):
+        report[f"{table}_count"] = db.scalar(f"SELECT COUNT(*) FROM {table}")
+    report["ok"] = (
+        report["schema"] == HEAD
+        and report.get("integrity", "ok") == "ok"
+        and not report.get("foreign_key_errors")
+        and report.get("fts", "ok") == "ok"
+    )
+    return report

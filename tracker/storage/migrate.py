@@ -1,0 +1,104 @@
+"""Create and upgrade databases with Alembic. Imported only when a schema change is due."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from tracker.core.errors import DatabaseError
+from tracker.storage.database import make_engine
+from tracker.storage.schema import HEAD
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: object) -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade_url(url: str, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on the database at ``url``."""
+    from alembic import command
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # Batch migrations copy tables; foreign keys must not fire on the copies.
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            command.upgrade(_config(conn), revision)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    """The head revision according to the migration scripts themselves."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a live SQLite database consistently (the backup API honours the WAL)."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def create_sqlite(path: Path, fill: object = None) -> None:
+    """Make a new database at ``path``, migrated to the head and filled, appearing whole or not at all.
+
+    ``fill`` is called with the new file's path before it is moved into place.
+    """
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
+    _remove_sqlite_files(tmp)
+    try:
+        upgrade_url(str(tmp))
+        if callable(fill):
+            fill(tmp)
+        os.replace(tmp, path)
+    finally:
+        _remove_sqlite_files(tmp)
+
+
+def upgrade_sqlite(path: Path, stamp: str) -> Path:
+    """Upgrade an older SQLite database; return the backup's path.
+
+    The original file is never modified in place: a backup is taken, a working copy is
+    upgraded, and only a fully upgraded copy replaces the original.
+    """
+    backup = path.with_name(f"{path.name}.bak-{stamp}")
+    work = path.with_name(f".{path.name}.upgrade-{os.getpid()}")
+    _remove_sqlite_files(work)
+    try:
+        sqlite_copy(path, backup)
+        shutil.copymode(path, backup)
+        sqlite_copy(path, work)
+        upgrade_url(str(work), HEAD)
+        os.replace(work, path)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the original as it was
+        raise DatabaseError(
+            f"{path}: upgrade failed ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+            f"the database is unchanged and a backup is at {backup.name}"
+        ) from None
+    finally:
+        _remove_sqlite_files(work)
+    return backup
