@@ -116,7 +116,7 @@ def _add_actions(commands: Any) -> None:
     p.add_argument("key", metavar="ACT-n")
     p.add_argument("--status")
     p.add_argument("--owner", help='owner handle ("" to unassign)')
-    p.add_argument("--due", help='YYYY-MM-DD, today, tomorrow, +Nd, +Nw ("" to clear)')
+    p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd, +Nw")
     p.add_argument("--priority")
     p.add_argument("--kind")
     p.add_argument("--title")

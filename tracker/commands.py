@@ -229,7 +229,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     if args.priority is not None:
         changes["priority"] = parse_enum(Priority, args.priority, "priority")
     if args.due is not None:
-        changes["due"] = parse_due(args.due, today) if args.due.strip() else None
+        changes["due"] = parse_due(args.due, today)
     for name in ("owner", "title", "description", "incident", "root_cause", "runbook"):
         value = getattr(args, name)
         if value is not None:

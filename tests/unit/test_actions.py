@@ -222,3 +222,43 @@ def test_demo_overdue_actions(db: Db) -> None:
     assert overdue, "the demo has slipped actions"
     assert all(a.due < TODAY and a.status not in ("done", "wont_do") for a in overdue)
     assert date(2025, 3, 31) in {a.due for a in overdue}
+
+
+# -- pages and search -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["due", "priority", "updated", "id"])
+def test_keyset_pages_walk_the_whole_listing_in_order(db: Db, sort: str) -> None:
+    from tracker.core.actions import SORTS, page_actions
+
+    for i in range(37):
+        new(db, title=f"bulk {i}", due=TODAY + timedelta(days=i % 5), priority=list(Priority)[i % 3])
+    everything = [a.id for a in iter_actions(db, ActionFilter(), sort=sort)]
+    walked: list[int] = []
+    after = None
+    while True:
+        page = page_actions(db, ActionFilter(), sort, after=after, limit=7)
+        if not page:
+            break
+        walked += [a.id for a in page]
+        after = SORTS[sort].key(page[-1])
+    assert walked == everything
+    by_offset = page_actions(db, ActionFilter(), sort, offset=10, limit=5)
+    assert [a.id for a in by_offset] == everything[10:15]
+
+
+def test_text_search_uses_words_and_prefixes(db: Db) -> None:
+    new(db, title="Rotate the [bold] TLS certificates", description="before they expire")
+    assert [a.title for a in iter_actions(db, ActionFilter(text="certif"))] == ["Rotate the [bold] TLS certificates"]
+    assert [a.title for a in iter_actions(db, ActionFilter(text="TLS expire"))] == [
+        "Rotate the [bold] TLS certificates"
+    ]
+    assert count_actions(db, ActionFilter(text='"unbalanced quote AND (')) == 0
+    assert count_actions(db, ActionFilter(text="   ")) == count_actions(db, ActionFilter())
+    assert count_actions(db, ActionFilter(text="colocated", kinds=("detect",))) == 1
+
+
+def test_due_date_cannot_be_cleared(db: Db) -> None:
+    action = new(db)
+    with pytest.raises(InputError, match="always has a due date"):
+        update_action(db, action.id, {"due": None}, actor="a")

@@ -6,6 +6,7 @@ version and records one ActionEvent per changed field, in the same transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -30,7 +31,7 @@ class ActionRow(NamedTuple):
     kind: str
     owner: str | None
     priority: str
-    due: date | None
+    due: date
     status: str
     created_at: datetime
     updated_at: datetime
@@ -49,7 +50,7 @@ class ActionRow(NamedTuple):
         return None if self.incident_id is None else incident_key(self.incident_id)
 
     def is_overdue(self, today: date) -> bool:
-        return self.due is not None and self.due < today and self.status in OPEN_STATUSES
+        return self.due < today and self.status in OPEN_STATUSES
 
     def to_json(self, today: date | None = None) -> dict[str, Any]:
         """The documented JSON shape; the first ten keys are a stable interface."""
@@ -60,7 +61,7 @@ class ActionRow(NamedTuple):
             "owner": self.owner,
             "priority": self.priority,
             "status": self.status,
-            "due": self.due.isoformat() if self.due else None,
+            "due": self.due.isoformat(),
             "incident": self.incident,
             "root_cause": self.root_cause,
             "version": self.version,
@@ -106,16 +107,42 @@ class ActionFilter(NamedTuple):
     due_within_days: int | None = None
     incident_id: int | None = None
     root_cause: str | None = None
+    text: str = ""
     today: date = date.min
 
 
-SORTS = {
-    "due": "a.due_date IS NULL, a.due_date, a.id",
-    "priority": "a.priority, a.due_date IS NULL, a.due_date, a.id",
-    "updated": "a.updated_at DESC, a.id DESC",
-    "id": "a.id",
+class SortSpec(NamedTuple):
+    """An order for listings: key columns ending on the primary key, so it is total (keyset-safe)."""
+
+    columns: tuple[str, ...]
+    fields: tuple[str, ...]
+    descending: bool = False
+
+    @property
+    def order_by(self) -> str:
+        direction = " DESC" if self.descending else ""
+        return ", ".join(f"{c}{direction}" for c in self.columns)
+
+    def key(self, row: ActionRow) -> tuple[Any, ...]:
+        return tuple(getattr(row, f) for f in self.fields)
+
+
+SORTS: dict[str, SortSpec] = {
+    "due": SortSpec(("a.due_date", "a.id"), ("due", "id")),
+    "priority": SortSpec(("a.priority", "a.due_date", "a.id"), ("priority", "due", "id")),
+    "updated": SortSpec(("a.updated_at", "a.id"), ("updated_at", "id"), descending=True),
+    "id": SortSpec(("a.id",), ("id",)),
 }
-"""The orders a listing can take; each ends on the primary key so it is total."""
+"""The orders a listing can take, each served by an index."""
+
+
+def fts_query(text: str) -> str | None:
+    """User words as a safe FTS5 query: each word quoted, the last one a prefix. None if no words."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+
 
 _COLUMNS = (
     "a.id, a.title, a.description, a.kind, a.owner, a.priority, a.due_date, a.status, a.created_at,"
@@ -144,7 +171,7 @@ def _row(values: tuple[Any, ...]) -> ActionRow:
     )
 
 
-def _where(filt: ActionFilter) -> tuple[str, dict[str, Any]]:
+def _where(filt: ActionFilter, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
     if filt.today == date.min and (filt.overdue or filt.due_within_days is not None):
         filt = filt._replace(today=date.today())
     clauses: list[str] = []
@@ -182,13 +209,21 @@ def _where(filt: ActionFilter) -> tuple[str, dict[str, Any]]:
     if filt.root_cause is not None:
         clauses.append("rc.slug = :root_cause")
         params["root_cause"] = filt.root_cause
+    query = fts_query(filt.text)
+    if query is not None:
+        if dialect == "sqlite":
+            clauses.append("a.id IN (SELECT rowid FROM action_fts WHERE action_fts MATCH :fts)")
+            params["fts"] = query
+        else:
+            clauses.append("(lower(a.title) LIKE :like OR lower(a.description) LIKE :like)")
+            params["like"] = "%" + filt.text.strip().lower().replace("%", "").replace("_", "") + "%"
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def iter_actions(db: Db, filt: ActionFilter, sort: str = "due", limit: int | None = None) -> Iterator[ActionRow]:
     """Stream the actions that match, in the given order, without holding them all."""
-    where, params = _where(filt)
-    sql = f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY {SORTS[sort]}"
+    where, params = _where(filt, db.dialect)
+    sql = f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY {SORTS[sort].order_by}"
     if limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = limit
@@ -196,8 +231,31 @@ def iter_actions(db: Db, filt: ActionFilter, sort: str = "due", limit: int | Non
         yield _row(values)
 
 
+def page_actions(
+    db: Db,
+    filt: ActionFilter,
+    sort: str = "due",
+    *,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[ActionRow]:
+    """One page of a listing: after the sort key ``after`` (keyset), else from ``offset``."""
+    spec = SORTS[sort]
+    where, params = _where(filt, db.dialect)
+    if after is not None:
+        names = [f"k{i}" for i in range(len(after))]
+        keyset = f"({', '.join(spec.columns)}) {'<' if spec.descending else '>'} ({', '.join(':' + n for n in names)})"
+        where = f"{where} AND {keyset}" if where else f" WHERE {keyset}"
+        params.update(zip(names, after, strict=True))
+        offset = 0
+    sql = f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY {spec.order_by} LIMIT :limit OFFSET :offset"
+    params.update(limit=limit, offset=offset)
+    return [_row(v) for v in db.cursor(sql, params)]
+
+
 def count_actions(db: Db, filt: ActionFilter) -> int:
-    where, params = _where(filt)
+    where, params = _where(filt, db.dialect)
     return int(db.scalar(f"SELECT COUNT(*) {_FROM}{where}", params))
 
 
@@ -345,8 +403,8 @@ def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name in ("kind", "priority", "status"):
             out[name] = value.value if hasattr(value, "value") else str(value)
         elif name == "due":
-            if value is not None and not isinstance(value, date):
-                raise InputError(f"bad due date {value!r}")
+            if not isinstance(value, date):
+                raise InputError("an action always has a due date: give one (YYYY-MM-DD, +Nd, ...)")
             out[name] = value
         elif name == "incident":
             out[name] = _incident_id(db, value)

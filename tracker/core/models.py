@@ -173,7 +173,7 @@ class Action(SQLModel, table=True):
     kind: ActionKind = enum_column(ActionKind, "action_kind", nullable=False)
     owner: str | None = Field(default=None, max_length=100)
     priority: Priority = enum_column(Priority, "priority", nullable=False)
-    due_date: date | None = Field(default=None, index=True)
+    due_date: date = Field(index=True)
     status: ActionStatus = enum_column(ActionStatus, "action_status", nullable=False)
     created_at: datetime = stamp_column(nullable=False)
     updated_at: datetime = stamp_column(nullable=False)

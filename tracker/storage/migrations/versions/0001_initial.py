@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.Enum('prevent', 'mitigate', 'detect', 'repair', 'process', name='action_kind', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('owner', sa.String(length=100), nullable=True),
     sa.Column('priority', sa.Enum('P1', 'P2', 'P3', name='priority', native_enum=False, create_constraint=True, length=16), nullable=False),
-    sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('proposed', 'open', 'in_progress', 'blocked', 'done', 'wont_do', name='action_status', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('created_at', STAMP, nullable=False),
     sa.Column('updated_at', STAMP, nullable=False),
