@@ -32,6 +32,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 COMMAND_HELP = {
+    "ui": "open the terminal app (the default when run in a terminal)",
+    "summary": "print a short summary (the default when output is not a terminal)",
     "init": "create a database",
     "incidents": "list, show and add incidents",
     "rootcauses": "the root-cause taxonomy",
@@ -43,6 +45,16 @@ COMMAND_HELP = {
 def _verbs(commands: Any, name: str) -> Any:
     parser = commands.add_parser(name, help=COMMAND_HELP[name])
     return parser, parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
+
+
+def _add_ui(commands: Any) -> None:
+    ui = commands.add_parser("ui", help=COMMAND_HELP["ui"])
+    _common(ui)
+    ui.add_argument("--screen", default="incidents", help="first screen: incidents (default), causes or actions")
+
+
+def _add_summary(commands: Any) -> None:
+    _common(commands.add_parser("summary", help=COMMAND_HELP["summary"]))
 
 
 def _add_init(commands: Any) -> None:
@@ -146,6 +158,8 @@ def _add_db(commands: Any) -> None:
 
 
 BUILDERS = {
+    "ui": _add_ui,
+    "summary": _add_summary,
     "init": _add_init,
     "incidents": _add_incidents,
     "rootcauses": _add_rootcauses,
@@ -234,6 +248,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from tracker import commands
 
     if args.command is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            return commands.ui_run(settings, argparse.Namespace(screen="incidents"))
         return commands.summary(settings)
     handler: Any = getattr(commands, f"{args.command}_{getattr(args, 'verb', '') or 'run'}".rstrip("_"))
     return int(handler(settings, args))

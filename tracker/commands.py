@@ -21,6 +21,23 @@ def _open(settings: Settings) -> Db:
     return open_db(settings)
 
 
+def ui_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Open the app. The database is opened (created, upgraded or refused) before the screen is taken."""
+    from tracker.identity import current_actor
+    from tracker.tui.app import START_SCREENS, make_app
+    from tracker.tui.store import Store
+
+    if args.screen not in START_SCREENS:
+        raise InputError(f"unknown screen {args.screen!r} (choose from: {', '.join(START_SCREENS)})")
+    db = _open(settings)
+    make_app(Store(db, settings, current_actor(settings)), start=args.screen).run()
+    return 0
+
+
+def summary_run(settings: Settings, args: argparse.Namespace) -> int:
+    return summary(settings)
+
+
 def summary(settings: Settings) -> int:
     from tracker import render
 

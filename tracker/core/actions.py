@@ -259,6 +259,11 @@ def count_actions(db: Db, filt: ActionFilter) -> int:
     return int(db.scalar(f"SELECT COUNT(*) {_FROM}{where}", params))
 
 
+def known_owners(db: Db) -> list[str]:
+    """Every owner handle in use, for suggestions."""
+    return [r[0] for r in db.cursor("SELECT DISTINCT owner FROM action WHERE owner IS NOT NULL ORDER BY owner")]
+
+
 def get_action(db: Db, key: str | int) -> ActionRow:
     action_id = key if isinstance(key, int) else parse_key(key, "ACT")
     values = db.row(f"SELECT {_COLUMNS} {_FROM} WHERE a.id = :id", {"id": action_id})

@@ -113,8 +113,13 @@ _INCIDENT_COLUMNS = (
 )
 
 
-def _incident_rows(db: Db, where: str = "", params: dict[str, Any] | None = None) -> list[IncidentRow]:
-    base = db.rows(f"SELECT {_INCIDENT_COLUMNS} FROM incident i {where} ORDER BY i.id", params)
+def _incident_rows(
+    db: Db, where: str = "", params: dict[str, Any] | None = None, order: str = "i.id", limit: int | None = None
+) -> list[IncidentRow]:
+    sql = f"SELECT {_INCIDENT_COLUMNS} FROM incident i {where} ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    base = db.rows(sql, params)
     if not base:
         return []
     ids = [r[0] for r in base]
@@ -163,6 +168,20 @@ def _incident_rows(db: Db, where: str = "", params: dict[str, Any] | None = None
 def list_incidents(db: Db) -> list[IncidentRow]:
     """Every incident with its causes, components and open-action count (oldest key first)."""
     return _incident_rows(db)
+
+
+def count_incidents(db: Db) -> int:
+    return int(db.scalar("SELECT COUNT(*) FROM incident"))
+
+
+def page_incidents(
+    db: Db, *, after: tuple[Any, ...] | None = None, offset: int = 0, limit: int = 100
+) -> list[IncidentRow]:
+    """One page of incidents, newest key first: after the key ``after`` (keyset), else from ``offset``."""
+    if after is not None:
+        return _incident_rows(db, "WHERE i.id < :after", {"after": after[0]}, "i.id DESC", limit)
+    return _incident_rows(db, f"WHERE i.id IN (SELECT id FROM incident ORDER BY id DESC LIMIT {int(limit)}"
+                          f" OFFSET {int(offset)})", None, "i.id DESC")
 
 
 def get_incident(db: Db, key: str | int) -> IncidentDetail:

@@ -118,3 +118,19 @@ def get_root_cause(db: Db, slug: str) -> RootCauseRow:
     if not found:
         raise NotFoundError(f"no root cause {slug.strip()!r} (see: tracker rootcauses list)")
     return found[0]
+
+
+def runbook_paths(db: Db, slugs: list[str]) -> list[str]:
+    """Runbooks linked to these causes (through the actions that name one)."""
+    if not slugs:
+        return []
+    names = {f"s{i}": slug for i, slug in enumerate(slugs)}
+    return [
+        r[0]
+        for r in db.cursor(
+            "SELECT DISTINCT a.runbook_path FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
+            f" WHERE a.runbook_path IS NOT NULL AND rc.slug IN ({', '.join(':' + n for n in names)})"
+            " ORDER BY a.runbook_path",
+            names,
+        )
+    ]

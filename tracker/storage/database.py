@@ -109,7 +109,10 @@ class Db:
                     timeout=BUSY_TIMEOUT_MS / 1000,
                 )
             else:
-                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+                # The app hands one connection to worker threads in turn (under a lock).
+                conn = sqlite3.connect(
+                    path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                )
                 _sqlite_pragmas(conn)
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"{path}: cannot open the database ({exc})") from None

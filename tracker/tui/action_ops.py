@@ -1,0 +1,122 @@
+"""Quick changes to one action, shared by the actions list and the action detail screens.
+
+Each change is written with the version the screen loaded; a change made meanwhile by
+someone else is refused by the service and offered for reload, never overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.binding import Binding, BindingType
+
+from tracker.core.actions import ActionRow
+from tracker.core.enums import STATUS_FLOW, ActionStatus
+from tracker.core.errors import StaleWriteError, TrackerError
+from tracker.core.timeutil import parse_due
+from tracker.core.validate import clean_owner
+from tracker.tui.messages import ActionSaved, Failed
+
+ACTION_BINDINGS: list[BindingType] = [
+    Binding("e", "edit", "Edit", id="action.edit"),
+    Binding("a", "advance", "Advance status", id="action.advance"),
+    Binding("w", "assign", "Assign owner", id="action.assign"),
+    Binding("d", "due", "Due date", id="action.due"),
+]
+
+
+class ActionOps:
+    """Mixin for screens that show actions; they say which one is current and how to refresh."""
+
+    app: Any
+
+    def current_action(self) -> ActionRow | None:
+        raise NotImplementedError
+
+    def after_change(self, row: ActionRow | None) -> None:
+        """Refresh the view: ``row`` is the stored action after a change, None to reload."""
+        raise NotImplementedError
+
+    def _target(self) -> ActionRow | None:
+        row = self.current_action()
+        if row is None:
+            self.app.notify("No action selected.", severity="warning")
+        return row
+
+    def action_advance(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        following = STATUS_FLOW.get(ActionStatus(row.status))
+        if following is None:
+            self.app.notify(f"{row.key} is {row.status}: edit it (e) to reopen.", markup=False)
+            return
+        self.apply_change(row, {"status": following})
+
+    def action_assign(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        from tracker.tui.dialogs.prompt import PromptDialog
+
+        owners = self.app.store.owners()
+        self.app.push_screen(
+            PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
+                         suggestions=owners, placeholder="team handle"),
+            callback=lambda value: value is not None and self.apply_change(row, {"owner": value}),
+        )
+
+    def action_due(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        from tracker.tui.dialogs.prompt import PromptDialog
+
+        today = self.app.store.today
+        self.app.push_screen(
+            PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
+                         check=lambda value: parse_due(value, today)),
+            callback=lambda value: value is not None
+            and self.apply_change(row, {"due": parse_due(value, today)}),
+        )
+
+    def action_edit(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        from tracker.tui.dialogs.action_form import ActionFormDialog
+
+        self.app.push_screen(
+            ActionFormDialog(action=row),
+            callback=lambda saved: saved is not None and self.after_change(saved.action),
+        )
+
+    def apply_change(self, row: ActionRow, changes: dict[str, Any], note: str = "") -> None:
+        self._write(row, changes, note)
+
+    @work(thread=True, group="action-write", exit_on_error=False)
+    def _write(self, row: ActionRow, changes: dict[str, Any], note: str) -> None:
+        try:
+            saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
+        except TrackerError as error:
+            self.post_message(Failed(error, row))  # type: ignore[attr-defined]
+            return
+        self.post_message(ActionSaved(saved))  # type: ignore[attr-defined]
+
+    def on_action_saved(self, message: ActionSaved) -> None:
+        row = message.action
+        self.app.notify(f"{row.key}: {row.status}, owner {row.owner or '-'}, due {row.due}", markup=False)
+        self.after_change(row)
+
+    def on_failed(self, message: Failed) -> None:
+        error = message.error
+        if isinstance(error, StaleWriteError):
+            from tracker.tui.dialogs.conflict import ConflictDialog
+
+            self.app.notify(str(error), title="Not saved", severity="warning", markup=False)
+            self.app.push_screen(
+                ConflictDialog(str(error)), callback=lambda reload: reload and self.after_change(None)
+            )
+        else:
+            self.app.report(error)

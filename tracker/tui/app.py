@@ -1,0 +1,106 @@
+"""The tracker app: three modes (incidents, root causes, actions), detail screens, a palette.
+
+``make_app`` is the one factory used by the command line and by the tests.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from tracker.core.errors import TrackerError
+from tracker.tui.commands import JumpProvider
+from tracker.tui.screens.actions import ActionsScreen
+from tracker.tui.screens.causes import CausesScreen
+from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.store import Store
+
+START_SCREENS = ("incidents", "causes", "actions")
+
+
+class TrackerApp(App[None]):
+    """Incidents, their causes and the actions that should stop them coming back."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tracker"
+    MODES: ClassVar = {"incidents": IncidentsScreen, "causes": CausesScreen, "actions": ActionsScreen}
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('incidents')", "Incidents", id="app.incidents"),
+        Binding("2", "switch_mode('causes')", "Causes", id="app.causes"),
+        Binding("3", "switch_mode('actions')", "Actions", id="app.actions"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, start: str = "incidents") -> None:
+        super().__init__()
+        self.store = store
+        self.start = start if start in START_SCREENS else "incidents"
+        self.pending_cause: str | None = None
+        """A root cause to select when the causes screen next shows (set by a palette jump)."""
+        self.pending_filter: object | None = None
+        """A filter for the actions screen to apply when it next shows."""
+        self.theme = "textual-dark"
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start)
+
+    def action_help(self) -> None:
+        from tracker.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def open_incident(self, key: str | int) -> None:
+        from tracker.tui.screens.incident_detail import IncidentScreen
+
+        self.push_screen(IncidentScreen(key))
+
+    def open_action(self, key: str | int) -> None:
+        from tracker.tui.screens.action_detail import ActionScreen
+
+        self.push_screen(ActionScreen(key))
+
+    def open_cause(self, slug: str) -> None:
+        self.pending_cause = slug
+        if self.current_mode == "causes" and isinstance(self.screen, CausesScreen):
+            self.screen.select_pending()
+        else:
+            self.switch_mode("causes")
+
+    def show_actions(self, **filters: object) -> None:
+        """Switch to the actions screen with these filters (e.g. ``root_cause=...``)."""
+        from tracker.core.actions import ActionFilter
+
+        self.pending_filter = ActionFilter(today=self.store.today)._replace(**filters)
+        if self.current_mode == "actions" and isinstance(self.screen, ActionsScreen):
+            self.screen.take_pending_filter()
+        else:
+            self.switch_mode("actions")
+
+    def report(self, error: BaseException) -> None:
+        """Tell the user about an error in one line (never a traceback, never markup)."""
+        if isinstance(error, TrackerError):
+            self.notify(str(error), title="Refused", severity="warning", markup=False)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report(event.worker.error)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def make_app(store: Store, start: str = "incidents") -> TrackerApp:
+    """The app over an open store; shared by ``tracker`` and the tests."""
+    return TrackerApp(store, start=start)

@@ -1,0 +1,126 @@
+"""One action with its full history; quick keys change it in place."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tracker.core.actions import ActionEventRow, ActionRow
+from tracker.core.errors import TrackerError
+from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
+from tracker.tui.messages import Failed, Loaded
+from tracker.tui.text import clean, literal
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"  # type: ignore[attr-defined]
+
+
+def history_content(events: list[ActionEventRow]) -> Content:
+    lines = []
+    for event in events:
+        if event.field == "created":
+            change = Content.assemble(("created", "bold"))
+        elif event.field == "note":
+            change = Content.assemble(("note", "bold"))
+        else:
+            change = Content.assemble((event.field, "bold"), ": ", clean(event.old_value or "-"), " → ",
+                                      clean(event.new_value or "-"))
+        line = Content.assemble((_when(event.at), "$text-muted"), "  ", (clean(event.actor), "$accent"), "  ", change)
+        if event.note:
+            line = Content.assemble(line, "\n    ", clean(event.note))
+        lines.append(line)
+    return Content("\n").join(lines) if lines else literal("-")
+
+
+class ActionScreen(ActionOps, Screen[None]):
+    """Detail of one action: every field, and who changed what, when and why."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="action-detail.back"),
+        Binding("r", "reload", "Refresh", id="action-detail.refresh"),
+        Binding("i", "open_incident", "Incident", id="action-detail.incident"),
+        *ACTION_BINDINGS,
+    ]
+
+    def __init__(self, key: str | int) -> None:
+        super().__init__()
+        self.key = key
+        self.row: ActionRow | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="action-detail"):
+            yield Static("Loading…", id="action-heading", classes="heading")
+            yield Static(id="action-facts")
+            yield Static(id="action-description", classes="section")
+            yield Static(id="action-history", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            data = self.app.store.action(self.key)  # type: ignore[attr-defined]
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("action", data))
+
+    def on_loaded(self, message: Loaded) -> None:
+        row, history = message.data
+        self.row = row
+        self.sub_title = row.key
+        today = self.app.store.today  # type: ignore[attr-defined]
+        overdue = row.is_overdue(today)
+        self.query_one("#action-heading", Static).update(
+            Content.assemble((f"{row.key}  ", "bold"), (clean(row.title), "bold"))
+        )
+        facts = Content.assemble(
+            ("status   ", "$text-muted"), (row.status, "bold"), "\n",
+            ("kind     ", "$text-muted"), row.kind, "\n",
+            ("priority ", "$text-muted"), row.priority, "\n",
+            ("owner    ", "$text-muted"), clean(row.owner or "(nobody)"), "\n",
+            ("due      ", "$text-muted"), (row.due.isoformat() + ("  OVERDUE" if overdue else ""),
+                                            "bold $error" if overdue else ""), "\n",
+            ("incident ", "$text-muted"), row.incident or "-", "\n",
+            ("cause    ", "$text-muted"), row.root_cause or "-", "\n",
+            ("runbook  ", "$text-muted"), clean(row.runbook_path or "-"), "\n",
+            ("version  ", "$text-muted"), str(row.version),
+        )
+        self.query_one("#action-facts", Static).update(facts)
+        self.query_one("#action-description", Static).update(
+            Content.assemble(("Description", "bold $accent"), "\n", clean(row.description or "-"))
+        )
+        self.query_one("#action-history", Static).update(
+            Content.assemble(("History", "bold $accent"), "\n", history_content(history))
+        )
+
+    def on_failed(self, message: Failed) -> None:
+        if self.row is None:
+            self.app.report(message.error)  # type: ignore[attr-defined]
+            self.app.pop_screen()
+            return
+        super().on_failed(message)
+
+    def current_action(self) -> ActionRow | None:
+        return self.row
+
+    def after_change(self, row: ActionRow | None) -> None:
+        self.action_reload()
+
+    def action_open_incident(self) -> None:
+        if self.row is not None and self.row.incident_id is not None:
+            self.app.open_incident(self.row.incident_id)  # type: ignore[attr-defined]

@@ -1,0 +1,202 @@
+"""All actions in one lazy table, with filters that combine, search, sorting and quick changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from tracker.core.actions import SORTS, ActionFilter, ActionRow
+from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
+from tracker.tui.messages import Loaded
+from tracker.tui.text import literal
+from tracker.tui.widgets.lazy_table import Column, LazyTable
+
+SORT_CYCLE = ("due", "priority", "updated")
+
+def action_columns(today: date) -> list[Column[ActionRow]]:
+    """The actions table; an overdue due date carries a ``!`` as well as the alert colour."""
+    return [
+        Column("KEY", 8, lambda r: r.key),
+        Column("PRI", 3, lambda r: r.priority),
+        Column("STATUS", 11, lambda r: r.status.replace("_", " ")),
+        Column("DUE", 11, lambda r: r.due.isoformat() + ("!" if r.is_overdue(today) else "")),
+        Column("OWNER", 18, lambda r: r.owner or "-"),
+        Column("KIND", 8, lambda r: r.kind),
+        Column("INCIDENT", 8, lambda r: r.incident or "-"),
+        Column("TITLE", 0, lambda r: r.title),
+    ]
+
+
+def describe(filt: ActionFilter, sort: str) -> str:
+    """The active filters in words, for the bar above the table."""
+    parts = []
+    if filt.statuses:
+        parts.append("status " + "/".join(filt.statuses))
+    if filt.kinds:
+        parts.append("kind " + "/".join(filt.kinds))
+    if filt.priorities:
+        parts.append("priority " + "/".join(filt.priorities))
+    if filt.owner:
+        parts.append(f"owner {filt.owner}")
+    if filt.unowned:
+        parts.append("unowned")
+    if filt.overdue:
+        parts.append("overdue")
+    if filt.due_within_days is not None:
+        parts.append(f"due within {filt.due_within_days}d")
+    if filt.incident_id is not None:
+        parts.append(f"INC-{filt.incident_id}")
+    if filt.root_cause:
+        parts.append(f"cause {filt.root_cause}")
+    return (" · ".join(parts) or "all actions") + f"  ·  sorted by {sort}"
+
+
+class ActionsScreen(ActionOps, Screen[None]):
+    """Every action; overdue ones stand out. Filters: f, o, x; search: /; sort: s."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="actions.search"),
+        Binding("f", "filters", "Filters", id="actions.filters"),
+        Binding("o", "toggle_overdue", "Overdue", id="actions.overdue"),
+        Binding("s", "cycle_sort", "Sort", id="actions.sort"),
+        Binding("x", "clear_filters", "Clear filters", id="actions.clear"),
+        Binding("n", "new_action", "New", id="actions.new"),
+        Binding("r", "reload", "Refresh", id="actions.refresh"),
+        *ACTION_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = ActionFilter()
+        self.sort = "due"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="action-bar"):
+            yield Input(placeholder="Search titles and descriptions  (/)", id="action-search")
+            yield Static("", id="action-filters")
+        yield LazyTable(
+            action_columns(self.app.store.today),  # type: ignore[attr-defined]
+            key=SORTS["due"].key,
+            row_class=self._row_class,
+            empty_text="No action matches these filters (x clears them).",
+            id="action-table",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.filter = self.filter._replace(today=self.app.store.today)  # type: ignore[attr-defined]
+        self.query_one(LazyTable).focus()
+        if not self.take_pending_filter():
+            self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.take_pending_filter():
+            return
+        if self.query_one(LazyTable).loaded:
+            self.action_reload(keep_cursor=True)
+
+    def take_pending_filter(self) -> bool:
+        """Apply a filter another screen asked for (e.g. a cause's actions); True if there was one."""
+        pending = getattr(self.app, "pending_filter", None)
+        if not isinstance(pending, ActionFilter):
+            return False
+        self.app.pending_filter = None  # type: ignore[attr-defined]
+        self.query_one("#action-search", Input).value = ""
+        self.filter = pending
+        self.action_reload()
+        return True
+
+    def _row_class(self, row: ActionRow) -> str | None:
+        if row.is_overdue(self.filter.today):
+            return "lazy-table--alert"
+        if row.status in ("done", "wont_do"):
+            return "lazy-table--muted"
+        return None
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def action_reload(self, keep_cursor: bool = False) -> None:
+        self.query_one("#action-filters", Static).update(literal(describe(self.filter, self.sort)))
+        self._count(self.filter, self.sort, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
+    def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
+        total = self.app.store.count_actions(filt)  # type: ignore[attr-defined]
+        self.post_message(Loaded("count", (filt, sort, total, keep_cursor)))
+
+    def on_loaded(self, message: Loaded) -> None:
+        filt, sort, total, keep_cursor = message.data
+        if (filt, sort) != (self.filter, self.sort):
+            return  # an older request; a newer one is on its way
+        store = self.app.store  # type: ignore[attr-defined]
+        table = self.query_one(LazyTable)
+        table.key_of = SORTS[sort].key
+        table.reset(
+            total,
+            lambda after, offset, limit: store.page_actions(filt, sort, after, offset, limit),
+            keep_cursor,
+        )
+        self.sub_title = f"{total} action{'s' if total != 1 else ''}"
+
+    # -- filters -----------------------------------------------------------------------------
+
+    def set_filter(self, filt: ActionFilter) -> None:
+        self.filter = filt
+        self.action_reload()
+
+    @on(Input.Changed, "#action-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.set_filter(self.filter._replace(text=event.value))
+
+    @on(Input.Submitted, "#action-search")
+    def _search_done(self) -> None:
+        self.query_one(LazyTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#action-search", Input).focus()
+
+    def action_filters(self) -> None:
+        from tracker.tui.dialogs.filters import FilterDialog
+
+        self.app.push_screen(FilterDialog(self.filter),
+                             callback=lambda f: f is not None and self.set_filter(f))
+
+    def action_toggle_overdue(self) -> None:
+        self.set_filter(self.filter._replace(overdue=not self.filter.overdue))
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#action-search", Input).value = ""
+        self.set_filter(ActionFilter(today=self.filter.today))
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
+        self.action_reload()
+
+    # -- actions on actions ------------------------------------------------------------------
+
+    def current_action(self) -> ActionRow | None:
+        return self.query_one(LazyTable).cursor_value
+
+    def after_change(self, row: ActionRow | None) -> None:
+        self.action_reload(keep_cursor=True)
+
+    def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
+        row: Any = message.row
+        self.app.open_action(row.id)  # type: ignore[attr-defined]
+
+    def action_new_action(self) -> None:
+        from tracker.tui.dialogs.action_form import ActionFormDialog
+
+        incident = f"INC-{self.filter.incident_id}" if self.filter.incident_id else None
+        self.app.push_screen(
+            ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
+            callback=lambda saved: saved is not None and self.after_change(saved.action),
+        )

@@ -1,0 +1,147 @@
+"""Root causes: how often each came back, what is done against it, and what is missing."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.core.rootcauses import RootCauseRow
+from tracker.tui.messages import Loaded
+from tracker.tui.text import clean, literal
+
+
+def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:
+    found = []
+    if not cause.has_prevent_action:
+        found.append("no prevent action")
+    if not runbooks:
+        found.append("no runbook")
+    return found
+
+
+class CausesScreen(Screen[None]):
+    """The taxonomy with recurrence; the highlighted cause is detailed on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_action", "New action", id="causes.new-action"),
+        Binding("v", "view_actions", "Its actions", id="causes.actions"),
+        Binding("r", "reload", "Refresh", id="causes.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.causes: dict[str, tuple[RootCauseRow, list[str]]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="causes-body"):
+            yield DataTable(id="cause-table", cursor_type="row")
+            with VerticalScroll(id="cause-detail"):
+                yield Static("", id="cause-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("CAUSE", "INC", "LAST SEEN", "OPEN", "DONE", "!")
+        table.focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.causes:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="causes", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(Loaded("causes", self.app.store.root_causes_with_runbooks()))  # type: ignore[attr-defined]
+
+    def on_loaded(self, message: Loaded) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected_slug()
+        table.clear()
+        self.causes = {}
+        for cause, runbooks in message.data:
+            self.causes[cause.slug] = (cause, runbooks)
+            alert = warnings(cause, runbooks)
+            table.add_row(
+                Text(clean(cause.slug), style="bold" if cause.incident_count > 1 else ""),
+                Text(str(cause.incident_count), style="bold red" if cause.incident_count > 1 else ""),
+                Text(cause.last_seen.date().isoformat() if cause.last_seen else "-"),
+                Text(str(sum(cause.open_by_kind.values()))),
+                Text(str(sum(cause.done_by_kind.values()))),
+                Text("⚠" if alert else "", style="bold yellow"),
+                key=cause.slug,
+            )
+        pending = getattr(self.app, "pending_cause", None)
+        self.select(pending or selected)
+
+    def selected_slug(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def select_pending(self) -> None:
+        self.select(getattr(self.app, "pending_cause", None))
+
+    def select(self, slug: str | None) -> None:
+        table = self.query_one(DataTable)
+        self.app.pending_cause = None  # type: ignore[attr-defined]
+        if slug and slug in self.causes:
+            table.move_cursor(row=table.get_row_index(slug))
+        self.show(self.selected_slug())
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show(event.row_key.value)
+
+    def show(self, slug: str | None) -> None:
+        text = self.query_one("#cause-text", Static)
+        if slug is None or slug not in self.causes:
+            text.update(literal("No root causes yet."))
+            return
+        cause, runbooks = self.causes[slug]
+        parts: list[Content | str | tuple[str, str]] = [
+            (clean(cause.title), "bold"), "\n", (f"{cause.slug} · {clean(cause.category)}", "$text-muted"), "\n",
+        ]
+        for alert in warnings(cause, runbooks):
+            parts += [(f"⚠ {alert}", "bold $warning"), "\n"]
+        parts += ["\n", clean(cause.description), "\n\n"]
+        parts += [(f"Incidents ({cause.incident_count})", "bold $accent"), "\n"]
+        for incident in cause.incidents:
+            when = incident.started_at.strftime("%Y-%m-%d") if incident.started_at else "-"
+            parts += [f"{incident.key}  {when}  ", (incident.role, "italic"), "  ", clean(incident.title), "\n"]
+        if cause.incident_count > 1:
+            parts += [("This cause came back.", "bold $error"), "\n"]
+        parts += ["\n", ("Actions by kind (open / done)", "bold $accent"), "\n"]
+        kinds = sorted(set(cause.open_by_kind) | set(cause.done_by_kind))
+        for kind in kinds:
+            parts.append(f"{kind:<9} {cause.open_by_kind.get(kind, 0)} / {cause.done_by_kind.get(kind, 0)}\n")
+        if not kinds:
+            parts.append("none\n")
+        parts += ["\n", ("Runbooks", "bold $accent"), "\n", "\n".join(clean(p) for p in runbooks) or "none"]
+        text.update(Content.assemble(*parts))
+
+    def action_new_action(self) -> None:
+        slug = self.selected_slug()
+        if slug is None:
+            return
+        from tracker.tui.dialogs.action_form import ActionFormDialog
+
+        self.app.push_screen(ActionFormDialog(root_cause=slug),
+                             callback=lambda saved: saved is not None and self.action_reload())
+
+    def action_view_actions(self) -> None:
+        slug = self.selected_slug()
+        if slug is None:
+            return
+        self.app.show_actions(root_cause=slug)  # type: ignore[attr-defined]

@@ -1,0 +1,165 @@
+"""One incident: what happened, to whom, why (causes and roles), when (timeline), and what is being done."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.core.errors import TrackerError
+from tracker.core.incidents import IncidentDetail
+from tracker.render import duration
+from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.text import clean, literal, one_line
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"  # type: ignore[attr-defined]
+
+
+def _section(title: str, body: Content | str) -> Content:
+    text = body if isinstance(body, Content) else literal(body)
+    return Content.assemble((title, "bold $accent"), "\n", text)
+
+
+class IncidentScreen(Screen[None]):
+    """Detail of one incident; ``n`` adds an action already linked to it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="incident.back"),
+        Binding("n", "new_action", "New action", id="incident.new-action"),
+        Binding("r", "reload", "Refresh", id="incident.refresh"),
+    ]
+
+    def __init__(self, key: str | int) -> None:
+        super().__init__()
+        self.key = key
+        self.detail: IncidentDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="incident-detail"):
+            yield Static("Loading…", id="incident-heading", classes="heading")
+            yield Static(id="incident-facts")
+            yield Static(id="incident-summary", classes="section")
+            yield Static(id="incident-impact", classes="section")
+            yield Static(id="incident-customer", classes="section")
+            yield Static(id="incident-components", classes="section")
+            yield Static(id="incident-causes", classes="section")
+            yield Static(id="incident-runbooks", classes="section")
+            yield Static("Actions", classes="section-title")
+            yield DataTable(id="incident-actions", cursor_type="row", zebra_stripes=True)
+            yield Static(id="incident-timeline", classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("KEY", "PRI", "STATUS", "DUE", "OWNER", "KIND", "TITLE")
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.detail is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            data = self.app.store.incident(self.key)  # type: ignore[attr-defined]
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("incident", data))
+
+    def on_failed(self, message: Failed) -> None:
+        self.app.report(message.error)  # type: ignore[attr-defined]
+        if self.detail is None:
+            self.app.pop_screen()
+
+    def on_loaded(self, message: Loaded) -> None:
+        detail, runbooks = message.data
+        self.detail = detail
+        row = detail.row
+        today = self.app.store.today  # type: ignore[attr-defined]
+        self.sub_title = row.key
+        self.query_one("#incident-heading", Static).update(
+            Content.assemble((f"{row.key}  ", "bold"), (clean(row.title), "bold"))
+        )
+        facts = Content.assemble(
+            (row.severity, "bold $error" if row.severity == "SEV1" else "bold $warning"),
+            f" · {row.status} · {row.kind}",
+            f" · {clean(detail.company)}" if detail.company else "",
+            "\n",
+            f"started {_when(row.started_at)}   detected {_when(row.detected_at)}\n",
+            f"mitigated {_when(row.mitigated_at)}   resolved {_when(row.resolved_at)}",
+            f"   duration {duration(row.duration_minutes)}",
+            f"\nsource: {clean(detail.source)}" if detail.source else "",
+        )
+        self.query_one("#incident-facts", Static).update(facts)
+        self.query_one("#incident-summary", Static).update(_section("Summary", detail.summary or "-"))
+        self.query_one("#incident-impact", Static).update(_section("Impact", detail.impact or "-"))
+        self.query_one("#incident-customer", Static).update(
+            _section("Customer action", detail.customer_action or "none")
+        )
+        components = "\n".join(f"• {clean(c)}" for c in row.components) or "-"
+        self.query_one("#incident-components", Static).update(_section("Affected components", components))
+        causes = Content("\n").join(
+            Content.assemble(
+                (f"{c.slug}", "bold"), f"  ({c.role})  ", clean(c.title), ("\n    " + one_line(c.note)) if c.note else ""
+            )
+            for c in row.root_causes
+        ) if row.root_causes else literal("No root cause linked yet.")
+        self.query_one("#incident-causes", Static).update(_section("Root causes", causes))
+        self.query_one("#incident-runbooks", Static).update(
+            _section("Runbooks (through its causes)", "\n".join(clean(p) for p in runbooks) or "none linked")
+        )
+        table = self.query_one(DataTable)
+        table.clear()
+        for action in detail.actions:
+            overdue = action.is_overdue(today)
+            style = "bold red" if overdue else ""
+            table.add_row(
+                Text(action.key, style=style),
+                Text(action.priority),
+                Text(action.status),
+                Text(action.due.isoformat() + ("!" if overdue else ""), style=style),
+                Text(one_line(action.owner or "-")),
+                Text(action.kind),
+                Text(one_line(action.title), style=style),
+                key=str(action.id),
+            )
+        if not detail.actions:
+            table.add_row(Text("-"), Text(""), Text(""), Text(""), Text(""), Text(""),
+                          Text("No action yet: press n to add one", style="italic"))
+        timeline = Content("\n").join(
+            Content.assemble((_when(t.at) if t.at else "(no time)", "$text-muted"), "  ",
+                             (clean(t.label) or "-", "bold"), "  ", clean(t.body))
+            for t in detail.timeline
+        ) if detail.timeline else literal("-")
+        self.query_one("#incident-timeline", Static).update(_section("Timeline", timeline))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value and event.row_key.value.isdigit():
+            self.app.open_action(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_new_action(self) -> None:
+        if self.detail is None:
+            return
+        from tracker.tui.dialogs.action_form import ActionFormDialog
+
+        self.app.push_screen(
+            ActionFormDialog(incident=self.detail.row.key), callback=self._saved
+        )
+
+    def _saved(self, result: ActionSaved | None) -> None:
+        if result is not None:
+            self.action_reload()

@@ -1,0 +1,78 @@
+"""Incidents: every incident, newest first, read a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tracker.core.incidents import IncidentRow
+from tracker.render import duration
+from tracker.tui.messages import Loaded
+from tracker.tui.widgets.lazy_table import Column, LazyTable
+
+
+def _started(row: IncidentRow) -> str:
+    return row.started_at.strftime("%Y-%m-%d %H:%M") if row.started_at else "-"
+
+
+INCIDENT_COLUMNS: list[Column[IncidentRow]] = [
+    Column("KEY", 7, lambda r: r.key),
+    Column("SEV", 4, lambda r: r.severity),
+    Column("TITLE", 0, lambda r: r.title),
+    Column("STARTED (UTC)", 16, _started),
+    Column("DURATION", 8, lambda r: duration(r.duration_minutes)),
+    Column("STATUS", 13, lambda r: r.status),
+    Column("OPEN", 4, lambda r: str(r.open_actions)),
+]
+
+
+class IncidentsScreen(Screen[None]):
+    """The list of incidents; enter opens one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Refresh", id="incidents.refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Incidents", id="incidents-title", classes="screen-title")
+        yield LazyTable(
+            INCIDENT_COLUMNS,
+            key=lambda r: (r.id,),
+            row_class=lambda r: "lazy-table--alert" if r.open_actions and r.severity == "SEV1" else None,
+            empty_text="No incidents yet.",
+            id="incident-table",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LazyTable).focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.query_one(LazyTable).loaded:
+            self.action_reload(keep_cursor=True)
+
+    def action_reload(self, keep_cursor: bool = False) -> None:
+        self._count(keep_cursor)
+
+    @work(thread=True, exclusive=True, group="incidents", exit_on_error=False)
+    def _count(self, keep_cursor: bool) -> None:
+        total = self.app.store.count_incidents()  # type: ignore[attr-defined]
+        self.post_message(Loaded("count", (total, keep_cursor)))
+
+    def on_loaded(self, message: Loaded) -> None:
+        total, keep_cursor = message.data
+        store = self.app.store  # type: ignore[attr-defined]
+        table = self.query_one(LazyTable)
+        table.reset(total, lambda after, offset, limit: store.page_incidents(after, offset, limit), keep_cursor)
+        self.query_one("#incidents-title", Static).update(f"Incidents ({total})")
+
+    def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
+        row: Any = message.row
+        self.app.open_incident(row.id)  # type: ignore[attr-defined]

@@ -1,0 +1,292 @@
+"""A table that reads only the rows it shows.
+
+The table knows how many rows there are and asks a loader for pages of them, in a thread
+worker, as the visible window needs them: the page after a cached page is read by key
+(keyset), a page reached by a jump is read by offset. At most ``max_pages`` pages stay cached,
+so the cost of opening, scrolling and filtering does not grow with the size of the table.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracker.tui.text import one_line
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    title: str
+    width: int
+    """Cells; 0 means: take what is left."""
+    value: Callable[[R], str]
+
+
+Loader = Callable[[tuple[Any, ...] | None, int, int], list[Any]]
+"""(after_key, offset, limit) -> rows, called in a worker thread."""
+
+
+class LazyTable(ScrollView, Generic[R], can_focus=True):
+    """A keyboard-driven table over a row source too large to load whole."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.page-down"),
+        Binding("home", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", id="table.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "lazy-table--header",
+        "lazy-table--cursor",
+        "lazy-table--alert",
+        "lazy-table--muted",
+        "lazy-table--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    LazyTable { background: $surface; overflow-x: hidden; }
+    LazyTable > .lazy-table--header { text-style: bold; background: $panel; color: $text; }
+    LazyTable > .lazy-table--cursor { background: $block-cursor-blurred-background; }
+    LazyTable:focus > .lazy-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    LazyTable > .lazy-table--alert { color: $error; text-style: bold; }
+    LazyTable > .lazy-table--muted { color: $text-muted; }
+    LazyTable > .lazy-table--placeholder { color: $text-disabled; }
+    """
+
+    cursor_row: reactive[int] = reactive(0)
+    """Index of the highlighted row in the whole listing."""
+
+    class Selected(Message):
+        """A row was chosen (enter or double click)."""
+
+        def __init__(self, table: LazyTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> LazyTable[Any]:
+            return self.table
+
+    class Highlighted(Message):
+        """The cursor moved onto a loaded row."""
+
+        def __init__(self, table: LazyTable[Any], row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> LazyTable[Any]:
+            return self.table
+
+    class _PageLoaded(Message):
+        def __init__(self, generation: int, page: int, rows: list[Any]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
+
+    def __init__(
+        self,
+        columns: Sequence[Column[R]],
+        *,
+        key: Callable[[R], tuple[Any, ...]],
+        row_class: Callable[[R], str | None] = lambda row: None,
+        page_size: int = 100,
+        max_pages: int = 30,
+        empty_text: str = "Nothing here.",
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self.key_of = key
+        """The sort key of a row, for reading the next page by keyset."""
+        self._row_class = row_class
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.empty_text = empty_text
+        self.total = 0
+        self.loaded = False
+        """False until the first page of the current listing has arrived."""
+        self._loader: Loader | None = None
+        self._pages: OrderedDict[int, list[R]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+
+    # -- data --------------------------------------------------------------------------------
+
+    def reset(self, total: int, loader: Loader, keep_cursor: bool = False) -> None:
+        """Show a new listing of ``total`` rows read through ``loader``."""
+        self._generation += 1
+        self._loader = loader
+        self._pages.clear()
+        self._pending.clear()
+        self.total = total
+        self.loaded = total == 0
+        self.virtual_size = Size(self.size.width, total + 1)
+        cursor = min(self.cursor_row, max(total - 1, 0)) if keep_cursor else 0
+        self.set_reactive(LazyTable.cursor_row, cursor)
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self._want(cursor // self.page_size)
+        self.refresh()
+
+    def row_at(self, index: int) -> R | None:
+        page = self._pages.get(index // self.page_size)
+        if page is None:
+            return None
+        offset = index % self.page_size
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def cursor_value(self) -> R | None:
+        return self.row_at(self.cursor_row) if self.total else None
+
+    def _want(self, page: int) -> None:
+        if page in self._pages or page in self._pending or self._loader is None:
+            return
+        if page * self.page_size >= max(self.total, 1):
+            return
+        self._pending.add(page)
+        previous = self._pages.get(page - 1)
+        after = self.key_of(previous[-1]) if previous and len(previous) == self.page_size else None
+        self._load(self._generation, page, after, self._loader)
+
+    @work(thread=True, group="lazy-table", exit_on_error=False)
+    def _load(self, generation: int, page: int, after: tuple[Any, ...] | None, loader: Loader) -> None:
+        rows = loader(after, page * self.page_size, self.page_size)
+        self.post_message(self._PageLoaded(generation, page, rows))
+
+    def on_lazy_table__page_loaded(self, message: _PageLoaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self._pages[message.page] = message.rows
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        if message.page == self.cursor_row // self.page_size:
+            self.loaded = True
+            row = self.cursor_value
+            if row is not None:
+                self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _widths(self, width: int) -> list[int]:
+        fixed = sum(c.width for c in self.columns if c.width) + len(self.columns) - 1
+        flexible = [c for c in self.columns if not c.width]
+        rest = max(width - fixed, 10)
+        return [c.width or max(rest // max(len(flexible), 1), 1) for c in self.columns]
+
+    def _cells(self, values: list[str], widths: list[int]) -> str:
+        parts = []
+        for value, width in zip(values, widths, strict=True):
+            text = one_line(value)
+            if cell_len(text) > width:
+                text = set_cell_size(text, max(width - 1, 0)) + "…"
+            parts.append(set_cell_size(text, width))
+        return " ".join(parts)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        widths = self._widths(width)
+        if y == 0:
+            style = self.get_component_rich_style("lazy-table--header")
+            return Strip([Segment(self._cells([c.title for c in self.columns], widths), style)]).adjust_cell_length(
+                width, style
+            )
+        index = round(self.scroll_offset.y) + y - 1
+        base = self.rich_style
+        if index >= self.total:
+            if self.total == 0 and y == 1 and self.loaded:
+                muted = self.get_component_rich_style("lazy-table--muted")
+                return Strip([Segment(f" {self.empty_text}", muted)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            self._want(index // self.page_size)
+            style = self.get_component_rich_style("lazy-table--placeholder")
+            return Strip([Segment(" …", style)]).adjust_cell_length(width, base)
+        style = base
+        extra = self._row_class(row)
+        if extra:
+            style = style + self.get_component_rich_style(extra)
+        if index == self.cursor_row:
+            style = style + self.get_component_rich_style("lazy-table--cursor")
+        text = self._cells([c.value(row) for c in self.columns], widths)
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style or Style())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total + 1)
+
+    # -- moving ------------------------------------------------------------------------------
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = round(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + self._visible_rows:
+            self.scroll_to(y=new - self._visible_rows + 1, animate=False)
+        self._want(new // self.page_size)
+        row = self.row_at(new)
+        if row is not None:
+            self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        if self.total:
+            self.cursor_row = max(0, min(self.total - 1, self.cursor_row + delta))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * self._visible_rows)
+
+    def action_jump(self, where: int) -> None:
+        if self.total:
+            self.cursor_row = self.total - 1 if where < 0 else 0
+
+    def action_select(self) -> None:
+        row = self.cursor_value
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def _row_under(self, event: events.MouseEvent) -> int | None:
+        if event.y < 1:
+            return None
+        index = round(self.scroll_offset.y) + event.y - 1
+        return index if index < self.total else None
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._row_under(event)
+        if index is None:
+            return
+        self.cursor_row = index
+        if event.chain >= 2:
+            self.action_select()
