@@ -22,7 +22,22 @@ class UsageError(Exception):
     """A command line that does not parse; argparse's message, exit 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help text sized to the terminal without argparse importing shutil for every parser."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size().columns
+        except OSError:
+            width = 100
+        super().__init__(prog, width=max(min(width, 120) - 2, 40))
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
@@ -42,22 +57,33 @@ COMMAND_HELP = {
 }
 
 
-def _verbs(commands: Any, name: str) -> Any:
-    parser = commands.add_parser(name, help=COMMAND_HELP[name])
-    return parser, parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
+class _Verbs:
+    """A command's verbs; only the verb being run gets its arguments built (start-up cost)."""
+
+    def __init__(self, commands: Any, name: str, wanted: str | None) -> None:
+        parser = commands.add_parser(name, help=COMMAND_HELP[name])
+        self.sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
+        self.wanted = wanted
+
+    def add(self, verb: str, help: str) -> argparse.ArgumentParser | None:  # noqa: A002
+        parser = self.sub.add_parser(verb, help=help)
+        if self.wanted is not None and verb != self.wanted:
+            return None
+        _common(parser)
+        return parser
 
 
-def _add_ui(commands: Any) -> None:
+def _add_ui(commands: Any, verb: str | None = None) -> None:
     ui = commands.add_parser("ui", help=COMMAND_HELP["ui"])
     _common(ui)
     ui.add_argument("--screen", default="incidents", help="first screen: incidents (default), causes or actions")
 
 
-def _add_summary(commands: Any) -> None:
+def _add_summary(commands: Any, verb: str | None = None) -> None:
     _common(commands.add_parser("summary", help=COMMAND_HELP["summary"]))
 
 
-def _add_init(commands: Any) -> None:
+def _add_init(commands: Any, verb: str | None = None) -> None:
     init = commands.add_parser("init", help=COMMAND_HELP["init"])
     _common(init)
     which = init.add_mutually_exclusive_group()
@@ -65,96 +91,85 @@ def _add_init(commands: Any) -> None:
     which.add_argument("--empty", action="store_true", help="with no data")
 
 
-def _add_incidents(commands: Any) -> None:
-    _, inc = _verbs(commands, "incidents")
-    p = inc.add_parser("list", help="every incident")
-    _common(p)
-    p.add_argument("--json", action="store_true")
-    p = inc.add_parser("show", help="one incident in full")
-    _common(p)
-    p.add_argument("key", metavar="INC-n")
-    p.add_argument("--json", action="store_true")
-    p = inc.add_parser("add", help="open an incident")
-    _common(p)
-    p.add_argument("--title", required=True)
-    p.add_argument("--started", required=True, help="ISO 8601, e.g. 2026-11-23T09:30Z (no offset: UTC)")
-    p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
-    p.add_argument("--summary", default="")
-    p.add_argument("--json", action="store_true")
+def _add_incidents(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "incidents", verb)
+    if p := verbs.add("list", help="every incident"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one incident in full"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("add", help="open an incident"):
+        p.add_argument("--title", required=True)
+        p.add_argument("--started", required=True, help="ISO 8601, e.g. 2026-11-23T09:30Z (no offset: UTC)")
+        p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
+        p.add_argument("--summary", default="")
+        p.add_argument("--json", action="store_true")
 
 
-def _add_rootcauses(commands: Any) -> None:
-    _, rc = _verbs(commands, "rootcauses")
-    p = rc.add_parser("list", help="every cause with its incidents and prevent actions")
-    _common(p)
-    p.add_argument("--json", action="store_true")
-    p = rc.add_parser("show", help="one cause in full")
-    _common(p)
-    p.add_argument("slug", metavar="SLUG")
-    p.add_argument("--json", action="store_true")
+def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "rootcauses", verb)
+    if p := verbs.add("list", help="every cause with its incidents and prevent actions"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one cause in full"):
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--json", action="store_true")
 
 
-def _add_actions(commands: Any) -> None:
-    _, act = _verbs(commands, "actions")
-    p = act.add_parser("list", help="actions matching every filter given")
-    _common(p)
-    p.add_argument("--status", action="append", help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
-    p.add_argument("--owner", help="owner handle")
-    p.add_argument("--unowned", action="store_true", help="only actions with no owner")
-    p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
-    p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
-    p.add_argument("--overdue", action="store_true", help="open actions past their due date")
-    p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
-    p.add_argument("--incident", metavar="INC-n")
-    p.add_argument("--root-cause", metavar="SLUG")
-    p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
-    p.add_argument("--limit", type=int, help="at most this many rows")
-    p.add_argument("--json", action="store_true")
-    p = act.add_parser("add", help="add an action to an incident or a root cause")
-    _common(p)
-    p.add_argument("title", metavar="TITLE")
-    p.add_argument("--incident", metavar="INC-n")
-    p.add_argument("--root-cause", metavar="SLUG")
-    p.add_argument("--owner")
-    p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
-    p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
-    p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
-    p.add_argument("--status", default="open", help="initial status (default open)")
-    p.add_argument("--description", default="")
-    p.add_argument("--note", default="", help="why (kept in the history)")
-    p.add_argument("--json", action="store_true")
-    p = act.add_parser("update", help="change an action (each change lands in its history)")
-    _common(p)
-    p.add_argument("key", metavar="ACT-n")
-    p.add_argument("--status")
-    p.add_argument("--owner", help='owner handle ("" to unassign)')
-    p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd, +Nw")
-    p.add_argument("--priority")
-    p.add_argument("--kind")
-    p.add_argument("--title")
-    p.add_argument("--description")
-    p.add_argument("--incident", metavar="INC-n", help='link to an incident ("" to unlink)')
-    p.add_argument("--root-cause", metavar="SLUG", help='link to a root cause ("" to unlink)')
-    p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
-    p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
-    p.add_argument(
-        "--expect-version", type=int, metavar="N",
-        help="refuse the change unless the action is still at version N (the one you loaded)",
-    )
-    p.add_argument("--json", action="store_true")
-    p = act.add_parser("show", help="one action with its history")
-    _common(p)
-    p.add_argument("key", metavar="ACT-n")
-    p.add_argument("--json", action="store_true")
+def _add_actions(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "actions", verb)
+    if p := verbs.add("list", help="actions matching every filter given"):
+        p.add_argument("--status", action="append", help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
+        p.add_argument("--owner", help="owner handle")
+        p.add_argument("--unowned", action="store_true", help="only actions with no owner")
+        p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
+        p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
+        p.add_argument("--overdue", action="store_true", help="open actions past their due date")
+        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--incident", metavar="INC-n")
+        p.add_argument("--root-cause", metavar="SLUG")
+        p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
+        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("add", help="add an action to an incident or a root cause"):
+        p.add_argument("title", metavar="TITLE")
+        p.add_argument("--incident", metavar="INC-n")
+        p.add_argument("--root-cause", metavar="SLUG")
+        p.add_argument("--owner")
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+        p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
+        p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
+        p.add_argument("--status", default="open", help="initial status (default open)")
+        p.add_argument("--description", default="")
+        p.add_argument("--note", default="", help="why (kept in the history)")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("update", help="change an action (each change lands in its history)"):
+        p.add_argument("key", metavar="ACT-n")
+        p.add_argument("--status")
+        p.add_argument("--owner", help='owner handle ("" to unassign)')
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd, +Nw")
+        p.add_argument("--priority")
+        p.add_argument("--kind")
+        p.add_argument("--title")
+        p.add_argument("--description")
+        p.add_argument("--incident", metavar="INC-n", help='link to an incident ("" to unlink)')
+        p.add_argument("--root-cause", metavar="SLUG", help='link to a root cause ("" to unlink)')
+        p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
+        p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
+        p.add_argument(
+            "--expect-version", type=int, metavar="N",
+            help="refuse the change unless the action is still at version N (the one you loaded)",
+        )
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one action with its history"):
+        p.add_argument("key", metavar="ACT-n")
+        p.add_argument("--json", action="store_true")
 
 
-def _add_db(commands: Any) -> None:
-    _, dbs = _verbs(commands, "db")
-    p = dbs.add_parser("upgrade", help="upgrade the schema (after a backup)")
-    _common(p)
-    p = dbs.add_parser("check", help="integrity, schema version and row counts")
-    _common(p)
-    p.add_argument("--json", action="store_true")
+def _add_db(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "db", verb)
+    verbs.add("upgrade", help="upgrade the schema (after a backup)")
+    if p := verbs.add("check", help="integrity, schema version and row counts"):
+        p.add_argument("--json", action="store_true")
 
 
 BUILDERS = {
@@ -168,7 +183,9 @@ BUILDERS = {
 }
 
 
-def _command_word(argv: Sequence[str]) -> str | None:
+def _command_words(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """The command and verb named in ``argv`` (None when absent or unknown)."""
+    words: list[str] = []
     skip = False
     for arg in argv:
         if skip:
@@ -176,8 +193,11 @@ def _command_word(argv: Sequence[str]) -> str | None:
         elif arg in ("--db", "--config"):
             skip = True
         elif not arg.startswith("-"):
-            return arg if arg in BUILDERS else None
-    return None
+            words.append(arg)
+            if len(words) == 2:
+                break
+    command = words[0] if words and words[0] in BUILDERS else None
+    return command, (words[1] if command and len(words) > 1 else None)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -187,10 +207,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="settings file (default: ./tracker.toml)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    wanted = _command_word(argv) if argv is not None else None
+    wanted, verb = _command_words(argv) if argv is not None else (None, None)
     for name, builder in BUILDERS.items():
         if wanted is None or name == wanted:
-            builder(commands)
+            builder(commands, verb)
         else:
             commands.add_parser(name, help=COMMAND_HELP[name])
     return parser

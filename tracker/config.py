@@ -6,7 +6,6 @@ Nothing is read at import time; ``load_settings`` is called once by each entry p
 from __future__ import annotations
 
 import os
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,6 +48,8 @@ class Settings(NamedTuple):
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a settings file exists: it costs start-up time
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -6,7 +6,6 @@ written as it is, never interpreted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -34,12 +33,16 @@ def duration(minutes: int | None) -> str:
 
 
 def write_json(out: IO[str], data: Any) -> None:
+    import json
+
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
 def stream_json_list(out: IO[str], items: Iterable[dict[str, Any]]) -> int:
     """Write a JSON array one element at a time; returns how many were written."""
+    import json
+
     count = 0
     out.write("[")
     for item in items:

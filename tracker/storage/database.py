@@ -11,9 +11,7 @@ Two doors, one schema:
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -215,6 +213,9 @@ class Db:
                         f"{self.url}: the database stayed busy (another writer holds it); try again"
                     ) from None
                 self.retries += 1
+                import random
+                import time
+
                 time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
 
     def _commit(self) -> None:

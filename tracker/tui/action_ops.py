@@ -110,6 +110,9 @@ class ActionOps:
         self.after_change(row)
 
     def on_failed(self, message: Failed) -> None:
+        # Textual calls this and a subclass's own handler: only writes (which carry the row) are ours.
+        if not isinstance(message.context, ActionRow):
+            return
         error = message.error
         if isinstance(error, StaleWriteError):
             from tracker.tui.dialogs.conflict import ConflictDialog

@@ -122,7 +122,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
 
     def _select(self, selector: str) -> Any:
         value = self.query_one(selector, Select).value
-        return None if value is Select.BLANK else value
+        return None if value is Select.NULL else value
 
     def collect(self) -> dict[str, Any]:
         """The form as service arguments, validated; raises InputError naming the field."""
@@ -243,7 +243,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
         self.query_one("#form-due", Input).value = row.due.isoformat()
         self.query_one("#form-incident", Input).value = row.incident or ""
         select = self.query_one("#form-root-cause", Select)
-        select.value = row.root_cause if row.root_cause else Select.BLANK
+        select.value = row.root_cause if row.root_cause else Select.NULL
         self.show_error(f"Reloaded version {row.version}: make your change again and save.")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

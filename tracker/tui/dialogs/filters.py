@@ -43,15 +43,15 @@ class FilterDialog(ModalScreen[ActionFilter | None]):
             with Horizontal(classes="form-row"):
                 with Vertical():
                     yield Label("Status")
-                    yield Select(_options(ActionStatus), value=f.statuses[0] if f.statuses else Select.BLANK,
+                    yield Select(_options(ActionStatus), value=f.statuses[0] if f.statuses else Select.NULL,
                                  prompt="(any)", id="filter-status")
                 with Vertical():
                     yield Label("Kind")
-                    yield Select(_options(ActionKind), value=f.kinds[0] if f.kinds else Select.BLANK,
+                    yield Select(_options(ActionKind), value=f.kinds[0] if f.kinds else Select.NULL,
                                  prompt="(any)", id="filter-kind")
                 with Vertical():
                     yield Label("Priority")
-                    yield Select(_options(Priority), value=f.priorities[0] if f.priorities else Select.BLANK,
+                    yield Select(_options(Priority), value=f.priorities[0] if f.priorities else Select.NULL,
                                  prompt="(any)", id="filter-priority")
             with Horizontal(classes="form-row"):
                 with Vertical():
@@ -95,7 +95,7 @@ class FilterDialog(ModalScreen[ActionFilter | None]):
 
     def _select(self, selector: str) -> tuple[str, ...]:
         value = self.query_one(selector, Select).value
-        return () if value is Select.BLANK else (str(value),)
+        return () if value is Select.NULL else (str(value),)
 
     def build(self) -> ActionFilter:
         owner_text = self.query_one("#filter-owner", Input).value

@@ -109,11 +109,11 @@ class ActionScreen(ActionOps, Screen[None]):
         )
 
     def on_failed(self, message: Failed) -> None:
+        if message.context is not None:
+            return  # a failed write: ActionOps.on_failed handles it
+        self.app.report(message.error)  # type: ignore[attr-defined]
         if self.row is None:
-            self.app.report(message.error)  # type: ignore[attr-defined]
             self.app.pop_screen()
-            return
-        super().on_failed(message)
 
     def current_action(self) -> ActionRow | None:
         return self.row
