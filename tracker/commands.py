@@ -13,8 +13,6 @@ from tracker.core.timeutil import parse_datetime, parse_due
 from tracker.storage.database import Db
 
 
-
-
 def _open(settings: Settings) -> Db:
     from tracker.cli import _open as open_db
 
@@ -40,7 +38,6 @@ def summary_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def summary(settings: Settings) -> int:
     from tracker import render
-
     from tracker.core.actions import ActionFilter, count_actions
     from tracker.core.incidents import list_incidents
 
@@ -71,7 +68,6 @@ def init_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.incidents import list_incidents
 
     with _open(settings) as db:
@@ -85,7 +81,6 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def incidents_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.incidents import get_incident
 
     with _open(settings) as db:
@@ -99,7 +94,6 @@ def incidents_show(settings: Settings, args: argparse.Namespace) -> int:
 
 def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.incidents import add_incident
 
     started = parse_datetime(args.started)
@@ -119,7 +113,6 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.rootcauses import list_root_causes
 
     with _open(settings) as db:
@@ -133,7 +126,6 @@ def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def rootcauses_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.rootcauses import get_root_cause
 
     with _open(settings) as db:
@@ -154,7 +146,6 @@ def _enums(values: list[str] | None, enum: Any, what: str) -> tuple[str, ...]:
 
 def actions_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.actions import SORTS, ActionFilter, iter_actions
     from tracker.core.incidents import get_incident  # noqa: F401  (validates keys below)
     from tracker.core.keys import check_slug, parse_key
@@ -202,7 +193,6 @@ def _actor(settings: Settings) -> str:
 
 def actions_add(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.actions import add_action
 
     if not args.incident and not args.root_cause:
@@ -234,7 +224,6 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.actions import update_action
 
     today = settings.today_date()
@@ -267,7 +256,6 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
 
 def actions_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.core.actions import action_history, get_action
 
     today = settings.today_date()
@@ -297,7 +285,6 @@ def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def db_check(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
-
     from tracker.storage.lifecycle import check_database, open_database
 
     with open_database(settings.db, create=None) as db:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.conftest import TODAY
 from tracker.core.actions import (
     ActionFilter,
     action_history,
@@ -19,7 +20,6 @@ from tracker.core.actions import (
 from tracker.core.enums import ActionKind, ActionStatus, Priority
 from tracker.core.errors import InputError, NotFoundError, StaleWriteError
 from tracker.storage.database import Db
-from tests.conftest import TODAY
 
 DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import file_digest, fingerprint
 from tracker.core.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
 from tracker.storage.database import Db, make_engine
 from tracker.storage.lifecycle import check_database, init_database, open_database
 from tracker.storage.schema import HEAD, REVISIONS
-from tests.conftest import file_digest, fingerprint
 
 
 def test_engine_sets_sqlite_pragmas(tmp_path: Path) -> None:

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
-from tracker.core.enums import ActionKind, ActionStatus, CauseRole, IncidentKind, IncidentStatus, Priority, Severity
+from tracker.core.enums import (
+    ActionKind,
+    ActionStatus,
+    CauseRole,
+    IncidentKind,
+    IncidentStatus,
+    Priority,
+    Severity,
+)
 from tracker.core.errors import InputError
 from tracker.core.timeutil import to_utc
 from tracker.storage.database import Db

@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tracker.core.actions import ActionEventRow, ActionRow
 from tracker.core.errors import TrackerError
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import clean, literal
+from tracker.tui.widgets.footer import TrackerFooter
 
 
 def _when(value: object) -> str:
@@ -62,7 +63,7 @@ class ActionScreen(ActionOps, Screen[None]):
             yield Static(id="action-facts")
             yield Static(id="action-description", classes="section")
             yield Static(id="action-history", classes="section")
-        yield Footer()
+        yield TrackerFooter()
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
 from tracker.tui.messages import Loaded
 from tracker.tui.text import literal
+from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
 SORT_CYCLE = ("due", "priority", "updated")
@@ -61,6 +62,8 @@ def describe(filt: ActionFilter, sort: str) -> str:
 class ActionsScreen(ActionOps, Screen[None]):
     """Every action; overdue ones stand out. Filters: f, o, x; search: /; sort: s."""
 
+    AUTO_FOCUS = "#action-table"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="actions.search"),
         Binding("f", "filters", "Filters", id="actions.filters"),
@@ -89,11 +92,10 @@ class ActionsScreen(ActionOps, Screen[None]):
             empty_text="No action matches these filters (x clears them).",
             id="action-table",
         )
-        yield Footer()
+        yield TrackerFooter()
 
     def on_mount(self) -> None:
         self.filter = self.filter._replace(today=self.app.store.today)  # type: ignore[attr-defined]
-        self.query_one(LazyTable).focus()
         if not self.take_pending_filter():
             self.action_reload()
 

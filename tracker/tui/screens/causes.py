@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.core.rootcauses import RootCauseRow
 from tracker.tui.messages import Loaded
 from tracker.tui.text import clean, literal
+from tracker.tui.widgets.footer import TrackerFooter
 
 
 def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:
@@ -29,6 +30,8 @@ def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:
 
 class CausesScreen(Screen[None]):
     """The taxonomy with recurrence; the highlighted cause is detailed on the right."""
+
+    AUTO_FOCUS = "#cause-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_action", "New action", id="causes.new-action"),
@@ -46,12 +49,11 @@ class CausesScreen(Screen[None]):
             yield DataTable(id="cause-table", cursor_type="row")
             with VerticalScroll(id="cause-detail"):
                 yield Static("", id="cause-text")
-        yield Footer()
+        yield TrackerFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("CAUSE", "INC", "LAST SEEN", "OPEN", "DONE", "!")
-        table.focus()
         self.action_reload()
 
     def on_screen_resume(self) -> None:

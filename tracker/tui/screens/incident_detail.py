@@ -11,13 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.core.errors import TrackerError
 from tracker.core.incidents import IncidentDetail
 from tracker.render import duration
 from tracker.tui.messages import ActionSaved, Failed, Loaded
 from tracker.tui.text import clean, literal, one_line
+from tracker.tui.widgets.footer import TrackerFooter
 
 
 def _when(value: object) -> str:
@@ -57,7 +58,7 @@ class IncidentScreen(Screen[None]):
             yield Static("Actions", classes="section-title")
             yield DataTable(id="incident-actions", cursor_type="row", zebra_stripes=True)
             yield Static(id="incident-timeline", classes="section")
-        yield Footer()
+        yield TrackerFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

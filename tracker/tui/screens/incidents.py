@@ -8,11 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tracker.core.incidents import IncidentRow
 from tracker.render import duration
 from tracker.tui.messages import Loaded
+from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
 
@@ -34,6 +35,8 @@ INCIDENT_COLUMNS: list[Column[IncidentRow]] = [
 class IncidentsScreen(Screen[None]):
     """The list of incidents; enter opens one."""
 
+    AUTO_FOCUS = "#incident-table"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="incidents.refresh"),
     ]
@@ -48,10 +51,9 @@ class IncidentsScreen(Screen[None]):
             empty_text="No incidents yet.",
             id="incident-table",
         )
-        yield Footer()
+        yield TrackerFooter()
 
     def on_mount(self) -> None:
-        self.query_one(LazyTable).focus()
         self.action_reload()
 
     def on_screen_resume(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 STAMP = sa.String(length=32).with_variant(sa.DateTime(timezone=True), "postgresql")
 """UTC timestamps: fixed-width ISO text on SQLite, timestamptz on PostgreSQL."""
 
