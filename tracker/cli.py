@@ -53,6 +53,7 @@ COMMAND_HELP = {
     "incidents": "list, show and add incidents",
     "rootcauses": "the root-cause taxonomy",
     "actions": "corrective and preventive actions",
+    "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
     "db": "database maintenance",
 }
 
@@ -165,6 +166,33 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--json", action="store_true")
 
 
+def _add_runbooks(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "runbooks", verb)
+    if p := verbs.add("list", help="indexed runbooks with their causes and staleness"):
+        p.add_argument("--stale", action="store_true", help="only runbooks that need a review")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one runbook: front matter, staleness, text"):
+        p.add_argument("path", metavar="PATH")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("status", help="branch, remote, and the git state of each runbook"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("commit", help="commit runbooks (default: all modified ones), nothing else"):
+        p.add_argument("paths", nargs="*", metavar="PATH")
+        p.add_argument("-m", "--message", required=True)
+        p.add_argument("--refs", action="append", default=[], metavar="ACT-n", help="adds a Refs: trailer")
+        p.add_argument("--closes", action="append", default=[], metavar="ACT-n",
+                       help="adds a Closes: trailer and marks the action done")
+        p.add_argument("--allow-secrets", action="store_true", help="commit even if the secret check objects")
+    if p := verbs.add("pull", help="pull (fast-forward only unless --rebase)"):
+        p.add_argument("--rebase", action="store_true")
+    verbs.add("push", help="push the current branch")
+    if p := verbs.add("sync", help="pull (rebase), then push"):
+        p.add_argument("--ff-only", action="store_true", help="pull fast-forward only")
+    verbs.add("abort", help="abort a pull that stopped on conflicts (back to before it)")
+    if p := verbs.add("continue", help="after resolving conflicts in PATHs, finish the pull"):
+        p.add_argument("paths", nargs="+", metavar="PATH")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -179,6 +207,7 @@ BUILDERS = {
     "incidents": _add_incidents,
     "rootcauses": _add_rootcauses,
     "actions": _add_actions,
+    "runbooks": _add_runbooks,
     "db": _add_db,
 }
 
@@ -267,6 +296,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = load_settings(db=args.db, config_path=args.config)
     from tracker import commands
 
+    if args.command == "runbooks":
+        from tracker import commands_runbooks as commands  # type: ignore[no-redef]
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             return commands.ui_run(settings, argparse.Namespace(screen="incidents"))

@@ -84,6 +84,7 @@ def incidents_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.core.incidents import get_incident
 
     with _open(settings) as db:
+        _refresh_runbooks(db, settings)
         detail = get_incident(db, args.key)
         if args.json:
             render.write_json(sys.stdout, detail.to_json())
@@ -111,11 +112,20 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
 # -- root causes -----------------------------------------------------------------------------
 
 
+def _refresh_runbooks(db: Db, settings: Settings) -> None:
+    """Index the runbooks folder first, so causes show the runbooks that cover them."""
+    from tracker.runbook_sync import RunbookWorkspace
+
+    for error in RunbookWorkspace(db, settings).refresh().errors:
+        print(f"tracker: warning: {error}", file=sys.stderr)
+
+
 def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker import render
     from tracker.core.rootcauses import list_root_causes
 
     with _open(settings) as db:
+        _refresh_runbooks(db, settings)
         rows = list_root_causes(db)
         if args.json:
             render.write_json(sys.stdout, [r.to_json() for r in rows])
@@ -129,6 +139,7 @@ def rootcauses_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.core.rootcauses import get_root_cause
 
     with _open(settings) as db:
+        _refresh_runbooks(db, settings)
         row = get_root_cause(db, args.slug)
         if args.json:
             render.write_json(sys.stdout, row.to_json())

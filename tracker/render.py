@@ -157,6 +157,9 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[str]:
     for cause in row.root_causes:
         yield f"  {cause.slug:<26} {cause.role:<13} {_one_line(cause.note, 90)}"
     yield ""
+    yield "Runbooks"
+    yield from (f"  {path}" for path in detail.runbooks) if detail.runbooks else iter(["  (none)"])
+    yield ""
     yield "Timeline (UTC)"
     for item in detail.timeline:
         yield f"  {_when(item.at)}  {item.label:<14} {_one_line(item.body, 100)}"
@@ -197,6 +200,11 @@ def cause_detail(row: RootCauseRow) -> Iterator[str]:
         yield f"  {kind:<9} {row.open_by_kind.get(kind, 0)} / {row.done_by_kind.get(kind, 0)}"
     if not kinds:
         yield "  (none)"
+    yield ""
+    yield "Runbooks"
+    yield from (f"  {path}" for path in row.runbooks) if row.runbooks else iter(["  (none)"])
     if not row.has_prevent_action:
         yield ""
         yield "  warning: no prevent action against this cause"
+    if not row.runbooks:
+        yield "  warning: no runbook covers this cause"

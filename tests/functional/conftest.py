@@ -28,8 +28,14 @@ def app_for(db_path: Path) -> Callable[..., TrackerApp]:
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let workers finish and their results land, twice (a count starts a page load)."""
+    """Let workers finish and their results land (a count starts a page load), and the footer rebuild."""
+    from tracker.tui.widgets.footer import TrackerFooter
+
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    for _ in range(50):
+        await pilot.pause()
+        if not any(f._rebuild_pending for f in pilot.app.screen.query(TrackerFooter)):
+            break
     await pilot.pause()

@@ -84,6 +84,8 @@ class IncidentDetail:
     postmortem: str
     timeline: list[TimelineItem]
     actions: list[ActionRow]
+    runbooks: list[str] = field(default_factory=list)
+    """Runbooks covering the incident's root causes."""
 
     def to_json(self) -> dict[str, Any]:
         data = self.row.to_json()
@@ -99,6 +101,7 @@ class IncidentDetail:
             postmortem=self.postmortem,
             timeline=[{"at": iso(t.at), "label": t.label, "body": t.body} for t in self.timeline],
             actions=[a.to_json() for a in self.actions],
+            runbooks=list(self.runbooks),
         )
         return data
 
@@ -201,8 +204,11 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
         )
     ]
     actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
+    from tracker.core.runbook_index import runbooks_for_causes
+
+    runbooks = runbooks_for_causes(db, [c.slug for c in rows[0].root_causes])
     return IncidentDetail(
-        rows[0], company, summary, impact, customer_action, source, postmortem, timeline, actions
+        rows[0], company, summary, impact, customer_action, source, postmortem, timeline, actions, runbooks
     )
 
 

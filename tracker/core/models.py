@@ -199,3 +199,42 @@ class ActionEvent(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=sa.Text)
     new_value: str | None = Field(default=None, sa_type=sa.Text)
     note: str = Field(default="", sa_type=sa.Text)
+
+
+class Runbook(SQLModel, table=True):
+    """The index of one runbook file: its front matter, content hash and last commit."""
+
+    __tablename__ = "runbook"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=500, unique=True)
+    title: str = Field(default="", max_length=300)
+    owner: str = Field(default="", max_length=100)
+    services: str = Field(default="", sa_type=sa.Text)
+    """Comma-separated service names from the front matter."""
+    last_reviewed: date | None = None
+    review_every_days: int | None = None
+    content_hash: str = Field(default="", max_length=64)
+    last_commit: str | None = Field(default=None, max_length=40)
+    last_commit_at: datetime | None = stamp_column()
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    """Why the file could not be indexed (a front matter error naming the line), if it could not."""
+    indexed_at: datetime = stamp_column(nullable=False)
+
+
+class RunbookCause(SQLModel, table=True):
+    """A runbook covers a root cause (by slug, so a runbook may name a cause not yet in the taxonomy)."""
+
+    __tablename__ = "runbook_cause"
+
+    runbook_id: int = Field(foreign_key="runbook.id", primary_key=True, ondelete="CASCADE")
+    slug: str = Field(max_length=80, primary_key=True, index=True)
+
+
+class Meta(SQLModel, table=True):
+    """Small facts the tracker keeps about itself (e.g. the last commit scanned for trailers)."""
+
+    __tablename__ = "tracker_meta"
+
+    key: str = Field(max_length=80, primary_key=True)
+    value: str = Field(default="", sa_type=sa.Text)

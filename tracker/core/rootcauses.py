@@ -35,6 +35,7 @@ class RootCauseRow:
     incidents: list[CauseIncident] = field(default_factory=list)
     open_by_kind: dict[str, int] = field(default_factory=dict)
     done_by_kind: dict[str, int] = field(default_factory=dict)
+    runbooks: list[str] = field(default_factory=list)
 
     @property
     def incident_count(self) -> int:
@@ -74,6 +75,7 @@ class RootCauseRow:
             "prevent_done": self.prevent_done,
             "open_actions": dict(self.open_by_kind),
             "done_actions": dict(self.done_by_kind),
+            "runbooks": list(self.runbooks),
         }
 
 
@@ -103,8 +105,16 @@ def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
         params,
     ):
         (open_by if is_open else done_by)[cause_id][kind] = int(count)
+    books: dict[str, list[str]] = defaultdict(list)
+    for book_slug, path in db.cursor(
+        "SELECT c.slug, r.path FROM runbook_cause c JOIN runbook r ON r.id = c.runbook_id"
+        " UNION SELECT rc.slug, a.runbook_path FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
+        " WHERE a.runbook_path IS NOT NULL ORDER BY 1, 2"
+    ):
+        books[book_slug].append(path)
     return [
-        RootCauseRow(r[1], r[2], r[3], r[4], incidents[r[0]], open_by[r[0]], done_by[r[0]]) for r in base
+        RootCauseRow(r[1], r[2], r[3], r[4], incidents[r[0]], open_by[r[0]], done_by[r[0]], books[r[1]])
+        for r in base
     ]
 
 
@@ -121,16 +131,7 @@ def get_root_cause(db: Db, slug: str) -> RootCauseRow:
 
 
 def runbook_paths(db: Db, slugs: list[str]) -> list[str]:
-    """Runbooks linked to these causes (through the actions that name one)."""
-    if not slugs:
-        return []
-    names = {f"s{i}": slug for i, slug in enumerate(slugs)}
-    return [
-        r[0]
-        for r in db.cursor(
-            "SELECT DISTINCT a.runbook_path FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
-            f" WHERE a.runbook_path IS NOT NULL AND rc.slug IN ({', '.join(':' + n for n in names)})"
-            " ORDER BY a.runbook_path",
-            names,
-        )
-    ]
+    """Runbooks linked to these causes (their front matter, or an action naming one)."""
+    from tracker.core.runbook_index import runbooks_for_causes
+
+    return runbooks_for_causes(db, slugs)

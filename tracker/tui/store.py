@@ -72,8 +72,7 @@ class Store:
     def incident(self, key: str | int) -> tuple[IncidentDetail, list[str]]:
         def job(db: Db) -> tuple[IncidentDetail, list[str]]:
             detail = incident_service.get_incident(db, key)
-            slugs = [c.slug for c in detail.row.root_causes]
-            return detail, cause_service.runbook_paths(db, slugs)
+            return detail, detail.runbooks
 
         return self._run(job)
 
