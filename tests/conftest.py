@@ -18,6 +18,8 @@ import pytest
 from tracker.storage.database import Db
 from tracker.storage.lifecycle import open_database
 
+pytest_plugins = ["tests.gitfixtures"]
+
 TODAY = date(2026, 11, 23)
 """The fixed "today" of every test (``TRACKER_TODAY``)."""
 

@@ -119,7 +119,8 @@ def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
 def _add_actions(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "actions", verb)
     if p := verbs.add("list", help="actions matching every filter given"):
-        p.add_argument("--status", action="append", help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
+        p.add_argument("--status", action="append",
+                       help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
         p.add_argument("--owner", help="owner handle")
         p.add_argument("--unowned", action="store_true", help="only actions with no owner")
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")

@@ -49,7 +49,8 @@ def summary(settings: Settings) -> int:
         overdue = count_actions(db, ActionFilter(overdue=True, today=today))
         print(f"tracker on {settings.db}: {len(incidents)} incidents, {open_count} open actions, {overdue} overdue")
         render.write_lines(sys.stdout, render.incident_lines(incidents[-10:]))
-        print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue | tracker --help")
+        print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue"
+              " | tracker --help")
     return 0
 
 

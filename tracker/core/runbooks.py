@@ -262,9 +262,9 @@ SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
     ("a bearer token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-_.=]{20,}")),
     ("a token or secret assignment",
-     re.compile(r"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token)\s*[:=]\s*['\"]?"
+     re.compile(r"(?i)(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token)\s*[:=]\s*['\"]?"
                 r"(?![<$]|\*{3})[A-Za-z0-9/+_\-.]{12,}")),
-    ("a password assignment", re.compile(r"(?i)\b(?:password|passwd|pwd)\s*[:=]\s*['\"]?(?![<$]|\*{3}|['\"]?\s*$)\S+")),
+    ("a password assignment", re.compile(r"(?i)(?:password|passwd|pwd)\s*[:=]\s*['\"]?(?![<$]|\*{3}|['\"]?\s*$)\S+")),
 ]
 """What the pre-commit check blocks. Placeholders (``<secret>``, ``$VAR``, ``***``) are allowed."""
 

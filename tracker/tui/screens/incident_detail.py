@@ -115,7 +115,8 @@ class IncidentScreen(Screen[None]):
         self.query_one("#incident-components", Static).update(_section("Affected components", components))
         causes = Content("\n").join(
             Content.assemble(
-                (f"{c.slug}", "bold"), f"  ({c.role})  ", clean(c.title), ("\n    " + one_line(c.note)) if c.note else ""
+                (c.slug, "bold"), f"  ({c.role})  ", clean(c.title),
+                ("\n    " + one_line(c.note)) if c.note else "",
             )
             for c in row.root_causes
         ) if row.root_causes else literal("No root cause linked yet.")

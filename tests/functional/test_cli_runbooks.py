@@ -1,0 +1,63 @@
+"""``tracker runbooks ...`` end to end in a real repository with a bare remote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.gitfixtures import RUNBOOK, git
+
+
+@pytest.fixture
+def repo(remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_path: Path) -> Path:
+    work = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(work))
+    monkeypatch.setenv("TRACKER_DB", str(db_path))
+    return work
+
+
+@pytest.fixture
+def run(cli, repo: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def call(*args: str):  # type: ignore[no-untyped-def]
+        monkeypatch.chdir(repo)
+        return cli(*args)
+
+    return call
+
+
+
+def test_list_status_commit_push(run, repo: Path, remote: Path) -> None:
+    listed = json.loads(run("runbooks", "list", "--json").out)
+    assert [r["path"] for r in listed] == ["runbooks/gadget.md", "runbooks/widget.md"]
+    assert listed[0]["root_causes"] == ["stale-config"]
+    (repo / "runbooks" / "widget.md").write_text(RUNBOOK + "\nedit\n")
+    status = run("runbooks", "status")
+    assert status.code == 0 and "modified" in status.out and "runbooks/widget.md" in status.out
+    done = run("runbooks", "commit", "-m", "Tighten restart", "--closes", "ACT-2", "runbooks/widget.md")
+    assert done.code == 0, done.err
+    assert "closed ACT-2" in done.out
+    shown = json.loads(run("actions", "show", "ACT-2", "--json").out)
+    assert shown["status"] == "done" and shown["history"][-1]["actor"] == "ana@example.com"
+    assert run("runbooks", "push").code == 0
+    assert "Tighten restart" in git(remote, "log", "--format=%s", "main")
+
+
+def test_errors_are_one_line_exit_1(run, repo: Path) -> None:
+    for args, message in [
+        (("runbooks", "commit", "-m", "x", "../notes.txt"), "leaves the runbooks folder"),
+        (("runbooks", "commit", "-m", "x"), "no runbook has changes"),
+        (("runbooks", "show", "runbooks/nope.md"), "cannot read"),
+    ]:
+        result = run(*args)
+        assert result.code == 1 and message in result.err and result.err.count("\n") == 1, (args, result)
+    (repo / "runbooks" / "widget.md").write_text(RUNBOOK + "\npassword=hunter2\n")
+    result = run("runbooks", "commit", "-m", "oops")
+    assert result.code == 1 and "looks like a password assignment" in result.err
+    assert "--allow-secrets" in result.err
+
+
+def test_list_stale_only(run, repo: Path) -> None:
+    data = json.loads(run("runbooks", "list", "--stale", "--json").out)
+    assert data == []  # reviewed 2026-10-01, every 90 days: current on 2026-11-23

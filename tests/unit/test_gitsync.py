@@ -1,0 +1,281 @@
+"""Runbooks in git, for real: temporary repositories, a local bare remote, an isolated identity."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.gitfixtures import RUNBOOK, clone, git
+from tracker import gitsync
+from tracker.config import load_settings
+from tracker.core.actions import action_history, get_action
+from tracker.core.errors import InputError
+from tracker.runbook_sync import RunbookWorkspace
+from tracker.storage.database import Db
+
+
+@pytest.fixture
+def work(remote: Path, tmp_path: Path) -> Path:
+    return clone(remote, tmp_path / "work")
+
+
+@pytest.fixture
+def space(work: Path, db: Db) -> RunbookWorkspace:
+    return RunbookWorkspace(db, load_settings(env={}), cwd=work)
+
+
+def committed_files(repo: Path, rev: str = "HEAD") -> list[str]:
+    return git(repo, "show", "--name-only", "--format=", rev).split()
+
+
+def test_commit_only_the_chosen_runbook(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nMore.\n")
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nOther edit.\n")
+    (work / "notes.txt").write_text("dirty\n")
+    (work / "runbooks" / "new.md").write_text(RUNBOOK)
+    git(work, "add", "notes.txt")  # something else already staged
+    info = space.commit(["runbooks/widget.md"], "Clarify widget restart")
+    assert committed_files(work) == ["runbooks/widget.md"]
+    assert info.author_email == "ana@example.com"
+    status = git(work, "status", "--porcelain")
+    assert " M runbooks/gadget.md" in status and "M  notes.txt" in status and "?? runbooks/new.md" in status
+
+
+def test_commit_defaults_to_modified_runbooks_only(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nMore.\n")
+    (work / "notes.txt").write_text("dirty\n")
+    space.commit([], "Runbook touch-ups")
+    assert committed_files(work) == ["runbooks/widget.md"]
+
+
+def test_refs_and_closes_trailers(space: RunbookWorkspace, work: Path, db: Db) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nStep added.\n")
+    info = space.commit(["runbooks/widget.md"], "Add the canary step", refs=["ACT-1"], closes=["ACT-2"])
+    message = git(work, "log", "-1", "--format=%B")
+    assert "Refs: ACT-1" in message and "Closes: ACT-2" in message
+    assert (info.refs, info.closes) == ((1,), (2,))
+    closed = get_action(db, 2)
+    assert closed.status == "done"
+    event = action_history(db, 2)[-1]
+    assert (event.field, event.new_value, event.actor) == ("status", "done", "ana@example.com")
+    assert [c.sha for c in space.commits_for("ACT-1")] == [info.sha]
+
+
+def test_commit_refuses_unknown_action(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nx\n")
+    with pytest.raises(Exception, match="no action ACT-999"):
+        space.commit(["runbooks/widget.md"], "x", closes=["ACT-999"])
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+
+
+def test_commits_made_outside_are_linked(space: RunbookWorkspace, work: Path, db: Db) -> None:
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nby hand\n")
+    git(work, "commit", "-q", "-am", "Edit by hand\n\nCloses: ACT-5\nRefs: ACT-6")
+    changed = space.apply_trailers()
+    assert changed == ["ACT-5"]
+    assert get_action(db, 5).status == "done"
+    assert space.apply_trailers() == []  # idempotent
+    assert [c.subject for c in space.commits_for("ACT-6")] == ["Edit by hand"]
+
+
+def test_pull_fast_forward(space: RunbookWorkspace, work: Path, remote: Path, tmp_path: Path) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK + "\nFrom a colleague.\n")
+    git(other, "commit", "-q", "-am", "Colleague edit")
+    git(other, "push", "-q")
+    space.pull()
+    assert "From a colleague." in (work / "runbooks" / "widget.md").read_text()
+
+
+def test_pull_ff_only_refuses_divergence(space: RunbookWorkspace, work: Path, remote: Path, tmp_path: Path) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK + "\ntheirs\n")
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmine\n")
+    space.commit(["runbooks/gadget.md"], "Mine")
+    with pytest.raises(gitsync.GitError, match="diverged.*--rebase"):
+        space.pull()
+    space.pull(rebase=True)
+    assert "theirs" in (work / "runbooks" / "widget.md").read_text()
+
+
+def _conflict(space: RunbookWorkspace, work: Path, remote: Path, tmp_path: Path) -> str:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("The widget is slow.", "THEIR LINE"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    mine = RUNBOOK.replace("The widget is slow.", "MY CAREFUL LINE")
+    (work / "runbooks" / "widget.md").write_text(mine)
+    space.commit(["runbooks/widget.md"], "Mine")
+    return mine
+
+
+def test_pull_conflict_then_abort_keeps_my_text(space: RunbookWorkspace, work: Path, remote: Path,
+                                                tmp_path: Path) -> None:
+    mine = _conflict(space, work, remote, tmp_path)
+    head = git(work, "rev-parse", "HEAD")
+    with pytest.raises(gitsync.PullConflict) as info:
+        space.pull(rebase=True)
+    assert info.value.files == ["runbooks/widget.md"]
+    assert gitsync.state(work).operation == "rebase"
+    assert gitsync.file_states(work, "runbooks").of("runbooks/widget.md") == "conflicted"
+    space.abort_pull()
+    assert (work / "runbooks" / "widget.md").read_text() == mine
+    assert git(work, "rev-parse", "HEAD") == head
+    assert gitsync.state(work).operation is None
+
+
+def test_pull_conflict_then_resolve(space: RunbookWorkspace, work: Path, remote: Path, tmp_path: Path) -> None:
+    _conflict(space, work, remote, tmp_path)
+    with pytest.raises(gitsync.PullConflict):
+        space.pull(rebase=True)
+    with pytest.raises(gitsync.GitError, match="conflict markers"):
+        space.continue_pull(["runbooks/widget.md"])
+    resolved = RUNBOOK.replace("The widget is slow.", "MY CAREFUL LINE and THEIR LINE")
+    (work / "runbooks" / "widget.md").write_text(resolved)
+    space.continue_pull(["runbooks/widget.md"])
+    assert gitsync.state(work).operation is None
+    assert (work / "runbooks" / "widget.md").read_text() == resolved
+    assert git(work, "log", "--format=%s", "-3").split("\n")[:3] == ["Mine", "Theirs", "Seed runbooks"]
+
+
+def test_push_rejected_then_pull_then_push(space: RunbookWorkspace, work: Path, remote: Path,
+                                           tmp_path: Path) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "gadget.md").write_text(RUNBOOK + "\ntheirs\n")
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nmine\n")
+    space.commit(["runbooks/widget.md"], "Mine")
+    with pytest.raises(gitsync.PushRejected, match="pull, then push"):
+        space.push()
+    space.sync()
+    assert git(remote, "log", "--format=%s", "main").split("\n")[:2] == ["Mine", "Theirs"]
+    assert gitsync.state(work).ahead == 0 and gitsync.state(work).behind == 0
+
+
+def test_no_identity_commits_nothing(space: RunbookWorkspace, work: Path, isolate: Path) -> None:
+    (isolate / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nx\n")
+    with pytest.raises(gitsync.NoIdentity, match="git config --global user.email"):
+        space.commit(["runbooks/widget.md"], "x")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    assert git(work, "diff", "--cached", "--name-only") == ""
+
+
+def test_detached_head(space: RunbookWorkspace, work: Path) -> None:
+    git(work, "checkout", "-q", "--detach")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nx\n")
+    with pytest.raises(gitsync.DetachedHead, match="detached HEAD"):
+        space.commit(["runbooks/widget.md"], "x")
+    assert "detached at" in gitsync.state(work).describe()
+
+
+def test_no_remote(tmp_path: Path, identity: None, db: Db) -> None:
+    repo = tmp_path / "solo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "runbooks").mkdir()
+    (repo / "runbooks" / "a.md").write_text(RUNBOOK)
+    space = RunbookWorkspace(db, load_settings(env={}), cwd=repo)
+    space.commit(["runbooks/a.md"], "First")
+    with pytest.raises(gitsync.NoRemote, match="git remote add"):
+        space.push()
+    with pytest.raises(gitsync.NoRemote):
+        space.pull()
+    assert gitsync.state(repo).describe() == "main · no remote"
+
+
+def test_not_a_repository_keeps_the_index_working(tmp_path: Path, db: Db) -> None:
+    plain = tmp_path / "plain"
+    (plain / "runbooks").mkdir(parents=True)
+    (plain / "runbooks" / "a.md").write_text(RUNBOOK)
+    space = RunbookWorkspace(db, load_settings(env={}), cwd=plain)
+    assert isinstance(space.git_error, gitsync.GitUnavailable)
+    assert space.refresh().indexed == 1
+    with pytest.raises(gitsync.GitUnavailable, match="not inside a git repository"):
+        space.commit(["runbooks/a.md"], "x")
+
+
+def test_no_git_binary(work: Path, db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    space = RunbookWorkspace(db, load_settings(env={}), cwd=work)
+    assert isinstance(space.git_error, gitsync.GitUnavailable)
+    assert "git not found" in str(space.git_error)
+    assert space.refresh().indexed == 2
+
+
+@pytest.mark.parametrize("given", ["../notes.txt", "runbooks/../notes.txt", "/etc/passwd", "--all", "-A"])
+def test_paths_outside_the_runbooks_are_refused(space: RunbookWorkspace, given: str) -> None:
+    with pytest.raises(InputError):
+        space.commit([given], "x")
+
+
+def test_symlink_leaving_the_folder_is_refused(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "escape.md").symlink_to(work / "notes.txt")
+    with pytest.raises(InputError, match="outside"):
+        space.commit(["runbooks/escape.md"], "x")
+    outside = work.parent / "outside"
+    outside.mkdir()
+    (work / "runbooks" / "linkdir").symlink_to(outside)
+    with pytest.raises(InputError, match="outside"):
+        space.path("runbooks/linkdir/a.md")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("-----BEGIN RSA PRIVATE KEY-----", "a private key"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
+        ("aws_key: AKIAIOSFODNN7EXAMPLE", "an AWS access key"),
+        ("token ghp_" + "a1B2" * 9, "a GitHub token"),
+        ("slack xoxb-1234567890-abcdefghij", "a Slack token"),
+        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "a bearer token"),
+        ("api_key = 9f8e7d6c5b4a39281706", "a token or secret assignment"),
+        ("password=hunter2", "a password assignment"),
+        ("DB_PASSWORD: 'S3cr3t!'", "a password assignment"),
+    ],
+)
+def test_secret_check_blocks_each_pattern_and_names_the_line(space: RunbookWorkspace, work: Path, line: str,
+                                                             kind: str) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\nfirst\n{line}\n")
+    with pytest.raises(gitsync.SecretsFound) as info:
+        space.commit(["runbooks/widget.md"], "x")
+    finding = info.value.findings[0]
+    assert finding.kind == kind and finding.line == RUNBOOK.count("\n") + 3
+    assert f"runbooks/widget.md line {finding.line}" in str(info.value)
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    space.commit(["runbooks/widget.md"], "Deliberate", allow_secrets=True)
+    assert committed_files(work) == ["runbooks/widget.md"]
+
+
+@pytest.mark.parametrize("line", ["password=<from the vault>", "password: $DB_PASSWORD", "api_key = ***",
+                                  "the password is in the vault"])
+def test_placeholders_are_not_secrets(space: RunbookWorkspace, work: Path, line: str) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\n{line}\n")
+    space.commit(["runbooks/widget.md"], "Placeholders only")
+
+
+def test_index_links_runbooks_to_causes_and_tracks_commits(space: RunbookWorkspace, work: Path, db: Db) -> None:
+    report = space.refresh()
+    assert report.indexed == 2 and report.errors == []
+    from tracker.core.runbook_index import list_runbooks, runbooks_for_causes
+
+    assert runbooks_for_causes(db, ["stale-config"]) == ["runbooks/gadget.md", "runbooks/widget.md"]
+    rows = {r.path: r for r in list_runbooks(db, load_settings(env={"TRACKER_TODAY": "2026-11-23"}).today)}
+    assert rows["runbooks/widget.md"].last_commit == git(work, "rev-parse", "HEAD").strip()
+    assert space.refresh().unchanged == 2
+    (work / "runbooks" / "gadget.md").write_text("+++\ntitle = \n+++\n")
+    report = space.refresh()
+    assert report.indexed == 1 and "runbooks/gadget.md line 2" in report.errors[0]
+    (work / "runbooks" / "gadget.md").unlink()
+    assert space.refresh().removed == 1
+
+
+def test_git_binary_present_for_the_suite() -> None:
+    assert shutil.which("git"), "these tests need git; .ci/run installs it"
