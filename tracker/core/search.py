@@ -53,12 +53,12 @@ def jump_targets(db: Db, words: str, limit: int = 20) -> list[Target]:
         )
     for number, title in rows:
         hits.append(("action", f"ACT-{number}", title))
-    for (path,) in db.cursor(
-        "SELECT DISTINCT runbook_path FROM action WHERE runbook_path IS NOT NULL"
-        " AND lower(runbook_path) LIKE :like ORDER BY runbook_path LIMIT :limit",
+    for path, title in db.cursor(
+        "SELECT path, title FROM runbook WHERE lower(path) LIKE :like OR lower(title) LIKE :like"
+        " ORDER BY path LIMIT :limit",
         like,
     ):
-        hits.append(("runbook", path, path))
+        hits.append(("runbook", path, title))
     seen: set[tuple[str, str]] = set()
     unique = []
     for hit in hits:

@@ -16,9 +16,10 @@ from tracker.tui.commands import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
 
-START_SCREENS = ("incidents", "causes", "actions")
+START_SCREENS = ("incidents", "causes", "actions", "runbooks")
 
 
 class TrackerApp(App[None]):
@@ -26,12 +27,18 @@ class TrackerApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tracker"
-    MODES: ClassVar = {"incidents": IncidentsScreen, "causes": CausesScreen, "actions": ActionsScreen}
+    MODES: ClassVar = {
+        "incidents": IncidentsScreen,
+        "causes": CausesScreen,
+        "actions": ActionsScreen,
+        "runbooks": RunbooksScreen,
+    }
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('incidents')", "Incidents", id="app.incidents"),
         Binding("2", "switch_mode('causes')", "Causes", id="app.causes"),
         Binding("3", "switch_mode('actions')", "Actions", id="app.actions"),
+        Binding("4", "switch_mode('runbooks')", "Runbooks", id="app.runbooks"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -43,6 +50,8 @@ class TrackerApp(App[None]):
         self.start = start if start in START_SCREENS else "incidents"
         self.pending_cause: str | None = None
         """A root cause to select when the causes screen next shows (set by a palette jump)."""
+        self.pending_runbook: str | None = None
+        """A runbook to select when the runbooks screen next shows."""
         self.pending_filter: object | None = None
         """A filter for the actions screen to apply when it next shows."""
         self.theme = "textual-dark"
@@ -75,6 +84,13 @@ class TrackerApp(App[None]):
             self.screen.select_pending()
         else:
             self.switch_mode("causes")
+
+    def open_runbook(self, path: str) -> None:
+        self.pending_runbook = path
+        if self.current_mode == "runbooks" and isinstance(self.screen, RunbooksScreen):
+            self.screen.action_reload()
+        else:
+            self.switch_mode("runbooks")
 
     def show_actions(self, **filters: object) -> None:
         """Switch to the actions screen with these filters (e.g. ``root_cause=...``)."""

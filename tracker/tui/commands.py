@@ -32,10 +32,11 @@ class JumpProvider(Provider):
         elif kind == "cause":
             app.open_cause(key)
         else:
-            app.notify(f"Runbook: {key}", title="Runbook", markup=False)
+            app.open_runbook(key)
 
     async def discover(self) -> Hits:
-        for mode, label in (("incidents", "Incidents"), ("causes", "Root causes"), ("actions", "Actions")):
+        for mode, label in (("incidents", "Incidents"), ("causes", "Root causes"), ("actions", "Actions"),
+                            ("runbooks", "Runbooks")):
             yield DiscoveryHit(f"Go to {label}", partial(self.tracker.switch_mode, mode), help="Switch screen")
 
     async def search(self, query: str) -> Hits:
@@ -44,7 +45,7 @@ class JumpProvider(Provider):
         matcher = self.matcher(query)
         targets = await asyncio.to_thread(self.tracker.store.search_everything, query, 15)
         for kind, key, title in targets:
-            label = one_line(f"{key}  {title}" if kind != "runbook" else key)
+            label = one_line(f"{key}  {title}")
             score = matcher.match(label)
             _, offsets = matcher.fuzzy_search.match(query, label)
             yield Hit(

@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.config import Settings
 from tracker.core import actions as action_service
@@ -20,17 +21,39 @@ from tracker.core.incidents import IncidentDetail, IncidentRow
 from tracker.core.rootcauses import RootCauseRow
 from tracker.storage.database import Db
 
+if TYPE_CHECKING:
+    from tracker.core.runbook_index import RunbookRow
+    from tracker.gitsync import CommitInfo, FileStates, RepoState
+    from tracker.runbook_sync import RunbookWorkspace
+
 T = TypeVar("T")
 
 
 class Store:
     """Thread-safe access to the tracker database for the app."""
 
-    def __init__(self, db: Db, settings: Settings, actor: str) -> None:
+    def __init__(self, db: Db, settings: Settings, actor: str, cwd: Path | None = None) -> None:
         self._db = db
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.settings = settings
         self.actor = actor
+        self.cwd = cwd
+        self._workspace: RunbookWorkspace | None = None
+        self._indexed = False
+
+    def ensure_indexed(self) -> None:
+        """Index the runbooks once per session before anything shows which runbooks apply."""
+        if not self._indexed:
+            self._indexed = True
+            self._run(lambda db: self.workspace().refresh())
+
+    def workspace(self) -> RunbookWorkspace:
+        """The runbooks folder and its repository (found on first use, in a worker)."""
+        if self._workspace is None:
+            from tracker.runbook_sync import RunbookWorkspace
+
+            self._workspace = RunbookWorkspace(self._db, self.settings, self.cwd)
+        return self._workspace
 
     @property
     def today(self) -> date:
@@ -70,6 +93,8 @@ class Store:
         return self._run(lambda db: incident_service.page_incidents(db, after=after, offset=offset, limit=limit))
 
     def incident(self, key: str | int) -> tuple[IncidentDetail, list[str]]:
+        self.ensure_indexed()
+
         def job(db: Db) -> tuple[IncidentDetail, list[str]]:
             detail = incident_service.get_incident(db, key)
             return detail, detail.runbooks
@@ -80,6 +105,8 @@ class Store:
         return self._run(cause_service.list_root_causes)
 
     def root_causes_with_runbooks(self) -> list[tuple[RootCauseRow, list[str]]]:
+        self.ensure_indexed()
+
         def job(db: Db) -> list[tuple[RootCauseRow, list[str]]]:
             causes = cause_service.list_root_causes(db)
             return [(c, cause_service.runbook_paths(db, [c.slug])) for c in causes]
@@ -115,3 +142,108 @@ class Store:
                 db, key, changes, actor=self.actor, expected_version=expected_version, note=note
             )
         )
+
+    # -- runbooks ----------------------------------------------------------------------------
+
+    def runbooks(self, text: str = "", refresh: bool = False) -> list[RunbookRow]:
+        from tracker.core.runbook_index import list_runbooks
+
+        def job(db: Db) -> list[RunbookRow]:
+            if refresh:
+                self._indexed = True
+                self.workspace().refresh()
+            return list_runbooks(db, self.today, text=text)
+
+        return self._run(job)
+
+    def git_overview(self) -> tuple[RepoState | None, FileStates | None, str | None]:
+        """Repository state and per-file states; the third item says why git is unavailable."""
+        from tracker import gitsync
+
+        space = self._run(lambda db: self.workspace())
+        if space.git_error is not None:
+            return None, None, str(space.git_error)
+        try:
+            return gitsync.state(space.root), space.file_states(), None
+        except gitsync.GitError as error:
+            return None, None, str(error)
+
+    def runbook_text(self, path: str) -> tuple[str, str, int]:
+        """(text, newline, size) of a runbook, decoded leniently for showing and editing."""
+        from tracker.core.runbooks import detect_newline
+
+        space = self._run(lambda db: self.workspace())
+        target = space.root / space.path(path)
+        data = target.read_bytes()
+        text = data.decode("utf-8", errors="replace")
+        return text, detect_newline(text), len(data)
+
+    def save_runbook(self, path: str, text: str, newline: str) -> None:
+        from tracker.core.runbooks import save_runbook
+
+        def job(db: Db) -> None:
+            space = self.workspace()
+            save_runbook(space.root, space.path(path), text, newline)
+            space.refresh()
+
+        self._run(job)
+
+    def save_runbook_unchecked(self, path: str, text: str, newline: str) -> None:
+        """Save without the front matter check (resolving a conflict may pass through odd states)."""
+        from tracker.core.runbooks import save_runbook
+
+        space = self._run(lambda db: self.workspace())
+        save_runbook(space.root, space.path(path), text, newline, check=False)
+
+    def runbook_file(self, path: str) -> Path:
+        space = self._run(lambda db: self.workspace())
+        return space.root / space.path(path)
+
+    def diff(self, paths: list[str]) -> str:
+        from tracker import gitsync
+
+        space = self._run(lambda db: self.workspace())
+        return gitsync.diff(space._git(), [space.path(p) for p in paths] or [space.runbooks_dir])
+
+    def changed_runbooks(self) -> list[str]:
+        return self._run(lambda db: self.workspace().changed_paths())
+
+    def commit_runbooks(self, paths: list[str], message: str, refs: list[str], closes: list[str],
+                        allow_secrets: bool) -> CommitInfo:
+        return self._run(lambda db: self.workspace().commit(paths, message, refs=refs, closes=closes,
+                                                            allow_secrets=allow_secrets))
+
+    def pull(self, rebase: bool = False) -> str:
+        """Pull without holding the database (the network may be slow), then index what came."""
+        from tracker import gitsync
+
+        space = self._run(lambda db: self.workspace())
+        message = gitsync.pull(space._git(), rebase=rebase)
+        self._run(lambda db: (space.apply_trailers(), space.refresh()))
+        return message
+
+    def push(self) -> str:
+        from tracker import gitsync
+
+        space = self._run(lambda db: self.workspace())
+        return gitsync.push(space._git())
+
+    def sync(self) -> str:
+        return f"{self.pull(rebase=True)}; {self.push()}"
+
+    def abort_pull(self) -> None:
+        self._run(lambda db: self.workspace().abort_pull())
+
+    def continue_pull(self, paths: list[str]) -> None:
+        self._run(lambda db: self.workspace().continue_pull(paths))
+
+    def commits_for(self, key: str) -> list[CommitInfo]:
+        from tracker import gitsync
+
+        space = self._run(lambda db: self.workspace())
+        if space.git_error is not None:
+            return []
+        try:
+            return space.commits_for(key)
+        except gitsync.GitError:
+            return []

@@ -63,6 +63,7 @@ class ActionScreen(ActionOps, Screen[None]):
             yield Static(id="action-facts")
             yield Static(id="action-description", classes="section")
             yield Static(id="action-history", classes="section")
+            yield Static(id="action-commits", classes="section")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
@@ -79,8 +80,13 @@ class ActionScreen(ActionOps, Screen[None]):
             self.post_message(Failed(error))
             return
         self.post_message(Loaded("action", data))
+        commits = self.app.store.commits_for(data[0].key)  # type: ignore[attr-defined]
+        self.post_message(Loaded("commits", commits))
 
     def on_loaded(self, message: Loaded) -> None:
+        if message.what == "commits":
+            self._show_commits(message.data)
+            return
         row, history = message.data
         self.row = row
         self.sub_title = row.key
@@ -107,6 +113,18 @@ class ActionScreen(ActionOps, Screen[None]):
         )
         self.query_one("#action-history", Static).update(
             Content.assemble(("History", "bold $accent"), "\n", history_content(history))
+        )
+
+    def _show_commits(self, commits: list) -> None:  # type: ignore[type-arg]
+        lines = [
+            Content.assemble((c.short, "$accent"), "  ", c.when.strftime("%Y-%m-%d"), "  ", clean(c.author_email),
+                             "  ", clean(c.subject), ("  (closes)", "bold") if self.row and self.row.id in c.closes
+                             else "")
+            for c in commits
+        ]
+        body = Content("\n").join(lines) if lines else literal("No commit references this action yet.")
+        self.query_one("#action-commits", Static).update(
+            Content.assemble(("Commits (Refs: / Closes: trailers)", "bold $accent"), "\n", body)
         )
 
     def on_failed(self, message: Failed) -> None:

@@ -22,13 +22,18 @@ EXTRA = [
 def _sections() -> list[tuple[str, list[Binding]]]:
     from tracker.tui.app import TrackerApp
     from tracker.tui.dialogs.action_form import ActionFormDialog
+    from tracker.tui.dialogs.commit import CommitDialog
     from tracker.tui.dialogs.conflict import ConflictDialog
     from tracker.tui.dialogs.filters import FilterDialog
+    from tracker.tui.dialogs.pull_conflict import PullConflictDialog
     from tracker.tui.screens.action_detail import ActionScreen
     from tracker.tui.screens.actions import ActionsScreen
     from tracker.tui.screens.causes import CausesScreen
     from tracker.tui.screens.incident_detail import IncidentScreen
     from tracker.tui.screens.incidents import IncidentsScreen
+    from tracker.tui.screens.runbook_diff import RunbookDiffScreen
+    from tracker.tui.screens.runbook_edit import RunbookEditScreen
+    from tracker.tui.screens.runbooks import RunbooksScreen
     from tracker.tui.widgets.lazy_table import LazyTable
 
     owners = [
@@ -39,6 +44,11 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Root causes", CausesScreen),
         ("Actions", ActionsScreen),
         ("Action", ActionScreen),
+        ("Runbooks", RunbooksScreen),
+        ("Runbook editor", RunbookEditScreen),
+        ("Runbook diff", RunbookDiffScreen),
+        ("Commit", CommitDialog),
+        ("Pull conflict", PullConflictDialog),
         ("Action form", ActionFormDialog),
         ("Filters", FilterDialog),
         ("Conflict", ConflictDialog),

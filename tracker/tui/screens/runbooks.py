@@ -1,0 +1,294 @@
+"""Runbooks: the folder with each file's git state and staleness, a preview, search, and the git loop."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Markdown, Static
+
+from tracker.core.errors import TrackerError
+from tracker.core.runbooks import LARGE_FILE
+from tracker.tui.messages import Failed, Loaded
+from tracker.tui.text import clean, literal
+from tracker.tui.widgets.footer import TrackerFooter
+
+PREVIEW_LIMIT = LARGE_FILE
+"""Bytes of a large runbook rendered when its preview is asked for."""
+
+
+class RunbooksScreen(Screen[None]):
+    """Runbooks under git: read, search, edit, diff, commit, pull and push."""
+
+    AUTO_FOCUS = "#runbook-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="runbooks.search"),
+        Binding("e", "edit", "Edit", id="runbooks.edit"),
+        Binding("E", "external_edit", "Edit in $EDITOR", id="runbooks.external-edit"),
+        Binding("p", "preview", "Preview", show=False, id="runbooks.preview"),
+        Binding("D", "diff", "Diff", id="runbooks.diff"),
+        Binding("c", "commit", "Commit", id="runbooks.commit"),
+        Binding("u", "pull", "Pull", id="runbooks.pull"),
+        Binding("U", "pull_rebase", "Pull --rebase", show=False, id="runbooks.pull-rebase"),
+        Binding("P", "push", "Push", id="runbooks.push"),
+        Binding("y", "sync", "Sync", show=False, id="runbooks.sync"),
+        Binding("r", "reload", "Refresh", id="runbooks.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, Any] = {}
+        self.states: dict[str, str] = {}
+        self.operation: str | None = None
+        self.search = ""
+        self.shown: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="runbook-git", classes="screen-title")
+        with Horizontal(id="runbooks-body"):
+            with Vertical(id="runbook-side"):
+                yield Input(placeholder="Search runbooks  (/)", id="runbook-search")
+                yield DataTable(id="runbook-table", cursor_type="row")
+            with VerticalScroll(id="runbook-preview-box"):
+                yield Static("", id="runbook-facts")
+                yield Markdown("", id="runbook-preview", open_links=False)
+        yield TrackerFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("RUNBOOK", "GIT", "STALE")
+        self._list(refresh=False)
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.action_reload()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self._list(refresh=True)
+        self._git_state()
+
+    @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
+    def _list(self, refresh: bool) -> None:
+        rows = self.app.store.runbooks(self.search, refresh=refresh)  # type: ignore[attr-defined]
+        self.post_message(Loaded("rows", rows))
+
+    @work(thread=True, exclusive=True, group="runbooks-git", exit_on_error=False)
+    def _git_state(self) -> None:
+        self.post_message(Loaded("git", self.app.store.git_overview()))  # type: ignore[attr-defined]
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "rows":
+            self._show_rows(message.data)
+        elif message.what == "git":
+            state, files, problem = message.data
+            label = self.query_one("#runbook-git", Static)
+            if problem:
+                label.update(literal(f"git: {problem}"))
+                self.states, self.operation = {}, None
+            else:
+                self.states = files.states
+                self.operation = state.operation
+                label.update(literal(f"git: {state.describe()}"))
+                self.sub_title = state.describe()
+            self._show_rows(list(self.rows.values()))
+        elif message.what == "preview":
+            self._show_preview(*message.data)
+        elif message.what == "done":
+            self.app.notify(message.data, markup=False)
+            self.action_reload()
+
+    def _show_rows(self, rows: list[Any]) -> None:
+        table = self.query_one(DataTable)
+        current = self.selected_path()
+        table.clear()
+        self.rows = {row.path: row for row in rows}
+        for row in rows:
+            state = self.states.get(row.path, "")
+            table.add_row(
+                Text(clean(row.path.split("/", 1)[-1])),
+                Text(state, style="bold red" if state == "conflicted" else "yellow" if state else ""),
+                Text("error" if row.error else "stale" if row.stale else "", style="bold yellow"),
+                key=row.path,
+            )
+        pending = getattr(self.app, "pending_runbook", None)
+        target = pending if pending in self.rows else current
+        if target in self.rows:
+            table.move_cursor(row=table.get_row_index(target))
+        self.app.pending_runbook = None  # type: ignore[attr-defined]
+        if self.rows and (self.shown is None or self.shown != self.selected_path()):
+            self._preview(self.selected_path(), full=False)
+
+    def selected_path(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value and event.row_key.value != self.shown:
+            self._preview(event.row_key.value, full=False)
+
+    @work(thread=True, exclusive=True, group="runbook-preview", exit_on_error=False)
+    def _preview(self, path: str | None, full: bool) -> None:
+        if path is None:
+            return
+        try:
+            text, _, size = self.app.store.runbook_text(path)  # type: ignore[attr-defined]
+        except (TrackerError, OSError) as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("preview", (path, text, size, full)))
+
+    def _show_preview(self, path: str, text: str, size: int, full: bool) -> None:
+        self.shown = path
+        row = self.rows.get(path)
+        facts = [f"{path}"]
+        if row is not None:
+            facts.append(f"{row.title} · owner {row.owner or '-'} · causes {', '.join(row.root_causes) or '-'}")
+            reviewed = row.last_reviewed.isoformat() if row.last_reviewed else "never"
+            facts.append(f"last reviewed {reviewed}, every {row.review_every_days or '-'} days"
+                         + (f" · last commit {row.last_commit[:10]}" if row.last_commit else " · not committed"))
+            facts += [f"⚠ {reason}" for reason in row.stale]
+            if row.error:
+                facts.append(f"⚠ {row.error}")
+        body = text
+        if size > LARGE_FILE and not full:
+            facts.append(f"Large runbook ({size / 1_048_576:.1f} MB): press p to preview its first "
+                         f"{PREVIEW_LIMIT // 1024} KB, e to edit it.")
+            body = ""
+        elif size > LARGE_FILE:
+            body = text[:PREVIEW_LIMIT]
+        if body.startswith("+++"):
+            end = body.find("\n+++", 3)
+            body = body[end + 4:] if end != -1 else body
+        self.query_one("#runbook-facts", Static).update(literal("\n".join(facts)))
+        self.query_one("#runbook-preview", Markdown).update(body)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#runbook-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.search = event.value
+        self._list(refresh=False)
+
+    @on(Input.Submitted, "#runbook-search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#runbook-search", Input).focus()
+
+    def action_preview(self) -> None:
+        self._preview(self.selected_path(), full=True)
+
+    def action_edit(self) -> None:
+        path = self.selected_path()
+        if path is not None:
+            from tracker.tui.screens.runbook_edit import RunbookEditScreen
+
+            self.app.push_screen(RunbookEditScreen(path))
+
+    def action_external_edit(self) -> None:
+        path = self.selected_path()
+        if path is None:
+            return
+        import os
+        import shlex
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        target = self.app.store.runbook_file(path)  # type: ignore[attr-defined]
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(target)], check=False)
+        except SuspendNotSupported:
+            self.app.notify("This terminal cannot hand over to an editor: use e to edit here.", severity="warning")
+            return
+        except (OSError, ValueError) as error:
+            self.app.notify(f"Could not run {editor!r}: {error}", severity="error", markup=False)
+            return
+        self.action_reload()
+
+    def action_diff(self) -> None:
+        from tracker.tui.screens.runbook_diff import RunbookDiffScreen
+
+        self.app.push_screen(RunbookDiffScreen())
+
+    def action_commit(self) -> None:
+        from tracker.tui.dialogs.commit import CommitDialog
+
+        self.app.push_screen(CommitDialog(), callback=lambda done: done and self.action_reload())
+
+    def action_pull(self, rebase: bool = False) -> None:
+        self.app.notify("Pulling…", timeout=2)
+        self._remote("pull-rebase" if rebase else "pull")
+
+    def action_pull_rebase(self) -> None:
+        self.action_pull(rebase=True)
+
+    def action_push(self) -> None:
+        self.app.notify("Pushing…", timeout=2)
+        self._remote("push")
+
+    def action_sync(self) -> None:
+        self.app.notify("Pulling, then pushing…", timeout=2)
+        self._remote("sync")
+
+    @work(thread=True, exclusive=True, group="runbooks-remote", exit_on_error=False)
+    def _remote(self, what: str) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            if what == "push":
+                result = store.push()
+            elif what == "sync":
+                result = store.sync()
+            else:
+                result = store.pull(rebase=what == "pull-rebase")
+        except TrackerError as error:
+            self.post_message(Failed(error, what))
+            return
+        self.post_message(Loaded("done", result))
+
+    def on_failed(self, message: Failed) -> None:
+        from tracker import gitsync
+
+        error = message.error
+        self.action_reload()
+        if isinstance(error, gitsync.PullConflict):
+            from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+
+            self.app.push_screen(PullConflictDialog(error.files), callback=self._conflict_choice)
+        elif isinstance(error, gitsync.PushRejected):
+            from tracker.tui.dialogs.confirm import ConfirmDialog
+
+            self.app.push_screen(ConfirmDialog(str(error), "Pull, then push", "Not now"),
+                                 callback=lambda yes: yes and self.action_sync())
+        else:
+            self.app.report(error)  # type: ignore[attr-defined]
+
+    def _conflict_choice(self, choice: str | None) -> None:
+        if choice == "abort":
+            self._abort()
+        elif choice:
+            from tracker.tui.screens.runbook_edit import RunbookEditScreen
+
+            self.app.push_screen(RunbookEditScreen(choice, resolving=True))
+
+    @work(thread=True, group="runbooks-remote", exit_on_error=False)
+    def _abort(self) -> None:
+        try:
+            self.app.store.abort_pull()  # type: ignore[attr-defined]
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("done", "Pull aborted: everything is as it was before it."))
