@@ -54,6 +54,8 @@ COMMAND_HELP = {
     "rootcauses": "the root-cause taxonomy",
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
+    "import": "import a status-page report (text or JSON) or a whole TOML export",
+    "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
     "db": "database maintenance",
 }
 
@@ -194,6 +196,33 @@ def _add_runbooks(commands: Any, verb: str | None = None) -> None:
         p.add_argument("paths", nargs="+", metavar="PATH")
 
 
+def _add_import(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "import", verb)
+    if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
+        p.add_argument("file", metavar="FILE|-")
+        p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
+        p.add_argument("--cause", action="append", default=[], metavar="SLUG",
+                       help="link this root cause (repeatable); suggestions are never applied without it")
+        p.add_argument("--accept-suggested", action="store_true",
+                       help="link the best suggested root cause that exists in the taxonomy")
+        p.add_argument("--no-actions", action="store_true", help="do not add the proposed actions")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("toml", help="a whole-database TOML export, into an empty database"):
+        p.add_argument("file", metavar="FILE|-")
+
+
+def _add_export(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "export", verb)
+    if p := verbs.add("toml", help="the whole database as TOML"):
+        p.add_argument("file", metavar="FILE|-")
+    if p := verbs.add("md", help="one incident as a postmortem in markdown"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
+        p.add_argument("what", choices=["actions"])
+        p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -209,6 +238,8 @@ BUILDERS = {
     "rootcauses": _add_rootcauses,
     "actions": _add_actions,
     "runbooks": _add_runbooks,
+    "import": _add_import,
+    "export": _add_export,
     "db": _add_db,
 }
 
@@ -299,6 +330,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "runbooks":
         from tracker import commands_runbooks as commands  # type: ignore[no-redef]
+    elif args.command in ("import", "export"):
+        from tracker import commands_exchange as commands  # type: ignore[no-redef]
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             return commands.ui_run(settings, argparse.Namespace(screen="incidents"))

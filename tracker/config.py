@@ -37,11 +37,23 @@ class Settings(NamedTuple):
     runbooks_dir: str = "runbooks"
     """Folder of the runbooks, relative to the working directory."""
 
+    cause_rules: dict[str, list[str]] | None = None
+    """Keyword rules suggesting root causes on import (``[import.cause_rules]``), added to the built-in ones."""
+
     today: date | None = None
     """Fixed "today" (``TRACKER_TODAY``) for reproducible reports and tests; None means the clock."""
 
     config_file: Path | None = None
     """The ``tracker.toml`` the settings came from, if any."""
+
+    def import_rules(self) -> dict[str, list[str]]:
+        """The keyword rules for root-cause suggestions: built-in, extended by tracker.toml."""
+        from tracker.importers.statuspage import DEFAULT_CAUSE_RULES
+
+        rules = {slug: list(words) for slug, words in DEFAULT_CAUSE_RULES.items()}
+        for slug, words in (self.cause_rules or {}).items():
+            rules[slug] = list(dict.fromkeys([*rules.get(slug, []), *words]))
+        return rules
 
     def today_date(self) -> date:
         return self.today or date.today()
@@ -95,6 +107,14 @@ def load_settings(
     review = data.get("review", {})
     if "stale_days" in review:
         values["stale_days"] = _positive_int(review["stale_days"], f"{path}: [review] stale_days")
+    rules = data.get("import", {}).get("cause_rules")
+    if rules is not None:
+        if not isinstance(rules, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
+            for k, v in rules.items()
+        ):
+            raise InputError(f"{path}: [import.cause_rules] maps a root-cause slug to a list of keywords")
+        values["cause_rules"] = {k: list(v) for k, v in rules.items()}
     runbooks = data.get("runbooks", {})
     if "dir" in runbooks:
         values["runbooks_dir"] = str(runbooks["dir"])

@@ -157,19 +157,27 @@ def open_repo(path: Path) -> Iterator[Any]:
 
 
 def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
-    """Run ``git args`` in the repository; returns (status, stdout, stderr)."""
-    git = _git_module()
+    """Run ``git args`` in the repository's work tree; returns (status, stdout, stderr).
+
+    GitPython finds the repository and reads its state; the commands themselves run as plain
+    subprocesses (GitPython's own wrapper costs a few milliseconds more per call).
+    """
+    binary = shutil.which("git")
+    if binary is None:
+        raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
     try:
-        status, out, err = repo.git.execute(
-            ["git", *args], with_extended_output=True, with_exceptions=False,
-            kill_after_timeout=timeout, env={**os.environ, **GIT_ENV},
+        done = subprocess.run(
+            [binary, *args], cwd=repo.working_tree_dir, capture_output=True, text=True, errors="replace",
+            timeout=timeout, env={**os.environ, **GIT_ENV}, stdin=subprocess.DEVNULL,
         )
-    except git.GitCommandError as exc:
-        raise GitError(f"git {args[0]} failed: {str(exc.stderr or exc).strip().splitlines()[-1:]}") from None
-    if check and status != 0:
-        message = (err or out).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(status)}")
-    return status, out, err
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped") from None
+    except OSError as exc:
+        raise GitError(f"git {args[0]} could not run ({exc.strerror})") from None
+    if check and done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+    return done.returncode, done.stdout, done.stderr
 
 
 def repo_root(path: Path) -> Path:
@@ -180,9 +188,13 @@ def repo_root(path: Path) -> Path:
 def identity(path: Path) -> tuple[str, str]:
     """(name, email) from git config; NoIdentity with the fix when either is missing."""
     with open_repo(path) as repo:
-        reader = repo.config_reader()
-        name = reader.get_value("user", "name", default="")
-        email = reader.get_value("user", "email", default="")
+        return _identity(repo)
+
+
+def _identity(repo: Any) -> tuple[str, str]:
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="")
+    email = reader.get_value("user", "email", default="")
     if not str(name).strip() or not str(email).strip():
         raise NoIdentity(
             'git has no identity here: set it with git config --global user.name "Your Name" '
@@ -285,7 +297,6 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
         raise GitError("nothing to commit: choose at least one runbook")
     if not message.strip():
         raise GitError("the commit message is empty")
-    identity(path)
     body = message.strip()
     trailers = []
     if refs:
@@ -295,29 +306,38 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
     if trailers:
         body += "\n\n" + "\n".join(trailers)
     with open_repo(path) as repo:
+        name, email = _identity(repo)
         _require_branch(repo)
         _run(repo, "add", "--", *paths)
-        status, out, err = _run(repo, "commit", "--no-verify", "-q", "-m", body, "--", *paths, check=False)
+        status, out, err = _run(repo, "commit", "--no-verify", "-m", body, "--", *paths, check=False)
         if status != 0:
             text = (err or out).strip()
             if "nothing to commit" in text or "no changes added" in text:
                 raise GitError("nothing to commit: the chosen runbooks have no changes")
             raise GitError(f"git commit failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
-        head = repo.head.commit
-        return _commit_info(head)
-
-
-def _commit_info(commit: Any) -> CommitInfo:
-    refs, closes = parse_trailers(commit.message)
+        sha = _head_hexsha(repo, out)
+    refs_found, closes_found = parse_trailers(body)
     return CommitInfo(
-        sha=commit.hexsha,
-        author_name=commit.author.name,
-        author_email=commit.author.email,
-        when=commit.authored_datetime,
-        subject=commit.summary if isinstance(commit.summary, str) else commit.summary.decode(),
-        refs=refs,
-        closes=closes,
+        sha=sha,
+        author_name=name,
+        author_email=email,
+        when=datetime.now().astimezone(),
+        subject=body.splitlines()[0],
+        refs=refs_found,
+        closes=closes_found,
     )
+
+
+def _head_hexsha(repo: Any, commit_output: str) -> str:
+    """The sha HEAD points to, read from the refs (no object lookup, no extra process)."""
+    from git.refs.symbolic import SymbolicReference
+
+    try:
+        return str(SymbolicReference.dereference_recursive(repo, "HEAD"))
+    except (ValueError, OSError):
+        # git's summary line names the new commit: "[main 1a2b3c4] subject".
+        match = re.search(r"^\[[^\]]*?([0-9a-f]{7,40})\]", commit_output, re.MULTILINE)
+        return match.group(1) if match else ""
 
 
 def parse_trailers(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from tracker import gitsync
@@ -48,7 +49,12 @@ class RunbookWorkspace:
 
     # -- index -------------------------------------------------------------------------------
 
-    def refresh(self) -> IndexReport:
+    def refresh(self, only: list[str] | None = None,
+                commit: tuple[str, datetime] | None = None) -> IndexReport:
+        """Re-index the folder; ``only`` re-indexes just those paths, ``commit`` being their last commit."""
+        if only is not None:
+            return refresh_index(self.db, self.root, self.runbooks_dir,
+                                 {p: commit for p in only} if commit else {}, only=only)
         commits = {}
         if self.git_error is None:
             try:
@@ -96,9 +102,28 @@ class RunbookWorkspace:
             if findings:
                 raise gitsync.SecretsFound(findings)
         info = gitsync.commit_files(root, chosen, message, refs=ref_ids, closes=close_ids)
-        self.apply_trailers()
-        self.refresh()
+        self._close(info)
+        self.refresh(only=chosen, commit=(info.sha, info.when))
         return info
+
+    def _close(self, commit: gitsync.CommitInfo) -> list[str]:
+        """Apply one commit's ``Closes:`` trailers: each action done, the author as actor."""
+        changed = []
+        for action_id in commit.closes:
+            note = f"Closes: in commit {commit.short} ({commit.subject})"
+            if self.db.scalar("SELECT 1 FROM action_event WHERE action_id = :id AND note LIKE :n",
+                              {"id": action_id, "n": f"Closes: in commit {commit.short[:7]}%"}):
+                continue
+            try:
+                action = get_action(self.db, action_id)
+            except NotFoundError:
+                continue
+            if action.status in (ActionStatus.DONE.value, ActionStatus.WONT_DO.value):
+                continue
+            update_action(self.db, action_id, {"status": ActionStatus.DONE}, actor=commit.author_email,
+                          note=note[:500])
+            changed.append(f"ACT-{action_id}")
+        return changed
 
     def _action_id(self, key: str) -> int:
         action_id = parse_key(key, "ACT")
@@ -115,20 +140,7 @@ class RunbookWorkspace:
             commits = gitsync.commits_with_trailers(root)
         changed = []
         for commit in reversed(commits):
-            for action_id in commit.closes:
-                note = f"Closes: in commit {commit.short} ({commit.subject})"
-                if self.db.scalar("SELECT 1 FROM action_event WHERE action_id = :id AND note LIKE :n",
-                                  {"id": action_id, "n": f"Closes: in commit {commit.short}%"}):
-                    continue
-                try:
-                    action = get_action(self.db, action_id)
-                except NotFoundError:
-                    continue
-                if action.status in (ActionStatus.DONE.value, ActionStatus.WONT_DO.value):
-                    continue
-                update_action(self.db, action_id, {"status": ActionStatus.DONE}, actor=commit.author_email,
-                              note=note[:500])
-                changed.append(f"ACT-{action_id}")
+            changed += self._close(commit)
         head = gitsync.head_sha(root)
         if head:
             set_meta(self.db, SCANNED_KEY, head)

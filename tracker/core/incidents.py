@@ -199,7 +199,8 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
     timeline = [
         TimelineItem(read_stamp(at), label, body)
         for at, label, body in db.cursor(
-            "SELECT at, label, body FROM timeline_entry WHERE incident_id = :id ORDER BY position, id",
+            "SELECT at, label, body FROM timeline_entry WHERE incident_id = :id"
+            " ORDER BY CASE WHEN at IS NULL THEN 1 ELSE 0 END, at, position, id",
             {"id": incident_id},
         )
     ]

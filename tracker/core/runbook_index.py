@@ -55,10 +55,20 @@ class IndexReport(NamedTuple):
 
 
 def refresh_index(
-    db: Db, root: Path, runbooks_dir: str, commits: dict[str, tuple[str, datetime]] | None = None
+    db: Db,
+    root: Path,
+    runbooks_dir: str,
+    commits: dict[str, tuple[str, datetime]] | None = None,
+    only: list[str] | None = None,
 ) -> IndexReport:
-    """Bring the index in line with the files under ``runbooks_dir`` (reviews excluded)."""
-    paths = [p for p in list_runbook_paths(root, runbooks_dir) if "/reviews/" not in p]
+    """Bring the index in line with the files under ``runbooks_dir`` (reviews excluded).
+
+    With ``only``, just those paths are looked at (after a commit of them); nothing is removed.
+    """
+    if only is None:
+        paths = [p for p in list_runbook_paths(root, runbooks_dir) if "/reviews/" not in p]
+    else:
+        paths = [p for p in only if (root / p).is_file() and "/reviews/" not in p]
     known = {path: (rid, digest, sha) for rid, path, digest, sha in
              db.rows("SELECT id, path, content_hash, last_commit FROM runbook")}
     commits = commits or {}
@@ -109,7 +119,8 @@ def refresh_index(
                 db.execute("INSERT INTO runbook_cause (runbook_id, slug) VALUES (:id, :slug)",
                            {"id": rid, "slug": slug[:80]})
             indexed += 1
-        gone = [known[p][0] for p in known if p not in set(paths)]
+        present = set(paths)
+        gone = [] if only is not None else [known[p][0] for p in known if p not in present]
         for rid in gone:
             db.execute("DELETE FROM runbook WHERE id = :id", {"id": rid})
     return IndexReport(indexed, unchanged, len(gone), errors)

@@ -182,12 +182,20 @@ def list_runbook_paths(root: Path, runbooks_dir: str) -> list[str]:
     folder = root / runbooks_dir
     if not folder.is_dir():
         return []
-    resolved_folder = folder.resolve()
+    resolved_folder = str(folder.resolve()) + os.sep
     found = []
-    for path in folder.rglob("*.md"):
-        if path.is_symlink() and resolved_folder not in path.resolve().parents:
-            continue
-        found.append(path.relative_to(root).as_posix())
+    prefix = runbooks_dir.rstrip("/")
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        relative = os.path.relpath(current, folder)
+        base = prefix if relative == "." else f"{prefix}/{relative.replace(os.sep, '/')}"
+        for name in files:
+            if not name.endswith(".md"):
+                continue
+            full = os.path.join(current, name)
+            if os.path.islink(full) and not os.path.realpath(full).startswith(resolved_folder):
+                continue
+            found.append(f"{base}/{name}")
     return sorted(found)
 
 

@@ -169,6 +169,16 @@ class Db:
 
         return self._sa.execute(text(sql), dict(params or {})).rowcount  # type: ignore[union-attr]
 
+    def execute_many(self, sql: str, rows: list[Mapping[str, Any]]) -> None:
+        """Run one statement for many parameter sets (bulk inserts)."""
+        if self._sqlite is not None:
+            self._sqlite.executemany(sql, rows)
+            return
+        from sqlalchemy import text
+
+        if rows:
+            self._sa.execute(text(sql), [dict(r) for r in rows])  # type: ignore[union-attr]
+
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an ``INSERT ... RETURNING id`` and return the new id."""
         new_id = self.scalar(sql, params)

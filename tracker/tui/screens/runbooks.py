@@ -62,7 +62,7 @@ class RunbooksScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("RUNBOOK", "GIT", "STALE")
-        self._list(refresh=False)
+        self._list_indexed()  # what the index knows, at once; the refresh below may take longer
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -74,6 +74,11 @@ class RunbooksScreen(Screen[None]):
     def action_reload(self) -> None:
         self._list(refresh=True)
         self._git_state()
+
+    @work(thread=True, exclusive=True, group="runbooks-list-indexed", exit_on_error=False)
+    def _list_indexed(self) -> None:
+        rows = self.app.store.runbooks(self.search, refresh=False)  # type: ignore[attr-defined]
+        self.post_message(Loaded("rows", rows))
 
     @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
     def _list(self, refresh: bool) -> None:

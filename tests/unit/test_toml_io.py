@@ -1,0 +1,324 @@
+"""Whole-database TOML export and import: lossless round trips, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import TODAY, fingerprint
+from tracker.core.actions import ActionFilter, add_action, iter_actions
+from tracker.core.errors import InputError
+from tracker.core.timeutil import format_stamp
+from tracker.importers import toml_io
+from tracker.importers.toml_io import export_toml, import_toml
+from tracker.storage.database import Db
+from tracker.storage.lifecycle import open_database
+
+TABLES = (
+    "root_cause", "component", "incident", "timeline_entry", "incident_component", "incident_root_cause",
+    "action", "action_event", "runbook", "runbook_cause", "tracker_meta",
+)
+"""Every table the export covers (the runbook ones only where the schema has them)."""
+
+PIECES = (
+    "[bold]x[/", "[/", "[0]", '"', "'", '"""', "'''", "\\", "\\n", "\n", "\r\n", "\r", "\t",
+    "😀", "👩🏽‍💻",
+    *(chr(c) for c in (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)),
+    "\u200f", "\u202e", "\u2028", "\ufeff", "=1+1", "-", "@x", "|", "\\|", "a = 1", "[[actions]]", "#", "",
+)
+"""Fragments that break naive escaping: markup, quotes, TOML syntax, control characters, RTL marks."""
+
+BIG = ("".join(PIECES) * 2000)[:100_000]
+"""A 100 KB text made of every hostile fragment."""
+
+CORPUS = (*PIECES, "".join(PIECES), "line one\r\nline two\nline three\r", "  padded  ", BIG)
+
+
+def table_rows(db: Db) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every exported table, in a stable order (a fingerprint of the data alone)."""
+    found = {r[0] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {t: db.rows(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES if t in found}
+
+
+def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
+    """Rows in every table written with plain SQL (no service checks), each text column from ``texts``.
+
+    Ids have gaps, optional columns are sometimes NULL and sometimes empty, stamps carry
+    microseconds (and sometimes none).
+    """
+    rng = random.Random(seed)
+    pool = iter(list(texts) * 1000)
+    has_runbooks = db.scalar("SELECT 1 FROM sqlite_master WHERE name = 'runbook'") is not None
+
+    def text() -> str:
+        return next(pool)
+
+    def stamp() -> str:
+        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 10**8))
+        return format_stamp(moment.replace(microsecond=rng.choice((0, rng.randint(0, 999_999)))))
+
+    def maybe(value: Any) -> Any:
+        return rng.choice((None, value))
+
+    def insert(table: str, **values: Any) -> None:
+        names = ", ".join(values)
+        db.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})", values)
+
+    with db.write():
+        for n, cause_id in enumerate((2, 5, 9)):
+            insert("root_cause", id=cause_id, slug=f"{text()}#{n}", title=text(), category=text(),
+                   description=text())
+        for n, component_id in enumerate((1, 4)):
+            insert("component", id=component_id, group_name=text(), name=f"{text()}#{n}")
+        for incident_id in (3, 8):
+            insert("incident", id=incident_id, title=text(), company=text(), kind="incident", severity="SEV1",
+                   status="postmortem", started_at=maybe(stamp()), detected_at=maybe(stamp()),
+                   mitigated_at=maybe(stamp()), resolved_at=maybe(stamp()), summary=text(), impact=text(),
+                   customer_action=text(), source=text(), postmortem=text(), created_at=stamp(),
+                   updated_at=stamp())
+            insert("incident_component", incident_id=incident_id, component_id=4)
+            for cause_id, role in ((5, "trigger"), (2, "root")):
+                insert("incident_root_cause", incident_id=incident_id, root_cause_id=cause_id, role=role,
+                       note=text())
+            for position in (1, 0):
+                insert("timeline_entry", incident_id=incident_id, position=position, at=maybe(stamp()),
+                       label=text(), body=text())
+        for action_id, incident_id, cause_id in ((4, 3, None), (6, None, 9), (11, 8, 2)):
+            insert("action", id=action_id, title=text(), description=text(), kind="detect",
+                   owner=rng.choice((None, "", text())), priority="P1",
+                   due_date=date(2026, 1, 1) + timedelta(days=rng.randint(-400, 400)), status="blocked",
+                   created_at=stamp(), updated_at=stamp(), completed_at=maybe(stamp()),
+                   incident_id=incident_id, root_cause_id=cause_id, runbook_path=maybe(text()),
+                   version=rng.randint(1, 9))
+            for _ in range(2):
+                insert("action_event", action_id=action_id, at=stamp(), actor=text(), field=text(),
+                       old_value=maybe(text()), new_value=maybe(text()), note=text())
+        if has_runbooks:
+            for runbook_id in (2, 3):
+                insert("runbook", id=runbook_id, path=f"{text()}#{runbook_id}", title=text(), owner=text(),
+                       services=text(), last_reviewed=maybe(date(2026, 3, 4)), review_every_days=maybe(90),
+                       content_hash=text(), last_commit=maybe(text()), last_commit_at=maybe(stamp()),
+                       error=maybe(text()), indexed_at=stamp())
+                insert("runbook_cause", runbook_id=runbook_id, slug=text())
+            insert("tracker_meta", key=text(), value=text())
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database built once by the real migrations; tests copy it."""
+    path = tmp_path_factory.mktemp("toml-template") / "empty.db"
+    open_database(str(path), create="empty").close()
+    return path
+
+
+def copy_of(template: Path, folder: Path, name: str) -> Db:
+    shutil.copyfile(template, folder / name)
+    return Db.connect_sqlite(folder / name)
+
+
+@pytest.fixture
+def other_db(template: Path, tmp_path: Path) -> Iterator[Db]:
+    """A second empty database, to import into."""
+    conn = copy_of(template, tmp_path, "other.db")
+    yield conn
+    conn.close()
+
+
+def assert_round_trip(source: Db, target: Db) -> bytes:
+    """export -> import into ``target`` -> export: same bytes, same rows."""
+    first = export_toml(source)
+    import_toml(target, first, name="x.toml")
+    assert export_toml(target) == first
+    assert table_rows(target) == table_rows(source)
+    return first
+
+
+# -- round trips ------------------------------------------------------------------------------
+
+
+def test_demo_round_trip_is_byte_identical(db: Db, empty_db: Db) -> None:
+    data = assert_round_trip(db, empty_db)
+    assert export_toml(db) == data  # deterministic: no export time, stable order
+    found = list(iter_actions(empty_db, ActionFilter(text="hypervisor")))
+    assert found and found == list(iter_actions(db, ActionFilter(text="hypervisor")))
+
+
+def test_export_layout(db: Db) -> None:
+    doc = tomllib.loads(export_toml(db).decode())
+    assert (doc["format"], doc["version"]) == ("tracker-export", 1)
+    assert [a["id"] for a in doc["actions"]] == sorted(a["id"] for a in doc["actions"])
+    first = doc["actions"][0]
+    assert list(first)[:6] == ["id", "title", "kind", "owner", "priority", "status"]
+    assert isinstance(first["due"], date) and not isinstance(first["due"], datetime)
+    assert first["created_at"].utcoffset() == timedelta(0)
+    assert all("completed_at" not in a for a in doc["actions"] if a["status"] == "open")
+    incident = doc["incidents"][4]
+    assert incident["id"] == 5 and incident["components"] and incident["timeline"]
+    assert {c["role"] for c in incident["causes"]} <= {"root", "trigger", "contributing"}
+    assert {e["action"] for e in doc["events"]} <= {a["id"] for a in doc["actions"]}
+
+
+def test_microseconds_and_missing_values_survive(empty_db: Db, other_db: Db) -> None:
+    fill_raw(empty_db, ["x"], seed=3)
+    stamps = [r[0] for r in empty_db.rows("SELECT created_at FROM action")]
+    assert any(not s.endswith(".000000+00:00") for s in stamps)
+    assert empty_db.scalar("SELECT COUNT(*) FROM action WHERE completed_at IS NULL OR owner IS NULL")
+    assert_round_trip(empty_db, other_db)
+
+
+def test_hostile_corpus_round_trips(empty_db: Db, other_db: Db) -> None:
+    fill_raw(empty_db, CORPUS)
+    texts = [v for rows in table_rows(empty_db).values() for row in rows for v in row if isinstance(v, str)]
+    assert max(map(len, texts)) == 100_000 and "\r\n" in "".join(texts)
+    assert_round_trip(empty_db, other_db)
+
+
+hostile_text = st.one_of(
+    st.sampled_from(CORPUS),
+    st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(hostile_text, min_size=1, max_size=10), seed=st.integers(0, 2**16))
+def test_generated_hostile_data_round_trips(template: Path, texts: list[str], seed: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = copy_of(template, Path(folder), "a.db"), copy_of(template, Path(folder), "b.db")
+        try:
+            fill_raw(source, texts, seed)
+            assert_round_trip(source, target)
+        finally:
+            source.close()
+            target.close()
+
+
+def test_new_rows_get_ids_after_the_imported_ones(db: Db, empty_db: Db) -> None:
+    import_toml(empty_db, export_toml(db))
+    top = empty_db.scalar("SELECT MAX(id) FROM action")
+    row = add_action(empty_db, title="after import", actor="t", today=TODAY, due_days={"P2": 7},
+                     incident="INC-5")
+    assert row.id == top + 1
+    assert empty_db.scalar("SELECT MAX(id) FROM action_event") > db.scalar("SELECT MAX(id) FROM action_event")
+
+
+# -- refusals -------------------------------------------------------------------------------------
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: Any) -> Edit:
+    def edit(doc: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = doc
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is _DELETE:
+            del node[last]
+        else:
+            node[last] = value
+
+    return edit
+
+
+_DELETE = object()
+
+REFUSALS: dict[str, tuple[Edit, str]] = {
+    "wrong version": (_set("version", 2), "x.toml: export version 2 is not supported"),
+    "wrong format": (_set("format", "other"), "not a tracker export"),
+    "missing key": (_set("actions.3.title", _DELETE), "x.toml: actions[3]: missing key 'title'"),
+    "mistyped date": (_set("actions.3.due", "2026-13-01"), "actions[3].due: expected a date"),
+    "local date-time": (_set("events.0.at", datetime(2026, 1, 1)),
+                        "events[0].at: expected a date-time with an offset"),
+    "bad enum": (_set("actions.0.status", "finished"), "actions[0].status: expected one of proposed, open"),
+    "bad cause role": (_set("incidents.4.causes.0.role", "blame"),
+                       "incidents[4].causes[0].role: expected one of trigger, root, contributing"),
+    "dangling incident": (_set("actions.2.incident", 99),
+                          "actions[2].incident: no incident with id 99 in the file"),
+    "dangling cause": (_set("actions.2.root_cause", "nope"), "actions[2].root_cause: no root cause 'nope'"),
+    "dangling action": (_set("events.1.action", 999), "events[1].action: no action with id 999"),
+    "dangling component": (_set("incidents.0.components", [1, 404]),
+                           "incidents[0].components[1]: no component with id 404"),
+    "duplicate id": (lambda d: d["actions"].append(dict(d["actions"][0])), "actions[13].id: duplicate id 1"),
+    "duplicate slug": (lambda d: d["root_causes"].append({**d["root_causes"][0], "id": 77}),
+                       "root_causes[7].slug: duplicate slug 'cooling-failure'"),
+    "unknown key": (_set("actions.1.colour", "red"), "actions[1].colour: unknown key"),
+    "unknown section": (_set("widgets", [{"id": 1}]), "widgets: unknown key"),
+    "boolean id": (_set("incidents.0.id", True), "incidents[0].id: expected a positive integer"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))
+def test_import_refuses_bad_files_and_changes_nothing(db: Db, empty_db: Db, case: str) -> None:
+    edit, message = REFUSALS[case]
+    doc = tomllib.loads(export_toml(db).decode())
+    edit(doc)
+    before = fingerprint(Path(empty_db.url))
+    with pytest.raises(InputError) as err:
+        import_toml(empty_db, tomli_w.dumps(doc).encode(), name="x.toml")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+    assert fingerprint(Path(empty_db.url)) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'format = "tracker-export"\nversion = 1\n\n[[actions]]\nid = = 3\n',
+         "x.toml line 5: Invalid value (column 6)"),
+        (b'format = "tracker-export"\nversion = 1\ntitle = "open', "x.toml line 3: "),
+        (b'format = "tracker-export"\nversion = [1,', "x.toml line 2: "),
+        (b"\xff\xfe", "x.toml: not UTF-8"),
+    ],
+)
+def test_syntax_errors_name_the_line(empty_db: Db, data: bytes, message: str) -> None:
+    before = fingerprint(Path(empty_db.url))
+    with pytest.raises(InputError, match="^" + re.escape(message)):
+        import_toml(empty_db, data, name="x.toml")
+    assert fingerprint(Path(empty_db.url)) == before
+
+
+def test_import_refuses_a_database_that_has_data(db: Db, db_path: Path) -> None:
+    before = fingerprint(db_path)
+    with pytest.raises(InputError, match="not empty"):
+        import_toml(db, export_toml(db))
+    assert fingerprint(db_path) == before
+
+
+def test_a_failure_while_writing_leaves_nothing(
+    db: Db, empty_db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.importers import toml_import
+
+    real = toml_import._insert_all
+
+    def failing(target: Db, table: str, rows: list[dict[str, Any]]) -> None:
+        real(target, table, rows)
+        if table == "action":
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(toml_import, "_insert_all", failing)
+    before = fingerprint(Path(empty_db.url))
+    with pytest.raises(RuntimeError):
+        import_toml(empty_db, export_toml(db))
+    assert fingerprint(Path(empty_db.url)) == before
+    triggers = {r[0] for r in empty_db.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert "action_fts_ai" in triggers  # the bulk load's dropped trigger came back with the rollback
+
+
+def test_export_streams_one_record_per_chunk(db: Db) -> None:
+    chunks: Iterator[bytes] = toml_io.iter_export(db)
+    assert next(chunks).startswith(b'format = "tracker-export"\nversion = 1\n')
+    assert b"".join(chunks) == export_toml(db).split(b"\n", 2)[2]
