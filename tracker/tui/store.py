@@ -247,3 +247,33 @@ class Store:
             return space.commits_for(key)
         except gitsync.GitError:
             return []
+
+    # -- import ------------------------------------------------------------------------------
+
+    def plan_import(self, data: bytes, source: str) -> list[Any]:
+        """Parse a report and say what importing it would do; writes nothing."""
+        from tracker.importers.apply import plan_report
+        from tracker.importers.statuspage import parse
+
+        reports = parse(data, source)
+        rules = self.settings.import_rules()
+        return self._run(lambda db: [plan_report(db, report, rules) for report in reports])
+
+    def apply_import(self, plans: list[Any], causes: list[str], actions: list[int]) -> tuple[int, str]:
+        """Write the previewed reports; causes and actions as accepted (they apply to a single report)."""
+        from tracker.importers.apply import apply_plan
+
+        def job(db: Db) -> tuple[int, str]:
+            done = []
+            for plan in plans:
+                single = len(plans) == 1
+                incident_id, counts = apply_plan(
+                    db, plan, actor=self.actor, today=self.today, due_days=self.settings.due_days,
+                    causes=causes if single else [], actions=actions if single else None,
+                )
+                done.append((incident_id, counts))
+            first = done[0][0]
+            summary = ", ".join(f"INC-{i} ({c['timeline']} updates, {c['actions']} actions)" for i, c in done)
+            return first, f"Imported {summary}"
+
+        return self._run(job)

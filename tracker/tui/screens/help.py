@@ -25,6 +25,7 @@ def _sections() -> list[tuple[str, list[Binding]]]:
     from tracker.tui.dialogs.commit import CommitDialog
     from tracker.tui.dialogs.conflict import ConflictDialog
     from tracker.tui.dialogs.filters import FilterDialog
+    from tracker.tui.dialogs.import_report import ImportDialog
     from tracker.tui.dialogs.pull_conflict import PullConflictDialog
     from tracker.tui.screens.action_detail import ActionScreen
     from tracker.tui.screens.actions import ActionsScreen
@@ -51,6 +52,7 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Pull conflict", PullConflictDialog),
         ("Action form", ActionFormDialog),
         ("Filters", FilterDialog),
+        ("Import a report", ImportDialog),
         ("Conflict", ConflictDialog),
     ]
     return [(title, [b for b in cls.BINDINGS if isinstance(b, Binding)]) for title, cls in owners]

@@ -38,6 +38,7 @@ class IncidentsScreen(Screen[None]):
     AUTO_FOCUS = "#incident-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "import_report", "Import report", id="incidents.import"),
         Binding("r", "reload", "Refresh", id="incidents.refresh"),
     ]
 
@@ -78,3 +79,13 @@ class IncidentsScreen(Screen[None]):
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
         row: Any = message.row
         self.app.open_incident(row.id)  # type: ignore[attr-defined]
+
+    def action_import_report(self) -> None:
+        from tracker.tui.dialogs.import_report import ImportDialog
+
+        def done(incident_id: int | None) -> None:
+            if incident_id is not None:
+                self.action_reload(keep_cursor=True)
+                self.app.open_incident(incident_id)  # type: ignore[attr-defined]
+
+        self.app.push_screen(ImportDialog(), callback=done)

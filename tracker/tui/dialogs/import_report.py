@@ -1,0 +1,153 @@
+"""Import a status-page report: paste it or give a path, preview, then accept or drop what it proposes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
+
+from tracker.core.errors import InputError, TrackerError
+from tracker.tui.messages import Failed, Loaded
+from tracker.tui.text import literal, one_line
+
+MAX_INPUT = 64 * 1024 * 1024
+
+
+class ImportDialog(ModalScreen[int | None]):
+    """Returns the id of the incident created or updated, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "preview", "Preview", id="import.preview"),
+        Binding("ctrl+s", "save", "Import", id="import.save"),
+        Binding("escape", "cancel", "Cancel", id="import.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plans: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="import-box"):
+            yield Label("Import a status-page report", classes="dialog-title")
+            yield Label("A file (page text or Statuspage JSON) ...")
+            yield Input(id="import-path", placeholder="path/to/report.txt")
+            yield Label("... or paste the report")
+            yield TextArea(id="import-text", soft_wrap=True)
+            with VerticalScroll(id="import-preview-box"):
+                yield Static("Preview (ctrl+r) shows what will be created before anything is saved.",
+                             id="import-preview")
+                yield Label("Suggested root causes (checked ones are linked)", id="import-causes-label")
+                yield SelectionList[str](id="import-causes")
+                yield Label("Proposed actions (unchecked ones are dropped)", id="import-actions-label")
+                yield SelectionList[int](id="import-actions")
+            yield Static("", id="import-error", classes="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Preview (ctrl+r)", id="import-preview-go")
+                yield Button("Import (ctrl+s)", id="import-go", variant="primary", disabled=True)
+                yield Button("Cancel (esc)", id="import-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#import-error", Static).update(literal(text))
+
+    def _input(self) -> tuple[bytes, str]:
+        path = self.query_one("#import-path", Input).value.strip()
+        pasted = self.query_one("#import-text", TextArea).text
+        if path:
+            target = Path(path).expanduser()
+            try:
+                if target.stat().st_size > MAX_INPUT:
+                    raise InputError(f"{path}: larger than {MAX_INPUT // 1_048_576} MB")
+                return target.read_bytes(), target.name
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        if pasted.strip():
+            return pasted.encode("utf-8"), "pasted text"
+        raise InputError("give a path or paste a report first")
+
+    def action_preview(self) -> None:
+        try:
+            data, source = self._input()
+        except TrackerError as error:
+            self.show_error(str(error))
+            return
+        self.show_error("Reading…")
+        self._plan(data, source)
+
+    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
+    def _plan(self, data: bytes, source: str) -> None:
+        try:
+            plans = self.app.store.plan_import(data, source)  # type: ignore[attr-defined]
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("plans", plans))
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.what == "saved":
+            self.app.notify(message.data[1], markup=False)
+            self.dismiss(message.data[0])
+            return
+        self.plans = message.data
+        self.show_error("")
+        lines = []
+        for plan in self.plans:
+            report = plan.report
+            target = f"updates INC-{plan.existing}" if plan.existing else "creates a new incident"
+            when = report.started_at.strftime("%Y-%m-%d %H:%M UTC") if report.started_at else "no start time"
+            lines += [f"{one_line(report.title)} — {target}",
+                      f"  {report.kind} · {report.status} · {plan.severity} · {when} · "
+                      f"{len(report.updates)} updates · {len(report.components)} components · "
+                      f"postmortem {'yes' if report.postmortem else 'no'}"]
+            lines += [f"  warning: {one_line(w)}" for w in plan.warnings]
+        self.query_one("#import-preview", Static).update(literal("\n".join(lines)))
+        causes = self.query_one("#import-causes", SelectionList)
+        actions = self.query_one("#import-actions", SelectionList)
+        causes.clear_options()
+        actions.clear_options()
+        if len(self.plans) == 1:
+            plan = self.plans[0]
+            for suggestion in plan.suggestions:
+                if suggestion.known:
+                    causes.add_option((f"{suggestion.slug}  ({', '.join(suggestion.keywords)})",
+                                       suggestion.slug, False))
+            for index, (title, kind) in enumerate(plan.actions):
+                actions.add_option((f"[{kind.value}] {one_line(title)}", index, True))
+        self.query_one("#import-go", Button).disabled = False
+
+    def action_save(self) -> None:
+        if not self.plans:
+            self.show_error("Preview first (ctrl+r): nothing is saved before you have seen it.")
+            return
+        causes = list(self.query_one("#import-causes", SelectionList).selected)
+        actions = list(self.query_one("#import-actions", SelectionList).selected)
+        self._save(self.plans, causes, actions)
+
+    @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
+    def _save(self, plans: list[Any], causes: list[str], actions: list[int]) -> None:
+        try:
+            result = self.app.store.apply_import(plans, causes, actions)  # type: ignore[attr-defined]
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(Loaded("saved", result))
+
+    def on_failed(self, message: Failed) -> None:
+        message.stop()
+        self.show_error(str(message.error))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"import-preview-go": self.action_preview, "import-go": self.action_save}.get(
+            event.button.id or "", self.action_cancel)()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
