@@ -15,7 +15,7 @@ One run measures two things, each against a goal:
    a. the tracker commits it: ``RunbookWorkspace.commit(["runbooks/rb-0042.md"], msg)`` on a
       workspace made once beforehand. That is what the app's commit dialog runs: path checks, the
       secret check, ``gitsync.commit_files`` (GitPython plus ``git add`` / ``git commit``), then
-      ``apply_trailers`` and ``refresh`` (the runbook index in the database). The total is the
+      ``close_actions`` and ``refresh`` (the runbook index in the database). The total is the
       headline; the parts are stamped by timing wrappers set on the module and the workspace (no
       project change), so ``gitsync.commit_files`` alone comes from the same calls; or
    b. the git command line does: ``git add -- runbooks/rb-0042.md`` then
@@ -277,7 +277,7 @@ class CommitResult:
     git: Timings
     total: Timings
     parts: dict[str, Timings]
-    """``gitsync.commit_files``, ``apply_trailers``, ``refresh`` and the rest of ``commit``."""
+    """``gitsync.commit_files``, ``close_actions``, ``refresh`` and the rest of ``commit``."""
 
 
 def timed(into: dict[str, float], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -304,7 +304,7 @@ def time_commits(repo: Path, db_path: Path, env: dict[str, str], repeat: int) ->
     if REVISION_LINE not in base:
         raise BenchError(f"{COMMIT_TARGET} lacks the line the samples change")
     result = CommitResult(Timings("git CLI"), Timings("tracker"), {
-        name: Timings(name) for name in ("commit_files", "apply_trailers", "refresh", "rest")
+        name: Timings(name) for name in ("commit_files", "close_actions", "refresh", "rest")
     })
     edits = 0
 
@@ -327,7 +327,7 @@ def time_commits(repo: Path, db_path: Path, env: dict[str, str], repeat: int) ->
             raise BenchError(f"the workspace found no repository: {workspace.git_error}")
         parts: dict[str, float] = {}
         gitsync.commit_files = timed(parts, "commit_files", original_commit_files)  # type: ignore[assignment]
-        workspace.apply_trailers = timed(parts, "apply_trailers", workspace.apply_trailers)  # type: ignore[method-assign]
+        workspace._close = timed(parts, "close_actions", workspace._close)  # type: ignore[method-assign]
         workspace.refresh = timed(parts, "refresh", workspace.refresh)  # type: ignore[method-assign]
 
         def tracker_once(n: int) -> float:
@@ -339,8 +339,8 @@ def time_commits(repo: Path, db_path: Path, env: dict[str, str], repeat: int) ->
             check_clean("tracker")
             if n >= 0:
                 result.total.seconds.append(elapsed)
-                for name in ("commit_files", "apply_trailers", "refresh"):
-                    result.parts[name].seconds.append(parts[name])
+                for name in ("commit_files", "close_actions", "refresh"):
+                    result.parts[name].seconds.append(parts.get(name, 0.0))
                 result.parts["rest"].seconds.append(elapsed - sum(parts.values()))
             return elapsed
 
@@ -469,7 +469,7 @@ def verdict(value: float, op: str, bound: float) -> str:
 
 PART_LABELS = {
     "commit_files": "  of which gitsync.commit_files",
-    "apply_trailers": "  of which apply_trailers",
+    "close_actions": "  of which close_actions",
     "refresh": "  of which refresh (index)",
     "rest": "  of which paths + secret check",
 }

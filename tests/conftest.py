@@ -50,26 +50,149 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
+# -- both backends -------------------------------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests in modules marked ``both_backends`` run on SQLite and on PostgreSQL."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    node = metafunc.definition
+    if node.get_closest_marker("both_backends") and not node.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a PostgreSQL server: ``TRACKER_TEST_PG_URL``, or one started for this run."""
+    url = os.environ.get("TRACKER_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    import tempfile
+
+    from tests.pgserver import PgUnavailable, Server
+
+    server = None
+    # Not under pytest's private temporary folder: the server runs as another account.
+    folder = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
+    try:
+        server = Server(folder)
+        url = server.start()
+    except (PgUnavailable, OSError) as error:
+        if os.environ.get("TRACKER_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required (TRACKER_REQUIRE_PG) but cannot start: {error}")
+        pytest.skip(f"PostgreSQL cannot start here: {error}")
+    yield url
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    with psycopg.connect(dbname="postgres", user=parsed.username, host=parsed.query.get("host"),
+                         port=parsed.port, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _pg_url(server: str, name: str) -> str:
+    return server.replace("/postgres?", f"/{name}?")
+
+
+@pytest.fixture(scope="session")
+def _pg_templates(pg_server: str) -> dict[str, str]:
+    """Template databases (demo and empty) made once through the real migrations."""
+    names = {}
+    for kind in ("demo", "empty"):
+        name = f"tracker_tpl_{kind}"
+        _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name}")
+        _pg_admin(pg_server, f"CREATE DATABASE {name}")
+        open_database(_pg_url(pg_server, name), create=kind).close()
+        names[kind] = name
+    return names
+
+
+_PG_COUNTER = [0]
+
+
+def _fresh_pg(request: pytest.FixtureRequest, kind: str) -> str:
+    server = request.getfixturevalue("pg_server")
+    templates = request.getfixturevalue("_pg_templates")
+    _PG_COUNTER[0] += 1
+    name = f"t_{os.getpid()}_{_PG_COUNTER[0]}"
+    _pg_admin(server, f"CREATE DATABASE {name} TEMPLATE {templates[kind]}")
+    request.addfinalizer(lambda: _pg_admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    return _pg_url(server, name)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path, _templates: dict[str, Path]) -> str:
+    """A fresh demo database on the test's backend: a file path, or a PostgreSQL URL."""
+    if backend == "postgresql":
+        return _fresh_pg(request, "demo")
+    path = tmp_path / "actions.db"
+    if not path.exists():
+        shutil.copyfile(_templates["demo"], path)
+    return str(path)
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path, _templates: dict[str, Path]) -> str:
+    if backend == "postgresql":
+        return _fresh_pg(request, "empty")
+    path = tmp_path / "empty.db"
+    shutil.copyfile(_templates["empty"], path)
+    return str(path)
+
+
+def connect(url: str) -> Db:
+    return Db.connect_url(url) if "://" in url else Db.connect_sqlite(Path(url))
+
+
+def dump(url: str) -> str:
+    """Every row of every tracker table, in a stable order: equal dumps mean no change at all."""
+    tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
+              "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+    with connect(url) as db:
+        parts = []
+        for table in tables:
+            columns = [r[0] for r in db.rows(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = :t ORDER BY column_name",
+                {"t": table})] if db.dialect != "sqlite" else [r[1] for r in db.rows(f"PRAGMA table_info({table})")]
+            columns = [c for c in columns if c != "search"]
+            rows = db.rows(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}")
+            parts.append(f"{table}: {rows!r}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path, _templates: dict[str, Path]) -> Path:
-    """A fresh demo database file."""
+    """A fresh demo database file (the same file as ``db`` on SQLite)."""
     path = tmp_path / "actions.db"
-    shutil.copyfile(_templates["demo"], path)
+    if not path.exists():
+        shutil.copyfile(_templates["demo"], path)
     return path
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Db]:
-    conn = Db.connect_sqlite(db_path)
+def db(db_url: str) -> Iterator[Db]:
+    """The demo database on the test's backend (SQLite unless the module runs on both)."""
+    conn = connect(db_url)
     yield conn
     conn.close()
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path, _templates: dict[str, Path]) -> Iterator[Db]:
-    path = tmp_path / "empty.db"
-    shutil.copyfile(_templates["empty"], path)
-    conn = Db.connect_sqlite(path)
+def empty_db(empty_url: str) -> Iterator[Db]:
+    conn = connect(empty_url)
     yield conn
     conn.close()
 

@@ -134,6 +134,20 @@ class FileStates:
         return self.states.get(path, "")
 
 
+_BINARY: dict[str, str] = {}
+
+
+def _git_binary() -> str:
+    """The git executable, looked up once per PATH."""
+    path = os.environ.get("PATH", "")
+    if path not in _BINARY:
+        found = shutil.which("git")
+        if found is None:
+            raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
+        _BINARY[path] = found
+    return _BINARY[path]
+
+
 def _git_module() -> Any:
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     if shutil.which("git") is None:
@@ -162,9 +176,7 @@ def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = Tr
     GitPython finds the repository and reads its state; the commands themselves run as plain
     subprocesses (GitPython's own wrapper costs a few milliseconds more per call).
     """
-    binary = shutil.which("git")
-    if binary is None:
-        raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
+    binary = _git_binary()
     try:
         done = subprocess.run(
             [binary, *args], cwd=repo.working_tree_dir, capture_output=True, text=True, errors="replace",
@@ -308,8 +320,12 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
     with open_repo(path) as repo:
         name, email = _identity(repo)
         _require_branch(repo)
-        _run(repo, "add", "--", *paths)
+        # A pathspec commit takes tracked files as they are in the work tree, so the usual case
+        # (an edited runbook) is one git process; new files must be added first.
         status, out, err = _run(repo, "commit", "--no-verify", "-m", body, "--", *paths, check=False)
+        if status != 0 and "did not match any file" in err:
+            _run(repo, "add", "--", *paths)
+            status, out, err = _run(repo, "commit", "--no-verify", "-m", body, "--", *paths, check=False)
         if status != 0:
             text = (err or out).strip()
             if "nothing to commit" in text or "no changes added" in text:

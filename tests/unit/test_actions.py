@@ -23,6 +23,8 @@ from tracker.storage.database import Db
 
 DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
 
+pytestmark = pytest.mark.both_backends
+
 
 def new(db: Db, title: str = "Add a failover drill", **kw) -> object:
     kw.setdefault("incident", "INC-1")

@@ -11,6 +11,8 @@ from tracker.core.incidents import get_incident, list_incidents
 from tracker.core.rootcauses import get_root_cause, list_root_causes
 from tracker.storage.database import Db
 
+pytestmark = pytest.mark.both_backends
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)

@@ -136,6 +136,14 @@ SORTS: dict[str, SortSpec] = {
 """The orders a listing can take, each served by an index."""
 
 
+def ts_query(text: str) -> str | None:
+    """User words as a PostgreSQL tsquery: every word required, the last one a prefix."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
 def fts_query(text: str) -> str | None:
     """User words as a safe FTS5 query: each word quoted, the last one a prefix. None if no words."""
     words = re.findall(r"\w+", text)
@@ -214,6 +222,9 @@ def _where(filt: ActionFilter, dialect: str = "sqlite") -> tuple[str, dict[str, 
         if dialect == "sqlite":
             clauses.append("a.id IN (SELECT rowid FROM action_fts WHERE action_fts MATCH :fts)")
             params["fts"] = query
+        elif dialect == "postgresql":
+            clauses.append("a.search @@ to_tsquery('simple', :tsq)")
+            params["tsq"] = ts_query(filt.text)
         else:
             clauses.append("(lower(a.title) LIKE :like OR lower(a.description) LIKE :like)")
             params["like"] = "%" + filt.text.strip().lower().replace("%", "").replace("_", "") + "%"
