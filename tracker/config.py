@@ -40,6 +40,9 @@ class Settings(NamedTuple):
     cause_rules: dict[str, list[str]] | None = None
     """Keyword rules suggesting root causes on import (``[import.cause_rules]``), added to the built-in ones."""
 
+    refresh_seconds: int = 10
+    """How often the app looks for changes made elsewhere (0: never; r refreshes at any time)."""
+
     today: date | None = None
     """Fixed "today" (``TRACKER_TODAY``) for reproducible reports and tests; None means the clock."""
 
@@ -115,6 +118,12 @@ def load_settings(
         ):
             raise InputError(f"{path}: [import.cause_rules] maps a root-cause slug to a list of keywords")
         values["cause_rules"] = {k: list(v) for k, v in rules.items()}
+    app = data.get("app", {})
+    if "refresh_seconds" in app:
+        seconds = app["refresh_seconds"]
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 3600:
+            raise InputError(f"{path}: [app] refresh_seconds must be a whole number from 0 to 3600, got {seconds!r}")
+        values["refresh_seconds"] = seconds
     runbooks = data.get("runbooks", {})
     if "dir" in runbooks:
         values["runbooks_dir"] = str(runbooks["dir"])

@@ -19,10 +19,11 @@ SIZE = (140, 44)
 def app_for(db_path: Path) -> Callable[..., TrackerApp]:
     """Build the app on the test's demo database (or another file), as ``tracker`` would."""
 
-    def build(start: str = "incidents", path: Path | None = None, cwd: Path | None = None) -> TrackerApp:
+    def build(start: str = "incidents", path: Path | None = None, cwd: Path | None = None,
+              refresh_seconds: int = 0) -> TrackerApp:
         target = path or db_path
-        store = Store(Db.connect_sqlite(target), load_settings(db=str(target)), "tester@example.com",
-                      cwd=cwd or db_path.parent)
+        settings = load_settings(db=str(target))._replace(refresh_seconds=refresh_seconds)
+        store = Store(Db.connect_sqlite(target), settings, "tester@example.com", cwd=cwd or db_path.parent)
         return make_app(store, start=start)
 
     return build

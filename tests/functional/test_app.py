@@ -362,3 +362,26 @@ def test_database_file_is_unchanged_by_viewing(db_path: Path, tmp_path: Path) ->
     conn = sqlite3.connect(db_path)
     conn.close()
     assert fingerprint(db_path) == before
+
+
+async def test_periodic_check_shows_changes_made_elsewhere(app_for, db_path: Path) -> None:
+    """Two people on one database: what one changes, the other's screen shows without a keypress."""
+    watcher = app_for("actions", refresh_seconds=3600)
+    async with watcher.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        watcher.check_for_changes()  # the first look only records where things stand
+        await settle(pilot)
+        table = watcher.screen.query_one(LazyTable)
+        before = table.row_at(0)
+        editor = app_for("actions")
+        async with editor.run_test(size=SIZE) as other:
+            await settle(other)
+            assert editor.screen.query_one(LazyTable).row_at(0).id == before.id
+            await other.press("a")  # advance the first action's status, in the other app
+            await settle(other)
+        watcher.check_for_changes()  # what the timer does every refresh_seconds
+        await settle(pilot)
+        after = table.row_at(0)
+        assert after.id == before.id and after.version == before.version + 1
+        assert after.status != before.status
+        assert after.status.replace("_", " ") in table_lines(table)[1]

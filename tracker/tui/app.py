@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
@@ -58,6 +59,26 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
+        self.data_stamp: tuple[Any, ...] | None = None
+        seconds = self.store.settings.refresh_seconds
+        if seconds:
+            self.set_interval(seconds, self.check_for_changes, name="check-for-changes")
+
+    def check_for_changes(self) -> None:
+        """Look for changes made elsewhere (another user, the CLI); refresh the screen if any."""
+        self._check_for_changes()
+
+    @work(thread=True, exclusive=True, group="check-for-changes", exit_on_error=False)
+    def _check_for_changes(self) -> None:
+        stamp = self.store.data_stamp()
+        if self.data_stamp is not None and stamp != self.data_stamp:
+            self.call_from_thread(self._changed)
+        self.data_stamp = stamp
+
+    def _changed(self) -> None:
+        from tracker.tui.messages import DataChanged
+
+        self.screen.post_message(DataChanged())
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen

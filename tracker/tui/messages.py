@@ -34,3 +34,7 @@ class ActionSaved(Message):
         super().__init__()
         self.action = action
         self.created = created
+
+
+class DataChanged(Message):
+    """Someone (here or elsewhere) changed the database since the screen last read it."""

@@ -69,6 +69,14 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def data_stamp(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of what other people may have changed (indexed maxima and counts)."""
+        return self._run(lambda db: db.row(
+            "SELECT (SELECT MAX(id) FROM action_event), (SELECT COUNT(*) FROM action),"
+            " (SELECT MAX(updated_at) FROM action), (SELECT COUNT(*) FROM incident),"
+            " (SELECT MAX(updated_at) FROM incident), (SELECT COUNT(*) FROM incident_root_cause)"
+        ) or ())
+
     def count_actions(self, filt: ActionFilter) -> int:
         return self._run(lambda db: action_service.count_actions(db, filt))
 

@@ -15,7 +15,7 @@ from textual.widgets import Header, Static
 from tracker.core.actions import ActionEventRow, ActionRow
 from tracker.core.errors import TrackerError
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -143,3 +143,7 @@ class ActionScreen(ActionOps, Screen[None]):
     def action_open_incident(self) -> None:
         if self.row is not None and self.row.incident_id is not None:
             self.app.open_incident(self.row.incident_id)  # type: ignore[attr-defined]
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload()

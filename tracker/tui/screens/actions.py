@@ -14,7 +14,7 @@ from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import Loaded
+from tracker.tui.messages import DataChanged, Loaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
@@ -202,3 +202,7 @@ class ActionsScreen(ActionOps, Screen[None]):
             ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
             callback=lambda saved: saved is not None and self.after_change(saved.action),
         )
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload(keep_cursor=True)

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from tracker.core.rootcauses import RootCauseRow
-from tracker.tui.messages import Loaded
+from tracker.tui.messages import DataChanged, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -147,3 +147,7 @@ class CausesScreen(Screen[None]):
         if slug is None:
             return
         self.app.show_actions(root_cause=slug)  # type: ignore[attr-defined]
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload()

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.core.errors import TrackerError
 from tracker.core.incidents import IncidentDetail
 from tracker.render import duration
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.messages import ActionSaved, DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -165,3 +165,7 @@ class IncidentScreen(Screen[None]):
     def _saved(self, result: ActionSaved | None) -> None:
         if result is not None:
             self.action_reload()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload()

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static
 
 from tracker.core.incidents import IncidentRow
 from tracker.render import duration
-from tracker.tui.messages import Loaded
+from tracker.tui.messages import DataChanged, Loaded
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
@@ -89,3 +89,7 @@ class IncidentsScreen(Screen[None]):
                 self.app.open_incident(incident_id)  # type: ignore[attr-defined]
 
         self.app.push_screen(ImportDialog(), callback=done)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload(keep_cursor=True)

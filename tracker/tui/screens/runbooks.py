@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.core.errors import TrackerError
 from tracker.core.runbooks import LARGE_FILE
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -297,3 +297,7 @@ class RunbooksScreen(Screen[None]):
             self.post_message(Failed(error))
             return
         self.post_message(Loaded("done", "Pull aborted: everything is as it was before it."))
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Changes made elsewhere: read the screen again (the cursor stays where it was)."""
+        self.action_reload()
