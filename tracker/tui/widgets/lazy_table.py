@@ -41,6 +41,19 @@ Loader = Callable[[tuple[Any, ...] | None, int, int], list[Any]]
 """(after_key, offset, limit) -> rows, called in a worker thread."""
 
 
+class _RowMessage(Message):
+    """A message about one row of a table."""
+
+    def __init__(self, table: LazyTable[Any], row: Any) -> None:
+        super().__init__()
+        self.table = table
+        self.row = row
+
+    @property
+    def control(self) -> LazyTable[Any]:
+        return self.table
+
+
 class LazyTable(ScrollView, Generic[R], can_focus=True):
     """A keyboard-driven table over a row source too large to load whole."""
 
@@ -75,29 +88,11 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
     cursor_row: reactive[int] = reactive(0)
     """Index of the highlighted row in the whole listing."""
 
-    class Selected(Message):
+    class Selected(_RowMessage):
         """A row was chosen (enter or double click)."""
 
-        def __init__(self, table: LazyTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> LazyTable[Any]:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The cursor moved onto a loaded row."""
-
-        def __init__(self, table: LazyTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> LazyTable[Any]:
-            return self.table
 
     class _PageLoaded(Message):
         def __init__(self, generation: int, page: int, rows: list[Any]) -> None:
