@@ -56,6 +56,7 @@ COMMAND_HELP = {
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
     "import": "import a status-page report (text or JSON) or a whole TOML export",
     "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
+    "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "db": "database maintenance",
 }
 
@@ -223,6 +224,17 @@ def _add_export(commands: Any, verb: str | None = None) -> None:
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
 
+def _add_review(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("review", help=COMMAND_HELP["review"])
+    _common(p)
+    p.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: the current one)")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default): a terminal summary; md: the report; json: the same content")
+    p.add_argument("--write", action="store_true",
+                   help="write the report to runbooks/reviews/YYYY-Www.md (replacing that week's file)")
+    p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -240,6 +252,7 @@ BUILDERS = {
     "runbooks": _add_runbooks,
     "import": _add_import,
     "export": _add_export,
+    "review": _add_review,
     "db": _add_db,
 }
 
@@ -332,6 +345,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tracker import commands_runbooks as commands  # type: ignore[no-redef]
     elif args.command in ("import", "export"):
         from tracker import commands_exchange as commands  # type: ignore[no-redef]
+    elif args.command == "review":
+        from tracker import commands_review as commands  # type: ignore[no-redef]
     if args.command is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             return commands.ui_run(settings, argparse.Namespace(screen="incidents"))

@@ -231,3 +231,24 @@ def test_template_copy_is_independent(db_path: Path, tmp_path: Path) -> None:
     with Db.connect_sqlite(other) as db, db.write():
         db.execute("DELETE FROM action_event")
     assert fingerprint(db_path) != fingerprint(other)
+
+
+def test_a_real_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
+    """A database made by the first release (schema 0001) opens at the head, its data intact."""
+    from tracker.core.demo import load_demo
+    from tracker.storage.migrate import upgrade_url
+
+    path = tmp_path / "old.db"
+    upgrade_url(str(path), REVISIONS[0])
+    with Db.connect_sqlite(path) as old:
+        load_demo(old)
+        before = old.rows("SELECT id, title, version FROM action ORDER BY id")
+    notes: list[str] = []
+    with open_database(str(path), notify=notes.append) as db:
+        assert db.scalar("SELECT version_num FROM alembic_version") == HEAD
+        assert db.rows("SELECT id, title, version FROM action ORDER BY id") == before
+        assert db.scalar("SELECT COUNT(*) FROM runbook") == 0
+    backups = list(tmp_path.glob("old.db.bak-*"))
+    assert len(backups) == 1 and "backup" in notes[0]
+    with Db.connect_sqlite(backups[0]) as kept:
+        assert kept.scalar("SELECT version_num FROM alembic_version") == REVISIONS[0]

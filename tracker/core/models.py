@@ -165,6 +165,11 @@ class Action(SQLModel, table=True):
         sa.Index("ix_action_owner_due_date_id", "owner", "due_date", "id"),
         sa.Index("ix_action_priority_due_date_id", "priority", "due_date", "id"),
         sa.Index("ix_action_updated_at_id", "updated_at", "id"),
+        sa.Index("ix_action_owner_status_due_date", "owner", "status", "due_date"),
+        sa.Index("ix_action_status_updated_at", "status", "updated_at"),
+        sa.Index("ix_action_status_completed_at", "status", "completed_at"),
+        sa.Index("ix_action_created_at", "created_at"),
+        sa.Index("ix_action_runbook_path_root_cause_id", "runbook_path", "root_cause_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -193,7 +198,7 @@ class ActionEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True, ondelete="CASCADE")
-    at: datetime = stamp_column(nullable=False)
+    at: datetime = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
     actor: str = Field(max_length=200)
     field: str = Field(max_length=40)
     old_value: str | None = Field(default=None, sa_type=sa.Text)

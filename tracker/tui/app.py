@@ -17,10 +17,11 @@ from tracker.tui.commands import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
 
-START_SCREENS = ("incidents", "causes", "actions", "runbooks")
+START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
 
 
 class TrackerApp(App[None]):
@@ -33,6 +34,7 @@ class TrackerApp(App[None]):
         "causes": CausesScreen,
         "actions": ActionsScreen,
         "runbooks": RunbooksScreen,
+        "review": ReviewScreen,
     }
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,6 +42,7 @@ class TrackerApp(App[None]):
         Binding("2", "switch_mode('causes')", "Causes", id="app.causes"),
         Binding("3", "switch_mode('actions')", "Actions", id="app.actions"),
         Binding("4", "switch_mode('runbooks')", "Runbooks", id="app.runbooks"),
+        Binding("5", "switch_mode('review')", "Review", id="app.review"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -36,7 +36,7 @@ class JumpProvider(Provider):
 
     async def discover(self) -> Hits:
         for mode, label in (("incidents", "Incidents"), ("causes", "Root causes"), ("actions", "Actions"),
-                            ("runbooks", "Runbooks")):
+                            ("runbooks", "Runbooks"), ("review", "Weekly review")):
             yield DiscoveryHit(f"Go to {label}", partial(self.tracker.switch_mode, mode), help="Switch screen")
 
     async def search(self, query: str) -> Hits:

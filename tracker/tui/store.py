@@ -285,3 +285,18 @@ class Store:
             return first, f"Imported {summary}"
 
         return self._run(job)
+
+    # -- review ------------------------------------------------------------------------------
+
+    def review(self, week: str | None) -> Any:
+        """The week's review (the current week when None), with the runbook index refreshed once."""
+        from tracker.review_record import make_review, normal_week
+
+        self.ensure_indexed()
+        name = normal_week(week, self.settings)
+        return self._run(lambda db: make_review(db, self.settings, name))
+
+    def write_review(self, week: str, commit: bool) -> Any:
+        from tracker.review_record import write_record
+
+        return self._run(lambda db: write_record(db, self.settings, week, commit=commit, cwd=self.cwd))

@@ -32,9 +32,11 @@ def _sections() -> list[tuple[str, list[Binding]]]:
     from tracker.tui.screens.causes import CausesScreen
     from tracker.tui.screens.incident_detail import IncidentScreen
     from tracker.tui.screens.incidents import IncidentsScreen
+    from tracker.tui.screens.review import ReviewScreen
     from tracker.tui.screens.runbook_diff import RunbookDiffScreen
     from tracker.tui.screens.runbook_edit import RunbookEditScreen
     from tracker.tui.screens.runbooks import RunbooksScreen
+    from tracker.tui.screens.walkthrough import WalkthroughScreen
     from tracker.tui.widgets.lazy_table import LazyTable
 
     owners = [
@@ -46,6 +48,8 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Actions", ActionsScreen),
         ("Action", ActionScreen),
         ("Runbooks", RunbooksScreen),
+        ("Weekly review", ReviewScreen),
+        ("Review walk-through", WalkthroughScreen),
         ("Runbook editor", RunbookEditScreen),
         ("Runbook diff", RunbookDiffScreen),
         ("Commit", CommitDialog),

@@ -1,0 +1,188 @@
+"""The guided review: one action at a time, one key per decision, each decision in its history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from tracker.core.actions import ActionRow
+from tracker.core.enums import ActionStatus
+from tracker.core.errors import StaleWriteError, TrackerError
+from tracker.core.timeutil import parse_due
+from tracker.core.validate import clean_owner
+from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.text import clean, literal
+from tracker.tui.widgets.footer import TrackerFooter
+
+REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting for triage",
+               "stale": "no change for a while", "blocked": "blocked"}
+
+
+class WalkthroughScreen(Screen[list[str]]):
+    """Steps through the items needing a decision; dismisses with the decisions taken."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "keep", "Keep", id="walk.keep"),
+        Binding("s", "reschedule", "Reschedule", id="walk.reschedule"),
+        Binding("o", "reassign", "Reassign", id="walk.reassign"),
+        Binding("d", "done", "Done", id="walk.done"),
+        Binding("x", "wont_do", "Won't do", id="walk.wont-do"),
+        Binding("b", "blocked", "Blocked", id="walk.blocked"),
+        Binding("n", "note", "Add a note", id="walk.note"),
+        Binding("space", "skip", "Skip", id="walk.skip"),
+        Binding("escape", "finish", "Finish", id="walk.finish"),
+    ]
+
+    def __init__(self, week: str, items: list[tuple[Any, list[str]]]) -> None:
+        super().__init__()
+        self.week = week
+        self.items = items
+        self.position = 0
+        self.decisions: list[str] = []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="walk-progress", classes="screen-title")
+        with VerticalScroll(id="walk-box"):
+            yield Static("", id="walk-item")
+            yield Static("", id="walk-log", classes="section")
+        yield TrackerFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"review {self.week}"
+        self.show()
+
+    @property
+    def current(self) -> ActionRow:
+        return self.items[self.position][0].action
+
+    def show(self) -> None:
+        item, reasons = self.items[self.position]
+        row: ActionRow = item.action
+        extra = item.extra
+        self.query_one("#walk-progress", Static).update(literal(
+            f"Review {self.week} · item {self.position + 1} of {len(self.items)} · "
+            f"{len(self.decisions)} decided"))
+        why = ", ".join(REASON_TEXT[r] for r in reasons)
+        details = [f"{k.replace('_', ' ')}: {v}" for k, v in extra.items() if v not in (None, "")]
+        self.query_one("#walk-item", Static).update(Content.assemble(
+            (f"{row.key}  ", "bold"), (clean(row.title), "bold"), "\n",
+            (f"needs a decision: {why}", "bold $warning"), "\n\n",
+            f"status {row.status} · {row.kind} · {row.priority} · owner {clean(row.owner or '(nobody)')}"
+            f" · due {row.due}", "\n",
+            f"incident {row.incident or '-'} · cause {row.root_cause or '-'}", "\n",
+            clean("\n".join(details)), "\n\n",
+            ("k keep · s reschedule · o reassign · d done · x won't do · b blocked · n note · space skip",
+             "$text-muted"),
+        ))
+        self.query_one("#walk-log", Static).update(literal("\n".join(self.decisions[-10:])))
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def decide(self, what: str, changes: dict[str, Any], note: str = "") -> None:
+        if self.busy:
+            return
+        self.busy = True
+        row = self.current
+        text = f"Review {self.week}: {what}" + (f" ({note})" if note else "")
+        self._write(row, changes, text, what)
+
+    @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
+    def _write(self, row: ActionRow, changes: dict[str, Any], note: str, what: str) -> None:
+        try:
+            saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
+                                                 note=note)
+        except TrackerError as error:
+            self.post_message(Failed(error, row))
+            return
+        self.post_message(ActionSaved(saved))
+        self.post_message(Loaded("decided", f"{row.key}: {what}"))
+
+    def on_action_saved(self, message: ActionSaved) -> None:
+        item, reasons = self.items[self.position]
+        self.items[self.position] = (item._replace(action=message.action), reasons)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "reloaded":
+            item, reasons = self.items[self.position]
+            self.items[self.position] = (item._replace(action=message.data), reasons)
+            self.show()
+            return
+        self.busy = False
+        self.decisions.append(message.data)
+        self.next()
+
+    def on_failed(self, message: Failed) -> None:
+        self.busy = False
+        error = message.error
+        if isinstance(error, StaleWriteError):
+            self.app.notify(f"{error} — reloaded: decide again.", severity="warning", markup=False)
+            self._reload(self.current.id)
+        else:
+            self.app.report(error)  # type: ignore[attr-defined]
+
+    @work(thread=True, group="walk-write", exit_on_error=False)
+    def _reload(self, action_id: int) -> None:
+        row, _ = self.app.store.action(action_id)  # type: ignore[attr-defined]
+        self.post_message(Loaded("reloaded", row))
+
+    def next(self) -> None:
+        if self.position + 1 >= len(self.items):
+            self.dismiss(self.decisions)
+            return
+        self.position += 1
+        self.show()
+
+    def _ask(self, question: str, value: str, check: Any, then: Any, placeholder: str = "") -> None:
+        from tracker.tui.dialogs.prompt import PromptDialog
+
+        self.app.push_screen(PromptDialog(question, value, check=check, placeholder=placeholder),
+                             callback=lambda answer: answer is not None and then(answer))
+
+    def action_keep(self) -> None:
+        self.decide("kept as it is", {})
+
+    def action_reschedule(self) -> None:
+        today: date = self.app.store.today  # type: ignore[attr-defined]
+        self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
+                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}", {"due": parse_due(v, today)}),
+                  placeholder="YYYY-MM-DD, +2w, tomorrow")
+
+    def action_reassign(self) -> None:
+        self._ask(f"New owner for {self.current.key}", self.current.owner or "", clean_owner,
+                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", {"owner": v}))
+
+    def action_done(self) -> None:
+        self.decide("done", {"status": ActionStatus.DONE})
+
+    def _required(self, value: str) -> None:
+        from tracker.core.errors import InputError
+
+        if not value.strip():
+            raise InputError("say why in a few words")
+
+    def action_wont_do(self) -> None:
+        self._ask(f"Why won't {self.current.key} be done?", "", self._required,
+                  lambda v: self.decide("won't do", {"status": ActionStatus.WONT_DO}, v))
+
+    def action_blocked(self) -> None:
+        self._ask(f"What blocks {self.current.key}?", "", self._required,
+                  lambda v: self.decide("blocked", {"status": ActionStatus.BLOCKED}, v))
+
+    def action_note(self) -> None:
+        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", {}, v))
+
+    def action_skip(self) -> None:
+        self.next()
+
+    def action_finish(self) -> None:
+        self.dismiss(self.decisions)
