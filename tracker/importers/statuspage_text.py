@@ -6,6 +6,7 @@ into warnings naming the line. Used by :mod:`tracker.importers.statuspage`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -344,13 +345,17 @@ def suggest_root_causes(text: str, rules: Mapping[str, Sequence[str]]) -> list[t
     number of distinct keywords matched.
     """
     found: list[tuple[str, int, list[str]]] = []
+    lowered = text.lower()
     for slug, keywords in rules.items():
-        matched = [k for k in dict.fromkeys(keywords) if k.strip() and _keyword(k).search(text)]
+        # A plain substring test first: most keywords are absent, and it is far cheaper than the regex.
+        matched = [k for k in dict.fromkeys(keywords)
+                   if k.strip() and k.split()[0].lower() in lowered and _keyword(k).search(text)]
         if matched:
             found.append((slug, len(matched), matched))
     return sorted(found, key=lambda item: -item[1])
 
 
+@functools.lru_cache(maxsize=1024)
 def _keyword(keyword: str) -> re.Pattern[str]:
     """A whole-word, case-insensitive pattern for a keyword."""
     words = r"\s+".join(re.escape(word) for word in keyword.split())
