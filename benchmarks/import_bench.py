@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(args.repeat + 1):
             target = folder / f"import-{round_}.db"
             target.write_bytes(empty.read_bytes())
-            spent = timed([py, "-m", "tracker", "--db", str(target), "import", "statuspage", str(document)], env, folder)
+            command = [py, "-m", "tracker", "--db", str(target), "import", "statuspage", str(document)]
+            spent = timed(command, env, folder)
             floor = timed(load, env, folder)
             if round_:
                 imports.append(spent)
