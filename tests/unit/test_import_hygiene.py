@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,55 @@ def test_cli_listing_does_not_load_sqlalchemy(tmp_path: Path) -> None:
     )
     assert "tracker.core.actions" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "rich")}
+
+
+def test_every_data_file_is_packaged() -> None:
+    """A non-Python file the package needs at run time must be in package-data (a wheel leaves it out else)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    missing = []
+    for path in (ROOT / "tracker").rglob("*"):
+        if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        package = ".".join(path.parent.relative_to(ROOT).parts)
+        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in config.get(package, [])):
+            missing.append(str(path.relative_to(ROOT)))
+    assert missing == []
+
+
+def test_installed_wheel_runs_the_app(tmp_path: Path) -> None:
+    """README's first command installs a wheel, not this folder: the app must start from it."""
+    import shutil
+
+    # From a clean copy of the sources: a build/ folder left by an earlier build would hide a missing file.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "*.db"))
+    target = tmp_path / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--quiet", "--target",
+         str(target), str(source)], capture_output=True, text=True, timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    for needed in ("tracker/tui/app.tcss", "tracker/data/demo.toml", "tracker/storage/migrations/script.py.mako",
+                   "tracker/storage/migrations/versions/0001_initial.py"):
+        assert (target / needed).exists(), needed
+    script = (
+        "import asyncio\n"
+        "from tracker.config import load_settings\n"
+        "from tracker.storage.lifecycle import open_database\n"
+        "from tracker.tui.app import make_app\n"
+        "from tracker.tui.store import Store\n"
+        "async def main():\n"
+        "    app = make_app(Store(open_database('x.db', create='demo'), load_settings(db='x.db'), 'me'))\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.pause()\n"
+        "    import tracker, pathlib\n"
+        "    print(pathlib.Path(tracker.__file__).parent)\n"
+        "asyncio.run(main())\n"
+    )
+    app = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(target)}, timeout=120)
+    assert app.returncode == 0 and app.stdout.strip() == str(target / "tracker"), app.stderr[-2000:]
