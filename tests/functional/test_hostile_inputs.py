@@ -1,0 +1,946 @@
+"""Hostile input at every entry point: clear one-line errors or literal storage, never a crash, never half a write.
+
+One corpus (``CORPUS``) goes through the command line (both backends), the app's action form and
+prompts, runbook front matter, the Statuspage importer and the TOML import. A value is either
+refused (exit 1 with one ``tracker: error:`` line; ``InputError`` and its kinds in process) and the
+database and files are left exactly as they were, or it is stored exactly as given.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import TODAY, connect, dump, file_digest
+from tests.gitfixtures import clone, git
+from tracker.core.errors import InputError
+
+pytestmark = pytest.mark.both_backends
+
+MEGABYTE = ("A 1 MB value " * 80_660)[: 1 << 20]
+UNDECODABLE = "caf\udce9 \udcff"
+"""Invalid UTF-8 on a command line, as Python hands it over (``caf\\xe9 \\xff`` bytes, surrogate-escaped)."""
+
+ALMOST_TOML = [
+    'format = "tracker-export"\nversion = 1\n[[actions]\nid = 1\n',  # a missing bracket
+    'format = "tracker-export"\nversion = 1\n[[components]]\nid = 1\ngroup = { a = 1, }\n',  # a trailing comma
+    'format = "tracker-export\nversion = 1\n',  # an unclosed string
+    'format = "tracker-export"\nversion = 1\nversion = 1\n',  # a duplicate key
+]
+ALMOST_JSON = [
+    '{"incidents": [{"name": "Outage", "incident_updates": []}',  # a missing bracket
+    '{"incidents": [{"name": "Outage", "incident_updates": [],}]}',  # a trailing comma
+    '{"incidents": [{"name": "Outage, "incident_updates": []}]}',  # an unclosed string
+    '{"incidents": [{"name": "Outage", "name": "Other", "incident_updates": []}]}',  # a duplicate key
+]
+CORPUS: list[str | bytes] = [
+    # markup-looking brackets
+    "[bold]x[/", "[/]", '[0] {"a": [1]}', "[link=file:///etc/passwd]x[/link]",
+    # control characters
+    "nul\x00byte", "\x1b[31mred\x1b[0m", "bell\x07", "del\x7f",  # (NUL is CORPUS[4])
+    # right-to-left marks
+    "\u202eevil.md", "\u200fmark",
+    # a 1 MB string
+    MEGABYTE,
+    # invalid UTF-8 (files as bytes; arguments as Python decodes them)
+    b"\xff\xfe\xfd", b"Title caf\xe9\nIncident Report for Acme\n", UNDECODABLE,
+    # almost valid TOML and JSON
+    *ALMOST_TOML, *ALMOST_JSON,
+    # SQL-looking text
+    "'; DROP TABLE action; --", '" OR 1=1 --',
+    # option-looking names (for git and argparse)
+    "--all", "-A", "--exec=rm",
+]
+TEXTS = [v for v in CORPUS if isinstance(v, str)]
+NUL = CORPUS[4]
+assert NUL == "nul\x00byte"
+ARGS = [v for v in TEXTS if v != UNDECODABLE]
+"""Command-line values; UNDECODABLE has its own test (it finds a bug)."""
+
+
+def label(value: str | bytes) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}...({len(value)})"
+
+
+def as_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("utf-8", "surrogateescape")
+
+
+class Rows:
+    """``dump(url)`` through one open connection (the same tables, columns and order), for many checks."""
+
+    def __init__(self, url: str) -> None:
+        self.db = connect(url)
+        self.columns: dict[str, list[str]] = {}
+
+    def __call__(self) -> str:
+        import hashlib
+
+        tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
+                  "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+        parts = []
+        for table in tables:
+            if table not in self.columns:
+                if self.db.dialect == "sqlite":
+                    names = [r[1] for r in self.db.rows(f"PRAGMA table_info({table})")]
+                else:
+                    names = [r[0] for r in self.db.rows(
+                        "SELECT column_name FROM information_schema.columns WHERE table_name = :t"
+                        " ORDER BY column_name", {"t": table})]
+                self.columns[table] = [c for c in names if c != "search"]
+            columns = ", ".join(self.columns[table])
+            rows = self.db.rows(f"SELECT {columns} FROM {table} ORDER BY {columns}")
+            parts.append(f"{table}: {rows!r}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@pytest.fixture
+def rows(db_url: str):  # type: ignore[no-untyped-def]
+    snapshot = Rows(db_url)
+    assert snapshot() == dump(db_url)
+    yield snapshot
+    snapshot.close()
+
+
+def assert_clean_failure(result: Any, where: str, short: bool = True) -> None:
+    """Exit 1 with one short ``tracker: error:`` line, or a usage error (exit 2); never a traceback."""
+    assert result.code in (1, 2), f"{where}: exit {result.code}: {result.err[-300:]}"
+    assert "Traceback" not in result.err + result.out, where
+    lines = result.err.splitlines()
+    assert len(lines) == 1, f"{where}: {len(lines)} lines of error"
+    if result.code == 1:
+        assert lines[0].startswith("tracker: error: "), f"{where}: {lines[0][:200]}"
+    if short:
+        assert len(lines[0]) < 1000, f"{where}: a {len(lines[0])}-character error"
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+Check = Callable[[Any, str, Any], None]
+"""(cli, db_url, json output of the command) -> asserts the value was stored literally."""
+
+
+def _stored(field: str, strip: bool = False) -> Callable[[str], Check]:
+    def make(value: str) -> Check:
+        def check(cli: Any, db_url: str, data: Any) -> None:
+            assert data[field] == (value.strip() if strip else value), field
+        return check
+    return make
+
+
+def _noted(value: str) -> Check:
+    def check(cli: Any, db_url: str, data: Any) -> None:
+        shown = json.loads(cli("--db", db_url, "actions", "show", data["id"], "--json").out)
+        assert shown["history"][-1]["note"] == value
+    return check
+
+
+WRITES: dict[str, tuple[Callable[[str], list[str]], Callable[[str], Check]]] = {
+    "actions add title": (lambda v: ["actions", "add", "--incident", "INC-1", "--json", "--", v],
+                          _stored("title", True)),
+    "actions add owner": (lambda v: ["actions", "add", "T", "--incident", "INC-1", "--json", f"--owner={v}"],
+                          _stored("owner", True)),
+    "actions add description": (lambda v: ["actions", "add", "T", "--incident", "INC-1", "--json",
+                                           f"--description={v}"], _stored("description")),
+    "actions add note": (lambda v: ["actions", "add", "T", "--incident", "INC-1", "--json", f"--note={v}"], _noted),
+    "actions update title": (lambda v: ["actions", "update", "ACT-1", "--json", f"--title={v}"],
+                             _stored("title", True)),
+    "actions update owner": (lambda v: ["actions", "update", "ACT-1", "--json", f"--owner={v}"],
+                             _stored("owner", True)),
+    "actions update description": (lambda v: ["actions", "update", "ACT-1", "--json", f"--description={v}"],
+                                   _stored("description")),
+    "actions update due": (lambda v: ["actions", "update", "ACT-1", "--json", f"--due={v}"], _stored("due")),
+    "actions update status": (lambda v: ["actions", "update", "ACT-1", "--json", f"--status={v}"],
+                              _stored("status")),
+    "actions update priority": (lambda v: ["actions", "update", "ACT-1", "--json", f"--priority={v}"],
+                                _stored("priority")),
+    "actions update kind": (lambda v: ["actions", "update", "ACT-1", "--json", f"--kind={v}"], _stored("kind")),
+    "actions update incident": (lambda v: ["actions", "update", "ACT-1", "--json", f"--incident={v}"],
+                                _stored("incident")),
+    "actions update root cause": (lambda v: ["actions", "update", "ACT-1", "--json", f"--root-cause={v}"],
+                                  _stored("root_cause")),
+    "actions update runbook": (lambda v: ["actions", "update", "ACT-1", "--json", f"--runbook={v}"],
+                               _stored("runbook")),
+    "actions update note": (lambda v: ["actions", "update", "ACT-1", "--json", f"--note={v}"], _noted),
+    "incidents add title": (lambda v: ["incidents", "add", "--started", "2026-11-23T09:00Z", "--json",
+                                       f"--title={v}"], _stored("title", True)),
+    "incidents add started": (lambda v: ["incidents", "add", "--title", "T", "--json", f"--started={v}"],
+                              _stored("started_at")),
+    "incidents add severity": (lambda v: ["incidents", "add", "--title", "T", "--started", "2026-11-23T09:00Z",
+                                          "--json", f"--severity={v}"], _stored("severity")),
+}
+
+READS: dict[str, Callable[[str], list[str]]] = {
+    "actions list owner": lambda v: ["actions", "list", f"--owner={v}"],
+    "actions list status": lambda v: ["actions", "list", f"--status={v}"],
+    "actions list incident": lambda v: ["actions", "list", f"--incident={v}"],
+    "actions list root cause": lambda v: ["actions", "list", f"--root-cause={v}"],
+    "rootcauses show": lambda v: ["rootcauses", "show", "--", v],
+    "rootcauses show (no --)": lambda v: ["rootcauses", "show", v],
+    "actions show": lambda v: ["actions", "show", "--", v],
+}
+
+
+REFUSED_BEFORE_THE_DATABASE = {"actions update due", "actions update status", "actions update priority",
+                               "actions update kind", "incidents add started", "incidents add severity"}
+"""Options parsed before the database is opened: the same on either backend, so tried on SQLite only."""
+
+
+@pytest.mark.parametrize("command", ["actions add", "actions update", "incidents add"])
+def test_cli_writes_refuse_cleanly_or_store_literally(cli, db_url: str, backend: str, rows: Rows,
+                                                      command: str) -> None:
+    """Every value in every option of the command: stored exactly (checked in the output), or refused."""
+    before = rows()
+    stored: dict[str, int] = {}
+    for entry in (e for e in WRITES if e.startswith(command)):
+        if backend == "postgresql" and entry in REFUSED_BEFORE_THE_DATABASE:
+            continue
+        build, literal = WRITES[entry]
+        stored[entry] = 0
+        for value in ARGS:
+            if backend == "postgresql" and (entry, value) in POSTGRESQL_CANNOT_HOLD:
+                continue  # a known bug: test_text_postgresql_cannot_hold_is_refused_cleanly
+            result = cli("--db", db_url, *build(value))
+            where = f"{entry} {label(value)}"
+            if result.code == 0:
+                assert "Traceback" not in result.err, where
+                literal(value)(cli, db_url, json.loads(result.out))
+                stored[entry] += 1
+                before = rows()
+            else:
+                assert_clean_failure(result, where, short=not (value == MEGABYTE and entry in ECHOES_WHOLE_VALUE))
+                assert rows() == before, f"{where}: refused but the database changed"
+    print(f"\nstored literally (of {len(ARGS)} values; the rest refused): {stored}")
+
+
+def test_cli_reads_refuse_cleanly(cli, db_url: str, rows: Rows) -> None:
+    before = rows()
+    for entry, build in READS.items():
+        for value in ARGS:
+            result = cli("--db", db_url, *build(value))
+            if result.code != 0:
+                assert_clean_failure(result, f"{entry} {label(value)}",
+                                     short=not (value == MEGABYTE and entry in ECHOES_WHOLE_VALUE))
+            else:
+                assert "Traceback" not in result.err
+    assert rows() == before
+
+
+ECHOES_WHOLE_VALUE = {"actions update due", "actions update status", "actions update priority", "actions update kind",
+                      "incidents add started", "incidents add severity", "actions list status"}
+"""Entry points whose refusal repeats the whole value (the test below shows the bug; the loops above skip
+only the length check for the 1 MB value there)."""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/core/timeutil.py parse_due and parse_datetime, and tracker/core/enums.py parse_enum, put the whole "
+    "value in the error with {text!r} / {value!r}: a 1 MB argument gives a 1 MB error line; use validate.shown()"))
+@pytest.mark.parametrize("entry", sorted(ECHOES_WHOLE_VALUE))
+def test_refusing_a_huge_value_gives_a_short_error(cli, db_path: Path, entry: str) -> None:
+    build = WRITES[entry][0] if entry in WRITES else READS[entry]
+    result = cli("--db", str(db_path), *build(MEGABYTE))
+    assert_clean_failure(result, entry)
+
+
+SURROGATE_BUG = ("tracker/core/validate.py clean_title/clean_text let lone surrogates through (so do "
+                 "actions._root_cause_id and update_action's runbook path, which is not checked at all); the driver "
+                 "then raises UnicodeEncodeError and the CLI exits 3 with 'internal error'")
+
+
+@pytest.mark.parametrize("entry", [
+    pytest.param(e, marks=pytest.mark.xfail(strict=True, reason=SURROGATE_BUG)) if e in (
+        "actions add title", "actions add description", "actions add note", "actions update title",
+        "actions update description", "actions update root cause", "actions update runbook", "actions update note",
+        "incidents add title",
+    ) else e for e in WRITES])
+def test_undecodable_arguments_are_refused_cleanly(cli, db_path: Path, entry: str) -> None:
+    """``tracker actions add $'caf\\xe9'`` in a UTF-8 terminal: Python hands over lone surrogates.
+
+    On SQLite only: the values pass the same Python checks on either backend.
+    """
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), *WRITES[entry][0](UNDECODABLE))
+    assert_clean_failure(result, entry)
+    assert dump(str(db_path)) == before
+
+
+POSTGRESQL_CANNOT_HOLD = {("actions update root cause", NUL), ("actions update runbook", NUL),
+                          ("actions update runbook", MEGABYTE)}
+POSTGRESQL_BUG = (
+    "text PostgreSQL cannot hold reaches it unchecked and its error is not turned into an InputError (CLI exit 3, "
+    "'internal error'): NUL (psycopg.DataError) through actions._root_cause_id (the slug is looked up unchecked), "
+    "update_action's runbook path (stored unchecked; also > 500 characters: StringDataRightTruncation), "
+    "importers/apply.py (plan_report looks the raw title up; timeline bodies keep control characters) and "
+    "toml_import (inserts strings as given, maps only IntegrityError)")
+
+
+@pytest.mark.parametrize(("entry", "value"), [
+    *((entry, value) for entry, value in sorted(POSTGRESQL_CANNOT_HOLD, key=lambda p: (p[0], len(p[1])))),
+    ("import statuspage", NUL), ("import statuspage page", NUL), ("import toml", NUL)],
+    ids=lambda v: label(v) if len(v) > 40 else v)
+def test_text_postgresql_cannot_hold_is_refused_cleanly(cli, db_url: str, backend: str, rows: Rows,
+                                                        tmp_path: Path, entry: str, value: str,
+                                                        request: pytest.FixtureRequest) -> None:
+    """Refused with a clear error, or stored as is where the backend can hold it (SQLite)."""
+    if backend == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=POSTGRESQL_BUG))
+    url, snapshot = db_url, rows
+    if entry == "import statuspage":
+        path = tmp_path / "incidents.json"
+        path.write_text(json.dumps({"incidents": [{"name": "Outage", "incident_updates": [
+            {"status": "resolved", "body": value, "created_at": "2025-12-24T13:51:00Z"}]}]}))
+        args = ["import", "statuspage", str(path)]
+    elif entry == "import statuspage page":
+        path = tmp_path / "page.txt"
+        path.write_text(_statuspage_page(value))
+        args = ["import", "statuspage", str(path)]
+    elif entry == "import toml":
+        export = _export(db_url).replace('title = "', 'title = "\\u0000', 1)
+        path = tmp_path / "export.toml"
+        path.write_text(export)
+        url = request.getfixturevalue("empty_url")
+        snapshot = Rows(url)
+        args = ["import", "toml", str(path)]
+    else:
+        args = WRITES[entry][0](value)
+    before = snapshot()
+    result = cli("--db", url, *args)
+    try:
+        if result.code != 0:
+            assert_clean_failure(result, entry)
+            assert snapshot() == before
+        else:
+            assert backend == "sqlite" and "Traceback" not in result.err
+    finally:
+        if snapshot is not rows:
+            snapshot.close()
+
+
+def test_importing_a_report_without_times_twice(cli, db_url: str, backend: str, tmp_path: Path,
+                                                request: pytest.FixtureRequest) -> None:
+    """The second import updates the incident the first one made (same source), even with no readable time."""
+    if backend == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "tracker/importers/apply.py _update_incident: ':started IS NOT NULL AND :started < started_at' with "
+            "started None is an untyped NULL parameter; PostgreSQL raises AmbiguousParameter (CLI exit 3); "
+            "cast it (CAST(:started AS timestamptz)) or build the SET in Python")))
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({"incidents": [{"name": "Outage", "id": "x1", "incident_updates": []}]}))
+    first = cli("--db", db_url, "import", "statuspage", str(path))
+    assert first.code == 0 and "Imported INC-6" in first.out
+    second = cli("--db", db_url, "import", "statuspage", str(path))
+    assert second.code == 0, second.err
+    assert "Updated INC-6" in second.out
+
+
+# -- runbooks and git ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    work = clone(remote, tmp_path / "work")
+    monkeypatch.chdir(work)
+    return work
+
+
+def run_real(args: list[str], cwd: Path) -> Any:
+    """The command in its own process (as a shell would run it), as a ``cli`` result."""
+    from tests.conftest import Result, run_process
+
+    proc = run_process(args, cwd)
+    out, err = proc.communicate(timeout=60)
+    return Result(proc.returncode, out, err)
+
+
+def _git_state(work: Path) -> tuple[str, str, str, dict[str, str]]:
+    files = {str(p.relative_to(work)): file_digest(p) for p in sorted(work.rglob("*"))
+             if p.is_file() and ".git" not in p.parts}
+    return (git(work, "rev-parse", "HEAD"), git(work, "diff", "--cached", "--name-only"),
+            git(work, "status", "--porcelain"), files)
+
+
+@pytest.mark.sqlite_only
+def test_runbook_paths_and_messages(cli, db_path: Path, workdir: Path) -> None:
+    """Hostile runbook paths and commit messages in a clone with a bare remote.
+
+    On SQLite only: paths and messages are checked, and git is run, the same way on either backend.
+    """
+    db_url = str(db_path)
+    widget = workdir / "runbooks" / "widget.md"
+    assert cli("--db", db_url, "runbooks", "list").code == 0  # index once, so later reads write nothing
+    snapshot = Rows(db_url)
+    try:
+        before_rows = snapshot()
+        widget.write_text(widget.read_text() + "\nOne more step.\n")
+        before_git = _git_state(workdir)
+        for value in ARGS + [UNDECODABLE]:
+            for args in (["runbooks", "show", "--", value], ["runbooks", "show", value],
+                         ["runbooks", "commit", "-m", "Hostile path", "--", value],
+                         ["runbooks", "commit", "-m", "Hostile path", value]):
+                if args[-2] != "--" and not value.startswith("-"):
+                    continue  # without "--" only option-looking values differ
+                if args[1] == "commit" and value == MEGABYTE:
+                    continue  # a known bug: test_runbook_commit_of_a_huge_path_is_refused_cleanly
+                if args[-1] == "--all":
+                    continue  # a known bug: test_option_abbreviations_are_not_taken
+                if value == UNDECODABLE:  # a real process: its stderr escapes what cannot be encoded
+                    if args[-2] != "--":
+                        continue
+                    result = run_real(["--db", db_url, *args], workdir)
+                else:
+                    result = cli("--db", db_url, *args)
+                where = f"{args[:2]} {label(value)}"
+                if result.code == 0:  # nothing names an existing runbook here
+                    pytest.fail(f"{where}: accepted: {result.out[:200]}")
+                assert_clean_failure(result, where, short=value != MEGABYTE)  # see the test below
+                assert _git_state(workdir) == before_git, f"{where}: git state changed"
+                assert snapshot() == before_rows, f"{where}: database changed"
+        # Hostile commit messages: committed literally, or refused with the repository untouched.
+        committed = 0
+        for value in ARGS:
+            if value == NUL:
+                continue  # a known bug: test_commit_message_with_a_nul_is_refused_cleanly
+            before_git = _git_state(workdir)
+            result = cli("--db", db_url, "runbooks", "commit", f"--message={value}", "runbooks/widget.md")
+            where = f"commit message {label(value)}"
+            if result.code == 0:
+                assert git(workdir, "log", "-1", "--format=%B").strip() == value.strip(), where
+                assert git(workdir, "status", "--porcelain") == "", where
+                assert git(workdir, "show", "--name-only", "--format=", "HEAD").split() == ["runbooks/widget.md"]
+                committed += 1
+                widget.write_text(widget.read_text() + f"\nStep {committed}.\n")
+            else:
+                assert_clean_failure(result, where)
+                assert _git_state(workdir) == before_git, f"{where}: git state changed"
+        assert committed >= 5
+    finally:
+        snapshot.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/core/runbooks.py read_runbook ('{relative}: cannot read') and safe_runbook_path ({text!r}) repeat the "
+    "whole path: a 1 MB path gives a 1 MB error line; use validate.shown()"))
+def test_runbook_show_of_a_huge_path_gives_a_short_error(cli, db_path: Path, workdir: Path) -> None:
+    result = cli("--db", str(db_path), "runbooks", "show", "--", MEGABYTE)
+    assert_clean_failure(result, "runbooks show")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/runbook_sync.py RunbookWorkspace.commit: (root / path).exists() raises OSError ENAMETOOLONG for a path "
+    "part over 255 bytes (Path.exists only ignores ENOENT-like errors); safe_runbook_path lets such paths through; "
+    "the CLI exits 3 with 'internal error'"))
+def test_runbook_commit_of_a_huge_path_is_refused_cleanly(cli, db_path: Path, workdir: Path) -> None:
+    before = _git_state(workdir)
+    result = cli("--db", str(db_path), "runbooks", "commit", "-m", "Huge", "--", MEGABYTE)
+    assert _git_state(workdir) == before
+    assert_clean_failure(result, "runbooks commit", short=False)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/cli.py: the parsers keep argparse's allow_abbrev=True, so '--all' is taken as --allow-secrets: "
+    "'tracker runbooks commit -m msg --all' commits every changed runbook with the secret check off; "
+    "pass allow_abbrev=False to _Parser (and its subparsers)"))
+def test_option_abbreviations_are_not_taken(cli, db_path: Path, workdir: Path) -> None:
+    widget = workdir / "runbooks" / "widget.md"
+    widget.write_text(widget.read_text() + "\naws_secret_access_key = AKIAABCDEFGHIJKLMNOP\n")
+    before = _git_state(workdir)
+    result = cli("--db", str(db_path), "runbooks", "commit", "-m", "Hostile path", "--all")
+    assert _git_state(workdir) == before
+    assert_clean_failure(result, "runbooks commit --all")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/gitsync.py _run catches only OSError around subprocess.run; a NUL in an argument (the commit "
+    "message from the app's commit dialog or the API) raises ValueError('embedded null byte'): CLI exit 3, and in "
+    "the app the dialog's worker fails outside its TrackerError handler"))
+def test_commit_message_with_a_nul_is_refused_cleanly(cli, db_path: Path, workdir: Path) -> None:
+    widget = workdir / "runbooks" / "widget.md"
+    widget.write_text(widget.read_text() + "\nOne more step.\n")
+    before = _git_state(workdir)
+    result = cli("--db", str(db_path), "runbooks", "commit", f"--message={NUL}", "runbooks/widget.md")
+    assert _git_state(workdir) == before
+    assert_clean_failure(result, "commit message with NUL")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/gitsync.py commit_files passes user paths to 'git commit -- <paths>' / 'git add -- <paths>', where git "
+    "reads them as glob pathspecs: 'runbooks commit -- \"w*.md\"' commits runbooks/widget.md, and the secret check "
+    "in RunbookWorkspace.commit looked only at the literal (missing) file; run git with --literal-pathspecs "
+    "(or GIT_LITERAL_PATHSPECS=1 in GIT_ENV) and refuse paths that do not exist"))
+def test_runbook_paths_are_not_glob_patterns(cli, db_path: Path, workdir: Path) -> None:
+    widget = workdir / "runbooks" / "widget.md"
+    widget.write_text(widget.read_text() + "\naws_secret_access_key = AKIAABCDEFGHIJKLMNOP\n")
+    before = _git_state(workdir)
+    result = cli("--db", str(db_path), "runbooks", "commit", "-m", "Only the file named w*.md", "--", "w*.md")
+    assert _git_state(workdir) == before
+    assert_clean_failure(result, "runbooks commit w*.md")
+
+
+# -- files: statuspage reports and TOML exports through the command line ------------------------
+
+
+def _statuspage_page(title: str) -> str:
+    return (f"{title}\nIncident Report for Acme\nResolved\nAll fine again.\nPosted Dec 24, 2025 - 13:51 UTC\n"
+            "This incident affected: API.\n")
+
+
+def test_cli_imports_hostile_files(cli, db_url: str, backend: str, rows: Rows, tmp_path: Path) -> None:
+    contents: list[bytes] = []
+    for value in CORPUS:
+        contents.append(as_bytes(value))
+        if isinstance(value, str):
+            contents.append(as_bytes(_statuspage_page(value)))
+        if isinstance(value, str) and value != UNDECODABLE:  # as a JSON escape: its own test below
+            contents.append(json.dumps({"incidents": [{"name": value, "incident_updates": [
+                {"status": "resolved", "body": value, "created_at": "2025-12-24T13:51:00Z"}]}]}).encode())
+    before = rows()
+    imported = 0
+    for number, data in enumerate(contents):
+        if backend == "postgresql" and (b"\\u0000" in data or b"\x00" in data):
+            continue  # a known bug: test_text_postgresql_cannot_hold_is_refused_cleanly
+        # One file name each: the file name is the report's source, and the same source updates the same incident.
+        path = tmp_path / f"report-{number}.txt"
+        path.write_bytes(data)
+        where = f"statuspage {label(data)}"
+        result = cli("--db", db_url, "import", "statuspage", str(path))
+        if result.code == 0:
+            assert "Traceback" not in result.err, where
+            imported += 1
+            before = rows()
+        else:
+            assert_clean_failure(result, where)
+            assert rows() == before, f"{where}: refused but the database changed"
+        assert path.read_bytes() == data
+    path = tmp_path / "export.toml"
+    for value in CORPUS:  # as a TOML export into the (non-empty) demo database: refused
+        path.write_bytes(as_bytes(value))
+        result = cli("--db", db_url, "import", "toml", str(path))
+        assert_clean_failure(result, f"toml {label(value)}")
+        assert rows() == before
+    print(f"statuspage: {imported} of {len(contents)} hostile files imported, the rest refused")
+
+
+def test_cli_import_of_almost_valid_toml_names_the_line(cli, empty_url: str, tmp_path: Path) -> None:
+    """A missing bracket, a trailing comma, an unclosed string, a duplicate key: into an empty database."""
+    path = tmp_path / "export.toml"
+    before = dump(empty_url)
+    for doc in ALMOST_TOML:
+        path.write_text(doc)
+        result = cli("--db", empty_url, "import", "toml", str(path))
+        assert_clean_failure(result, doc)
+        assert result.code == 1 and re.search(r"export\.toml line \d+: ", result.err), result.err
+        assert dump(empty_url) == before
+
+
+# -- importers in process ------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("value", CORPUS, ids=[label(v) for v in CORPUS])
+def test_statuspage_parser_reads_or_refuses(value: str | bytes) -> None:
+    from tracker.importers.statuspage import StatuspageError, parse
+
+    inputs: list[str | bytes] = [value, as_bytes(value)]
+    if isinstance(value, str):
+        inputs += [_statuspage_page(value), json.dumps({"incidents": [{"name": value, "incident_updates": []}]})]
+    for data in inputs:
+        try:
+            reports = parse(data, "report.txt")
+        except StatuspageError as error:
+            assert "\n" not in str(error) and len(str(error)) < 1000
+            continue
+        assert reports and all(isinstance(r.title, str) for r in reports)
+    if isinstance(value, str) and value != UNDECODABLE:
+        title = parse(json.dumps({"incidents": [{"name": value, "incident_updates": []}]}))[0].title
+        assert title == value  # JSON names are taken literally
+
+
+LONE_SURROGATE_JSON = '{"incidents": [{"name": "caf\\udce9", "incident_updates": []}]}'
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/importers/statuspage.py parse_json: json.loads turns a lone \\udce9 escape into a lone surrogate that "
+    "no database can store; importing it ends in UnicodeEncodeError (CLI exit 3)"))
+def test_statuspage_json_with_a_lone_surrogate_escape_is_refused(cli, db_url: str, rows: Rows,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    path.write_text(LONE_SURROGATE_JSON)
+    before = rows()
+    result = cli("--db", db_url, "import", "statuspage", str(path))
+    assert_clean_failure(result, "lone surrogate")
+    assert rows() == before
+
+
+def _export(url: str) -> str:
+    from tracker.importers.toml_io import export_toml
+
+    with connect(url) as db:
+        return export_toml(db).decode()
+
+
+def _mutations(text: str) -> dict[str, str]:
+    """Almost-valid versions of a real export: broken syntax, or well-formed TOML the import must refuse."""
+    first_action = text.index("[[actions]]")
+    return {
+        "missing bracket": text.replace("[[actions]]", "[[actions]", 1),
+        "unclosed string": text[: text.index('title = "', first_action) + 12],
+        "duplicate key": text.replace("[[actions]]\n", "[[actions]]\nid = 999\n", 1),
+        "cut short": text[: len(text) * 2 // 3],
+        "bad enum": text.replace('status = "open"', 'status = "opened"', 1),
+        "unknown incident": re.sub(r"\nincident = \d+", "\nincident = 999", text, count=1),
+        "duplicate action id": text + text[first_action: text.index("[[actions]]", first_action + 1)],
+        "no version": text.replace("version = 1\n", "", 1),
+        "newer version": text.replace("version = 1\n", "version = 2\n", 1),
+        "unknown key": text.replace("[[actions]]\n", "[[actions]]\nassignee = \"x\"\n", 1),
+        "local time": re.sub(r"(created_at = \d{4}-\d\d-\d\d[ T][\d:.]+)\+00:00", r"\1", text, count=1),
+        "invalid utf-8": text.replace("Redis", "R\udcffdis", 1),
+        "hostile tail": text + "\n[[actions]]\nid = '; DROP TABLE action; --\n",
+    }
+
+
+def test_toml_import_of_almost_valid_exports_changes_nothing(db_url: str, empty_url: str) -> None:
+    from tracker.importers.toml_io import import_toml
+
+    mutations = _mutations(_export(db_url))
+    before = dump(empty_url)
+    with connect(empty_url) as db:
+        for name, text in mutations.items():
+            with pytest.raises(InputError) as caught:
+                import_toml(db, text.encode("utf-8", "surrogateescape"), name="export.toml")
+            message = str(caught.value)
+            assert message.startswith("export.toml") and "\n" not in message and len(message) < 1000, name
+        for value in CORPUS:
+            with pytest.raises(InputError) as caught:
+                import_toml(db, as_bytes(value), name="export.toml")
+            assert str(caught.value).startswith("export.toml")
+    assert dump(empty_url) == before
+
+
+@pytest.mark.sqlite_only
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode),
+                      st.text(max_size=200).map(lambda t: f'format = "tracker-export"\nversion = 1\n{t}'.encode())))
+def test_any_bytes_as_a_toml_import_raise_only_input_error(data: bytes, _templates: dict[str, Path],
+                                                         tmp_path: Path) -> None:
+    from tracker.importers.toml_io import import_toml
+
+    path = tmp_path / "hyp.db"
+    shutil.copyfile(_templates["empty"], path)
+    with connect(str(path)) as db:
+        try:
+            import_toml(db, data, name="fuzz.toml")
+        except InputError as error:
+            assert "\n" not in str(error)
+        else:  # only a document with nothing in it can pass
+            assert db.scalar("SELECT COUNT(*) FROM action") == 0
+
+
+_FIELD_VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=20), st.booleans(), st.dates(),
+                          st.just("open"), st.just("P2"), st.just("prevent"))
+_RECORD_KEYS = st.sampled_from(["id", "title", "kind", "owner", "priority", "status", "due", "incident",
+                                "root_cause", "version", "description", "created_at", "updated_at", "slug",
+                                "category", "group", "name", "action", "at", "actor", "field", "note", "extra"])
+
+
+@pytest.mark.sqlite_only
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.dictionaries(st.sampled_from(["root_causes", "components", "actions", "events", "incidents"]),
+                           st.lists(st.dictionaries(_RECORD_KEYS, _FIELD_VALUES, max_size=8), max_size=3),
+                           max_size=3))
+def test_export_shaped_documents_import_or_raise_input_error(doc: dict[str, Any], _templates: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    from tracker.importers.toml_io import import_toml
+
+    path = tmp_path / "shaped.db"
+    shutil.copyfile(_templates["empty"], path)
+    data = tomli_w.dumps({"format": "tracker-export", "version": 1, **doc}).encode()
+    with connect(str(path)) as db:
+        try:
+            import_toml(db, data, name="shaped.toml")
+        except InputError:
+            assert db.scalar("SELECT COUNT(*) FROM action") + db.scalar("SELECT COUNT(*) FROM root_cause") == 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(max_size=250))
+def test_any_text_as_an_action_title_is_refused_or_stored_exactly(db_url: str, title: str) -> None:
+    from tracker.core.actions import add_action, get_action
+
+    with connect(db_url) as db:
+        count = db.scalar("SELECT COUNT(*) FROM action")
+        try:
+            row = add_action(db, title=title, actor="fuzz", today=TODAY, due_days={"P1": 1, "P2": 2, "P3": 3},
+                             incident="INC-1")
+        except InputError as error:
+            assert "\n" not in str(error)
+            assert db.scalar("SELECT COUNT(*) FROM action") == count
+        else:
+            assert get_action(db, row.id).title == title.strip()
+
+
+# -- runbook front matter ------------------------------------------------------------------------
+
+
+def _toml_string(value: str) -> str:
+    return tomli_w.dumps({"k": value})[len("k = "):].rstrip("\n")
+
+
+def _front_matters(value: str) -> dict[str, str]:
+    """Runbook texts with ``value`` in the front matter: raw and escaped, in strings, as keys, as dates."""
+    quoted = _toml_string(value)
+    return {
+        "raw title": f'+++\ntitle = "{value}"\n+++\nBody\n',
+        "escaped title": f"+++\ntitle = {quoted}\n+++\nBody\n",
+        "escaped owner": f'+++\ntitle = "T"\nowner = {quoted}\n+++\nBody\n',
+        "escaped cause": f'+++\ntitle = "T"\nroot_causes = [{quoted}]\n+++\nBody\n',
+        "raw key": f'+++\ntitle = "T"\n{value} = 1\n+++\nBody\n',
+        "quoted key": f'+++\ntitle = "T"\n{quoted} = 1\n+++\nBody\n',
+        "raw date": f'+++\ntitle = "T"\nlast_reviewed = {value}\n+++\nBody\n',
+        "string date": f'+++\ntitle = "T"\nowner = "o"\nlast_reviewed = {quoted}\n+++\nBody\n',
+        "raw days": f'+++\ntitle = "T"\nreview_every_days = {value}\n+++\nBody\n',
+        "after the fence": f"+++\ntitle = {quoted}\n+++\n{value}\n",
+        "before the fence": f"{value}\n+++\ntitle = \"T\"\n+++\n",
+    }
+
+
+def _expected_literal(kind: str, value: str, front: Any, body: str) -> None:
+    if kind == "escaped title":
+        assert front.title == value.strip()
+    elif kind == "escaped owner":
+        assert front.owner == value
+    elif kind == "escaped cause":
+        assert front.root_causes == (value,)
+    elif kind == "quoted key":
+        assert front.extra == {value: 1}
+    elif kind == "after the fence":
+        assert body == f"{value}\n"
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("value", [v for v in TEXTS if v != MEGABYTE] + ["x" * 5000],
+                         ids=[label(v) for v in TEXTS if v != MEGABYTE] + ["5k"])
+def test_front_matter_is_parsed_literally_or_refused_naming_file_and_line(value: str) -> None:
+    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+
+    for kind, text in _front_matters(value).items():
+        try:
+            front, body = parse_front_matter(text, "runbooks/hostile.md")
+        except FrontMatterError as error:
+            message = str(error)
+            # (a TOML error "at end of document" names no line: test_front_matter_error_at_the_end_names_a_line)
+            assert re.match(r"runbooks/hostile\.md( line \d+)?: ", message), (kind, message[:200])
+            assert "\n" not in message, kind
+            continue
+        _expected_literal(kind, value, front, body)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.xfail(strict=True, reason=(
+    "tracker/core/runbooks.py parse_front_matter: a TOMLDecodeError 'at end of document' has no 'line N' in its "
+    "text, so _toml_line finds none and the error names no line (toml_import._parse handles this case)"))
+def test_front_matter_error_at_the_end_names_a_line() -> None:
+    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+
+    with pytest.raises(FrontMatterError, match=r"^runbooks/x\.md line \d+: "):
+        parse_front_matter("+++\ntitle = \"T\"\nowner = 'unclosed\n+++\n", "runbooks/x.md")
+
+
+FRONT_MATTER_ECHO = ("tracker/core/runbooks.py parse_front_matter.fail: the error repeats the whole bad value with "
+                     "{data.get(key)!r} (a 1 MB string gives a 1 MB error line); cut it with validate.shown()")
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.xfail(strict=True, reason=FRONT_MATTER_ECHO)
+def test_front_matter_error_about_a_huge_value_stays_short() -> None:
+    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+
+    with pytest.raises(FrontMatterError) as caught:
+        parse_front_matter(f'+++\ntitle = "T"\nlast_reviewed = {_toml_string(MEGABYTE)}\n+++\n', "runbooks/big.md")
+    assert len(str(caught.value)) < 1000
+
+
+@pytest.mark.sqlite_only
+def test_front_matter_with_a_huge_value_is_read_or_refused() -> None:
+    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+
+    for kind, text in _front_matters(MEGABYTE).items():
+        try:
+            front, body = parse_front_matter(text, "runbooks/big.md")
+        except FrontMatterError as error:
+            assert str(error).startswith("runbooks/big.md line "), kind
+            continue
+        _expected_literal(kind, MEGABYTE, front, body)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("data", [b"\xff\xfe\xfd", b"+++\ntitle = \"caf\xe9\"\n+++\n",
+                                  b"+++\r\ntitle = \"T\"\r\n\xc3\x28"])
+def test_runbook_files_that_are_not_utf8_are_refused_naming_the_file(tmp_path: Path, data: bytes) -> None:
+    from tracker.core.runbooks import FrontMatterError, read_runbook
+
+    (tmp_path / "runbooks").mkdir()
+    (tmp_path / "runbooks" / "bad.md").write_bytes(data)
+    with pytest.raises(FrontMatterError, match=r"^runbooks/bad\.md: not UTF-8 text \(invalid byte at offset \d+\)$"):
+        read_runbook(tmp_path, "runbooks/bad.md")
+
+
+@pytest.mark.sqlite_only
+def test_hostile_runbooks_are_indexed_with_their_errors(db_path: Path, tmp_path: Path) -> None:
+    from tracker.core.runbook_index import refresh_index
+
+    folder = tmp_path / "repo" / "runbooks"
+    folder.mkdir(parents=True)
+    count = 0
+    for value in TEXTS[:12]:
+        for text in _front_matters(value).values():
+            count += 1
+            (folder / f"rb-{count:03d}.md").write_bytes(as_bytes(text))
+    (folder / "bytes.md").write_bytes(b"\xff\xfe")
+    with connect(str(db_path)) as db:
+        report = refresh_index(db, tmp_path / "repo", "runbooks")
+        assert report.indexed == count + 1
+        assert all(e.startswith("runbooks/") and "\n" not in e for e in report.errors)
+        assert db.scalar("SELECT COUNT(*) FROM runbook") == count + 1
+
+
+@pytest.mark.sqlite_only
+@settings(max_examples=100, deadline=None)
+@given(front=st.text(max_size=200), body=st.text(max_size=50))
+def test_any_front_matter_parses_or_raises_front_matter_error(front: str, body: str) -> None:
+    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+
+    try:
+        parsed, rest = parse_front_matter(f"+++\n{front}\n+++\n{body}", "runbooks/fuzz.md")
+    except FrontMatterError as error:
+        assert str(error).startswith("runbooks/fuzz.md")
+    else:
+        assert parsed.title and rest == body
+
+
+# -- the app: the action form and the prompts ----------------------------------------------------
+
+FORM_FIELDS = ["#form-title", "#form-owner", "#form-due", "#form-incident", "#form-note"]
+APP_VALUES = [v for v in ARGS if v not in ALMOST_JSON[1:] + ALMOST_TOML[1:]]
+"""What a person could paste into a field (one almost-valid document of each kind is enough here)."""
+
+
+async def _submitted(pilot) -> None:  # type: ignore[no-untyped-def]
+    """After ctrl+s or enter: a refusal is immediate; a save runs in a worker, so wait for it to land."""
+    await pilot.pause()
+    if any(not worker.is_finished for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.sqlite_only
+async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: Path) -> None:
+    """Each value in each field of a new action (the others valid): stored exactly, or an error in the form.
+
+    Title and note take the value together first (one save checks both); when that is refused, each
+    is tried alone. Owner, due date and incident are tried one at a time.
+    """
+    from textual.widgets import Input, Static
+
+    from tests.conftest import fingerprint
+    from tests.functional.conftest import SIZE, settle
+    from tracker.core.actions import action_history, get_action
+    from tracker.tui.dialogs.action_form import ActionFormDialog
+
+    app = app_for("causes")
+    outcome = {field: {"saved": 0, "refused": 0} for field in FORM_FIELDS}
+    defaults = {"#form-title": "A hostile test", "#form-incident": "INC-1", "#form-due": "", "#form-owner": "",
+                "#form-note": ""}
+
+    async def attempt(value: str, fields: tuple[str, ...]) -> bool:
+        if not isinstance(app.screen, ActionFormDialog):
+            await pilot.press("n")
+            await _submitted(pilot)
+        form = app.screen
+        assert isinstance(form, ActionFormDialog)
+        for selector, text in {**defaults, **dict.fromkeys(fields, value)}.items():
+            box = form.query_one(selector, Input)
+            if box.value != text:
+                box.value = text
+        before = fingerprint(db_path)
+        await pilot.press("ctrl+s")
+        if form.saving or not isinstance(app.screen, ActionFormDialog):
+            await _submitted(pilot)  # a save runs in a worker; a refusal is shown at once
+        where = f"{fields} {label(value)}"
+        if isinstance(app.screen, ActionFormDialog):
+            assert app.screen is form
+            assert str(form.query_one("#form-error", Static).render()).strip(), f"{where}: no error shown"
+            assert fingerprint(db_path) == before, f"{where}: refused but the database changed"
+            if len(fields) == 1:
+                outcome[fields[0]]["refused"] += 1
+            return False
+        with connect(str(db_path)) as db:
+            newest = get_action(db, db.scalar("SELECT MAX(id) FROM action"))
+            for field in fields:
+                outcome[field]["saved"] += 1
+                if field == "#form-title":
+                    assert newest.title == value.strip(), where
+                elif field == "#form-owner":
+                    assert newest.owner == value.strip(), where
+                elif field == "#form-note":
+                    assert action_history(db, newest.id)[0].note == value, where
+        return True
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for value in APP_VALUES:
+            if not await attempt(value, ("#form-title", "#form-note")):
+                await attempt(value, ("#form-title",))
+                await attempt(value, ("#form-note",))
+            for field in ("#form-owner", "#form-due", "#form-incident"):
+                await attempt(value, (field,))
+    print(f"\naction form: {outcome}")
+    assert all(sum(counts.values()) == len(APP_VALUES) for counts in outcome.values())
+    assert outcome["#form-title"]["saved"] and outcome["#form-note"]["saved"]
+
+
+@pytest.mark.sqlite_only
+async def test_owner_and_due_prompts_refuse_or_save(app_for, db_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.conftest import fingerprint
+    from tests.functional.conftest import SIZE, settle
+    from tracker.tui.dialogs.prompt import PromptDialog
+    from tracker.tui.widgets.lazy_table import LazyTable
+
+    app = app_for("actions")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("w", "d"):
+            for value in APP_VALUES:
+                if not isinstance(app.screen, PromptDialog):
+                    await pilot.press(key)
+                    await pilot.pause()
+                prompt = app.screen
+                assert isinstance(prompt, PromptDialog)
+                prompt.query_one("#prompt-input", Input).value = value
+                before = fingerprint(db_path)
+                await pilot.press("enter")
+                if not isinstance(app.screen, PromptDialog):
+                    await _submitted(pilot)
+                where = f"{key} {label(value)}"
+                if isinstance(app.screen, PromptDialog):
+                    assert str(prompt.query_one("#prompt-error", Static).render()).strip(), where
+                    assert fingerprint(db_path) == before, where
+                else:
+                    row = app.screen.query_one(LazyTable).cursor_value
+                    assert key == "w" and row.owner == value.strip(), where
+            await pilot.press("escape")
+            await pilot.pause()
