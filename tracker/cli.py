@@ -36,6 +36,7 @@ class _Formatter(argparse.HelpFormatter):
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("allow_abbrev", False)  # --all must never be read as --allow-secrets
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -302,6 +303,14 @@ def _open(settings: Settings) -> Db:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from tracker.core.validate import shown, undecodable
+
+    for number, arg in enumerate(argv, start=1):
+        position = undecodable(arg)
+        if position is not None:
+            print(f"tracker: error: argument {number} {shown(arg)} is not UTF-8 text (undecodable byte at"
+                  f" position {position + 1})", file=sys.stderr)
+            return 1
     try:
         args = build_parser(argv).parse_args(argv)
     except UsageError as exc:

@@ -30,6 +30,7 @@ GIT_ENV = {
     "GIT_EDITOR": "true",
     "GIT_MERGE_AUTOEDIT": "no",
     "LC_ALL": "C",
+    "GIT_LITERAL_PATHSPECS": "1",
 }
 """Environment for every git call: no prompt may ever wait for a person; messages in English."""
 
@@ -184,8 +185,9 @@ def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = Tr
         )
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped") from None
-    except OSError as exc:
-        raise GitError(f"git {args[0]} could not run ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "an argument holds a NUL character"
+        raise GitError(f"git {args[0]} could not run ({reason})") from None
     if check and done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
@@ -309,7 +311,9 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
         raise GitError("nothing to commit: choose at least one runbook")
     if not message.strip():
         raise GitError("the commit message is empty")
-    body = message.strip()
+    from tracker.core.validate import clean_text
+
+    body = clean_text(message.strip(), "commit message", limit=20_000)
     trailers = []
     if refs:
         trailers.append("Refs: " + ", ".join(f"ACT-{n}" for n in refs))

@@ -96,9 +96,13 @@ class RunbookWorkspace:
         if not allow_secrets:
             findings = []
             for path in chosen:
-                target = root / path
-                if target.exists():
-                    findings += find_secrets(path, target.read_text(encoding="utf-8", errors="replace"))
+                try:
+                    text = (root / path).read_text(encoding="utf-8", errors="replace")
+                except FileNotFoundError:
+                    continue  # a deleted runbook: nothing to check
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+                findings += find_secrets(path, text)
             if findings:
                 raise gitsync.SecretsFound(findings)
         info = gitsync.commit_files(root, chosen, message, refs=ref_ids, closes=close_ids)

@@ -59,11 +59,6 @@ def test_stale_refusal_under_contention_names_the_current_version(
     B must be refused (StaleWriteError), and the refusal must say where the action now stands,
     not that it "was deleted".
     """
-    if backend == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "update_action: on PostgreSQL (READ COMMITTED) the version is read without a row lock; the loser's "
-            "UPDATE ... WHERE version = :version then matches 0 rows and StaleWriteError(current=None) says "
-            "'it was deleted'")))
     with connect(db_url) as first:
         start = get_action(first, 5).version
     outcome: dict[str, object] = {}

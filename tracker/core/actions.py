@@ -30,7 +30,7 @@ from tracker.core.enums import ActionKind, ActionStatus, Priority
 from tracker.core.errors import InputError, NotFoundError, StaleWriteError
 from tracker.core.keys import action_key, incident_key, parse_key
 from tracker.core.timeutil import read_date, read_stamp, utcnow
-from tracker.core.validate import NOTE_MAX, clean_owner, clean_text, clean_title, shown
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title, shown
 from tracker.storage.database import Db
 
 NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
@@ -74,7 +74,9 @@ def _incident_id(db: Db, key: str | None) -> int | None:
 def _root_cause_id(db: Db, slug: str | None) -> int | None:
     if slug is None or slug == "":
         return None
-    found = db.scalar("SELECT id FROM root_cause WHERE slug = :slug", {"slug": slug.strip()})
+    from tracker.core.keys import check_slug
+
+    found = db.scalar("SELECT id FROM root_cause WHERE slug = :slug", {"slug": check_slug(slug)})
     if found is None:
         raise NotFoundError(f"no root cause {shown(slug)} (see: tracker rootcauses list)")
     return int(found)
@@ -195,7 +197,7 @@ def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "root_cause":
             out[name] = _root_cause_id(db, value)
         elif name == "runbook":
-            out[name] = value or None
+            out[name] = clean_path(value) if value else None
     return out
 
 
@@ -232,7 +234,8 @@ def update_action(
     with db.write():
         current = db.row(
             "SELECT id, version, title, description, kind, owner, priority, due_date, status, incident_id,"
-            " root_cause_id, runbook_path FROM action WHERE id = :id",
+            " root_cause_id, runbook_path FROM action WHERE id = :id"
+            + ("" if db.dialect == "sqlite" else " FOR UPDATE"),  # SQLite's BEGIN IMMEDIATE already locks
             {"id": action_id},
         )
         if current is None:
@@ -260,7 +263,8 @@ def update_action(
         params.update(id=action_id, version=version, now=now)
         updated = db.execute(f"UPDATE action SET {', '.join(sets)} WHERE id = :id AND version = :version", params)
         if updated != 1:
-            raise StaleWriteError(action_key(action_id), expected_version or version, None)
+            now_at = db.scalar("SELECT version FROM action WHERE id = :id", {"id": action_id})
+            raise StaleWriteError(action_key(action_id), expected_version or version, now_at)
         for name, value in changed.items():
             _record(
                 db,

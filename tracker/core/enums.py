@@ -82,4 +82,6 @@ def parse_enum(enum: type[E], value: str, what: str) -> E:
         if member.value.lower() == wanted:
             return member
     choices = ", ".join(m.value for m in enum)
-    raise InputError(f"unknown {what} {value!r} (choose from: {choices})")
+    from tracker.core.validate import shown
+
+    raise InputError(f"unknown {what} {shown(value)} (choose from: {choices})")

@@ -79,13 +79,19 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
         data = tomllib.loads(toml_text.replace("\r\n", "\n"))
     except tomllib.TOMLDecodeError as exc:
         line = _toml_line(exc)
-        at = f" line {line + 1}" if line else ""
+        if line is None:  # "at end of document": the fault is on the front matter's last line
+            line = max(len(toml_text.splitlines()), 1)
+        at = f" line {line + 1}"
         message = str(exc).split(" (at")[0]
         raise FrontMatterError(f"{where}{at}: front matter is not valid TOML ({message})") from None
 
     def fail(key: str, wanted: str) -> FrontMatterError:
         line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
-        return FrontMatterError(f"{where} line {line}: '{key}' must be {wanted}, got {data.get(key)!r}")
+        from tracker.core.validate import shown
+
+        got = data.get(key)
+        return FrontMatterError(f"{where} line {line}: '{key}' must be {wanted}, got "
+                                f"{shown(got) if isinstance(got, str) else shown(repr(got))}")
 
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -138,7 +144,9 @@ def read_runbook(root: Path, relative: str) -> RunbookFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{relative}: cannot read ({exc.strerror})") from None
+        from tracker.core.validate import shown
+
+        raise InputError(f"{shown(relative)}: cannot read ({exc.strerror})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -150,30 +158,37 @@ def read_runbook(root: Path, relative: str) -> RunbookFile:
 # -- paths ------------------------------------------------------------------------------------
 
 
+NAME_MAX = 255
+"""Longest file name (bytes) most file systems take."""
+
+
 def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
     """Check a user-given path names a file inside the runbooks folder; return it relative to ``root``.
 
     Refused: absolute paths, ``..``, names that look like options, and symlinks (or folders)
     that lead outside the runbooks folder.
     """
+    from tracker.core.validate import clean_path, shown
+
     text = given.strip()
     if not text:
         raise InputError("empty runbook path")
-    if "\x00" in text or any(ord(c) < 32 for c in text):
-        raise InputError(f"runbook path {text!r} has control characters")
+    clean_path(text)
     candidate = Path(text)
     if candidate.is_absolute():
-        raise InputError(f"runbook path {text!r} is absolute: give it relative to the repository")
+        raise InputError(f"runbook path {shown(text)} is absolute: give it relative to the repository")
     if ".." in candidate.parts:
-        raise InputError(f"runbook path {text!r} leaves the runbooks folder ('..' is not allowed)")
+        raise InputError(f"runbook path {shown(text)} leaves the runbooks folder ('..' is not allowed)")
     if any(part.startswith("-") for part in candidate.parts):
-        raise InputError(f"runbook path {text!r} has a part starting with '-'")
+        raise InputError(f"runbook path {shown(text)} has a part starting with '-'")
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in candidate.parts):
+        raise InputError(f"runbook path {shown(text)} has a name longer than {NAME_MAX} bytes")
     folder = (root / runbooks_dir).resolve()
     if candidate.parts[: len(Path(runbooks_dir).parts)] != Path(runbooks_dir).parts:
         candidate = Path(runbooks_dir) / candidate
     resolved = (root / candidate).resolve()
     if resolved != folder and folder not in resolved.parents:
-        raise InputError(f"runbook path {text!r} leads outside {runbooks_dir}/ (through a symlink?)")
+        raise InputError(f"runbook path {shown(text)} leads outside {runbooks_dir}/ (through a symlink?)")
     return candidate.as_posix()
 
 

@@ -7,6 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from tracker.core.errors import InputError
 
+
+def _shown(value: str) -> str:
+    from tracker.core.validate import shown
+
+    return shown(value)
+
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dw])$")
 
 
@@ -64,19 +70,21 @@ def parse_due(text: str, today: date) -> date:
         count = int(match.group(1))
         return today + timedelta(days=count * (7 if match.group(2) == "w" else 1))
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        raise InputError(f"bad date {text!r}: use YYYY-MM-DD, today, tomorrow, +Nd or +Nw")
+        raise InputError(f"bad date {_shown(text)}: use YYYY-MM-DD, today, tomorrow, +Nd or +Nw")
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"bad date {text!r}: no such day") from None
+        raise InputError(f"bad date {_shown(text)}: no such day") from None
 
 
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO 8601 date-time; without an offset it is taken as UTC. Returns UTC."""
     raw = text.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", raw):
-        raise InputError(f"bad date-time {text!r}: use ISO 8601, e.g. 2026-11-23T09:30Z or 2026-11-23T10:30+01:00")
+        raise InputError(
+            f"bad date-time {_shown(text)}: use ISO 8601, e.g. 2026-11-23T09:30Z or 2026-11-23T10:30+01:00"
+        )
     try:
         return to_utc(datetime.fromisoformat(raw))
     except ValueError:
-        raise InputError(f"bad date-time {text!r}: no such moment") from None
+        raise InputError(f"bad date-time {_shown(text)}: no such moment") from None

@@ -21,10 +21,19 @@ def shown(value: str, limit: int = 40) -> str:
 
 
 def _first_control(text: str, allow_newlines: bool) -> int | None:
+    """Where the first control character (or undecodable byte, as a lone surrogate) is, if any."""
     for index, char in enumerate(text):
         if allow_newlines and char in "\n\t\r":
             continue
-        if unicodedata.category(char) == "Cc":
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            return index
+    return None
+
+
+def undecodable(text: str) -> int | None:
+    """The position of a byte that was not UTF-8 (Python keeps it as a lone surrogate), if any."""
+    for index, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff" or unicodedata.category(char) == "Cs":
             return index
     return None
 
@@ -39,8 +48,8 @@ def clean_title(value: str, what: str = "title") -> str:
     position = _first_control(text, allow_newlines=False)
     if position is not None:
         raise InputError(
-            f"{what} {shown(text)} has a control character ({text[position]!r}) at position {position + 1}: "
-            "titles are one line"
+            f"{what} {shown(text)} has a control character or an undecodable byte at position {position + 1}:"
+            " titles are one line of text"
         )
     return text
 
@@ -52,9 +61,23 @@ def clean_text(value: str, what: str = "description", limit: int = TEXT_MAX) -> 
     position = _first_control(value, allow_newlines=True)
     if position is not None:
         raise InputError(
-            f"{what} {shown(value)} has a control character ({value[position]!r}) at position {position + 1}"
+            f"{what} {shown(value)} has a control character or an undecodable byte at position {position + 1}"
         )
     return value
+
+
+PATH_MAX = 500
+
+
+def clean_path(value: str, what: str = "runbook path") -> str:
+    """A file path kept in the database: one line, at most 500 characters."""
+    text = value.strip()
+    if len(text) > PATH_MAX:
+        raise InputError(f"{what} {shown(text)} is too long (at most {PATH_MAX} characters)")
+    position = _first_control(text, allow_newlines=False)
+    if position is not None:
+        raise InputError(f"{what} {shown(text)} has a control character at position {position + 1}")
+    return text
 
 
 def clean_owner(value: str | None) -> str | None:

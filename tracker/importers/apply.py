@@ -55,7 +55,7 @@ class ImportPlan(NamedTuple):
             "would": "update" if self.existing else "create",
             "incident": incident_key(self.existing) if self.existing else None,
             "title": report.title,
-            "company": report.company,
+            "company": _text(report.company)[:200],
             "kind": report.kind,
             "status": report.status,
             "severity": self.severity,
@@ -80,11 +80,14 @@ def action_kind(text: str) -> ActionKind:
     return ActionKind.PREVENT
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _text(text: str) -> str:
-    """Imported text as free text: control characters other than newlines and tabs become spaces."""
+    """Imported text as free text: control characters (and undecodable bytes) become spaces.
+
+    Bodies are otherwise kept exactly; NUL in particular cannot be stored by PostgreSQL.
+    """
     return _CONTROL.sub(" ", text)
 
 
@@ -100,12 +103,13 @@ def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]
     if report.external_id and report.external_id not in source:
         source = f"{source}#{report.external_id}" if source else f"statuspage:{report.external_id}"
     existing = None
+    source = _text(source)
     if source:
         existing = db.scalar("SELECT id FROM incident WHERE source = :source ORDER BY id LIMIT 1", {"source": source})
     if existing is None and report.started_at is not None:
         existing = db.scalar(
             "SELECT id FROM incident WHERE title = :title AND started_at = :started ORDER BY id LIMIT 1",
-            {"title": report.title, "started": report.started_at},
+            {"title": _title(report.title), "started": report.started_at},
         )
     severity = SEVERITY_BY_IMPACT.get(report.impact.lower()) if report.impact else None
     if severity is None:
@@ -153,10 +157,10 @@ def apply_plan(
         "status": report.status,
         "started": report.started_at,
         "resolved": report.resolved_at,
-        "summary": report.sections.get("summary", ""),
-        "impact": report.sections.get("impact", "") or report.impact,
+        "summary": _text(report.sections.get("summary", "")),
+        "impact": _text(report.sections.get("impact", "") or report.impact),
         "source": plan.source,
-        "postmortem": report.postmortem,
+        "postmortem": _text(report.postmortem),
         "now": now,
     }
     with db.write():
@@ -174,7 +178,7 @@ def apply_plan(
         _merge_timeline(db, incident_id, report, counts)
         linked = {r[0] for r in db.rows("SELECT component_id FROM incident_component WHERE incident_id = :i",
                                         {"i": incident_id})}
-        for component in dict.fromkeys((c.group[:200], c.name[:200]) for c in report.components):
+        for component in dict.fromkeys((_text(c.group)[:200], _text(c.name)[:200]) for c in report.components):
             component_id = db.scalar("SELECT id FROM component WHERE group_name = :g AND name = :n",
                                      {"g": component[0], "n": component[1]})
             if component_id is None:
@@ -203,16 +207,20 @@ def apply_plan(
 def _update_incident(db: Db, incident_id: int, fields: dict[str, Any]) -> None:
     """Refresh an incident from a newer copy of its report without losing what people added:
     the earlier start and an existing resolution time, severity and texts stay."""
+    from tracker.core.timeutil import read_stamp
+
+    started, resolved, summary, impact, postmortem = db.row(  # type: ignore[misc]
+        "SELECT started_at, resolved_at, summary, impact, postmortem FROM incident WHERE id = :id", {"id": incident_id})
+    started, resolved = read_stamp(started), read_stamp(resolved)
+    if fields["started"] is not None and (started is None or fields["started"] < started):
+        started = fields["started"]
     db.execute(
         "UPDATE incident SET title = :title, company = :company, kind = :kind, status = :status,"
-        " started_at = CASE WHEN started_at IS NULL OR (:started IS NOT NULL AND :started < started_at)"
-        " THEN :started ELSE started_at END,"
-        " resolved_at = COALESCE(resolved_at, :resolved),"
-        " summary = CASE WHEN summary = '' THEN :summary ELSE summary END,"
-        " impact = CASE WHEN impact = '' THEN :impact ELSE impact END,"
-        " source = :source, postmortem = CASE WHEN :postmortem = '' THEN postmortem ELSE :postmortem END,"
-        " updated_at = :now WHERE id = :id",
-        {**fields, "id": incident_id},
+        " started_at = :keep_started, resolved_at = :keep_resolved, summary = :keep_summary,"
+        " impact = :keep_impact, source = :source, postmortem = :keep_postmortem, updated_at = :now WHERE id = :id",
+        {**fields, "id": incident_id, "keep_started": started, "keep_resolved": resolved or fields["resolved"],
+         "keep_summary": summary or fields["summary"], "keep_impact": impact or fields["impact"],
+         "keep_postmortem": fields["postmortem"] or postmortem},
     )
 
 
@@ -225,15 +233,14 @@ def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict
     position = int(db.scalar("SELECT COALESCE(MAX(position), -1) FROM timeline_entry WHERE incident_id = :i",
                              {"i": incident_id}))
     for update in report.updates:
-        key = (update.posted_at, update.label[:100], update.body)
+        key = (update.posted_at, _text(update.label)[:100], _text(update.body))
         if key in have:
             continue
         position += 1
         db.execute(
             "INSERT INTO timeline_entry (incident_id, position, at, label, body)"
             " VALUES (:id, :position, :at, :label, :body)",
-            {"id": incident_id, "position": position, "at": update.posted_at, "label": update.label[:100],
-             "body": update.body},
+            {"id": incident_id, "position": position, "at": update.posted_at, "label": key[1], "body": key[2]},
         )
         have.add(key)
         counts["timeline"] += 1

@@ -261,6 +261,23 @@ def _finish(declared_status: str = "", **fields: Any) -> ParsedReport:
 # ---------------------------------------------------------------- JSON
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _scrub(value: Any, changed: list[bool]) -> Any:
+    """Replace lone surrogates (JSON ``\\udce9`` escapes: not text) with U+FFFD, noting that it happened."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            changed.append(True)
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, changed) for item in value]
+    if isinstance(value, dict):
+        return {_scrub(key, changed): _scrub(item, changed) for key, item in value.items()}
+    return value
+
+
 def parse_json(data: str | bytes, source: str = "") -> list[ParsedReport]:
     """Read ``/api/v2/incidents.json``, ``summary.json``, scheduled maintenances or a single incident object."""
     where = source or "the input"
@@ -275,6 +292,8 @@ def parse_json(data: str | bytes, source: str = "") -> list[ParsedReport]:
         raise StatuspageError(f"unreadable JSON in {where}: nested too deeply") from None
     except ValueError as err:  # e.g. an integer longer than Python allows
         raise StatuspageError(f"unreadable JSON in {where}: {str(err).splitlines()[0]}") from None
+    scrubbed: list[bool] = []
+    document = _scrub(document, scrubbed)
     entries, page = _json_entries(document, where)
     name = page.get("name")
     company = name if isinstance(name, str) else ""
@@ -286,6 +305,9 @@ def parse_json(data: str | bytes, source: str = "") -> list[ParsedReport]:
             reports.append(_json_report(entry, path, kind, company, names, source))
         else:
             skipped.append(f"{path} in {where} is not an incident object: skipped")
+    if scrubbed:
+        for report in reports:
+            report.warnings.append(f"{where}: escaped characters that are not text (lone surrogates) became \ufffd")
     if not reports:
         raise StatuspageError(f"no incident report found in {where}")
     reports[0].warnings[:0] = skipped

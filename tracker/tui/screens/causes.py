@@ -53,7 +53,9 @@ class CausesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("CAUSE", "INC", "LAST SEEN", "OPEN", "DONE", "!")
+        # Fixed widths: a table rebuilt on every refresh must not change shape with its rows.
+        for label, width in (("CAUSE", 26), ("INC", 3), ("LAST SEEN", 10), ("OPEN", 4), ("DONE", 4), ("!", 1)):
+            table.add_column(label, width=width)
         self.action_reload()
 
     def on_screen_resume(self) -> None:

@@ -62,7 +62,9 @@ class IncidentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("KEY", "PRI", "STATUS", "DUE", "OWNER", "KIND", "TITLE")
+        for label, width in (("KEY", 7), ("PRI", 3), ("STATUS", 11), ("DUE", 11), ("OWNER", 20), ("KIND", 8),
+                             ("TITLE", 70)):
+            table.add_column(label, width=width)
         self.action_reload()
 
     def on_screen_resume(self) -> None:

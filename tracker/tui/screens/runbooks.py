@@ -61,7 +61,9 @@ class RunbooksScreen(Screen[None]):
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("RUNBOOK", "GIT", "STALE")
+        table = self.query_one(DataTable)
+        for label, width in (("RUNBOOK", 34), ("GIT", 10), ("STALE", 5)):
+            table.add_column(label, width=width)
         self._list_indexed()  # what the index knows, at once; the refresh below may take longer
         self.action_reload()
 
