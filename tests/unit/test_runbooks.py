@@ -96,3 +96,21 @@ def test_shipped_runbooks_parse_and_cover_the_demo_causes() -> None:
             assert section in runbook.body, (path.name, section)
         covered |= set(runbook.front.root_causes)
     assert {"cooling-failure", "iac-reimage", "kafka-migration", "stale-config", "hosting-provider-outage"} <= covered
+
+
+def test_a_save_sweeps_old_leftovers_of_killed_saves(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from tracker.core.runbooks import atomic_write
+
+    target = tmp_path / "a.md"
+    old = tmp_path / ".a.md.abc123.tmp"
+    recent = tmp_path / ".a.md.def456.tmp"
+    for leftover in (old, recent):
+        leftover.write_text("half a save")
+    past = time.time() - 3600
+    os.utime(old, (past, past))
+    atomic_write(target, b"new text")
+    assert target.read_bytes() == b"new text"
+    assert not old.exists() and recent.exists()  # a recent one may belong to a save still running

@@ -217,6 +217,23 @@ def list_runbook_paths(root: Path, runbooks_dir: str) -> list[str]:
 # -- saving -----------------------------------------------------------------------------------
 
 
+LEFTOVER_AGE = 300
+"""Seconds after which a temporary file of an interrupted save is swept away."""
+
+
+def _sweep_leftovers(path: Path) -> None:
+    """Remove temporary files that saves of ``path`` killed mid-way left behind (never a recent one)."""
+    import time
+
+    cutoff = time.time() - LEFTOVER_AGE
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half."""
     folder = path.parent
@@ -232,6 +249,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sweep_leftovers(path)
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
