@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tracker.config import Settings, load_settings
+from tracker.config import load_settings
 from tracker.core.errors import TrackerError
-from tracker.storage.database import Db
 
 
 class UsageError(Exception):
@@ -289,16 +288,6 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         else:
             commands.add_parser(name, help=COMMAND_HELP[name])
     return parser
-
-
-def _note(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _open(settings: Settings) -> Db:
-    from tracker.storage.lifecycle import open_database
-
-    return open_database(settings.db, create="demo", notify=_note)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

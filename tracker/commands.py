@@ -14,9 +14,10 @@ from tracker.storage.database import Db
 
 
 def _open(settings: Settings) -> Db:
-    from tracker.cli import _open as open_db
+    """The database the settings name; created with the demo on first run, saying so on stderr."""
+    from tracker.storage.lifecycle import open_database
 
-    return open_db(settings)
+    return open_database(settings.db, create="demo", notify=lambda message: print(message, file=sys.stderr))
 
 
 def ui_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -128,10 +128,3 @@ def get_root_cause(db: Db, slug: str) -> RootCauseRow:
     if not found:
         raise NotFoundError(f"no root cause {slug.strip()!r} (see: tracker rootcauses list)")
     return found[0]
-
-
-def runbook_paths(db: Db, slugs: list[str]) -> list[str]:
-    """Runbooks linked to these causes (their front matter, or an action naming one)."""
-    from tracker.core.runbook_index import runbooks_for_causes
-
-    return runbooks_for_causes(db, slugs)

@@ -116,8 +116,7 @@ class Store:
         self.ensure_indexed()
 
         def job(db: Db) -> list[tuple[RootCauseRow, list[str]]]:
-            causes = cause_service.list_root_causes(db)
-            return [(c, cause_service.runbook_paths(db, [c.slug])) for c in causes]
+            return [(c, c.runbooks) for c in cause_service.list_root_causes(db)]
 
         return self._run(job)
 
