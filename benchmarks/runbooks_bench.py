@@ -93,7 +93,7 @@ from textual.widgets import DataTable
 
 from tracker.config import load_settings
 from tracker.identity import current_actor
-from tracker.storage.lifecycle import open_database
+from tracker.core.opening import open_database
 from tracker.tui.app import make_app
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
@@ -196,7 +196,7 @@ def isolated_git(home: Path) -> Iterator[dict[str, str]]:
             del os.environ[name]
         home.mkdir(parents=True, exist_ok=True)
         os.environ.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1")
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         env = {**os.environ, **gitsync.GIT_ENV}
         git(home, env, "config", "--global", "user.name", "Bench Runner")
@@ -230,8 +230,8 @@ def make_repo(folder: Path, count: int, env: dict[str, str]) -> Path:
 
 def make_db(path: Path, *, index_repo: Path | None) -> Path:
     """A demo database (the real migrations and demo catalog); its runbook index filled from ``index_repo``."""
-    from tracker.runbook_sync import RunbookWorkspace
-    from tracker.storage.lifecycle import open_database
+    from tracker.core.opening import open_database
+    from tracker.repo.workspace import RunbookWorkspace
 
     with open_database(str(path), create="demo") as db:
         if index_repo is not None:
@@ -296,9 +296,9 @@ def timed(into: dict[str, float], name: str, fn: Callable[..., Any]) -> Callable
 
 def time_commits(repo: Path, db_path: Path, env: dict[str, str], repeat: int) -> CommitResult:
     """Alternate tracker and git CLI commits of ``COMMIT_TARGET``; one warm-up of each first."""
-    from tracker import gitsync
-    from tracker.runbook_sync import RunbookWorkspace
-    from tracker.storage.lifecycle import open_database
+    from tracker.core.opening import open_database
+    from tracker.repo import gitsync
+    from tracker.repo.workspace import RunbookWorkspace
 
     base = (repo / COMMIT_TARGET).read_text(encoding="utf-8")
     if REVISION_LINE not in base:

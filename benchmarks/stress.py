@@ -30,7 +30,7 @@ from tests.helpers.stress import Report, prepare, run  # noqa: E402
 
 @contextmanager
 def sqlite_database() -> Iterator[str]:
-    from tracker.storage.lifecycle import open_database
+    from tracker.core.opening import open_database
 
     folder = Path(tempfile.mkdtemp(prefix="tracker-stress-"))
     try:
@@ -65,7 +65,7 @@ def pg_database(server_url: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from tracker.storage.lifecycle import open_database
+    from tracker.core.opening import open_database
 
     name = f"tracker_stress_{os.getpid()}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")

@@ -95,7 +95,7 @@ import sys
 
 from tracker.config import load_settings
 from tracker.identity import current_actor
-from tracker.storage.lifecycle import open_database
+from tracker.core.opening import open_database
 from tracker.tui.app import make_app
 from tracker.tui.store import Store
 from tracker.tui.widgets.lazy_table import LazyTable
@@ -291,7 +291,7 @@ async def filter_run(db_path: Path) -> list[Sample]:
     from textual.widgets import Input
 
     from tracker.config import Settings
-    from tracker.storage.lifecycle import open_database
+    from tracker.core.opening import open_database
     from tracker.tui.app import make_app
     from tracker.tui.screens.actions import ActionsScreen
     from tracker.tui.store import Store

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.core.opening import open_database
 from tracker.storage.database import Db
-from tracker.storage.lifecycle import open_database
 
 pytest_plugins = ["tests.gitfixtures"]
 

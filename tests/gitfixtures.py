@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import gitsync
+from tracker.repo import gitsync
 
 RUNBOOK = """+++
 title = "Restart the widget"

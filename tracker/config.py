@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tracker.core.errors import InputError
+from tracker.base.clock import Clock
+from tracker.base.errors import InputError
 
 DEFAULT_DB = "actions.db"
 
@@ -49,17 +50,13 @@ class Settings(NamedTuple):
     config_file: Path | None = None
     """The ``tracker.toml`` the settings came from, if any."""
 
-    def import_rules(self) -> dict[str, list[str]]:
-        """The keyword rules for root-cause suggestions: built-in, extended by tracker.toml."""
-        from tracker.importers.statuspage import DEFAULT_CAUSE_RULES
-
-        rules = {slug: list(words) for slug, words in DEFAULT_CAUSE_RULES.items()}
-        for slug, words in (self.cause_rules or {}).items():
-            rules[slug] = list(dict.fromkeys([*rules.get(slug, []), *words]))
-        return rules
+    @property
+    def clock(self) -> Clock:
+        """The program's one clock, with ``today`` fixed when the settings fix it."""
+        return Clock(self.today)
 
     def today_date(self) -> date:
-        return self.today or date.today()
+        return self.clock.today()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

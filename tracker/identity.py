@@ -11,7 +11,7 @@ def current_actor(settings: Settings) -> str:
     """``TRACKER_USER``, else git's ``user.email``, else the login name."""
     if settings.user:
         return settings.user.strip()[:200]
-    from tracker.gitsync import configured_email
+    from tracker.repo.gitsync import configured_email
 
     email = configured_email()
     if email:

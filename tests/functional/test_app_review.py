@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
 from tests.functional.conftest import SIZE, settle
@@ -15,6 +16,8 @@ from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.prompt import PromptDialog
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
+
+pytestmark = pytest.mark.date_sensitive
 
 
 async def test_review_screen_shows_the_week(app_for) -> None:

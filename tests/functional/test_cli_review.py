@@ -11,6 +11,8 @@ import pytest
 
 from tests.gitfixtures import RUNBOOK, clone, git
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def front_matter(text: str) -> dict:
     assert text.startswith("+++\n")

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_process
-from tracker.core.runbooks import list_runbook_paths
-from tracker.storage.lifecycle import open_database
+from tracker.core.opening import open_database
+from tracker.core.runbooks.files import list_runbook_paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
@@ -164,7 +164,7 @@ def test_import_killed_at_random_moments_is_all_or_nothing(big_export, tmp_path:
     # A database left empty by a kill takes the import afterwards.
     copy = tmp_path / "round-0.db"
     if _counts(copy) == nothing:
-        from tracker.importers.toml_io import import_toml
+        from tracker.exchange.toml_import import import_toml
 
         with open_database(str(copy), create=None) as db:
             import_toml(db, export.read_bytes(), name=export.name)

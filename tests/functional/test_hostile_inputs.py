@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import TODAY, connect, dump, file_digest
 from tests.gitfixtures import clone, git
-from tracker.core.errors import InputError
+from tracker.base.errors import InputError
 
 pytestmark = pytest.mark.both_backends
 
@@ -503,7 +503,7 @@ def test_cli_import_of_almost_valid_toml_names_the_line(cli, empty_url: str, tmp
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("value", CORPUS, ids=[label(v) for v in CORPUS])
 def test_statuspage_parser_reads_or_refuses(value: str | bytes) -> None:
-    from tracker.importers.statuspage import StatuspageError, parse
+    from tracker.exchange.statuspage import StatuspageError, parse
 
     inputs: list[str | bytes] = [value, as_bytes(value)]
     if isinstance(value, str):
@@ -536,7 +536,7 @@ def test_statuspage_json_with_a_lone_surrogate_escape_is_imported_with_a_warning
 
 
 def _export(url: str) -> str:
-    from tracker.importers.toml_io import export_toml
+    from tracker.exchange.toml_export import export_toml
 
     with connect(url) as db:
         return export_toml(db).decode()
@@ -563,7 +563,7 @@ def _mutations(text: str) -> dict[str, str]:
 
 
 def test_toml_import_of_almost_valid_exports_changes_nothing(db_url: str, empty_url: str) -> None:
-    from tracker.importers.toml_io import import_toml
+    from tracker.exchange.toml_import import import_toml
 
     mutations = _mutations(_export(db_url))
     before = dump(empty_url)
@@ -586,7 +586,7 @@ def test_toml_import_of_almost_valid_exports_changes_nothing(db_url: str, empty_
                       st.text(max_size=200).map(lambda t: f'format = "tracker-export"\nversion = 1\n{t}'.encode())))
 def test_any_bytes_as_a_toml_import_raise_only_input_error(data: bytes, _templates: dict[str, Path],
                                                          tmp_path: Path) -> None:
-    from tracker.importers.toml_io import import_toml
+    from tracker.exchange.toml_import import import_toml
 
     path = tmp_path / "hyp.db"
     shutil.copyfile(_templates["empty"], path)
@@ -613,7 +613,7 @@ _RECORD_KEYS = st.sampled_from(["id", "title", "kind", "owner", "priority", "sta
                            max_size=3))
 def test_export_shaped_documents_import_or_raise_input_error(doc: dict[str, Any], _templates: dict[str, Path],
                                                              tmp_path: Path) -> None:
-    from tracker.importers.toml_io import import_toml
+    from tracker.exchange.toml_import import import_toml
 
     path = tmp_path / "shaped.db"
     shutil.copyfile(_templates["empty"], path)
@@ -684,7 +684,7 @@ def _expected_literal(kind: str, value: str, front: Any, body: str) -> None:
 @pytest.mark.parametrize("value", [v for v in TEXTS if v != MEGABYTE] + ["x" * 5000],
                          ids=[label(v) for v in TEXTS if v != MEGABYTE] + ["5k"])
 def test_front_matter_is_parsed_literally_or_refused_naming_file_and_line(value: str) -> None:
-    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
 
     for kind, text in _front_matters(value).items():
         try:
@@ -700,7 +700,7 @@ def test_front_matter_is_parsed_literally_or_refused_naming_file_and_line(value:
 
 @pytest.mark.sqlite_only
 def test_front_matter_error_at_the_end_names_a_line() -> None:
-    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
 
     with pytest.raises(FrontMatterError, match=r"^runbooks/x\.md line \d+: "):
         parse_front_matter("+++\ntitle = \"T\"\nowner = 'unclosed\n+++\n", "runbooks/x.md")
@@ -710,7 +710,7 @@ def test_front_matter_error_at_the_end_names_a_line() -> None:
 
 @pytest.mark.sqlite_only
 def test_front_matter_error_about_a_huge_value_stays_short() -> None:
-    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
 
     with pytest.raises(FrontMatterError) as caught:
         parse_front_matter(f'+++\ntitle = "T"\nlast_reviewed = {_toml_string(MEGABYTE)}\n+++\n', "runbooks/big.md")
@@ -719,7 +719,7 @@ def test_front_matter_error_about_a_huge_value_stays_short() -> None:
 
 @pytest.mark.sqlite_only
 def test_front_matter_with_a_huge_value_is_read_or_refused() -> None:
-    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
 
     for kind, text in _front_matters(MEGABYTE).items():
         try:
@@ -734,7 +734,7 @@ def test_front_matter_with_a_huge_value_is_read_or_refused() -> None:
 @pytest.mark.parametrize("data", [b"\xff\xfe\xfd", b"+++\ntitle = \"caf\xe9\"\n+++\n",
                                   b"+++\r\ntitle = \"T\"\r\n\xc3\x28"])
 def test_runbook_files_that_are_not_utf8_are_refused_naming_the_file(tmp_path: Path, data: bytes) -> None:
-    from tracker.core.runbooks import FrontMatterError, read_runbook
+    from tracker.core.runbooks.files import FrontMatterError, read_runbook
 
     (tmp_path / "runbooks").mkdir()
     (tmp_path / "runbooks" / "bad.md").write_bytes(data)
@@ -744,7 +744,7 @@ def test_runbook_files_that_are_not_utf8_are_refused_naming_the_file(tmp_path: P
 
 @pytest.mark.sqlite_only
 def test_hostile_runbooks_are_indexed_with_their_errors(db_path: Path, tmp_path: Path) -> None:
-    from tracker.core.runbook_index import refresh_index
+    from tracker.core.runbooks.index import refresh_index
 
     folder = tmp_path / "repo" / "runbooks"
     folder.mkdir(parents=True)
@@ -765,7 +765,7 @@ def test_hostile_runbooks_are_indexed_with_their_errors(db_path: Path, tmp_path:
 @settings(max_examples=100, deadline=None)
 @given(front=st.text(max_size=200), body=st.text(max_size=50))
 def test_any_front_matter_parses_or_raises_front_matter_error(front: str, body: str) -> None:
-    from tracker.core.runbooks import FrontMatterError, parse_front_matter
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
 
     try:
         parsed, rest = parse_front_matter(f"+++\n{front}\n+++\n{body}", "runbooks/fuzz.md")

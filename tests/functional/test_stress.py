@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import TODAY, connect
 from tests.functional.conftest import SIZE, settle
 from tests.helpers.stress import prepare, run
+from tracker.base.errors import StaleWriteError
 from tracker.core.actions import action_history, add_action, get_action, update_action
-from tracker.core.errors import StaleWriteError
 from tracker.storage.database import Db
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.prompt import PromptDialog

@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from tracker.core.runbooks import save_runbook
+    from tracker.core.runbooks.files import save_runbook
 
     root, relative = Path(argv[0]), argv[1]
     texts = [Path(argv[2]).read_text(encoding="utf-8"), Path(argv[3]).read_text(encoding="utf-8")]

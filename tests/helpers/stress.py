@@ -37,7 +37,7 @@ def connect(url: str) -> Any:
 
 
 def _stamp(value: Any) -> str:
-    from tracker.core.timeutil import read_stamp
+    from tracker.base.timeutil import read_stamp
 
     return read_stamp(value).isoformat()  # type: ignore[union-attr]
 

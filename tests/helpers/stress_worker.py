@@ -32,7 +32,7 @@ def connect(url: str) -> Any:
 
 def pick_change(rng: random.Random, row: Any, worker: int, step: int) -> tuple[str, Any]:
     """One field and a new value that differs from the row's (so the update always changes something)."""
-    from tracker.core.enums import ActionStatus, Priority
+    from tracker.base.enums import ActionStatus, Priority
 
     field = rng.choice(("owner", "priority", "due", "status", "title"))
     if field == "owner":
@@ -51,6 +51,7 @@ def pick_change(rng: random.Random, row: Any, worker: int, step: int) -> tuple[s
 
 
 def work(url: str, worker: int, ids: list[int], edits: int, seed: int, go: str | None) -> dict[str, Any]:
+    from tracker.base.errors import StaleWriteError
     from tracker.core.actions import (
         ActionFilter,
         action_history,
@@ -59,7 +60,6 @@ def work(url: str, worker: int, ids: list[int], edits: int, seed: int, go: str |
         page_actions,
         update_action,
     )
-    from tracker.core.errors import StaleWriteError
 
     rng = random.Random(seed)
     db = connect(url)

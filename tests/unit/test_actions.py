@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import TODAY
+from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.errors import InputError, NotFoundError, StaleWriteError
 from tracker.core.actions import (
     ActionFilter,
     action_history,
@@ -17,13 +19,11 @@ from tracker.core.actions import (
     iter_actions,
     update_action,
 )
-from tracker.core.enums import ActionKind, ActionStatus, Priority
-from tracker.core.errors import InputError, NotFoundError, StaleWriteError
 from tracker.storage.database import Db
 
 DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
 
-pytestmark = pytest.mark.both_backends
+pytestmark = [pytest.mark.both_backends, pytest.mark.date_sensitive]
 
 
 def new(db: Db, title: str = "Add a failover drill", **kw) -> object:

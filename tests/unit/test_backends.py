@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import _fresh_pg, connect, dump
+from tracker.base.errors import NotATrackerDatabaseError, SchemaTooNewError
 from tracker.core.actions import ActionFilter, count_actions, iter_actions
-from tracker.core.errors import NotATrackerDatabaseError, SchemaTooNewError
-from tracker.storage.lifecycle import check_database, open_database, schema_revision
-from tracker.storage.schema import HEAD
+from tracker.core.opening import open_database
+from tracker.storage.lifecycle import check_database, schema_revision
+from tracker.storage.revisions import HEAD
 
 pytestmark = pytest.mark.both_backends
 

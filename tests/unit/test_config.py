@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.base.errors import InputError
 from tracker.config import load_settings
-from tracker.core.errors import InputError
 
 
 def test_defaults() -> None:

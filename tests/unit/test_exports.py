@@ -12,13 +12,13 @@ from markdown_it import MarkdownIt
 
 from tests.unit.test_toml_io import CORPUS, PIECES, fill_raw
 from tracker.core.actions import ActionFilter, iter_actions
-from tracker.importers.csv_io import (
+from tracker.exchange.csv_io import (
     HEADER,
     action_cells,
     export_actions_csv,
     neutralise,
 )
-from tracker.importers.postmortem_md import code, export_postmortem, table_cell
+from tracker.exchange.postmortem_md import code, export_postmortem, table_cell
 from tracker.storage.database import Db
 
 SECTIONS = (

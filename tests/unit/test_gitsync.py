@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.gitfixtures import RUNBOOK, clone, git
-from tracker import gitsync
+from tracker.base.errors import InputError
 from tracker.config import load_settings
 from tracker.core.actions import action_history, get_action
-from tracker.core.errors import InputError
-from tracker.runbook_sync import RunbookWorkspace
+from tracker.repo import gitsync
+from tracker.repo.workspace import RunbookWorkspace
 from tracker.storage.database import Db
 
 
@@ -264,7 +264,7 @@ def test_placeholders_are_not_secrets(space: RunbookWorkspace, work: Path, line:
 def test_index_links_runbooks_to_causes_and_tracks_commits(space: RunbookWorkspace, work: Path, db: Db) -> None:
     report = space.refresh()
     assert report.indexed == 2 and report.errors == []
-    from tracker.core.runbook_index import list_runbooks, runbooks_for_causes
+    from tracker.core.runbooks.index import list_runbooks, runbooks_for_causes
 
     assert runbooks_for_causes(db, ["stale-config"]) == ["runbooks/gadget.md", "runbooks/widget.md"]
     rows = {r.path: r for r in list_runbooks(db, load_settings(env={"TRACKER_TODAY": "2026-11-23"}).today)}

@@ -23,28 +23,51 @@ def _modules_after(code: str) -> set[str]:
 @pytest.mark.parametrize(
     "module",
     ["tracker.core.actions", "tracker.core.incidents", "tracker.core.rootcauses", "tracker.core.demo",
-     "tracker.core.models", "tracker.storage.lifecycle", "tracker.storage.migrate", "tracker.gitsync"],
+     "tracker.storage.schema", "tracker.storage.lifecycle", "tracker.storage.migrate", "tracker.repo.gitsync"],
 )
 def test_domain_layers_import_no_ui(module: str) -> None:
     loaded = _modules_after(f"import {module}")
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
 
 
-def test_domain_sources_never_import_ui_or_git() -> None:
-    for folder in ("core", "storage"):
-        for path in (ROOT / "tracker" / folder).rglob("*.py"):
-            text = path.read_text()
-            for banned in ("import textual", "from textual", "import rich", "from rich", "import git\n",
-                           "from git "):
-                assert banned not in text, f"{path.relative_to(ROOT)} has {banned!r}"
+_LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
 
 
-def test_git_is_only_imported_by_gitsync() -> None:
-    for path in (ROOT / "tracker").rglob("*.py"):
-        if path.name == "gitsync.py":
-            continue
-        text = path.read_text()
-        assert "import git\n" not in text and "from git import" not in text, path
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run import-linter's contracts (``[tool.importlinter]`` in pyproject.toml) on the package under ``root``."""
+    return subprocess.run(
+        [sys.executable, "-c", _LINT, "--config", str(root / "pyproject.toml"), "--no-cache"],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300,
+    )
+
+
+def test_import_contracts_hold() -> None:
+    """The layers, "no UI below the front ends", "only gitsync imports git" and no cycles (pyproject.toml)."""
+    done = _lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("tracker/core/keys.py", "import textual.app", "Nothing below the front ends imports textual or rich"),
+        ("tracker/core/keys.py", "import git", "Only the git module talks to git"),
+        ("tracker/storage/database.py", "import tracker.core.keys", "Layers"),
+    ],
+)
+def test_import_contracts_catch_a_wrong_import(tmp_path: Path, module: str, line: str, contract: str) -> None:
+    """The contracts can fail: one wrong import in a copy of the sources breaks the contract it names."""
+    import shutil
+
+    copy = tmp_path / "src"
+    shutil.copytree(ROOT / "tracker", copy / "tracker", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    target = copy / module
+    target.write_text(target.read_text() + f"\n{line}\n")
+    done = _lint_imports(copy)
+    assert done.returncode != 0
+    assert f"{contract}" in done.stdout and "BROKEN" in done.stdout
 
 
 def test_cli_listing_does_not_load_sqlalchemy(tmp_path: Path) -> None:
@@ -96,7 +119,7 @@ def test_installed_wheel_runs_the_app(tmp_path: Path) -> None:
     script = (
         "import asyncio\n"
         "from tracker.config import load_settings\n"
-        "from tracker.storage.lifecycle import open_database\n"
+        "from tracker.core.opening import open_database\n"
         "from tracker.tui.app import make_app\n"
         "from tracker.tui.store import Store\n"
         "async def main():\n"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY
+from tracker.base.enums import ActionKind, ActionStatus
+from tracker.base.errors import InputError
 from tracker.core.actions import ActionRow, add_action, update_action
-from tracker.core.enums import ActionKind, ActionStatus
-from tracker.core.errors import InputError
 from tracker.core.review import (
     SECTIONS,
     Review,
@@ -23,13 +23,13 @@ from tracker.core.review import (
     parse_week,
     reference_day,
 )
-from tracker.core.review_render import render_markdown, render_text, report_document, sparkline
-from tracker.core.runbook_index import RunbookRow
+from tracker.core.review.render import render_markdown, render_text, report_document, sparkline
+from tracker.core.runbooks.index import RunbookRow
 from tracker.storage.database import Db
 
 DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
 
-pytestmark = pytest.mark.both_backends
+pytestmark = [pytest.mark.both_backends, pytest.mark.date_sensitive]
 
 
 # -- building blocks ----------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_trend_counts_opened_and_closed_per_week_for_12_weeks(base: Db) -> None:
     assert [t.closed for t in r.trend] == [0] * 10 + [1, 0]
 
 
-def test_decisions_are_this_weeks_events_noted_review_week(base: Db) -> None:
+def test_decisions_are_the_events_noted_for_the_week_whenever_taken(base: Db) -> None:
     row = action(base, "to decide")
     other = action(base, "other")
     update_action(base, row.id, {"owner": "bo"}, actor="lead@example.com", note="Review 2026-W48: bo takes it")
@@ -344,9 +344,13 @@ def test_decisions_are_this_weeks_events_noted_review_week(base: Db) -> None:
         base.execute("UPDATE action_event SET at = :at WHERE note = 'Review 2026-W48: next week'",
                      {"at": at(date(2026, 11, 30), 9)})
     r = review(base)
+    # A decision noted for W48 belongs to W48 even when taken on a later day (Monday of W49 here).
     assert [(d.action, d.field, d.old, d.new, d.actor, d.note) for d in r.sections["decisions"]] == [
-        (row.key, "owner", "ana", "bo", "lead@example.com", "Review 2026-W48: bo takes it")]
-    assert r.decided == [row.key] and r.counts["decisions"] == 1
+        (row.key, "owner", "ana", "bo", "lead@example.com", "Review 2026-W48: bo takes it"),
+        (other.key, "owner", "ana", "cy", "lead@example.com", "Review 2026-W48: next week")]
+    assert r.decided == [row.key, other.key] and r.counts["decisions"] == 2
+    assert review(base, week="2026-W49").counts["decisions"] == 0
+    assert [d.note for d in review(base, week="2026-W47").sections["decisions"]] == ["Review 2026-W47: late"]
 
 
 def test_the_limit_caps_lists_and_counts_stay_true(base: Db) -> None:
@@ -433,7 +437,7 @@ def test_renderers_escape_user_text_and_draw_the_trend(base: Db) -> None:
 
 
 def test_review_modules_import_no_ui_and_no_git() -> None:
-    code = ("import sys, tracker.core.review, tracker.core.review_render\n"
+    code = ("import sys, tracker.core.review, tracker.core.review.render\n"
             "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'git')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.core.runbooks import (
+from tracker.core.runbooks.files import (
     FrontMatter,
     FrontMatterError,
     parse_front_matter,
@@ -16,6 +16,7 @@ from tracker.core.runbooks import (
     save_runbook,
     stale_reasons,
 )
+
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = '+++\ntitle = "T"\nowner = "o"\nroot_causes = ["a"]\nservices = []\nlast_reviewed = 2026-01-01\n' \
@@ -71,6 +72,7 @@ def test_save_keeps_crlf_and_refuses_broken_front_matter(tmp_path: Path) -> None
     assert [p.name for p in folder.iterdir()] == ["a.md"]  # no temporary file left behind
 
 
+@pytest.mark.date_sensitive
 def test_staleness_rules() -> None:
     front = FrontMatter("T", root_causes=("kafka-migration",), last_reviewed=date(2026, 1, 1), review_every_days=30)
     assert stale_reasons(front, date(2026, 1, 31), date(2026, 1, 1), {}) == []
@@ -102,7 +104,7 @@ def test_a_save_sweeps_old_leftovers_of_killed_saves(tmp_path: Path) -> None:
     import os
     import time
 
-    from tracker.core.runbooks import atomic_write
+    from tracker.core.runbooks.files import atomic_write
 
     target = tmp_path / "a.md"
     old = tmp_path / ".a.md.abc123.tmp"

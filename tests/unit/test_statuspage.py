@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from tracker.importers.statuspage import (
+from tracker.exchange.statuspage import (
     DEFAULT_CAUSE_RULES,
     ParsedComponent,
     ParsedReport,
@@ -599,7 +599,7 @@ def test_default_rules_cover_the_demo_taxonomy() -> None:
 
 
 def test_importer_is_pure() -> None:
-    code = ("import sys, tracker.importers.statuspage\n"
+    code = ("import sys, tracker.exchange.statuspage\n"
             "print(' '.join(m for m in sys.modules if m.split('.')[0] in "
             "('textual', 'rich', 'git', 'sqlalchemy', 'sqlmodel', 'tomli_w')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import file_digest, fingerprint
-from tracker.core.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.core.opening import init_database, open_database
 from tracker.storage.database import Db, make_engine
-from tracker.storage.lifecycle import check_database, init_database, open_database
-from tracker.storage.schema import HEAD, REVISIONS
+from tracker.storage.lifecycle import check_database
+from tracker.storage.revisions import HEAD, REVISIONS
 
 
 def test_engine_sets_sqlite_pragmas(tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_migrated_schema_matches_the_models(db_path: Path) -> None:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import tracker.core.models  # noqa: F401
+    import tracker.storage.schema  # noqa: F401
 
     engine = make_engine(str(db_path))
     with engine.connect() as conn:

@@ -18,13 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TODAY, dump, fingerprint
+from tracker.base.errors import InputError
+from tracker.base.timeutil import format_stamp
 from tracker.core.actions import ActionFilter, add_action, iter_actions
-from tracker.core.errors import InputError
-from tracker.core.timeutil import format_stamp
-from tracker.importers import toml_io
-from tracker.importers.toml_io import export_toml, import_toml
+from tracker.core.opening import open_database
+from tracker.exchange import toml_export as toml_io
+from tracker.exchange.toml_export import export_toml
+from tracker.exchange.toml_import import import_toml
 from tracker.storage.database import Db
-from tracker.storage.lifecycle import open_database
 
 TABLES = (
     "root_cause", "component", "incident", "timeline_entry", "incident_component", "incident_root_cause",
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.both_backends
 
 def table_rows(db: Db) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every exported table, in a stable order (a fingerprint of the data alone)."""
-    from tracker.importers.toml_io import _has_table
+    from tracker.exchange.toml_format import has_table as _has_table
 
     def columns(table: str) -> str:
         if db.dialect == "sqlite":
@@ -70,7 +71,7 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
     """
     rng = random.Random(seed)
     pool = iter(list(texts) * 1000)
-    from tracker.importers.toml_io import _has_table
+    from tracker.exchange.toml_format import has_table as _has_table
 
     has_runbooks = _has_table(db, "runbook")
 
@@ -314,7 +315,7 @@ def test_import_refuses_a_database_that_has_data(db: Db, db_path: Path) -> None:
 def test_a_failure_while_writing_leaves_nothing(
     db: Db, empty_db: Db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.importers import toml_import
+    from tracker.exchange import toml_import
 
     real = toml_import._insert_all
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
-from tracker.core.enums import (
+from tracker.base.enums import (
     ActionKind,
     ActionStatus,
     CauseRole,
@@ -16,8 +16,8 @@ from tracker.core.enums import (
     Priority,
     Severity,
 )
-from tracker.core.errors import InputError
-from tracker.core.timeutil import to_utc
+from tracker.base.errors import InputError
+from tracker.base.timeutil import to_utc
 from tracker.storage.database import Db
 
 DEMO_ACTOR = "demo-catalog"

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tracker.base.clock import SYSTEM_CLOCK, Clock
+from tracker.base.enums import OPEN_STATUSES, IncidentKind, IncidentStatus, Severity
+from tracker.base.errors import InputError, NotFoundError
+from tracker.base.timeutil import iso, read_stamp
 from tracker.core.actions import ActionFilter, ActionRow, iter_actions
-from tracker.core.enums import OPEN_STATUSES, IncidentKind, IncidentStatus, Severity
-from tracker.core.errors import InputError, NotFoundError
 from tracker.core.keys import incident_key, parse_key
-from tracker.core.timeutil import iso, read_stamp, utcnow
 from tracker.core.validate import clean_text, clean_title
 from tracker.storage.database import Db
 
@@ -205,7 +206,7 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
         )
     ]
     actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
-    from tracker.core.runbook_index import runbooks_for_causes
+    from tracker.core.runbooks.index import runbooks_for_causes
 
     runbooks = runbooks_for_causes(db, [c.slug for c in rows[0].root_causes])
     return IncidentDetail(
@@ -222,13 +223,14 @@ def add_incident(
     status: IncidentStatus = IncidentStatus.INVESTIGATING,
     summary: str = "",
     kind: IncidentKind = IncidentKind.INCIDENT,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> IncidentRow:
     """Open a new incident; returns it with its key."""
     title = clean_title(title)
     summary = clean_text(summary, "summary")
-    if started_at > utcnow():
+    now = clock.now()
+    if started_at > now:
         raise InputError(f"start time {iso(started_at)} is in the future")
-    now = utcnow()
     with db.write():
         new_id = db.insert(
             "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at, summary,"

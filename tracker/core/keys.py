@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from tracker.core.errors import InputError
+from tracker.base.errors import InputError
+from tracker.base.text import shown
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def parse_key(text: str, prefix: str) -> int:
     """``"ACT-12"`` (or ``"act-12"``, or ``"12"``) -> 12; anything else is an InputError."""
-    from tracker.core.validate import shown
-
     raw = text.strip()
     match = re.fullmatch(rf"(?:{prefix}-)?(\d{{1,12}})", raw, flags=re.IGNORECASE)
     if not match or int(match.group(1)) == 0:
@@ -30,8 +29,6 @@ def incident_key(incident_id: int) -> str:
 
 def check_slug(text: str) -> str:
     """A root-cause slug: lowercase letters, digits and dashes."""
-    from tracker.core.validate import shown
-
     slug = text.strip()
     if not _SLUG.match(slug):
         raise InputError(f"bad root-cause slug {shown(text)}: use lowercase letters, digits and dashes")

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.core.enums import OPEN_STATUSES, ActionKind
-from tracker.core.errors import NotFoundError
+from tracker.base.enums import OPEN_STATUSES, ActionKind
+from tracker.base.errors import NotFoundError
+from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import check_slug, incident_key
-from tracker.core.timeutil import iso, read_stamp
 from tracker.storage.database import Db
 
 

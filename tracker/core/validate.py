@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from tracker.core.errors import InputError
+from tracker.base.errors import InputError
+from tracker.base.text import first_control, shown
 
 TITLE_MAX = 200
 TEXT_MAX = 200_000
 NOTE_MAX = 20_000
 _HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-
-
-def shown(value: str, limit: int = 40) -> str:
-    """A value as it appears in an error: quoted, and cut short when long."""
-    if len(value) <= limit:
-        return repr(value)
-    return f"{value[:limit]!r}... ({len(value)} characters)"
-
-
-def _first_control(text: str, allow_newlines: bool) -> int | None:
-    """Where the first control character (or undecodable byte, as a lone surrogate) is, if any."""
-    for index, char in enumerate(text):
-        if allow_newlines and char in "\n\t\r":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs"):
-            return index
-    return None
-
-
-def undecodable(text: str) -> int | None:
-    """The position of a byte that was not UTF-8 (Python keeps it as a lone surrogate), if any."""
-    for index, char in enumerate(text):
-        if "\udc80" <= char <= "\udcff" or unicodedata.category(char) == "Cs":
-            return index
-    return None
 
 
 def clean_title(value: str, what: str = "title") -> str:
@@ -45,7 +20,7 @@ def clean_title(value: str, what: str = "title") -> str:
         raise InputError(f"{what} is empty: give a few words")
     if len(text) > TITLE_MAX:
         raise InputError(f"{what} {shown(text)} is too long (at most {TITLE_MAX} characters)")
-    position = _first_control(text, allow_newlines=False)
+    position = first_control(text, allow_newlines=False)
     if position is not None:
         raise InputError(
             f"{what} {shown(text)} has a control character or an undecodable byte at position {position + 1}:"
@@ -58,7 +33,7 @@ def clean_text(value: str, what: str = "description", limit: int = TEXT_MAX) -> 
     """Free text: newlines and tabs allowed, other control characters and NUL not."""
     if len(value) > limit:
         raise InputError(f"{what} {shown(value)} is too long (at most {limit} characters)")
-    position = _first_control(value, allow_newlines=True)
+    position = first_control(value, allow_newlines=True)
     if position is not None:
         raise InputError(
             f"{what} {shown(value)} has a control character or an undecodable byte at position {position + 1}"
@@ -74,7 +49,7 @@ def clean_path(value: str, what: str = "runbook path") -> str:
     text = value.strip()
     if len(text) > PATH_MAX:
         raise InputError(f"{what} {shown(text)} is too long (at most {PATH_MAX} characters)")
-    position = _first_control(text, allow_newlines=False)
+    position = first_control(text, allow_newlines=False)
     if position is not None:
         raise InputError(f"{what} {shown(text)} has a control character at position {position + 1}")
     return text

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.errors import DatabaseError
-from tracker.core.timeutil import format_stamp
+from tracker.base.errors import DatabaseError
+from tracker.base.timeutil import format_stamp
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

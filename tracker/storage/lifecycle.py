@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.core.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.base.clock import SYSTEM_CLOCK
+from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
 from tracker.storage.database import Db, sqlite_path
-from tracker.storage.schema import HEAD, REVISIONS
+from tracker.storage.revisions import HEAD, REVISIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -79,42 +79,44 @@ def _verify_revision(db: Db, where: str) -> str:
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return SYSTEM_CLOCK.now().strftime("%Y%m%dT%H%M%SZ")
 
 
-def _fill(create: str) -> Callable[[Path], None]:
-    def fill(path: Path) -> None:
-        if create == "demo":
-            from tracker.core.demo import load_demo
+Seed = Callable[[Db], str]
+"""Fills a new database and says in a few words what it put there (``the demo catalog (5 incidents)``)."""
 
-            with Db.connect_sqlite(path) as db:
-                load_demo(db)
+
+def _fill(seed: Seed | None) -> Callable[[Path], str]:
+    def fill(path: Path) -> str:
+        if seed is None:
+            return "no data"
+        with Db.connect_sqlite(path) as db:
+            return seed(db)
 
     return fill
 
 
-def open_database(url: str, *, create: str | None = "demo", notify: Notify | None = None) -> Db:
-    """Open the database at ``url``, creating (``demo`` or ``empty``) or upgrading it as needed."""
+def open_database(url: str, *, create: bool = True, seed: Seed | None = None, notify: Notify | None = None) -> Db:
+    """Open the database at ``url``, creating it (filled by ``seed``, if given) or upgrading it as needed."""
     path = sqlite_path(url)
     if path is None:
-        return _open_server(url, create, notify)
+        return _open_server(url, create, seed, notify)
     try:
         exists = path.exists()
     except OSError as exc:
         raise DatabaseError(f"{path}: permission denied (cannot reach the database file: {exc.strerror})") from None
     if not exists:
-        if create is None:
+        if not create:
             raise DatabaseError(f"{path}: no such database (create one with: tracker init)")
         if not path.parent.is_dir():
             raise DatabaseError(f"{path}: folder {path.parent} does not exist")
         from tracker.storage.migrate import create_sqlite
 
         try:
-            create_sqlite(path, _fill(create))
+            what = create_sqlite(path, _fill(seed))
         except PermissionError:
             raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
         if notify:
-            what = "the demo catalog (5 incidents)" if create == "demo" else "no data"
             notify(f"Created {path} with {what}.")
         return Db.connect_sqlite(path)
     _check_sqlite_file(path)
@@ -132,20 +134,17 @@ def open_database(url: str, *, create: str | None = "demo", notify: Notify | Non
     return Db.connect_sqlite(path)
 
 
-def _open_server(url: str, create: str | None, notify: Notify | None) -> Db:
+def _open_server(url: str, create: bool, seed: Seed | None, notify: Notify | None) -> Db:
     db = Db.connect_url(url)
     try:
         revision = schema_revision(db)
-        if revision is None and not _has_tables(db) and create is not None:
+        if revision is None and not _has_tables(db) and create:
             from tracker.storage.migrate import upgrade_url
 
             upgrade_url(url)
-            if create == "demo":
-                from tracker.core.demo import load_demo
-
-                load_demo(db)
+            what = seed(db) if seed is not None else None
             if notify:
-                notify("Created the tracker schema" + (" with the demo catalog." if create == "demo" else "."))
+                notify("Created the tracker schema" + (f" with {what}." if what else "."))
             return db
         revision = _verify_revision(db, "database")
         if revision != HEAD:
@@ -160,7 +159,7 @@ def _open_server(url: str, create: str | None, notify: Notify | None) -> Db:
         raise
 
 
-def init_database(url: str, *, demo: bool, notify: Notify | None = None) -> Db:
+def init_database(url: str, *, seed: Seed | None, notify: Notify | None = None) -> Db:
     """Create a new database; refuses to touch one that already exists."""
     path = sqlite_path(url)
     if path is not None and path.exists():
@@ -172,7 +171,7 @@ def init_database(url: str, *, demo: bool, notify: Notify | None = None) -> Db:
                 raise DatabaseError("database: already has tables (use an empty database)")
         finally:
             db.close()
-    return open_database(url, create="demo" if demo else "empty", notify=notify)
+    return open_database(url, create=True, seed=seed, notify=notify)
 
 
 def check_database(db: Db) -> dict[str, Any]:

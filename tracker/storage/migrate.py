@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-from tracker.core.errors import DatabaseError
+from tracker.base.errors import DatabaseError
 from tracker.storage.database import make_engine
-from tracker.storage.schema import HEAD
+from tracker.storage.revisions import HEAD
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -61,20 +62,21 @@ def sqlite_copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def create_sqlite(path: Path, fill: object = None) -> None:
+def create_sqlite(path: Path, fill: Callable[[Path], str]) -> str:
     """Make a new database at ``path``, migrated to the head and filled, appearing whole or not at all.
 
-    ``fill`` is called with the new file's path before it is moved into place.
+    ``fill`` is called with the new file's path before it is moved into place; what it returns
+    (what it put there, in a few words) is returned.
     """
     tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
     _remove_sqlite_files(tmp)
     try:
         upgrade_url(str(tmp))
-        if callable(fill):
-            fill(tmp)
+        what = fill(tmp)
         os.replace(tmp, path)
     finally:
         _remove_sqlite_files(tmp)
+    return what
 
 
 def upgrade_sqlite(path: Path, stamp: str) -> Path:

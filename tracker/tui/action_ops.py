@@ -11,10 +11,10 @@ from typing import Any
 from textual import work
 from textual.binding import Binding, BindingType
 
+from tracker.base.enums import STATUS_FLOW, ActionStatus
+from tracker.base.errors import StaleWriteError, TrackerError
+from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
-from tracker.core.enums import STATUS_FLOW, ActionStatus
-from tracker.core.errors import StaleWriteError, TrackerError
-from tracker.core.timeutil import parse_due
 from tracker.core.validate import clean_owner
 from tracker.tui.messages import ActionSaved, Failed
 

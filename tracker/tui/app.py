@@ -1,4 +1,4 @@
-"""The tracker app: three modes (incidents, root causes, actions), detail screens, a palette.
+"""The tracker app: five modes (incidents, root causes, actions, runbooks, weekly review), detail screens, a palette.
 
 ``make_app`` is the one factory used by the command line and by the tests.
 """
@@ -12,10 +12,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from tracker.core.errors import TrackerError
-from tracker.tui.commands import JumpProvider
+from tracker.base.errors import TrackerError
+from tracker.tui.keymap import help_sections
+from tracker.tui.palette import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
+from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.incidents import IncidentsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
@@ -84,10 +86,8 @@ class TrackerApp(App[None]):
         self.screen.post_message(DataChanged())
 
     def action_help(self) -> None:
-        from tracker.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(help_sections(self.BINDINGS)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -11,20 +11,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.config import Settings
 from tracker.core import actions as action_service
 from tracker.core import incidents as incident_service
 from tracker.core import rootcauses as cause_service
 from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
-from tracker.core.enums import ActionKind, ActionStatus, Priority
 from tracker.core.incidents import IncidentDetail, IncidentRow
 from tracker.core.rootcauses import RootCauseRow
 from tracker.storage.database import Db
 
 if TYPE_CHECKING:
-    from tracker.core.runbook_index import RunbookRow
-    from tracker.gitsync import CommitInfo, FileStates, RepoState
-    from tracker.runbook_sync import RunbookWorkspace
+    from tracker.core.runbooks.index import RunbookRow
+    from tracker.repo.gitsync import CommitInfo, FileStates, RepoState
+    from tracker.repo.workspace import RunbookWorkspace
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ class Store:
     def workspace(self) -> RunbookWorkspace:
         """The runbooks folder and its repository (found on first use, in a worker)."""
         if self._workspace is None:
-            from tracker.runbook_sync import RunbookWorkspace
+            from tracker.repo.workspace import RunbookWorkspace
 
             self._workspace = RunbookWorkspace(self._db, self.settings, self.cwd)
         return self._workspace
@@ -137,7 +137,8 @@ class Store:
         fields.setdefault("status", ActionStatus.OPEN)
         return self._run(
             lambda db: action_service.add_action(
-                db, actor=self.actor, today=self.today, due_days=self.settings.due_days, **fields
+                db, actor=self.actor, today=self.today, due_days=self.settings.due_days,
+                clock=self.settings.clock, **fields
             )
         )
 
@@ -146,14 +147,15 @@ class Store:
     ) -> ActionRow:
         return self._run(
             lambda db: action_service.update_action(
-                db, key, changes, actor=self.actor, expected_version=expected_version, note=note
+                db, key, changes, actor=self.actor, expected_version=expected_version, note=note,
+                clock=self.settings.clock,
             )
         )
 
     # -- runbooks ----------------------------------------------------------------------------
 
     def runbooks(self, text: str = "", refresh: bool = False) -> list[RunbookRow]:
-        from tracker.core.runbook_index import list_runbooks
+        from tracker.core.runbooks.index import list_runbooks
 
         def job(db: Db) -> list[RunbookRow]:
             if refresh:
@@ -165,7 +167,7 @@ class Store:
 
     def git_overview(self) -> tuple[RepoState | None, FileStates | None, str | None]:
         """Repository state and per-file states; the third item says why git is unavailable."""
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         space = self._run(lambda db: self.workspace())
         if space.git_error is not None:
@@ -177,7 +179,7 @@ class Store:
 
     def runbook_text(self, path: str) -> tuple[str, str, int]:
         """(text, newline, size) of a runbook, decoded leniently for showing and editing."""
-        from tracker.core.runbooks import detect_newline
+        from tracker.core.runbooks.files import detect_newline
 
         space = self._run(lambda db: self.workspace())
         target = space.root / space.path(path)
@@ -186,7 +188,7 @@ class Store:
         return text, detect_newline(text), len(data)
 
     def save_runbook(self, path: str, text: str, newline: str) -> None:
-        from tracker.core.runbooks import save_runbook
+        from tracker.core.runbooks.files import save_runbook
 
         def job(db: Db) -> None:
             space = self.workspace()
@@ -197,7 +199,7 @@ class Store:
 
     def save_runbook_unchecked(self, path: str, text: str, newline: str) -> None:
         """Save without the front matter check (resolving a conflict may pass through odd states)."""
-        from tracker.core.runbooks import save_runbook
+        from tracker.core.runbooks.files import save_runbook
 
         space = self._run(lambda db: self.workspace())
         save_runbook(space.root, space.path(path), text, newline, check=False)
@@ -207,7 +209,7 @@ class Store:
         return space.root / space.path(path)
 
     def diff(self, paths: list[str]) -> str:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         space = self._run(lambda db: self.workspace())
         return gitsync.diff(space._git(), [space.path(p) for p in paths] or [space.runbooks_dir])
@@ -222,7 +224,7 @@ class Store:
 
     def pull(self, rebase: bool = False) -> str:
         """Pull without holding the database (the network may be slow), then index what came."""
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         space = self._run(lambda db: self.workspace())
         message = gitsync.pull(space._git(), rebase=rebase)
@@ -230,7 +232,7 @@ class Store:
         return message
 
     def push(self) -> str:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         space = self._run(lambda db: self.workspace())
         return gitsync.push(space._git())
@@ -245,7 +247,7 @@ class Store:
         self._run(lambda db: self.workspace().continue_pull(paths))
 
     def commits_for(self, key: str) -> list[CommitInfo]:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         space = self._run(lambda db: self.workspace())
         if space.git_error is not None:
@@ -259,16 +261,16 @@ class Store:
 
     def plan_import(self, data: bytes, source: str) -> list[Any]:
         """Parse a report and say what importing it would do; writes nothing."""
-        from tracker.importers.apply import plan_report
-        from tracker.importers.statuspage import parse
+        from tracker.exchange.apply import plan_report
+        from tracker.exchange.statuspage import cause_rules, parse
 
         reports = parse(data, source)
-        rules = self.settings.import_rules()
+        rules = cause_rules(self.settings.cause_rules)
         return self._run(lambda db: [plan_report(db, report, rules) for report in reports])
 
     def apply_import(self, plans: list[Any], causes: list[str], actions: list[int]) -> tuple[int, str]:
         """Write the previewed reports; causes and actions as accepted (they apply to a single report)."""
-        from tracker.importers.apply import apply_plan
+        from tracker.exchange.apply import apply_plan
 
         def job(db: Db) -> tuple[int, str]:
             done = []
@@ -276,7 +278,7 @@ class Store:
                 single = len(plans) == 1
                 incident_id, counts = apply_plan(
                     db, plan, actor=self.actor, today=self.today, due_days=self.settings.due_days,
-                    causes=causes if single else [], actions=actions if single else None,
+                    causes=causes if single else [], actions=actions if single else None, clock=self.settings.clock,
                 )
                 done.append((incident_id, counts))
             first = done[0][0]
@@ -289,13 +291,13 @@ class Store:
 
     def review(self, week: str | None) -> Any:
         """The week's review (the current week when None), with the runbook index refreshed once."""
-        from tracker.review_record import make_review, normal_week
+        from tracker.repo.review_record import make_review, normal_week
 
         self.ensure_indexed()
         name = normal_week(week, self.settings)
         return self._run(lambda db: make_review(db, self.settings, name))
 
     def write_review(self, week: str, commit: bool) -> Any:
-        from tracker.review_record import write_record
+        from tracker.repo.review_record import write_record
 
         return self._run(lambda db: write_record(db, self.settings, week, commit=commit, cwd=self.cwd))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import tracker.core.models  # noqa: F401  (registers the tables on the metadata)
+import tracker.storage.schema  # noqa: F401  (registers the tables on the metadata)
 
 connection = context.config.attributes["connection"]
 

@@ -17,11 +17,11 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.errors import InputError, StaleWriteError, TrackerError
+from tracker.base.timeutil import parse_due
 from tracker.core.actions import NEEDS_NOTE, ActionRow
-from tracker.core.enums import ActionKind, ActionStatus, Priority
-from tracker.core.errors import InputError, StaleWriteError, TrackerError
 from tracker.core.keys import parse_key
-from tracker.core.timeutil import parse_due
 from tracker.core.validate import clean_owner, clean_text, clean_title
 from tracker.tui.messages import ActionSaved, Failed, Loaded
 from tracker.tui.text import literal

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
-from tracker.core.errors import InputError, TrackerError
+from tracker.base.errors import InputError, TrackerError
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import literal
 

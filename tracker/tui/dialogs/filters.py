@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.errors import InputError, TrackerError
 from tracker.core.actions import ActionFilter
-from tracker.core.enums import ActionKind, ActionStatus, Priority
-from tracker.core.errors import InputError, TrackerError
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner
 from tracker.tui.messages import Loaded

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from tracker.core.errors import TrackerError
+from tracker.base.errors import TrackerError
 from tracker.tui.text import literal
 
 

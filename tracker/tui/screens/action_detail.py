@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionEventRow, ActionRow
-from tracker.core.errors import TrackerError
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
 from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal

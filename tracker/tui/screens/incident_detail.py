@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from tracker.core.errors import TrackerError
+from tracker.base.errors import TrackerError
+from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
-from tracker.render import duration
 from tracker.tui.messages import ActionSaved, DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter

@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentRow
-from tracker.render import duration
 from tracker.tui.messages import DataChanged, Loaded
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Label, Sparkline, Static
 
-from tracker.core.errors import TrackerError
+from tracker.base.errors import TrackerError
 from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -83,7 +83,7 @@ class ReviewScreen(Screen[None]):
             self.app.notify(message.data, markup=False)
             self.action_reload()
             return
-        from tracker.core.review_render import render_text
+        from tracker.core.review.render import render_text
 
         review = message.data
         self.review = review
@@ -138,7 +138,7 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-record", exit_on_error=False)
     def _record(self, week: str) -> None:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         store = self.app.store  # type: ignore[attr-defined]
         try:

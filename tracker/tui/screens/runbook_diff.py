@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tracker.core.errors import TrackerError
+from tracker.base.errors import TrackerError
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header, Static, TextArea
 
-from tracker.core.errors import TrackerError
+from tracker.base.errors import TrackerError
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -97,7 +97,7 @@ class RunbookEditScreen(Screen[None]):
         self.post_message(Loaded("saved", text))
 
     def on_failed(self, message: Failed) -> None:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         error = message.error
         if isinstance(error, gitsync.PullConflict):

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Markdown, Static
 
-from tracker.core.errors import TrackerError
-from tracker.core.runbooks import LARGE_FILE
+from tracker.base.errors import TrackerError
+from tracker.core.runbooks.files import LARGE_FILE
 from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -267,7 +267,7 @@ class RunbooksScreen(Screen[None]):
         self.post_message(Loaded("done", result))
 
     def on_failed(self, message: Failed) -> None:
-        from tracker import gitsync
+        from tracker.repo import gitsync
 
         error = message.error
         self.action_reload()

@@ -13,10 +13,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tracker.base.enums import ActionStatus
+from tracker.base.errors import StaleWriteError, TrackerError
+from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
-from tracker.core.enums import ActionStatus
-from tracker.core.errors import StaleWriteError, TrackerError
-from tracker.core.timeutil import parse_due
 from tracker.core.validate import clean_owner
 from tracker.tui.messages import ActionSaved, Failed, Loaded
 from tracker.tui.text import clean, literal
@@ -165,7 +165,7 @@ class WalkthroughScreen(Screen[list[str]]):
         self.decide("done", {"status": ActionStatus.DONE})
 
     def _required(self, value: str) -> None:
-        from tracker.core.errors import InputError
+        from tracker.base.errors import InputError
 
         if not value.strip():
             raise InputError("say why in a few words")

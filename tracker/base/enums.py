@@ -1,0 +1,86 @@
+"""The closed vocabularies of the domain, stored in the database by value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from tracker.base.errors import InputError
+from tracker.base.text import shown
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Severity(StrEnum):
+    SEV1 = "SEV1"
+    SEV2 = "SEV2"
+    SEV3 = "SEV3"
+    SEV4 = "SEV4"
+
+
+class IncidentStatus(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+
+
+class IncidentKind(StrEnum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+
+
+class CauseRole(StrEnum):
+    TRIGGER = "trigger"
+    ROOT = "root"
+    CONTRIBUTING = "contributing"
+
+
+class ActionKind(StrEnum):
+    PREVENT = "prevent"
+    MITIGATE = "mitigate"
+    DETECT = "detect"
+    REPAIR = "repair"
+    PROCESS = "process"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+
+class ActionStatus(StrEnum):
+    PROPOSED = "proposed"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    WONT_DO = "wont_do"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ActionStatus.DONE, ActionStatus.WONT_DO)
+
+
+OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in ActionStatus if not s.is_closed)
+"""Statuses of actions that still need work (used by overdue and load queries)."""
+
+STATUS_FLOW: dict[ActionStatus, ActionStatus] = {
+    ActionStatus.PROPOSED: ActionStatus.OPEN,
+    ActionStatus.OPEN: ActionStatus.IN_PROGRESS,
+    ActionStatus.IN_PROGRESS: ActionStatus.DONE,
+    ActionStatus.BLOCKED: ActionStatus.IN_PROGRESS,
+}
+"""The next status when an action is advanced one step."""
+
+
+def parse_enum(enum: type[E], value: str, what: str) -> E:
+    """Return the member of ``enum`` named by ``value`` (case-insensitive, ``-`` or ``_``)."""
+    wanted = value.strip().lower().replace("-", "_").replace("'", "")
+    for member in enum:
+        if member.value.lower() == wanted:
+            return member
+    choices = ", ".join(m.value for m in enum)
+    raise InputError(f"unknown {what} {shown(value)} (choose from: {choices})")

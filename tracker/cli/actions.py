@@ -1,0 +1,136 @@
+"""``tracker actions``: list, add, update and show corrective and preventive actions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
+from tracker.base.errors import InputError
+from tracker.base.timeutil import parse_due
+from tracker.cli.common import actor, open_db, parse_enums
+from tracker.config import Settings
+
+
+def actions_list(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import SORTS, ActionFilter, iter_actions
+    from tracker.core.incidents import get_incident  # noqa: F401  (validates keys below)
+    from tracker.core.keys import check_slug, parse_key
+    from tracker.core.validate import clean_owner
+
+    if args.sort not in SORTS:
+        raise InputError(f"unknown sort {args.sort!r} (choose from: {', '.join(SORTS)})")
+    if args.due_within is not None and not 0 <= args.due_within <= 3650:
+        raise InputError(f"--due-within {args.due_within}: expected 0 to 3650 days")
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: expected a positive number")
+    today = settings.today_date()
+    filt = ActionFilter(
+        statuses=parse_enums(args.status, ActionStatus, "status"),
+        owner=clean_owner(args.owner) if args.owner is not None else None,
+        unowned=args.unowned,
+        kinds=parse_enums(args.kind, ActionKind, "kind"),
+        priorities=parse_enums(args.priority, Priority, "priority"),
+        overdue=args.overdue,
+        due_within_days=args.due_within,
+        incident_id=parse_key(args.incident, "INC") if args.incident else None,
+        root_cause=check_slug(args.root_cause) if args.root_cause else None,
+        today=today,
+    )
+    with open_db(settings) as db:
+        if filt.incident_id is not None:
+            get_incident(db, filt.incident_id)
+        if filt.root_cause is not None:
+            from tracker.core.rootcauses import get_root_cause
+
+            get_root_cause(db, filt.root_cause)
+        rows = iter_actions(db, filt, sort=args.sort, limit=args.limit)
+        if args.json:
+            render.stream_json_list(sys.stdout, (r.to_json(today) for r in rows))
+        else:
+            render.write_lines(sys.stdout, render.action_lines(rows, today))
+    return 0
+
+
+def actions_add(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import add_action
+
+    if not args.incident and not args.root_cause:
+        raise InputError("say what the action belongs to: --incident INC-n or --root-cause SLUG")
+    today = settings.today_date()
+    with open_db(settings) as db:
+        row = add_action(
+            db,
+            title=args.title,
+            actor=actor(settings),
+            today=today,
+            due_days=settings.due_days,
+            clock=settings.clock,
+            incident=args.incident,
+            root_cause=args.root_cause,
+            description=args.description,
+            kind=parse_enum(ActionKind, args.kind, "kind"),
+            owner=args.owner,
+            priority=parse_enum(Priority, args.priority, "priority"),
+            due=parse_due(args.due, today) if args.due is not None else None,
+            status=parse_enum(ActionStatus, args.status, "status"),
+            note=args.note,
+        )
+        if args.json:
+            render.write_json(sys.stdout, row.to_json(today))
+        else:
+            print(f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}")
+    return 0
+
+
+def actions_update(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import update_action
+
+    today = settings.today_date()
+    changes: dict[str, Any] = {}
+    if args.status is not None:
+        changes["status"] = parse_enum(ActionStatus, args.status, "status")
+    if args.kind is not None:
+        changes["kind"] = parse_enum(ActionKind, args.kind, "kind")
+    if args.priority is not None:
+        changes["priority"] = parse_enum(Priority, args.priority, "priority")
+    if args.due is not None:
+        changes["due"] = parse_due(args.due, today)
+    for name in ("owner", "title", "description", "incident", "root_cause", "runbook"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    if args.expect_version is not None and args.expect_version < 1:
+        raise InputError(f"--expect-version {args.expect_version}: versions start at 1")
+    with open_db(settings) as db:
+        row = update_action(
+            db, args.key, changes, actor=actor(settings), expected_version=args.expect_version, note=args.note,
+            clock=settings.clock,
+        )
+        if args.json:
+            render.write_json(sys.stdout, row.to_json(today))
+        else:
+            print(f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
+                  f"due {row.due or '-'}")
+    return 0
+
+
+def actions_show(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import action_history, get_action
+
+    today = settings.today_date()
+    with open_db(settings) as db:
+        row = get_action(db, args.key)
+        history = action_history(db, row.id)
+        if args.json:
+            data = row.to_json(today)
+            data["history"] = [e.to_json() for e in history]
+            render.write_json(sys.stdout, data)
+        else:
+            render.write_lines(sys.stdout, render.action_detail(row, history, today))
+    return 0

@@ -1,0 +1,56 @@
+"""``tracker``, ``tracker ui``, ``tracker summary`` and ``tracker init``: the app, a summary, a new database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracker.base.enums import ActionStatus
+from tracker.base.errors import InputError
+from tracker.cli.common import open_db
+from tracker.config import Settings
+
+
+def ui_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Open the app. The database is opened (created, upgraded or refused) before the screen is taken."""
+    from tracker.identity import current_actor
+    from tracker.tui.app import START_SCREENS, make_app
+    from tracker.tui.store import Store
+
+    if args.screen not in START_SCREENS:
+        raise InputError(f"unknown screen {args.screen!r} (choose from: {', '.join(START_SCREENS)})")
+    db = open_db(settings)
+    make_app(Store(db, settings, current_actor(settings)), start=args.screen).run()
+    return 0
+
+
+def summary_run(settings: Settings, args: argparse.Namespace) -> int:
+    return summary(settings)
+
+
+def summary(settings: Settings) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import ActionFilter, count_actions
+    from tracker.core.incidents import list_incidents
+
+    with open_db(settings) as db:
+        today = settings.today_date()
+        incidents = list_incidents(db)
+        open_count = count_actions(db, ActionFilter(statuses=tuple(
+            s.value for s in ActionStatus if not s.is_closed)))
+        overdue = count_actions(db, ActionFilter(overdue=True, today=today))
+        print(f"tracker on {settings.db}: {len(incidents)} incidents, {open_count} open actions, {overdue} overdue")
+        render.write_lines(sys.stdout, render.incident_lines(incidents[-10:]))
+        print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue"
+              " | tracker --help")
+    return 0
+
+
+def init_run(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.core.opening import init_database
+
+    messages: list[str] = []
+    db = init_database(settings.db, demo=not args.empty, notify=messages.append)
+    db.close()
+    print(messages[-1] if messages else f"Created {settings.db}.")
+    return 0

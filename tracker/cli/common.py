@@ -1,0 +1,35 @@
+"""What every command handler shares: opening the database, who is acting, indexing runbooks."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from tracker.base.enums import parse_enum
+from tracker.config import Settings
+from tracker.storage.database import Db
+
+
+def open_db(settings: Settings) -> Db:
+    """The database the settings name; created with the demo on first run, saying so on stderr."""
+    from tracker.core.opening import open_database
+
+    return open_database(settings.db, create="demo", notify=lambda message: print(message, file=sys.stderr))
+
+
+def actor(settings: Settings) -> str:
+    from tracker.identity import current_actor
+
+    return current_actor(settings)
+
+
+def refresh_runbooks(db: Db, settings: Settings) -> None:
+    """Index the runbooks folder first, so causes show the runbooks that cover them."""
+    from tracker.repo.workspace import RunbookWorkspace
+
+    for error in RunbookWorkspace(db, settings).refresh().errors:
+        print(f"tracker: warning: {error}", file=sys.stderr)
+
+
+def parse_enums(values: list[str] | None, enum: Any, what: str) -> tuple[str, ...]:
+    return tuple(parse_enum(enum, v, what).value for v in values or ())

@@ -1,0 +1,96 @@
+"""The ``tracker`` command: parse arguments, call a service, print. Nothing more.
+
+One module per noun (``incidents``, ``rootcauses``, ``actions``, ``runbooks``, ``review``, ``exchange``
+for import and export, ``db``, ``app`` for the app, summary and init); ``parser`` is the grammar and
+``output`` the text and JSON forms. Only the module of the command being run is imported.
+
+Exit codes: 0 success, 1 a user error (bad value, unknown key, stale write, bad database),
+2 a usage error (unknown command or flag), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from tracker.base.errors import TrackerError
+from tracker.cli.parser import UsageError, build_parser
+from tracker.config import Settings, load_settings
+
+Handler = Callable[[Settings, argparse.Namespace], int]
+
+HANDLERS = {
+    "ui": "app",
+    "summary": "app",
+    "init": "app",
+    "incidents": "incidents",
+    "rootcauses": "rootcauses",
+    "actions": "actions",
+    "runbooks": "runbooks",
+    "import": "exchange",
+    "export": "exchange",
+    "review": "review",
+    "db": "db",
+}
+"""The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from tracker.base.text import shown, undecodable
+
+    for number, arg in enumerate(argv, start=1):
+        position = undecodable(arg)
+        if position is not None:
+            print(f"tracker: error: argument {number} {shown(arg)} is not UTF-8 text (undecodable byte at"
+                  f" position {position + 1})", file=sys.stderr)
+            return 1
+    try:
+        args = build_parser(argv).parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        return _dispatch(args)
+    except TrackerError as exc:
+        print(f"tracker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. piped into head): not an error worth a message.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        print(
+            f"tracker: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            " (set TRACKER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.version:
+        from tracker import __version__
+
+        print(f"tracker {__version__}")
+        return 0
+    settings = load_settings(db=args.db, config_path=args.config)
+    if args.command is None:
+        from tracker.cli import app
+
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            return app.ui_run(settings, argparse.Namespace(screen="incidents"))
+        return app.summary(settings)
+    module = importlib.import_module(f"tracker.cli.{HANDLERS[args.command]}")
+    handler: Handler = getattr(module, f"{args.command}_{getattr(args, 'verb', '') or 'run'}".rstrip("_"))
+    return int(handler(settings, args))

@@ -1,0 +1,205 @@
+"""Plain-text and JSON output for the command line.
+
+Listings are streamed line by line (a rich table of 10,000 rows takes seconds); user text is
+written as it is, never interpreted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from tracker.base.timeutil import duration
+
+if TYPE_CHECKING:
+    from tracker.core.actions import ActionEventRow, ActionRow
+    from tracker.core.incidents import IncidentDetail, IncidentRow
+    from tracker.core.rootcauses import RootCauseRow
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _one_line(text: str | None, width: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def write_json(out: IO[str], data: Any) -> None:
+    import json
+
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def stream_json_list(out: IO[str], items: Iterable[dict[str, Any]]) -> int:
+    """Write a JSON array one element at a time; returns how many were written."""
+    import json
+
+    count = 0
+    out.write("[")
+    for item in items:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps(item, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def action_lines(rows: Iterable[ActionRow], today: date) -> Iterator[str]:
+    yield f"{'KEY':<10} {'PRI':<3} {'STATUS':<11} {'DUE':<11} {'OWNER':<20} {'KIND':<8} TITLE"
+    for row in rows:
+        due = row.due.isoformat() if row.due else "-"
+        if row.is_overdue(today):
+            due += "!"
+        yield (
+            f"{row.key:<10} {row.priority:<3} {row.status:<11} {due:<11} {_one_line(row.owner or '-', 20):<20}"
+            f" {row.kind:<8} {_one_line(row.title, 90)}"
+        )
+
+
+def write_lines(out: IO[str], lines: Iterable[str], chunk: int = 512) -> None:
+    buffer: list[str] = []
+    for line in lines:
+        buffer.append(line)
+        if len(buffer) >= chunk:
+            out.write("\n".join(buffer) + "\n")
+            buffer.clear()
+    if buffer:
+        out.write("\n".join(buffer) + "\n")
+
+
+def action_detail(row: ActionRow, history: list[ActionEventRow], today: date) -> Iterator[str]:
+    yield f"{row.key}  {row.title}"
+    yield ""
+    overdue = "  (overdue)" if row.is_overdue(today) else ""
+    facts = [
+        ("status", row.status),
+        ("kind", row.kind),
+        ("priority", row.priority),
+        ("owner", row.owner or "(none)"),
+        ("due", (row.due.isoformat() if row.due else "-") + overdue),
+        ("incident", row.incident or "-"),
+        ("root cause", row.root_cause or "-"),
+        ("runbook", row.runbook_path or "-"),
+        ("version", str(row.version)),
+        ("created", _when(row.created_at)),
+        ("updated", _when(row.updated_at)),
+        ("completed", _when(row.completed_at)),
+    ]
+    for name, value in facts:
+        yield f"  {name:<11} {value}"
+    if row.description:
+        yield ""
+        yield from ("  " + line for line in row.description.splitlines())
+    yield ""
+    yield "History"
+    for event in history:
+        if event.field == "created":
+            change = "created"
+        elif event.field == "note":
+            change = "note"
+        else:
+            change = f"{event.field}: {event.old_value or '-'} -> {event.new_value or '-'}"
+        yield f"  {_when(event.at)}  {event.actor:<24} {change}"
+        if event.note:
+            yield f"{'':<20}  {_one_line(event.note, 100)}"
+
+
+def incident_lines(rows: Iterable[IncidentRow]) -> Iterator[str]:
+    yield f"{'KEY':<7} {'SEV':<4} {'STARTED (UTC)':<16} {'DURATION':<8} {'STATUS':<13} {'OPEN':>4}  TITLE"
+    for row in rows:
+        yield (
+            f"{row.key:<7} {row.severity:<4} {_when(row.started_at):<16} {duration(row.duration_minutes):<8}"
+            f" {row.status:<13} {row.open_actions:>4}  {_one_line(row.title, 80)}"
+        )
+        causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes)
+        if causes:
+            yield f"{'':<7} causes: {causes}"
+
+
+def incident_detail(detail: IncidentDetail, today: date) -> Iterator[str]:
+    row = detail.row
+    yield f"{row.key}  {row.title}"
+    yield f"  {row.severity} · {row.status} · {row.kind}" + (f" · {detail.company}" if detail.company else "")
+    yield ""
+    for name, value in (
+        ("started", row.started_at),
+        ("detected", row.detected_at),
+        ("mitigated", row.mitigated_at),
+        ("resolved", row.resolved_at),
+    ):
+        yield f"  {name:<10} {_when(value)} UTC" if value else f"  {name:<10} -"
+    yield f"  {'duration':<10} {duration(row.duration_minutes)}"
+    if detail.source:
+        yield f"  {'source':<10} {detail.source}"
+    for title, text in (("Summary", detail.summary), ("Impact", detail.impact),
+                        ("Customer action", detail.customer_action)):
+        if text:
+            yield ""
+            yield title
+            yield from ("  " + line for line in text.splitlines())
+    if row.components:
+        yield ""
+        yield "Affected components"
+        yield from (f"  - {name}" for name in row.components)
+    yield ""
+    yield "Root causes"
+    if not row.root_causes:
+        yield "  (none linked)"
+    for cause in row.root_causes:
+        yield f"  {cause.slug:<26} {cause.role:<13} {_one_line(cause.note, 90)}"
+    yield ""
+    yield "Runbooks"
+    yield from (f"  {path}" for path in detail.runbooks) if detail.runbooks else iter(["  (none)"])
+    yield ""
+    yield "Timeline (UTC)"
+    for item in detail.timeline:
+        yield f"  {_when(item.at)}  {item.label:<14} {_one_line(item.body, 100)}"
+    yield ""
+    yield "Actions"
+    if not detail.actions:
+        yield "  (none)"
+    else:
+        yield from ("  " + line for line in action_lines(detail.actions, today))
+
+
+def cause_lines(rows: Iterable[RootCauseRow]) -> Iterator[str]:
+    yield f"{'SLUG':<26} {'CATEGORY':<21} {'INC':>3} {'LAST SEEN':<10} {'PREVENT':<13} INCIDENTS"
+    for row in rows:
+        seen = row.last_seen.date().isoformat() if row.last_seen else "-"
+        prevent = f"{row.prevent_open} open/{row.prevent_done} done"
+        incidents = ", ".join(f"{i.key} ({i.role})" for i in row.incidents) or "-"
+        yield (
+            f"{row.slug:<26} {_one_line(row.category, 21):<21} {row.incident_count:>3} {seen:<10}"
+            f" {prevent:<13} {incidents}"
+        )
+
+
+def cause_detail(row: RootCauseRow) -> Iterator[str]:
+    yield f"{row.slug}  {row.title}"
+    yield f"  category: {row.category or '-'}"
+    if row.description:
+        yield ""
+        yield from ("  " + line for line in row.description.splitlines())
+    yield ""
+    yield f"Incidents ({row.incident_count})"
+    for incident in row.incidents:
+        yield f"  {incident.key:<7} {_when(incident.started_at)}  {incident.role:<13} {_one_line(incident.title, 80)}"
+    yield ""
+    yield "Actions by kind (open / done)"
+    kinds = sorted(set(row.open_by_kind) | set(row.done_by_kind))
+    for kind in kinds:
+        yield f"  {kind:<9} {row.open_by_kind.get(kind, 0)} / {row.done_by_kind.get(kind, 0)}"
+    if not kinds:
+        yield "  (none)"
+    yield ""
+    yield "Runbooks"
+    yield from (f"  {path}" for path in row.runbooks) if row.runbooks else iter(["  (none)"])
+    if not row.has_prevent_action:
+        yield ""
+        yield "  warning: no prevent action against this cause"
+    if not row.runbooks:
+        yield "  warning: no runbook covers this cause"

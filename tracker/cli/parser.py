@@ -1,0 +1,282 @@
+"""The command line's grammar: every command, verb and flag. Only the command being run is built in full."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+class UsageError(Exception):
+    """A command line that does not parse; argparse's message, exit 2."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help text sized to the terminal without argparse importing shutil for every parser."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size().columns
+        except OSError:
+            width = 100
+        super().__init__(prog, width=max(min(width, 120) - 2, 40))
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("allow_abbrev", False)  # --all must never be read as --allow-secrets
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=argparse.SUPPRESS, help="database: SQLite path or SQLAlchemy URL")
+
+
+COMMAND_HELP = {
+    "ui": "open the terminal app (the default when run in a terminal)",
+    "summary": "print a short summary (the default when output is not a terminal)",
+    "init": "create a database",
+    "incidents": "list, show and add incidents",
+    "rootcauses": "the root-cause taxonomy",
+    "actions": "corrective and preventive actions",
+    "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
+    "import": "import a status-page report (text or JSON) or a whole TOML export",
+    "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
+    "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
+    "db": "database maintenance",
+}
+
+
+class _Verbs:
+    """A command's verbs; only the verb being run gets its arguments built (start-up cost)."""
+
+    def __init__(self, commands: Any, name: str, wanted: str | None) -> None:
+        parser = commands.add_parser(name, help=COMMAND_HELP[name])
+        self.sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
+        self.wanted = wanted
+
+    def add(self, verb: str, help: str) -> argparse.ArgumentParser | None:  # noqa: A002
+        parser = self.sub.add_parser(verb, help=help)
+        if self.wanted is not None and verb != self.wanted:
+            return None
+        _common(parser)
+        return parser
+
+
+def _add_ui(commands: Any, verb: str | None = None) -> None:
+    ui = commands.add_parser("ui", help=COMMAND_HELP["ui"])
+    _common(ui)
+    ui.add_argument("--screen", default="incidents", help="first screen: incidents (default), causes or actions")
+
+
+def _add_summary(commands: Any, verb: str | None = None) -> None:
+    _common(commands.add_parser("summary", help=COMMAND_HELP["summary"]))
+
+
+def _add_init(commands: Any, verb: str | None = None) -> None:
+    init = commands.add_parser("init", help=COMMAND_HELP["init"])
+    _common(init)
+    which = init.add_mutually_exclusive_group()
+    which.add_argument("--demo", action="store_true", help="with the demo catalog (default)")
+    which.add_argument("--empty", action="store_true", help="with no data")
+
+
+def _add_incidents(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "incidents", verb)
+    if p := verbs.add("list", help="every incident"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one incident in full"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("add", help="open an incident"):
+        p.add_argument("--title", required=True)
+        p.add_argument("--started", required=True, help="ISO 8601, e.g. 2026-11-23T09:30Z (no offset: UTC)")
+        p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
+        p.add_argument("--summary", default="")
+        p.add_argument("--json", action="store_true")
+
+
+def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "rootcauses", verb)
+    if p := verbs.add("list", help="every cause with its incidents and prevent actions"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one cause in full"):
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--json", action="store_true")
+
+
+def _add_actions(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "actions", verb)
+    if p := verbs.add("list", help="actions matching every filter given"):
+        p.add_argument("--status", action="append",
+                       help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
+        p.add_argument("--owner", help="owner handle")
+        p.add_argument("--unowned", action="store_true", help="only actions with no owner")
+        p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
+        p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
+        p.add_argument("--overdue", action="store_true", help="open actions past their due date")
+        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--incident", metavar="INC-n")
+        p.add_argument("--root-cause", metavar="SLUG")
+        p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
+        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("add", help="add an action to an incident or a root cause"):
+        p.add_argument("title", metavar="TITLE")
+        p.add_argument("--incident", metavar="INC-n")
+        p.add_argument("--root-cause", metavar="SLUG")
+        p.add_argument("--owner")
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+        p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
+        p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
+        p.add_argument("--status", default="open", help="initial status (default open)")
+        p.add_argument("--description", default="")
+        p.add_argument("--note", default="", help="why (kept in the history)")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("update", help="change an action (each change lands in its history)"):
+        p.add_argument("key", metavar="ACT-n")
+        p.add_argument("--status")
+        p.add_argument("--owner", help='owner handle ("" to unassign)')
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd, +Nw")
+        p.add_argument("--priority")
+        p.add_argument("--kind")
+        p.add_argument("--title")
+        p.add_argument("--description")
+        p.add_argument("--incident", metavar="INC-n", help='link to an incident ("" to unlink)')
+        p.add_argument("--root-cause", metavar="SLUG", help='link to a root cause ("" to unlink)')
+        p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
+        p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
+        p.add_argument(
+            "--expect-version", type=int, metavar="N",
+            help="refuse the change unless the action is still at version N (the one you loaded)",
+        )
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one action with its history"):
+        p.add_argument("key", metavar="ACT-n")
+        p.add_argument("--json", action="store_true")
+
+
+def _add_runbooks(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "runbooks", verb)
+    if p := verbs.add("list", help="indexed runbooks with their causes and staleness"):
+        p.add_argument("--stale", action="store_true", help="only runbooks that need a review")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("show", help="one runbook: front matter, staleness, text"):
+        p.add_argument("path", metavar="PATH")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("status", help="branch, remote, and the git state of each runbook"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("commit", help="commit runbooks (default: all modified ones), nothing else"):
+        p.add_argument("paths", nargs="*", metavar="PATH")
+        p.add_argument("-m", "--message", required=True)
+        p.add_argument("--refs", action="append", default=[], metavar="ACT-n", help="adds a Refs: trailer")
+        p.add_argument("--closes", action="append", default=[], metavar="ACT-n",
+                       help="adds a Closes: trailer and marks the action done")
+        p.add_argument("--allow-secrets", action="store_true", help="commit even if the secret check objects")
+    if p := verbs.add("pull", help="pull (fast-forward only unless --rebase)"):
+        p.add_argument("--rebase", action="store_true")
+    verbs.add("push", help="push the current branch")
+    if p := verbs.add("sync", help="pull (rebase), then push"):
+        p.add_argument("--ff-only", action="store_true", help="pull fast-forward only")
+    verbs.add("abort", help="abort a pull that stopped on conflicts (back to before it)")
+    if p := verbs.add("continue", help="after resolving conflicts in PATHs, finish the pull"):
+        p.add_argument("paths", nargs="+", metavar="PATH")
+
+
+def _add_import(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "import", verb)
+    if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
+        p.add_argument("file", metavar="FILE|-")
+        p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
+        p.add_argument("--cause", action="append", default=[], metavar="SLUG",
+                       help="link this root cause (repeatable); suggestions are never applied without it")
+        p.add_argument("--accept-suggested", action="store_true",
+                       help="link the best suggested root cause that exists in the taxonomy")
+        p.add_argument("--no-actions", action="store_true", help="do not add the proposed actions")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("toml", help="a whole-database TOML export, into an empty database"):
+        p.add_argument("file", metavar="FILE|-")
+
+
+def _add_export(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "export", verb)
+    if p := verbs.add("toml", help="the whole database as TOML"):
+        p.add_argument("file", metavar="FILE|-")
+    if p := verbs.add("md", help="one incident as a postmortem in markdown"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
+        p.add_argument("what", choices=["actions"])
+        p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+
+def _add_review(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("review", help=COMMAND_HELP["review"])
+    _common(p)
+    p.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: the current one)")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default): a terminal summary; md: the report; json: the same content")
+    p.add_argument("--write", action="store_true",
+                   help="write the report to runbooks/reviews/YYYY-Www.md (replacing that week's file)")
+    p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
+
+
+def _add_db(commands: Any, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "db", verb)
+    verbs.add("upgrade", help="upgrade the schema (after a backup)")
+    if p := verbs.add("check", help="integrity, schema version and row counts"):
+        p.add_argument("--json", action="store_true")
+
+
+BUILDERS = {
+    "ui": _add_ui,
+    "summary": _add_summary,
+    "init": _add_init,
+    "incidents": _add_incidents,
+    "rootcauses": _add_rootcauses,
+    "actions": _add_actions,
+    "runbooks": _add_runbooks,
+    "import": _add_import,
+    "export": _add_export,
+    "review": _add_review,
+    "db": _add_db,
+}
+
+
+def _command_words(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """The command and verb named in ``argv`` (None when absent or unknown)."""
+    words: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--db", "--config"):
+            skip = True
+        elif not arg.startswith("-"):
+            words.append(arg)
+            if len(words) == 2:
+                break
+    command = words[0] if words and words[0] in BUILDERS else None
+    return command, (words[1] if command and len(words) > 1 else None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given ``argv``, only the named command's tree is built in full (start-up cost)."""
+    parser = _Parser(prog="tracker", description="Post-incident runbook and corrective-action tracker.")
+    parser.add_argument("--db", help="database: SQLite path or SQLAlchemy URL (default: TRACKER_DB, ./actions.db)")
+    parser.add_argument("--config", type=Path, help="settings file (default: ./tracker.toml)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    wanted, verb = _command_words(argv) if argv is not None else (None, None)
+    for name, builder in BUILDERS.items():
+        if wanted is None or name == wanted:
+            builder(commands, verb)
+        else:
+            commands.add_parser(name, help=COMMAND_HELP[name])
+    return parser

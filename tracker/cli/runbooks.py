@@ -1,0 +1,140 @@
+"""``tracker runbooks ...``: the runbooks folder, its index and its git repository."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tracker.config import Settings
+from tracker.repo.workspace import RunbookWorkspace
+
+
+def _workspace(settings: Settings) -> Any:
+    from tracker.cli.common import open_db
+
+    db = open_db(settings)
+    return db, RunbookWorkspace(db, settings)
+
+
+def runbooks_list(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.runbooks.index import list_runbooks
+
+    db, space = _workspace(settings)
+    with db:
+        report = space.refresh()
+        rows = list_runbooks(db, settings.today_date(), stale_only=args.stale)
+    for error in report.errors:
+        print(f"tracker: warning: {error}", file=sys.stderr)
+    if args.json:
+        render.write_json(sys.stdout, [r.to_json() for r in rows])
+        return 0
+    lines = [f"{'PATH':<48} {'OWNER':<14} {'REVIEWED':<10} {'STALE':<5} CAUSES"]
+    for row in rows:
+        reviewed = row.last_reviewed.isoformat() if row.last_reviewed else "-"
+        lines.append(f"{row.path:<48} {row.owner or '-':<14} {reviewed:<10} {'yes' if row.stale else '':<5} "
+                     f"{', '.join(row.root_causes) or '-'}")
+        for reason in row.stale:
+            lines.append(f"{'':<48}   - {reason}")
+    render.write_lines(sys.stdout, lines)
+    return 0
+
+
+def runbooks_show(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.runbooks.files import read_runbook
+    from tracker.core.runbooks.index import list_runbooks
+
+    db, space = _workspace(settings)
+    with db:
+        path = space.path(args.path)
+        runbook = read_runbook(space.root, path)
+        space.refresh()
+        row = next((r for r in list_runbooks(db, settings.today_date()) if r.path == path), None)
+    if args.json:
+        data = row.to_json() if row else {"path": path}
+        data["body"] = runbook.body
+        render.write_json(sys.stdout, data)
+        return 0
+    front = runbook.front
+    print(f"{path}  {front.title}")
+    print(f"  owner {front.owner or '-'} · causes {', '.join(front.root_causes) or '-'}"
+          f" · services {', '.join(front.services) or '-'}")
+    reviewed = front.last_reviewed.isoformat() if front.last_reviewed else "never"
+    print(f"  last reviewed {reviewed}, every {front.review_every_days or '-'} days")
+    for reason in row.stale if row else ():
+        print(f"  stale: {reason}")
+    print()
+    sys.stdout.write(runbook.body if runbook.body.endswith("\n") else runbook.body + "\n")
+    return 0
+
+
+def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.repo import gitsync
+
+    db, space = _workspace(settings)
+    with db:
+        state = gitsync.state(space._git())
+        states = space.file_states()
+    if args.json:
+        render.write_json(sys.stdout, {
+            "branch": state.branch, "detached_at": state.detached_at, "remote": state.remote,
+            "upstream": state.upstream, "ahead": state.ahead, "behind": state.behind,
+            "operation": state.operation, "files": states.states,
+        })
+        return 0
+    print(state.describe())
+    for path, label in sorted(states.states.items()):
+        print(f"  {label:<16} {path}")
+    if not states.states:
+        print("  runbooks are clean")
+    return 0
+
+
+def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
+                            allow_secrets=args.allow_secrets)
+    closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
+    print(f"Committed {info.short}: {info.subject}{closes}")
+    return 0
+
+
+def runbooks_pull(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        print(space.pull(rebase=args.rebase))
+    return 0
+
+
+def runbooks_push(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        print(space.push())
+    return 0
+
+
+def runbooks_sync(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        print(space.sync(rebase=not args.ff_only))
+    return 0
+
+
+def runbooks_abort(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        space.abort_pull()
+    print("Pull aborted: back to the state before it.")
+    return 0
+
+
+def runbooks_continue(settings: Settings, args: argparse.Namespace) -> int:
+    db, space = _workspace(settings)
+    with db:
+        space.continue_pull(args.paths)
+    print("Pull finished.")
+    return 0

@@ -1,0 +1,266 @@
+"""Corrective and preventive actions: list, show, add, update, with a full history.
+
+Every change goes through ``update_action``, which refuses a write made from a stale
+version and records one ActionEvent per changed field, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tracker.base.clock import SYSTEM_CLOCK, Clock
+from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.errors import InputError, NotFoundError, StaleWriteError
+from tracker.base.text import shown
+from tracker.base.timeutil import read_date, read_stamp
+from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
+from tracker.core.actions.rows import ActionEventRow, ActionRow
+from tracker.core.keys import action_key, incident_key, parse_key
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
+from tracker.storage.database import Db
+
+NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
+"""Statuses that must come with a note saying why."""
+
+
+
+def get_action(db: Db, key: str | int) -> ActionRow:
+    action_id = key if isinstance(key, int) else parse_key(key, "ACT")
+    values = db.row(f"SELECT {COLUMNS} {FROM_ACTIONS} WHERE a.id = :id", {"id": action_id})
+    if values is None:
+        raise NotFoundError(f"no action {action_key(action_id)}")
+    return action_row(values)
+
+
+def action_history(db: Db, action_id: int) -> list[ActionEventRow]:
+    return [
+        ActionEventRow(read_stamp(at), actor, fld, old, new, note)  # type: ignore[arg-type]
+        for at, actor, fld, old, new, note in db.cursor(
+            "SELECT at, actor, field, old_value, new_value, note FROM action_event"
+            " WHERE action_id = :id ORDER BY at, id",
+            {"id": action_id},
+        )
+    ]
+
+
+def _incident_id(db: Db, key: str | None) -> int | None:
+    if key is None or key == "":
+        return None
+    incident_id = parse_key(key, "INC")
+    if db.scalar("SELECT 1 FROM incident WHERE id = :id", {"id": incident_id}) is None:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    return incident_id
+
+
+def _root_cause_id(db: Db, slug: str | None) -> int | None:
+    if slug is None or slug == "":
+        return None
+    from tracker.core.keys import check_slug
+
+    found = db.scalar("SELECT id FROM root_cause WHERE slug = :slug", {"slug": check_slug(slug)})
+    if found is None:
+        raise NotFoundError(f"no root cause {shown(slug)} (see: tracker rootcauses list)")
+    return int(found)
+
+
+def _record(db: Db, action_id: int, at: datetime, actor: str, fld: str, old: Any, new: Any, note: str) -> None:
+    db.execute(
+        "INSERT INTO action_event (action_id, at, actor, field, old_value, new_value, note)"
+        " VALUES (:action_id, :at, :actor, :field, :old, :new, :note)",
+        {
+            "action_id": action_id,
+            "at": at,
+            "actor": actor,
+            "field": fld,
+            "old": None if old is None else str(old),
+            "new": None if new is None else str(new),
+            "note": note,
+        },
+    )
+
+
+def default_due(priority: Priority, today: date, due_days: Mapping[str, int]) -> date:
+    """The due date a new action gets when none is given: today plus the priority's days."""
+    return today + timedelta(days=due_days[priority.value])
+
+
+def add_action(
+    db: Db,
+    *,
+    title: str,
+    actor: str,
+    today: date,
+    due_days: Mapping[str, int],
+    incident: str | None = None,
+    root_cause: str | None = None,
+    description: str = "",
+    kind: ActionKind = ActionKind.PREVENT,
+    owner: str | None = None,
+    priority: Priority = Priority.P2,
+    due: date | None = None,
+    status: ActionStatus = ActionStatus.OPEN,
+    runbook_path: str | None = None,
+    note: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> ActionRow:
+    """Create an action linked to an incident and/or a root cause; records a ``created`` event."""
+    title = clean_title(title)
+    description = clean_text(description)
+    owner = clean_owner(owner)
+    note = clean_text(note, "note", NOTE_MAX)
+    if incident is None and root_cause is None:
+        raise InputError("an action needs an incident or a root cause to belong to")
+    if status in NEEDS_NOTE and not note.strip():
+        raise InputError(f"status {status.value!r} needs a note saying why")
+    due = due or default_due(priority, today, due_days)
+    now = clock.now()
+    with db.write():
+        incident_id = _incident_id(db, incident)
+        root_cause_id = _root_cause_id(db, root_cause)
+        new_id = db.insert(
+            "INSERT INTO action (title, description, kind, owner, priority, due_date, status, created_at,"
+            " updated_at, completed_at, incident_id, root_cause_id, runbook_path, version)"
+            " VALUES (:title, :description, :kind, :owner, :priority, :due, :status, :now, :now, :completed,"
+            " :incident_id, :root_cause_id, :runbook_path, 1) RETURNING id",
+            {
+                "title": title,
+                "description": description,
+                "kind": kind.value,
+                "owner": owner,
+                "priority": priority.value,
+                "due": due,
+                "status": status.value,
+                "now": now,
+                "completed": now if status.is_closed else None,
+                "incident_id": incident_id,
+                "root_cause_id": root_cause_id,
+                "runbook_path": runbook_path,
+            },
+        )
+        _record(db, new_id, now, actor, "created", None, title, note)
+        return get_action(db, new_id)
+
+
+_EDITABLE = {
+    "title": "title",
+    "description": "description",
+    "kind": "kind",
+    "owner": "owner",
+    "priority": "priority",
+    "due": "due_date",
+    "status": "status",
+    "incident": "incident_id",
+    "root_cause": "root_cause_id",
+    "runbook": "runbook_path",
+}
+"""Fields a caller may change, by event name -> column."""
+
+
+def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate requested changes; values come back in their stored form, keyed by event name."""
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in _EDITABLE:
+            raise InputError(f"cannot change {name!r} of an action")
+        if name == "title":
+            out[name] = clean_title(value)
+        elif name == "description":
+            out[name] = clean_text(value)
+        elif name == "owner":
+            out[name] = clean_owner(value)
+        elif name in ("kind", "priority", "status"):
+            out[name] = value.value if hasattr(value, "value") else str(value)
+        elif name == "due":
+            if not isinstance(value, date):
+                raise InputError("an action always has a due date: give one (YYYY-MM-DD, +Nd, ...)")
+            out[name] = value
+        elif name == "incident":
+            out[name] = _incident_id(db, value)
+        elif name == "root_cause":
+            out[name] = _root_cause_id(db, value)
+        elif name == "runbook":
+            out[name] = clean_path(value) if value else None
+    return out
+
+
+def _shown_value(db: Db, name: str, value: Any) -> Any:
+    """How a stored value is written in the history (keys and slugs rather than ids)."""
+    if value is None:
+        return None
+    if name == "incident":
+        return incident_key(value)
+    if name == "root_cause":
+        return db.scalar("SELECT slug FROM root_cause WHERE id = :id", {"id": value})
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def update_action(
+    db: Db,
+    key: str | int,
+    changes: Mapping[str, Any],
+    *,
+    actor: str,
+    expected_version: int | None = None,
+    note: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> ActionRow:
+    """Apply ``changes`` to one action, all or nothing.
+
+    With ``expected_version`` (the version the caller loaded), a write over a newer version
+    is refused with StaleWriteError. Returns the action as stored afterwards.
+    """
+    action_id = key if isinstance(key, int) else parse_key(key, "ACT")
+    note = clean_text(note, "note", NOTE_MAX)
+    now = clock.now()
+    with db.write():
+        current = db.row(
+            "SELECT id, version, title, description, kind, owner, priority, due_date, status, incident_id,"
+            " root_cause_id, runbook_path FROM action WHERE id = :id"
+            + ("" if db.dialect == "sqlite" else " FOR UPDATE"),  # SQLite's BEGIN IMMEDIATE already locks
+            {"id": action_id},
+        )
+        if current is None:
+            raise NotFoundError(f"no action {action_key(action_id)}")
+        version = current[1]
+        if expected_version is not None and expected_version != version:
+            raise StaleWriteError(action_key(action_id), expected_version, version)
+        wanted = _normalise(db, changes)
+        before = dict(zip(_EDITABLE, current[2:], strict=True))
+        before["due"] = read_date(before["due"])
+        changed = {name: value for name, value in wanted.items() if before[name] != value}
+        new_status = changed.get("status")
+        if new_status in NEEDS_NOTE and not note.strip():
+            raise InputError(f"status {new_status!r} needs a note saying why (--note)")
+        if not changed and not note.strip():
+            raise InputError(f"nothing to change on {action_key(action_id)}")
+
+        sets = [f"{_EDITABLE[name]} = :{name}" for name in changed]
+        params: dict[str, Any] = dict(changed)
+        if new_status is not None:
+            closed = ActionStatus(new_status).is_closed
+            sets.append("completed_at = :completed_at")
+            params["completed_at"] = now if closed else None
+        sets += ["updated_at = :now", "version = version + 1"]
+        params.update(id=action_id, version=version, now=now)
+        updated = db.execute(f"UPDATE action SET {', '.join(sets)} WHERE id = :id AND version = :version", params)
+        if updated != 1:
+            now_at = db.scalar("SELECT version FROM action WHERE id = :id", {"id": action_id})
+            raise StaleWriteError(action_key(action_id), expected_version or version, now_at)
+        for name, value in changed.items():
+            _record(
+                db,
+                action_id,
+                now,
+                actor,
+                name,
+                _shown_value(db, name, before[name]),
+                _shown_value(db, name, value),
+                note,
+            )
+        if not changed:
+            _record(db, action_id, now, actor, "note", None, None, note)
+        return get_action(db, action_id)

@@ -1,0 +1,156 @@
+"""Reading actions: filters that combine, orders served by indexes, keyset pages, search.
+
+Everything here reads; ``tracker.core.actions.changes`` writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.base.clock import SYSTEM_CLOCK
+from tracker.base.enums import OPEN_STATUSES
+from tracker.base.timeutil import read_date, read_stamp
+from tracker.core.actions.rows import SORTS, ActionFilter, ActionRow
+from tracker.storage.database import Db
+
+
+def ts_query(text: str) -> str | None:
+    """User words as a PostgreSQL tsquery: every word required, the last one a prefix."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
+def fts_query(text: str) -> str | None:
+    """User words as a safe FTS5 query: each word quoted, the last one a prefix. None if no words."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+
+
+COLUMNS = (
+    "a.id, a.title, a.description, a.kind, a.owner, a.priority, a.due_date, a.status, a.created_at,"
+    " a.updated_at, a.completed_at, a.incident_id, rc.slug, a.runbook_path, a.version"
+)
+FROM_ACTIONS = "FROM action a LEFT JOIN root_cause rc ON rc.id = a.root_cause_id"
+
+
+def action_row(values: tuple[Any, ...]) -> ActionRow:
+    return ActionRow(
+        id=values[0],
+        title=values[1],
+        description=values[2],
+        kind=values[3],
+        owner=values[4],
+        priority=values[5],
+        due=read_date(values[6]),
+        status=values[7],
+        created_at=read_stamp(values[8]),  # type: ignore[arg-type]
+        updated_at=read_stamp(values[9]),  # type: ignore[arg-type]
+        completed_at=read_stamp(values[10]),
+        incident_id=values[11],
+        root_cause=values[12],
+        runbook_path=values[13],
+        version=values[14],
+    )
+
+
+def _where(filt: ActionFilter, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
+    if filt.today == date.min and (filt.overdue or filt.due_within_days is not None):
+        filt = filt._replace(today=SYSTEM_CLOCK.today())
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+
+    def any_of(column: str, values: tuple[str, ...], name: str) -> None:
+        names = [f"{name}{i}" for i in range(len(values))]
+        clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, values, strict=True))
+
+    if filt.statuses:
+        any_of("a.status", filt.statuses, "st")
+    if filt.kinds:
+        any_of("a.kind", filt.kinds, "kd")
+    if filt.priorities:
+        any_of("a.priority", filt.priorities, "pr")
+    if filt.owner is not None:
+        clauses.append("a.owner = :owner")
+        params["owner"] = filt.owner
+    if filt.unowned:
+        clauses.append("a.owner IS NULL")
+    if filt.overdue or filt.due_within_days is not None:
+        if not filt.statuses:
+            any_of("a.status", OPEN_STATUSES, "os")
+        if filt.overdue:
+            clauses.append("a.due_date < :today")
+            params["today"] = filt.today
+        if filt.due_within_days is not None:
+            clauses.append("a.due_date >= :today AND a.due_date <= :horizon")
+            params["today"] = filt.today
+            params["horizon"] = filt.today + timedelta(days=filt.due_within_days)
+    if filt.incident_id is not None:
+        clauses.append("a.incident_id = :incident_id")
+        params["incident_id"] = filt.incident_id
+    if filt.root_cause is not None:
+        clauses.append("rc.slug = :root_cause")
+        params["root_cause"] = filt.root_cause
+    query = fts_query(filt.text)
+    if query is not None:
+        if dialect == "sqlite":
+            clauses.append("a.id IN (SELECT rowid FROM action_fts WHERE action_fts MATCH :fts)")
+            params["fts"] = query
+        elif dialect == "postgresql":
+            clauses.append("a.search @@ to_tsquery('simple', :tsq)")
+            params["tsq"] = ts_query(filt.text)
+        else:
+            clauses.append("(lower(a.title) LIKE :like OR lower(a.description) LIKE :like)")
+            params["like"] = "%" + filt.text.strip().lower().replace("%", "").replace("_", "") + "%"
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def iter_actions(db: Db, filt: ActionFilter, sort: str = "due", limit: int | None = None) -> Iterator[ActionRow]:
+    """Stream the actions that match, in the given order, without holding them all."""
+    where, params = _where(filt, db.dialect)
+    sql = f"SELECT {COLUMNS} {FROM_ACTIONS}{where} ORDER BY {SORTS[sort].order_by}"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    for values in db.cursor(sql, params):
+        yield action_row(values)
+
+
+def page_actions(
+    db: Db,
+    filt: ActionFilter,
+    sort: str = "due",
+    *,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[ActionRow]:
+    """One page of a listing: after the sort key ``after`` (keyset), else from ``offset``."""
+    spec = SORTS[sort]
+    where, params = _where(filt, db.dialect)
+    if after is not None:
+        names = [f"k{i}" for i in range(len(after))]
+        keyset = f"({', '.join(spec.columns)}) {'<' if spec.descending else '>'} ({', '.join(':' + n for n in names)})"
+        where = f"{where} AND {keyset}" if where else f" WHERE {keyset}"
+        params.update(zip(names, after, strict=True))
+        offset = 0
+    sql = f"SELECT {COLUMNS} {FROM_ACTIONS}{where} ORDER BY {spec.order_by} LIMIT :limit OFFSET :offset"
+    params.update(limit=limit, offset=offset)
+    return [action_row(v) for v in db.cursor(sql, params)]
+
+
+def count_actions(db: Db, filt: ActionFilter) -> int:
+    where, params = _where(filt, db.dialect)
+    return int(db.scalar(f"SELECT COUNT(*) {FROM_ACTIONS}{where}", params))
+
+
+def known_owners(db: Db) -> list[str]:
+    """Every owner handle in use, for suggestions."""
+    return [r[0] for r in db.cursor("SELECT DISTINCT owner FROM action WHERE owner IS NOT NULL ORDER BY owner")]

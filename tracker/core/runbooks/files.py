@@ -1,0 +1,327 @@
+"""Runbook files: TOML front matter between ``+++`` lines, safe paths, atomic saves, staleness.
+
+Files only; git lives in ``tracker.repo.gitsync`` and the index tables in ``tracker.core.runbooks.index``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tracker.base.errors import InputError
+from tracker.base.text import shown
+from tracker.core.validate import clean_path
+
+FENCE = "+++"
+FRONT_MATTER_KEYS = ("title", "owner", "root_causes", "services", "last_reviewed", "review_every_days")
+LARGE_FILE = 256 * 1024
+"""Above this size a preview is rendered only on request."""
+
+
+class FrontMatterError(InputError):
+    """A runbook's front matter cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    owner: str = ""
+    root_causes: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    last_reviewed: date | None = None
+    review_every_days: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def review_due(self) -> date | None:
+        if self.last_reviewed is None or self.review_every_days is None:
+            return None
+        return self.last_reviewed + timedelta(days=self.review_every_days)
+
+
+@dataclass(frozen=True)
+class RunbookFile:
+    path: str
+    """Relative to the repository root, with ``/`` separators (e.g. ``runbooks/x.md``)."""
+    front: FrontMatter
+    body: str
+    content_hash: str
+    newline: str
+    size: int
+
+
+def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
+    """Split ``+++`` front matter from the body: (toml_text, body, first_body_line). BOM and CRLF allowed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != FENCE:
+        raise FrontMatterError(f"{where} line 1: a runbook starts with a line '+++' opening its TOML front matter")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n") == FENCE:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise FrontMatterError(f"{where} line 1: the front matter opened here is never closed by a '+++' line")
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
+    """Parse a runbook's text; errors name ``where`` and the line in the file."""
+    toml_text, body, _ = split_front_matter(text, where)
+    try:
+        data = tomllib.loads(toml_text.replace("\r\n", "\n"))
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_line(exc)
+        if line is None:  # "at end of document": the fault is on the front matter's last line
+            line = max(len(toml_text.splitlines()), 1)
+        at = f" line {line + 1}"
+        message = str(exc).split(" (at")[0]
+        raise FrontMatterError(f"{where}{at}: front matter is not valid TOML ({message})") from None
+
+    def fail(key: str, wanted: str) -> FrontMatterError:
+        line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
+        got = data.get(key)
+        return FrontMatterError(f"{where} line {line}: '{key}' must be {wanted}, got "
+                                f"{shown(got) if isinstance(got, str) else shown(repr(got))}")
+
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("title", "a non-empty string")
+    owner = data.get("owner", "")
+    if not isinstance(owner, str):
+        raise fail("owner", "a string")
+    lists = {}
+    for key in ("root_causes", "services"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "a list of strings")
+        lists[key] = tuple(value)
+    reviewed = data.get("last_reviewed")
+    if reviewed is not None and (not isinstance(reviewed, date) or hasattr(reviewed, "hour")):
+        raise fail("last_reviewed", "a date such as 2026-01-15 (no quotes)")
+    every = data.get("review_every_days")
+    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 3650):
+        raise fail("review_every_days", "a whole number of days from 1 to 3650")
+    extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
+    front = FrontMatter(title.strip(), owner, lists["root_causes"], lists["services"], reviewed, every, extra)
+    return front, body
+
+
+def render_front_matter(front: FrontMatter) -> str:
+    """TOML front matter text (tomli-w: no None, no comments), fences included."""
+    import tomli_w
+
+    data: dict[str, Any] = {"title": front.title, "owner": front.owner, "root_causes": list(front.root_causes),
+                            "services": list(front.services)}
+    if front.last_reviewed is not None:
+        data["last_reviewed"] = front.last_reviewed
+    if front.review_every_days is not None:
+        data["review_every_days"] = front.review_every_days
+    data.update({k: v for k, v in front.extra.items() if v is not None})
+    return f"{FENCE}\n{tomli_w.dumps(data)}{FENCE}\n"
+
+
+def detect_newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_runbook(root: Path, relative: str) -> RunbookFile:
+    """Read and parse one runbook (``relative`` to the repository root)."""
+    path = root / relative
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{shown(relative)}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FrontMatterError(f"{relative}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    front, body = parse_front_matter(text, relative)
+    return RunbookFile(relative, front, body, content_hash(data), detect_newline(text), len(data))
+
+
+# -- paths ------------------------------------------------------------------------------------
+
+
+NAME_MAX = 255
+"""Longest file name (bytes) most file systems take."""
+
+
+def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
+    """Check a user-given path names a file inside the runbooks folder; return it relative to ``root``.
+
+    Refused: absolute paths, ``..``, names that look like options, and symlinks (or folders)
+    that lead outside the runbooks folder.
+    """
+
+    text = given.strip()
+    if not text:
+        raise InputError("empty runbook path")
+    clean_path(text)
+    candidate = Path(text)
+    if candidate.is_absolute():
+        raise InputError(f"runbook path {shown(text)} is absolute: give it relative to the repository")
+    if ".." in candidate.parts:
+        raise InputError(f"runbook path {shown(text)} leaves the runbooks folder ('..' is not allowed)")
+    if any(part.startswith("-") for part in candidate.parts):
+        raise InputError(f"runbook path {shown(text)} has a part starting with '-'")
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in candidate.parts):
+        raise InputError(f"runbook path {shown(text)} has a name longer than {NAME_MAX} bytes")
+    folder = (root / runbooks_dir).resolve()
+    if candidate.parts[: len(Path(runbooks_dir).parts)] != Path(runbooks_dir).parts:
+        candidate = Path(runbooks_dir) / candidate
+    resolved = (root / candidate).resolve()
+    if resolved != folder and folder not in resolved.parents:
+        raise InputError(f"runbook path {shown(text)} leads outside {runbooks_dir}/ (through a symlink?)")
+    return candidate.as_posix()
+
+
+def list_runbook_paths(root: Path, runbooks_dir: str) -> list[str]:
+    """Markdown files under the runbooks folder (not following links out of it), sorted."""
+    folder = root / runbooks_dir
+    if not folder.is_dir():
+        return []
+    resolved_folder = str(folder.resolve()) + os.sep
+    found = []
+    prefix = runbooks_dir.rstrip("/")
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        relative = os.path.relpath(current, folder)
+        base = prefix if relative == "." else f"{prefix}/{relative.replace(os.sep, '/')}"
+        for name in files:
+            if not name.endswith(".md"):
+                continue
+            full = os.path.join(current, name)
+            if os.path.islink(full) and not os.path.realpath(full).startswith(resolved_folder):
+                continue
+            found.append(f"{base}/{name}")
+    return sorted(found)
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+
+LEFTOVER_AGE = 300
+"""Seconds after which a temporary file of an interrupted save is swept away."""
+
+
+def _sweep_leftovers(path: Path) -> None:
+    """Remove temporary files that saves of ``path`` killed mid-way left behind (never a recent one)."""
+    import time
+
+    cutoff = time.time() - LEFTOVER_AGE
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _sweep_leftovers(path)
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, check: bool = True) -> str:
+    """Save edited text (LF as a text widget gives it) with the file's own line endings; returns its hash.
+
+    With ``check``, the front matter must parse first, so a broken edit never replaces a good file.
+    """
+    if check:
+        parse_front_matter(text, relative)
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    atomic_write(root / relative, data)
+    return content_hash(data)
+
+
+# -- staleness and secrets ----------------------------------------------------------------------
+
+
+def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
+                  cause_last_incident: dict[str, date]) -> list[str]:
+    """Why a runbook needs a look: its review is overdue, or a cause it covers struck after it last changed."""
+    reasons = []
+    due = front.review_due()
+    if due is not None and due < today:
+        reasons.append(f"review overdue since {due.isoformat()}")
+    if front.last_reviewed is None:
+        reasons.append("never reviewed (no last_reviewed)")
+    reference = changed_on or front.last_reviewed
+    if reference is not None:
+        for slug in front.root_causes:
+            seen = cause_last_incident.get(slug)
+            if seen is not None and seen > reference:
+                reasons.append(f"{slug} caused an incident on {seen.isoformat()}, after this runbook last changed")
+    return reasons
+
+
+SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    ("a bearer token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-_.=]{20,}")),
+    ("a token or secret assignment",
+     re.compile(r"(?i)(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token)\s*[:=]\s*['\"]?"
+                r"(?![<$]|\*{3})[A-Za-z0-9/+_\-.]{12,}")),
+    ("a password assignment", re.compile(r"(?i)(?:password|passwd|pwd)\s*[:=]\s*['\"]?(?![<$]|\*{3}|['\"]?\s*$)\S+")),
+]
+"""What the pre-commit check blocks. Placeholders (``<secret>``, ``$VAR``, ``***``) are allowed."""
+
+
+@dataclass(frozen=True)
+class SecretFinding:
+    path: str
+    line: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.path} line {self.line}: looks like {self.kind}"
+
+
+def find_secrets(path: str, text: str) -> list[SecretFinding]:
+    findings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for kind, pattern in SECRET_PATTERNS:
+            if pattern.search(line):
+                findings.append(SecretFinding(path, number, kind))
+                break
+    return findings

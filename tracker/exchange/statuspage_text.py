@@ -1,0 +1,362 @@
+"""Line-level readers for Statuspage text reports: stamps, labels, components, postmortem sections, cause keywords.
+
+Pure functions over strings; they never raise. Problems come back as short messages that the caller turns
+into warnings naming the line. Used by :mod:`tracker.exchange.statuspage`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}
+"""Month names and abbreviations as Statuspage writes them, lower case."""
+
+ZONES: dict[str, int] = {
+    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120,
+    "EET": 120, "EEST": 180, "IST": 330, "JST": 540, "AEST": 600, "AEDT": 660, "EST": -300, "EDT": -240,
+    "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+}
+"""UTC offsets in minutes of the zone abbreviations read in stamps (IST is India, BST British Summer Time)."""
+
+UPDATE_LABELS: dict[str, str] = {
+    "investigating": "investigating", "identified": "identified", "monitoring": "monitoring",
+    "resolved": "resolved", "update": "", "scheduled": "investigating", "in progress": "identified",
+    "verifying": "monitoring", "completed": "resolved",
+}
+"""Update labels (lower case) and the tracker status each one means; "" for a label that carries none."""
+
+DEFAULT_BODIES: tuple[tuple[str, str], ...] = (
+    ("this incident has been resolved", "resolved"),
+    ("a fix has been implemented and we are monitoring the results", "monitoring"),
+    ("the issue has been identified and a fix is being implemented", "identified"),
+    ("we are currently investigating this issue", "investigating"),
+)
+"""Statuspage's default update texts; they stand in for the status of an update that has no label."""
+
+_STAMP = re.compile(
+    r"Posted (?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>\d{4}) ?[-\u2013\u2014,]? ?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
+    r" ?(?P<zone>.*?)\.?"
+)
+_ZONE = re.compile(
+    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+)
+_HEADER = re.compile(r"(?P<kind>Incident|(?:Scheduled )?Maintenance) Report for\b ?(?P<company>.*)", re.I)
+_AFFECTED = re.compile(r"This (?:incident|(?:scheduled )?maintenance) affected:(?P<list>.*)", re.I)
+_POSTMORTEM = re.compile(r"post[- ]?mortem", re.I)
+_BULLET = re.compile(
+    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|\d{1,3}[.)]|\(\d{1,3}\))\s+(?P<text>\S.*)"
+)
+_NAVIGATION = re.compile(
+    r"(?:powered by atlassian statuspage|\u2190? ?current status|subscribe to updates?|subscribe|"
+    r"back to (?:the )?current status|view (?:the )?history|incident history)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A ``Posted ...`` line read: the moment in UTC, or None and why not."""
+
+    posted_at: datetime | None
+    problem: str
+
+
+def squeeze(line: str) -> str:
+    """The line without outer whitespace and with inner runs of whitespace made single spaces."""
+    return " ".join(line.split())
+
+
+def read_stamp(line: str) -> Stamp | None:
+    """Read a stamp line; None when the line is not a stamp at all (body text that starts with "Posted")."""
+    if len(line) > 300:
+        return None
+    text = squeeze(line)
+    match = _STAMP.fullmatch(text)
+    if match is None or match["month"].lower() not in MONTHS:
+        return None
+    zone = _ZONE.fullmatch(match["zone"])
+    if zone is None:
+        return None
+    offset = _zone_offset(zone)
+    if offset is None:
+        shown = match["zone"] or "(none)"
+        return Stamp(None, f"unknown time zone {shown!r} in stamp {text!r}")
+    hour = int(match["hour"])
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            return Stamp(None, f"no such time in stamp {text!r}")
+        hour = hour % 12 + (12 if match["ampm"][0] in "Pp" else 0)
+    try:
+        local = datetime(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"]), hour,
+                         int(match["minute"]), int(match["second"] or 0), tzinfo=timezone(offset))
+        return Stamp(local.astimezone(UTC), "")
+    except (ValueError, OverflowError):
+        return Stamp(None, f"no such moment in stamp {text!r}")
+
+
+def _zone_offset(zone: re.Match[str]) -> timedelta | None:
+    """The offset of a zone like ``CEST``, ``GMT+1``, ``UTC-05:30`` or ``+0200``; None when unknown."""
+    name = (zone["name"] or "").upper()
+    if zone["sign"] is None:
+        minutes = ZONES.get(name)
+        return None if minutes is None else timedelta(minutes=minutes)
+    if name not in ("", "UTC", "GMT", "UT"):
+        return None
+    if name == "" and zone["minutes"] is None:
+        return None  # a bare "+2" could be hours or a typo: never guess
+    hours, minutes = int(zone["hours"]), int(zone["minutes"] or 0)
+    if hours > 18 or minutes > 59:
+        return None
+    sign = -1 if zone["sign"] == "-" else 1
+    return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def read_header(line: str) -> tuple[str, str] | None:
+    """``(kind, company)`` of an ``Incident Report for X`` line; None for any other line."""
+    match = _HEADER.fullmatch(squeeze(line))
+    if match is None:
+        return None
+    kind = "incident" if match["kind"].lower() == "incident" else "maintenance"
+    return kind, match["company"].strip()
+
+
+def read_label(line: str) -> str | None:
+    """The update label on this line as written (stripped), or None when the line is not a label."""
+    text = squeeze(line)
+    return text if text.lower() in UPDATE_LABELS else None
+
+
+def is_postmortem_heading(line: str) -> bool:
+    """True for the ``Postmortem`` heading line (also ``Post-mortem``, any case)."""
+    return _POSTMORTEM.fullmatch(squeeze(line)) is not None
+
+
+def is_navigation(line: str) -> bool:
+    """True for page chrome such as ``Powered by Atlassian Statuspage`` or ``Subscribe to Updates``."""
+    return _NAVIGATION.fullmatch(squeeze(line)) is not None
+
+
+def affected_list(line: str) -> str | None:
+    """The text after ``This incident affected:`` on this line, or None for any other line."""
+    match = _AFFECTED.fullmatch(squeeze(line))
+    return None if match is None else match["list"].strip()
+
+
+def status_of(label: str, body: str) -> str:
+    """The tracker status an update stands for: from its label, else from a default text; "" if none."""
+    if label:
+        return UPDATE_LABELS.get(label.lower(), "")
+    said = squeeze(body).lower()
+    return next((status for text, status in DEFAULT_BODIES if said.startswith(text)), "")
+
+
+def api_label(status: str) -> str:
+    """The label a page shows for an API status: ``in_progress`` -> ``In progress``, ``resolved`` -> ``Resolved``."""
+    return status.replace("_", " ").capitalize()
+
+
+def read_iso(value: object) -> tuple[datetime | None, str]:
+    """An ISO 8601 time with an offset, in UTC, or None and why not ("" when the value is None)."""
+    if value is None:
+        return None, ""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(UTC), ""
+    except (ValueError, OverflowError):
+        pass
+    return None, f"unreadable time {repr(value)[:60]} (ISO 8601 with an offset expected)"
+
+
+def string_fields(entry: Mapping[str, object], keys: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """The text fields of a JSON object ("" when absent or not text), and the keys holding something else."""
+    values = {key: value if isinstance(value := entry.get(key), str) else "" for key in keys}
+    return values, [key for key in keys if entry.get(key) is not None and not isinstance(entry.get(key), str)]
+
+
+def component_names(components: object) -> dict[str, str]:
+    """Component id -> name, from a page's or an incident's JSON ``components`` list."""
+    if not isinstance(components, list):
+        return {}
+    return {c["id"]: c["name"] for c in components
+            if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("name"), str)}
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and text.startswith(separator, index):
+            parts.append(text[start:index])
+            start = index + len(separator)
+    parts.append(text[start:])
+    return parts
+
+
+def read_components(listing: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """``(group, name)`` pairs of ``A, B (C, D), and E.``, and problems found (cut off, unbalanced)."""
+    problems: list[str] = []
+    text = listing.strip()
+    if text.endswith("."):
+        text = text[:-1].rstrip()
+    else:
+        problems.append("the list does not end with '.' (cut off?)")
+    items = [item.strip() for item in _split_top(text, ",")]
+    if len(items) == 1:
+        items = [item.strip() for item in _split_top(items[0], " and ")]
+        items = [" and ".join(items[:-1]), items[-1]] if len(items) > 2 else items
+    elif items[-1].lower().startswith("and "):
+        items[-1] = items[-1][4:].strip()
+    pairs: list[tuple[str, str]] = []
+    for item in filter(None, items):
+        if item.count("(") != item.count(")"):
+            problems.append(f"unbalanced parentheses in {item!r}")
+        opening = item.find("(")
+        if opening <= 0:
+            pairs.append(("", item))
+            continue
+        group = item[:opening].strip()
+        inner = item[opening + 1:]
+        inner = inner[:-1] if inner.endswith(")") else inner
+        members = [m.strip() for m in _split_top(inner, ",") if m.strip()]
+        if not members:
+            pairs.append(("", item))
+        pairs.extend((group, member) for member in members)
+    return pairs, problems
+
+
+_SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("timeline", r"(?:incident |detailed )?(?:timeline|chronology|sequence of events)(?: .*)?"),
+    ("next_steps", r"next steps?|what'?s next|going forward|looking ahead|future work"),
+    ("actions", r"(?:(?:corrective|preventive|preventative|forthcoming|follow-? ?up|remedial|remediation|planned"
+                r"|future|improvement)(?: and (?:corrective|preventive|preventative))?"
+                r" (?:actions?|action items|measures|items|work|steps|tasks)|action items|actions?(?: taken| planned)?"
+                r"|(?:corrective|preventive|preventative) measures|remediations?|prevention|improvements"
+                r"|follow-? ?ups?|what we(?:'re| are) doing.*|how we(?:'ll| will) prevent.*)"),
+    ("impact", r"(?:customer |user |business )?impacts?(?: on .*| summary| assessment)?|summary of impact"
+               r"|who was affected|what was affected"),
+    ("root_cause", r"(?:the )?(?:root causes?(?: analysis)?|causes?|what went wrong|contributing factors?"
+                   r"|why (?:it|this) happened)"),
+    ("resolution", r"resolution(?: and recovery)?|mitigation|recovery|how (?:it was|we) (?:fixed|resolved).*"),
+    ("summary", r"(?:incident |executive )?summary|overview|what happened|description|background|details"),
+    ("", r"conclusions?|closing(?: words| thoughts)?|lessons learned|acknowledge?ments?|apolog(?:y|ies)"
+         r"|our apologies|contact(?: us)?|questions|appendix|faq|detection|response|communications?"
+         r"|what went well|post-?mortem(?:: .*)?"),
+)
+_SECTIONS = [(name, re.compile(pattern)) for name, pattern in _SECTION_PATTERNS]
+
+
+def section_heading(line: str) -> str | None:
+    """Canonical section name of a postmortem heading line, "" for a heading that ends a section, else None."""
+    text = squeeze(line)
+    if _BULLET.fullmatch(text):
+        return None
+    text = text.strip("#*_ ").replace("\u2019", "'")
+    if not text or len(text) > 60 or len(text.split()) > 8:
+        return None
+    text = re.sub(r"\([^)]*\)", " ", text.lower().replace("&", " and "))
+    text = squeeze(text).rstrip(":?!").rstrip()
+    return next((name for name, pattern in _SECTIONS if pattern.fullmatch(text)), None)
+
+
+def read_sections(text: str) -> dict[str, str]:
+    """Text under each recognised heading of a postmortem, by canonical name (repeats joined)."""
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        name = section_heading(line)
+        if name is None:
+            if current is not None:
+                current.append(line)
+            continue
+        current = None
+        if name:
+            current = found.setdefault(name, [])
+            if current:
+                current.append("")
+    return {name: body for name, lines in found.items() if (body := "\n".join(trim_blank(lines)))}
+
+
+def bullets(text: str) -> list[str]:
+    """Bullet items (``•``, ``*``, ``-``, ``1.``, ``(1)`` ...) of a text; wrapped continuation lines joined."""
+    items: list[str] = []
+    indent: int | None = None
+    for line in text.split("\n"):
+        match = _BULLET.fullmatch(line)
+        if match:
+            items.append(match["text"].strip())
+            indent = len(match["indent"])
+        elif indent is not None and line.strip() and len(line) - len(line.lstrip()) > indent:
+            items[-1] = f"{items[-1]} {line.strip()}"
+        else:
+            indent = None
+    return items
+
+
+def trim_blank(lines: list[str]) -> list[str]:
+    """The lines without the blank lines at either end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
+
+
+DEFAULT_CAUSE_RULES: dict[str, list[str]] = {
+    "cooling-failure": ["cooling", "overheat", "overheated", "overheating", "hypervisor", "temperature", "thermal"],
+    "single-host-blast-radius": ["colocation", "blast radius", "single host", "single hypervisor", "same host",
+                                 "same underlying host", "single point of failure", "all of their replicas"],
+    "hosting-provider-outage": ["hosting provider", "OVH", "our host", "provider outage", "data center outage",
+                                "datacenter outage", "cloud provider"],
+    "iac-reimage": ["IaC", "infrastructure as code", "re-imaged", "re-image", "re-imaging", "reimaged", "wiped",
+                    "terraform"],
+    "kafka-migration": ["Kafka", "migration", "migrating", "cluster migration", "broker"],
+    "message-queue-change": ["message queue", "message queuing", "message-queuing", "queuing", "queueing",
+                             "routine change"],
+    "stale-config": ["obsolete configuration", "obsolete", "outdated configuration", "stale configuration",
+                     "deployment process", "deployment system", "configuration drift"],
+}
+"""Keywords suggesting each root cause of the demo taxonomy (matched whole-word, any case)."""
+
+
+def suggest_root_causes(text: str, rules: Mapping[str, Sequence[str]]) -> list[tuple[str, int, list[str]]]:
+    """``(slug, score, matched keywords)`` for every rule that matches, best first (ties keep rule order).
+
+    A keyword matches case-insensitively on word boundaries (inner spaces match any whitespace); the score is the
+    number of distinct keywords matched.
+    """
+    found: list[tuple[str, int, list[str]]] = []
+    lowered = text.lower()
+    for slug, keywords in rules.items():
+        # A plain substring test first: most keywords are absent, and it is far cheaper than the regex.
+        matched = [k for k in dict.fromkeys(keywords)
+                   if k.strip() and k.split()[0].lower() in lowered and _keyword(k).search(text)]
+        if matched:
+            found.append((slug, len(matched), matched))
+    return sorted(found, key=lambda item: -item[1])
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword(keyword: str) -> re.Pattern[str]:
+    """A whole-word, case-insensitive pattern for a keyword."""
+    words = r"\s+".join(re.escape(word) for word in keyword.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)

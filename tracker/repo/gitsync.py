@@ -1,0 +1,521 @@
+"""The only module that talks to git.
+
+Every operation opens the repository with ``with Repo(...)`` (GitPython leaks ``git cat-file``
+processes otherwise), runs git commands with prompts disabled and a timeout, takes a
+process-wide lock (GitPython is not thread-safe), and turns git's failures into the
+project's own errors. GitPython is imported lazily, so commands that never touch git do
+not pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tracker.base.errors import TrackerError
+
+GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GIT_SSH_COMMAND": "ssh -oBatchMode=yes -oConnectTimeout=15",
+    "GIT_EDITOR": "true",
+    "GIT_MERGE_AUTOEDIT": "no",
+    "LC_ALL": "C",
+    "GIT_LITERAL_PATHSPECS": "1",
+}
+"""Environment for every git call: no prompt may ever wait for a person; messages in English."""
+
+NETWORK_TIMEOUT = 120.0
+"""Seconds a pull or push may take before it is killed."""
+
+LOCAL_TIMEOUT = 60.0
+
+_LOCK = threading.RLock()
+TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+ACTION_KEY = re.compile(r"\bACT-(\d{1,12})\b", re.IGNORECASE)
+
+
+class GitError(TrackerError):
+    """A git operation failed; the message says what and what to do."""
+
+
+class GitUnavailable(GitError):
+    """No git binary, or not inside a git repository."""
+
+
+class NoIdentity(GitError):
+    """user.name or user.email is not set: nothing is committed as a made-up user."""
+
+
+class DetachedHead(GitError):
+    pass
+
+
+class NoRemote(GitError):
+    pass
+
+
+class PushRejected(GitError):
+    """The remote has commits this branch lacks: pull, then push."""
+
+
+class SecretsFound(GitError):
+    def __init__(self, findings: Sequence[object]) -> None:
+        self.findings = list(findings)
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        super().__init__(f"{first}{more}: not committed; remove it or commit with --allow-secrets")
+
+
+class PullConflict(GitError):
+    """A pull stopped on conflicts; the repository is mid-rebase or mid-merge."""
+
+    def __init__(self, files: list[str], operation: str) -> None:
+        self.files = files
+        self.operation = operation
+        super().__init__(
+            f"pull stopped on conflicts in {', '.join(files)}: abort to go back to before the pull, "
+            "or resolve (edit the files, then continue)"
+        )
+
+
+class RepoState(NamedTuple):
+    """What the header shows: where we are and how we stand against the remote."""
+
+    root: Path
+    branch: str | None
+    detached_at: str | None
+    remote: str | None
+    upstream: str | None
+    ahead: int
+    behind: int
+    operation: str | None
+    """``rebase`` or ``merge`` when a pull stopped on conflicts."""
+
+    def describe(self) -> str:
+        where = self.branch or f"detached at {self.detached_at}"
+        if self.remote is None:
+            return f"{where} · no remote"
+        if self.upstream is None:
+            return f"{where} · no upstream"
+        state = f"{where} ↑{self.ahead} ↓{self.behind} ({self.upstream})"
+        return f"{state} · {self.operation} in progress" if self.operation else state
+
+
+class CommitInfo(NamedTuple):
+    sha: str
+    author_name: str
+    author_email: str
+    when: datetime
+    subject: str
+    refs: tuple[int, ...] = ()
+    closes: tuple[int, ...] = ()
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+class FileStates:
+    """Git state by path (relative to the repository root, ``/`` separators)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, str] = {}
+
+    def of(self, path: str) -> str:
+        return self.states.get(path, "")
+
+
+_BINARY: dict[str, str] = {}
+
+
+def _git_binary() -> str:
+    """The git executable, looked up once per PATH."""
+    path = os.environ.get("PATH", "")
+    if path not in _BINARY:
+        found = shutil.which("git")
+        if found is None:
+            raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
+        _BINARY[path] = found
+    return _BINARY[path]
+
+
+def _git_module() -> Any:
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    if shutil.which("git") is None:
+        raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
+    import git
+
+    return git
+
+
+@contextmanager
+def open_repo(path: Path) -> Iterator[Any]:
+    """The repository holding ``path``, locked and closed after use."""
+    git = _git_module()
+    with _LOCK:
+        try:
+            repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitUnavailable(f"{path}: not inside a git repository (git init, or clone one)") from None
+        with repo:
+            yield repo
+
+
+def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
+    """Run ``git args`` in the repository's work tree; returns (status, stdout, stderr).
+
+    GitPython finds the repository and reads its state; the commands themselves run as plain
+    subprocesses (GitPython's own wrapper costs a few milliseconds more per call).
+    """
+    binary = _git_binary()
+    try:
+        done = subprocess.run(
+            [binary, *args], cwd=repo.working_tree_dir, capture_output=True, text=True, errors="replace",
+            timeout=timeout, env={**os.environ, **GIT_ENV}, stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "an argument holds a NUL character"
+        raise GitError(f"git {args[0]} could not run ({reason})") from None
+    if check and done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+    return done.returncode, done.stdout, done.stderr
+
+
+def repo_root(path: Path) -> Path:
+    with open_repo(path) as repo:
+        return Path(repo.working_tree_dir)
+
+
+def identity(path: Path) -> tuple[str, str]:
+    """(name, email) from git config; NoIdentity with the fix when either is missing."""
+    with open_repo(path) as repo:
+        return _identity(repo)
+
+
+def _identity(repo: Any) -> tuple[str, str]:
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="")
+    email = reader.get_value("user", "email", default="")
+    if not str(name).strip() or not str(email).strip():
+        raise NoIdentity(
+            'git has no identity here: set it with git config --global user.name "Your Name" '
+            'and git config --global user.email "you@example.com"'
+        )
+    return str(name), str(email)
+
+
+def state(path: Path) -> RepoState:
+    with open_repo(path) as repo:
+        root = Path(repo.working_tree_dir)
+        detached = repo.head.is_detached
+        branch = None if detached else repo.head.ref.name
+        detached_at = repo.head.commit.hexsha[:10] if detached else None
+        remotes = [r.name for r in repo.remotes]
+        remote = "origin" if "origin" in remotes else (remotes[0] if remotes else None)
+        upstream = None
+        ahead = behind = 0
+        if branch and remote:
+            status, out, _ = _run(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}",
+                                  check=False)
+            if status == 0:
+                upstream = out.strip()
+                status, out, _ = _run(repo, "rev-list", "--left-right", "--count", "HEAD...@{upstream}",
+                                      check=False)
+                if status == 0 and out.strip():
+                    ahead, behind = (int(x) for x in out.split())
+        git_dir = Path(repo.git_dir)
+        operation = None
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            operation = "rebase"
+        elif (git_dir / "MERGE_HEAD").exists():
+            operation = "merge"
+        return RepoState(root, branch, detached_at, remote, upstream, ahead, behind, operation)
+
+
+def file_states(path: Path, folder: str) -> FileStates:
+    """modified / untracked / staged / conflicted / added / deleted for files under ``folder``."""
+    with open_repo(path) as repo:
+        _, out, _ = _run(repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)
+    result = FileStates()
+    entries = out.split("\0")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        x, y, name = entry[0], entry[1], entry[3:]
+        if x in "RC":
+            index += 1  # the source path of a rename follows
+        if x == "?":
+            label = "untracked"
+        elif "U" in (x, y) or (x, y) in (("A", "A"), ("D", "D")):
+            label = "conflicted"
+        elif x != " " and y != " ":
+            label = "staged+modified"
+        elif x == "A":
+            label = "added"
+        elif x == "D" or y == "D":
+            label = "deleted"
+        elif x != " ":
+            label = "staged"
+        else:
+            label = "modified"
+        result.states[name] = label
+    return result
+
+
+def diff(path: Path, paths: Sequence[str]) -> str:
+    """Pending changes (staged and not) of these files against HEAD; new files shown whole."""
+    with open_repo(path) as repo:
+        has_head = repo.head.is_valid()
+        _, out, _ = _run(repo, "diff", "--no-color", *(["HEAD"] if has_head else []), "--", *paths, check=False)
+        _, untracked, _ = _run(repo, "ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
+        root = Path(repo.working_tree_dir)
+    extra = []
+    for name in filter(None, untracked.split("\0")):
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        lines = text.splitlines()
+        extra.append(f"new file {name}\n--- /dev/null\n+++ b/{name}\n" + "\n".join("+" + line for line in lines))
+    return "\n".join(filter(None, [out, *extra]))
+
+
+def _require_branch(repo: Any) -> str:
+    if repo.head.is_valid() and repo.head.is_detached:
+        raise DetachedHead(
+            f"detached HEAD at {repo.head.commit.hexsha[:10]}: check out a branch first (git switch <branch>)"
+        )
+    return repo.active_branch.name
+
+
+def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequence[int] = (),
+                 closes: Sequence[int] = (), when: datetime) -> CommitInfo:
+    """Stage exactly ``paths`` and commit only them, with ``Refs:``/``Closes:`` trailers.
+
+    ``when`` (the caller's clock) is the time reported in the result; git stamps the commit itself.
+    """
+    if not paths:
+        raise GitError("nothing to commit: choose at least one runbook")
+    if not message.strip():
+        raise GitError("the commit message is empty")
+    from tracker.core.validate import clean_text
+
+    body = clean_text(message.strip(), "commit message", limit=20_000)
+    trailers = []
+    if refs:
+        trailers.append("Refs: " + ", ".join(f"ACT-{n}" for n in refs))
+    if closes:
+        trailers.append("Closes: " + ", ".join(f"ACT-{n}" for n in closes))
+    if trailers:
+        body += "\n\n" + "\n".join(trailers)
+    with open_repo(path) as repo:
+        name, email = _identity(repo)
+        _require_branch(repo)
+        # A pathspec commit takes tracked files as they are in the work tree, so the usual case
+        # (an edited runbook) is one git process; new files must be added first.
+        status, out, err = _run(repo, "commit", "--no-verify", "-m", body, "--", *paths, check=False)
+        if status != 0 and "did not match any file" in err:
+            _run(repo, "add", "--", *paths)
+            status, out, err = _run(repo, "commit", "--no-verify", "-m", body, "--", *paths, check=False)
+        if status != 0:
+            text = (err or out).strip()
+            if "nothing to commit" in text or "no changes added" in text:
+                raise GitError("nothing to commit: the chosen runbooks have no changes")
+            raise GitError(f"git commit failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+        sha = _head_hexsha(repo, out)
+    refs_found, closes_found = parse_trailers(body)
+    return CommitInfo(
+        sha=sha,
+        author_name=name,
+        author_email=email,
+        when=when,
+        subject=body.splitlines()[0],
+        refs=refs_found,
+        closes=closes_found,
+    )
+
+
+def _head_hexsha(repo: Any, commit_output: str) -> str:
+    """The sha HEAD points to, read from the refs (no object lookup, no extra process)."""
+    from git.refs.symbolic import SymbolicReference
+
+    try:
+        return str(SymbolicReference.dereference_recursive(repo, "HEAD"))
+    except (ValueError, OSError):
+        # git's summary line names the new commit: "[main 1a2b3c4] subject".
+        match = re.search(r"^\[[^\]]*?([0-9a-f]{7,40})\]", commit_output, re.MULTILINE)
+        return match.group(1) if match else ""
+
+
+def parse_trailers(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    refs: list[int] = []
+    closes: list[int] = []
+    for kind, value in TRAILER.findall(message):
+        numbers = [int(n) for n in ACTION_KEY.findall(value)]
+        (closes if kind.lower() == "closes" else refs).extend(numbers)
+    return tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(closes))
+
+
+def commits_with_trailers(path: Path, since: str | None = None, limit: int = 5000) -> list[CommitInfo]:
+    """Commits (newest first) whose message has Refs:/Closes: trailers naming actions."""
+    with open_repo(path) as repo:
+        if not repo.head.is_valid():
+            return []
+        revision = f"{since}..HEAD" if since else "HEAD"
+        status, out, _ = _run(
+            repo, "log", f"--max-count={limit}", "-i", "--extended-regexp",
+            "--grep=^(Refs|Closes):", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B%x1e", revision, "--",
+            check=False,
+        )
+    if status != 0:
+        return []
+    found = []
+    for record in filter(None, (r.strip("\n") for r in out.split("\x1e"))):
+        sha, name, email, when, subject, message = record.split("\x1f", 5)
+        refs, closes = parse_trailers(message)
+        if refs or closes:
+            found.append(CommitInfo(sha, name, email, datetime.fromisoformat(when), subject, refs, closes))
+    return found
+
+
+def last_commits(path: Path, folder: str) -> dict[str, tuple[str, datetime]]:
+    """For each file under ``folder``, its last commit (sha, time), from one ``git log`` walk."""
+    with open_repo(path) as repo:
+        if not repo.head.is_valid():
+            return {}
+        status, out, _ = _run(repo, "log", "--format=%x1e%H%x1f%aI", "--name-only", "--no-renames", "HEAD",
+                              "--", folder, check=False)
+    latest: dict[str, tuple[str, datetime]] = {}
+    if status != 0:
+        return latest
+    for record in filter(None, out.split("\x1e")):
+        head, _, names = record.partition("\n")
+        sha, when = head.split("\x1f")
+        stamp = datetime.fromisoformat(when.strip())
+        for name in filter(None, (n.strip() for n in names.splitlines())):
+            latest.setdefault(name, (sha, stamp))
+    return latest
+
+
+def head_sha(path: Path) -> str | None:
+    with open_repo(path) as repo:
+        return repo.head.commit.hexsha if repo.head.is_valid() else None
+
+
+# -- remote ------------------------------------------------------------------------------------
+
+
+def _remote_and_branch(repo: Any) -> tuple[str, str]:
+    branch = _require_branch(repo)
+    if not repo.remotes:
+        raise NoRemote("no remote configured: add one with git remote add origin <url>")
+    names = [r.name for r in repo.remotes]
+    return ("origin" if "origin" in names else names[0]), branch
+
+
+def _conflicted(repo: Any) -> list[str]:
+    _, out, _ = _run(repo, "diff", "--name-only", "--diff-filter=U", check=False)
+    return [line for line in out.splitlines() if line]
+
+
+def pull(path: Path, *, rebase: bool = False) -> str:
+    """Pull the current branch: fast-forward only by default, ``rebase`` on request."""
+    with open_repo(path) as repo:
+        remote, branch = _remote_and_branch(repo)
+        mode = "--rebase" if rebase else "--ff-only"
+        status, out, err = _run(repo, "pull", "--no-edit", mode, remote, branch, timeout=NETWORK_TIMEOUT,
+                                check=False)
+        if status == 0:
+            return (out.strip().splitlines() or ["Already up to date."])[-1]
+        text = f"{out}\n{err}".strip()
+        conflicts = _conflicted(repo)
+        if conflicts:
+            raise PullConflict(conflicts, "rebase" if rebase else "merge")
+        if "Not possible to fast-forward" in text or "diverg" in text:
+            raise GitError("the branch and its remote have diverged: pull with --rebase, then push")
+        if "would be overwritten" in text or "unstaged changes" in text or "uncommitted changes" in text:
+            raise GitError("you have uncommitted changes that the pull would touch: commit them first")
+        if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
+            raise GitError(f"cannot reach the remote {remote}: {text.splitlines()[-1]}")
+        raise GitError(f"git pull failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+
+
+def abort_pull(path: Path) -> None:
+    """Go back to the state before a pull that stopped on conflicts."""
+    with open_repo(path) as repo:
+        git_dir = Path(repo.git_dir)
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            _run(repo, "rebase", "--abort")
+        elif (git_dir / "MERGE_HEAD").exists():
+            _run(repo, "merge", "--abort")
+        else:
+            raise GitError("no pull in progress to abort")
+
+
+def continue_pull(path: Path, paths: Sequence[str]) -> None:
+    """After the user resolved ``paths``, mark them resolved and finish the rebase or merge."""
+    with open_repo(path) as repo:
+        for name in paths:
+            text = (Path(repo.working_tree_dir) / name).read_text(encoding="utf-8", errors="replace")
+            if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE):
+                raise GitError(f"{name} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
+        _run(repo, "add", "--", *paths)
+        git_dir = Path(repo.git_dir)
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            status, out, err = _run(repo, "-c", "core.editor=true", "rebase", "--continue", check=False)
+        elif (git_dir / "MERGE_HEAD").exists():
+            status, out, err = _run(repo, "commit", "--no-edit", "-q", check=False)
+        else:
+            raise GitError("no pull in progress to continue")
+        if status != 0:
+            left = _conflicted(repo)
+            if left:
+                raise PullConflict(left, "rebase")
+            raise GitError(f"could not continue: {(err or out).strip().splitlines()[-1:]}")
+
+
+def push(path: Path) -> str:
+    """Push the current branch; a non-fast-forward rejection raises PushRejected."""
+    with open_repo(path) as repo:
+        remote, branch = _remote_and_branch(repo)
+        status, out, err = _run(repo, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}",
+                                timeout=NETWORK_TIMEOUT, check=False)
+        text = f"{out}\n{err}"
+        if status == 0:
+            return f"pushed {branch} to {remote}"
+        if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+            raise PushRejected(f"push rejected: {remote} has commits that {branch} lacks; pull, then push (sync)")
+        if "[remote rejected]" in text:
+            raise GitError(f"the remote refused the push: {text.strip().splitlines()[-1]}")
+        raise GitError(f"git push failed: {text.strip().splitlines()[-1] if text.strip() else 'exit ' + str(status)}")
+
+
+def configured_email(cwd: Path | None = None) -> str | None:
+    """git's ``user.email`` for ``cwd`` (repository, then global config), or None. No GitPython."""
+    binary = shutil.which("git")
+    if binary is None:
+        return None
+    try:
+        done = subprocess.run(
+            [binary, "config", "--get", "user.email"], cwd=cwd, capture_output=True, text=True, timeout=5,
+            env={**os.environ, **GIT_ENV}, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None

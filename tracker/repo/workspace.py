@@ -1,0 +1,180 @@
+"""Runbooks in their git repository: index, commit with action trailers, pull, push, sync.
+
+Joins three parts without mixing them: files (``tracker.core.runbooks.files``), the index and actions
+in the database (``tracker.core``), and git (``tracker.repo.gitsync``, the only door to git).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from tracker.base.enums import ActionStatus
+from tracker.base.errors import InputError, NotFoundError, TrackerError
+from tracker.config import Settings
+from tracker.core.actions import get_action, update_action
+from tracker.core.keys import parse_key
+from tracker.core.runbooks.files import find_secrets, safe_runbook_path
+from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
+from tracker.repo import gitsync
+from tracker.storage.database import Db
+
+SCANNED_KEY = "trailers_scanned_to"
+"""tracker_meta key: the newest commit whose Closes: trailers were applied."""
+
+
+class RunbookWorkspace:
+    """The runbooks folder of one repository, bound to one database."""
+
+    def __init__(self, db: Db, settings: Settings, cwd: Path | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = settings.clock
+        base = (cwd or Path.cwd()).resolve()
+        self.folder = (base / settings.runbooks_dir).resolve()
+        self.git_error: TrackerError | None = None
+        """Why git cannot be used here (no git, not a repository); the rest still works."""
+        try:
+            self.root = gitsync.repo_root(self.folder if self.folder.exists() else base)
+        except gitsync.GitError as error:
+            self.git_error = error
+            self.root = base
+        self.runbooks_dir = os.path.relpath(self.folder, self.root).replace(os.sep, "/")
+
+    def _git(self) -> Path:
+        if self.git_error is not None:
+            raise self.git_error
+        return self.root
+
+    # -- index -------------------------------------------------------------------------------
+
+    def refresh(self, only: list[str] | None = None,
+                commit: tuple[str, datetime] | None = None) -> IndexReport:
+        """Re-index the folder; ``only`` re-indexes just those paths, ``commit`` being their last commit."""
+        if only is not None:
+            return refresh_index(self.db, self.root, self.runbooks_dir,
+                                 {p: commit for p in only} if commit else {}, only=only, clock=self.clock)
+        commits = {}
+        if self.git_error is None:
+            try:
+                commits = gitsync.last_commits(self.root, self.runbooks_dir)
+            except gitsync.GitError:
+                commits = {}
+        return refresh_index(self.db, self.root, self.runbooks_dir, commits, clock=self.clock)
+
+    def path(self, given: str) -> str:
+        """A user-given runbook path, checked, relative to the repository root."""
+        relative_dir = self.runbooks_dir
+        return safe_runbook_path(self.root, relative_dir, given)
+
+    def file_states(self) -> gitsync.FileStates:
+        return gitsync.file_states(self._git(), self.runbooks_dir)
+
+    def changed_paths(self) -> list[str]:
+        states = self.file_states()
+        return sorted(p for p, s in states.states.items() if s != "conflicted" and p.endswith(".md"))
+
+    # -- commit ------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        paths: Sequence[str],
+        message: str,
+        *,
+        refs: Sequence[str] = (),
+        closes: Sequence[str] = (),
+        allow_secrets: bool = False,
+    ) -> gitsync.CommitInfo:
+        """Commit exactly these runbooks (checked for secrets first) and apply the Closes: trailers."""
+        root = self._git()
+        chosen = [self.path(p) for p in paths] or self.changed_paths()
+        if not chosen:
+            raise InputError("no runbook has changes to commit")
+        ref_ids = [self._action_id(k) for k in refs]
+        close_ids = [self._action_id(k) for k in closes]
+        if not allow_secrets:
+            findings = []
+            for path in chosen:
+                try:
+                    text = (root / path).read_text(encoding="utf-8", errors="replace")
+                except FileNotFoundError:
+                    continue  # a deleted runbook: nothing to check
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+                findings += find_secrets(path, text)
+            if findings:
+                raise gitsync.SecretsFound(findings)
+        info = gitsync.commit_files(root, chosen, message, refs=ref_ids, closes=close_ids, when=self.clock.now())
+        self._close(info)
+        self.refresh(only=chosen, commit=(info.sha, info.when))
+        return info
+
+    def _close(self, commit: gitsync.CommitInfo) -> list[str]:
+        """Apply one commit's ``Closes:`` trailers: each action done, the author as actor."""
+        changed = []
+        for action_id in commit.closes:
+            note = f"Closes: in commit {commit.short} ({commit.subject})"
+            if self.db.scalar("SELECT 1 FROM action_event WHERE action_id = :id AND note LIKE :n",
+                              {"id": action_id, "n": f"Closes: in commit {commit.short[:7]}%"}):
+                continue
+            try:
+                action = get_action(self.db, action_id)
+            except NotFoundError:
+                continue
+            if action.status in (ActionStatus.DONE.value, ActionStatus.WONT_DO.value):
+                continue
+            update_action(self.db, action_id, {"status": ActionStatus.DONE}, actor=commit.author_email,
+                          note=note[:500], clock=self.clock)
+            changed.append(f"ACT-{action_id}")
+        return changed
+
+    def _action_id(self, key: str) -> int:
+        action_id = parse_key(key, "ACT")
+        get_action(self.db, action_id)
+        return action_id
+
+    def apply_trailers(self) -> list[str]:
+        """Mark actions named by ``Closes:`` in commits not seen yet as done; returns what changed."""
+        root = self._git()
+        since = get_meta(self.db, SCANNED_KEY)
+        try:
+            commits = gitsync.commits_with_trailers(root, since)
+        except gitsync.GitError:
+            commits = gitsync.commits_with_trailers(root)
+        changed = []
+        for commit in reversed(commits):
+            changed += self._close(commit)
+        head = gitsync.head_sha(root)
+        if head:
+            set_meta(self.db, SCANNED_KEY, head)
+        return changed
+
+    def commits_for(self, action_key: str) -> list[gitsync.CommitInfo]:
+        """Commits whose trailers name this action (made in the app or not), newest first."""
+        action_id = parse_key(action_key, "ACT")
+        return [c for c in gitsync.commits_with_trailers(self._git()) if action_id in c.refs + c.closes]
+
+    # -- remote ------------------------------------------------------------------------------
+
+    def pull(self, rebase: bool = False) -> str:
+        message = gitsync.pull(self._git(), rebase=rebase)
+        self.apply_trailers()
+        self.refresh()
+        return message
+
+    def push(self) -> str:
+        return gitsync.push(self._git())
+
+    def sync(self, rebase: bool = True) -> str:
+        pulled = self.pull(rebase=rebase)
+        return f"{pulled}; {self.push()}"
+
+    def abort_pull(self) -> None:
+        gitsync.abort_pull(self._git())
+
+    def continue_pull(self, paths: Sequence[str]) -> None:
+        gitsync.continue_pull(self._git(), [self.path(p) for p in paths])
+        self.apply_trailers()
+        self.refresh()

@@ -1,0 +1,8 @@
+"""Schema revisions this tracker knows, without importing Alembic (kept in step by a test)."""
+
+from __future__ import annotations
+
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_runbooks", "0003_postgres_search", "0004_review_indexes")
+"""Every migration revision, oldest first; the last one is the head."""
+
+HEAD = REVISIONS[-1]

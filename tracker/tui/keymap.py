@@ -1,0 +1,53 @@
+"""Where every key of the app is declared, by part of the app: the help screen lists them in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.binding import Binding, BindingType
+
+from tracker.tui.dialogs.action_form import ActionFormDialog
+from tracker.tui.dialogs.commit import CommitDialog
+from tracker.tui.dialogs.conflict import ConflictDialog
+from tracker.tui.dialogs.filters import FilterDialog
+from tracker.tui.dialogs.import_report import ImportDialog
+from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+from tracker.tui.screens.action_detail import ActionScreen
+from tracker.tui.screens.actions import ActionsScreen
+from tracker.tui.screens.causes import CausesScreen
+from tracker.tui.screens.incident_detail import IncidentScreen
+from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.review import ReviewScreen
+from tracker.tui.screens.runbook_diff import RunbookDiffScreen
+from tracker.tui.screens.runbook_edit import RunbookEditScreen
+from tracker.tui.screens.runbooks import RunbooksScreen
+from tracker.tui.screens.walkthrough import WalkthroughScreen
+from tracker.tui.widgets.lazy_table import LazyTable
+
+PARTS: list[tuple[str, type]] = [
+    ("Lists", LazyTable),
+    ("Incidents", IncidentsScreen),
+    ("Incident", IncidentScreen),
+    ("Root causes", CausesScreen),
+    ("Actions", ActionsScreen),
+    ("Action", ActionScreen),
+    ("Runbooks", RunbooksScreen),
+    ("Weekly review", ReviewScreen),
+    ("Review walk-through", WalkthroughScreen),
+    ("Runbook editor", RunbookEditScreen),
+    ("Runbook diff", RunbookDiffScreen),
+    ("Commit", CommitDialog),
+    ("Pull conflict", PullConflictDialog),
+    ("Action form", ActionFormDialog),
+    ("Filters", FilterDialog),
+    ("Import a report", ImportDialog),
+    ("Conflict", ConflictDialog),
+]
+"""Each part of the app below the app itself, with the class whose ``BINDINGS`` it uses."""
+
+
+def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:
+    """Every key by part of the app, the app's own (``Everywhere``) first."""
+    owners: list[tuple[str, Sequence[BindingType]]] = [("Everywhere", app_bindings)]
+    owners += [(title, getattr(cls, "BINDINGS", [])) for title, cls in PARTS]
+    return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in owners]
