@@ -19,6 +19,7 @@ from tracker.core import rootcauses as cause_service
 from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
 from tracker.core.incidents import IncidentDetail, IncidentRow
 from tracker.core.rootcauses import RootCauseRow
+from tracker.core.stamp import changes_stamp
 from tracker.storage.database import Db
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class Store:
         if self._workspace is None:
             from tracker.repo.workspace import RunbookWorkspace
 
-            self._workspace = RunbookWorkspace(self._db, self.settings, self.cwd)
+            self._workspace = RunbookWorkspace(self._db, self.settings, self.cwd, db_lock=self._lock)
         return self._workspace
 
     @property
@@ -70,12 +71,8 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
 
     def data_stamp(self) -> tuple[Any, ...]:
-        """A cheap fingerprint of what other people may have changed (indexed maxima and counts)."""
-        return self._run(lambda db: db.row(
-            "SELECT (SELECT MAX(id) FROM action_event), (SELECT COUNT(*) FROM action),"
-            " (SELECT MAX(updated_at) FROM action), (SELECT COUNT(*) FROM incident),"
-            " (SELECT MAX(updated_at) FROM incident), (SELECT COUNT(*) FROM incident_root_cause)"
-        ) or ())
+        """A cheap fingerprint of what other people may have changed."""
+        return self._run(changes_stamp)
 
     def count_actions(self, filt: ActionFilter) -> int:
         return self._run(lambda db: action_service.count_actions(db, filt))
@@ -173,7 +170,7 @@ class Store:
         if space.git_error is not None:
             return None, None, str(space.git_error)
         try:
-            return gitsync.state(space.root), space.file_states(), None
+            return space.state(), space.file_states(), None
         except gitsync.GitError as error:
             return None, None, str(error)
 
@@ -209,10 +206,7 @@ class Store:
         return space.root / space.path(path)
 
     def diff(self, paths: list[str]) -> str:
-        from tracker.repo import gitsync
-
-        space = self._run(lambda db: self.workspace())
-        return gitsync.diff(space._git(), [space.path(p) for p in paths] or [space.runbooks_dir])
+        return self._run(lambda db: self.workspace()).diff(paths)
 
     def changed_runbooks(self) -> list[str]:
         return self._run(lambda db: self.workspace().changed_paths())
@@ -224,21 +218,13 @@ class Store:
 
     def pull(self, rebase: bool = False) -> str:
         """Pull without holding the database (the network may be slow), then index what came."""
-        from tracker.repo import gitsync
-
-        space = self._run(lambda db: self.workspace())
-        message = gitsync.pull(space._git(), rebase=rebase)
-        self._run(lambda db: (space.apply_trailers(), space.refresh()))
-        return message
+        return self._run(lambda db: self.workspace()).pull(rebase=rebase)
 
     def push(self) -> str:
-        from tracker.repo import gitsync
-
-        space = self._run(lambda db: self.workspace())
-        return gitsync.push(space._git())
+        return self._run(lambda db: self.workspace()).push()
 
     def sync(self) -> str:
-        return f"{self.pull(rebase=True)}; {self.push()}"
+        return self._run(lambda db: self.workspace()).sync(rebase=True)
 
     def abort_pull(self) -> None:
         self._run(lambda db: self.workspace().abort_pull())
