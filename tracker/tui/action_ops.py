@@ -60,7 +60,7 @@ class ActionOps:
             return
         from tracker.tui.dialogs.prompt import PromptDialog
 
-        owners = self.app.store.owners()
+        owners = self.app.store.actions.owners()
         self.app.push_screen(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
                          suggestions=owners, placeholder="team handle"),

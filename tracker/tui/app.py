@@ -75,7 +75,7 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="check-for-changes", exit_on_error=False)
     def _check_for_changes(self) -> None:
-        stamp = self.store.data_stamp()
+        stamp = self.store.changes_stamp()
         if self.data_stamp is not None and stamp != self.data_stamp:
             self.call_from_thread(self._changed)
         self.data_stamp = stamp

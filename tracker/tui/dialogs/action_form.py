@@ -101,7 +101,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        self.post_message(Loaded("choices", ([c.slug for c in store.root_causes()], store.owners())))
+        self.post_message(Loaded("choices", (store.causes.slugs(), store.actions.owners())))
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -190,7 +190,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
         store = self.app.store  # type: ignore[attr-defined]
         try:
             if self.action is None:
-                row = store.add_action(**fields)
+                row = store.actions.add(**fields)
                 self.post_message(ActionSaved(row, created=True))
             else:
                 note = fields.pop("note")
@@ -224,7 +224,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
     @work(thread=True, group="form", exit_on_error=False)
     def _reload(self) -> None:
         try:
-            row, _ = self.app.store.action(self.action.id)  # type: ignore[attr-defined, union-attr]
+            row = self.app.store.actions.get(self.action.id)  # type: ignore[attr-defined, union-attr]
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -62,7 +62,7 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, group="commit", exit_on_error=False)
     def _files(self) -> None:
         try:
-            files = self.app.store.changed_runbooks()  # type: ignore[attr-defined]
+            files = self.app.store.git.changed()  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error, "files"))
             return
@@ -105,7 +105,7 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="commit-go", exit_on_error=False)
     def _commit(self, paths: list[str], message: str, refs: list[str], closes: list[str], allow: bool) -> None:
         try:
-            info = self.app.store.commit_runbooks(paths, message, refs, closes, allow)  # type: ignore[attr-defined]
+            info = self.app.store.git.commit(paths, message, refs, closes, allow)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -83,7 +83,7 @@ class FilterDialog(ModalScreen[ActionFilter | None]):
 
     @work(thread=True, group="filters", exit_on_error=False)
     def _causes(self) -> None:
-        slugs = [c.slug for c in self.app.store.root_causes()]  # type: ignore[attr-defined]
+        slugs = self.app.store.causes.slugs()  # type: ignore[attr-defined]
         self.post_message(Loaded("causes", slugs))
 
     def on_loaded(self, message: Loaded) -> None:

@@ -85,7 +85,7 @@ class ImportDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def _plan(self, data: bytes, source: str) -> None:
         try:
-            plans = self.app.store.plan_import(data, source)  # type: ignore[attr-defined]
+            plans = self.app.store.imports.plan(data, source)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return
@@ -135,7 +135,7 @@ class ImportDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
     def _save(self, plans: list[Any], causes: list[str], actions: list[int]) -> None:
         try:
-            result = self.app.store.apply_import(plans, causes, actions)  # type: ignore[attr-defined]
+            result = self.app.store.imports.apply(plans, causes, actions)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -75,12 +75,12 @@ class ActionScreen(ActionOps, Screen[None]):
     @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.action(self.key)  # type: ignore[attr-defined]
+            data = self.app.store.actions.detail(self.key)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return
         self.post_message(Loaded("action", data))
-        commits = self.app.store.commits_for(data[0].key)  # type: ignore[attr-defined]
+        commits = self.app.store.git.commits_for(data.action.key)  # type: ignore[attr-defined]
         self.post_message(Loaded("commits", commits))
 
     def on_loaded(self, message: Loaded) -> None:

@@ -131,7 +131,7 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
-        total = self.app.store.count_actions(filt)  # type: ignore[attr-defined]
+        total = self.app.store.actions.count(filt)  # type: ignore[attr-defined]
         self.post_message(Loaded("count", (filt, sort, total, keep_cursor)))
 
     def on_loaded(self, message: Loaded) -> None:
@@ -143,7 +143,7 @@ class ActionsScreen(ActionOps, Screen[None]):
         table.key_of = SORTS[sort].key
         table.reset(
             total,
-            lambda after, offset, limit: store.page_actions(filt, sort, after, offset, limit),
+            lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
             keep_cursor,
         )
         self.sub_title = f"{total} action{'s' if total != 1 else ''}"

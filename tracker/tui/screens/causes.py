@@ -67,16 +67,16 @@ class CausesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="causes", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(Loaded("causes", self.app.store.root_causes_with_runbooks()))  # type: ignore[attr-defined]
+        self.post_message(Loaded("causes", self.app.store.causes.with_runbooks()))  # type: ignore[attr-defined]
 
     def on_loaded(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_slug()
         table.clear()
         self.causes = {}
-        for cause, runbooks in message.data:
-            self.causes[cause.slug] = (cause, runbooks)
-            alert = warnings(cause, runbooks)
+        for cause in message.data:
+            self.causes[cause.slug] = (cause, cause.runbooks)
+            alert = warnings(cause, cause.runbooks)
             table.add_row(
                 Text(clean(cause.slug), style="bold" if cause.incident_count > 1 else ""),
                 Text(str(cause.incident_count), style="bold red" if cause.incident_count > 1 else ""),

@@ -77,7 +77,7 @@ class IncidentScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.incident(self.key)  # type: ignore[attr-defined]
+            data = self.app.store.incidents.get(self.key)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return
@@ -89,7 +89,7 @@ class IncidentScreen(Screen[None]):
             self.app.pop_screen()
 
     def on_loaded(self, message: Loaded) -> None:
-        detail, runbooks = message.data
+        detail = message.data
         self.detail = detail
         row = detail.row
         today = self.app.store.today  # type: ignore[attr-defined]
@@ -124,7 +124,7 @@ class IncidentScreen(Screen[None]):
         ) if row.root_causes else literal("No root cause linked yet.")
         self.query_one("#incident-causes", Static).update(_section("Root causes", causes))
         self.query_one("#incident-runbooks", Static).update(
-            _section("Runbooks (through its causes)", "\n".join(clean(p) for p in runbooks) or "none linked")
+            _section("Runbooks (through its causes)", "\n".join(clean(p) for p in detail.runbooks) or "none linked")
         )
         table = self.query_one(DataTable)
         table.clear()

@@ -66,14 +66,14 @@ class IncidentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="incidents", exit_on_error=False)
     def _count(self, keep_cursor: bool) -> None:
-        total = self.app.store.count_incidents()  # type: ignore[attr-defined]
+        total = self.app.store.incidents.count()  # type: ignore[attr-defined]
         self.post_message(Loaded("count", (total, keep_cursor)))
 
     def on_loaded(self, message: Loaded) -> None:
         total, keep_cursor = message.data
         store = self.app.store  # type: ignore[attr-defined]
         table = self.query_one(LazyTable)
-        table.reset(total, lambda after, offset, limit: store.page_incidents(after, offset, limit), keep_cursor)
+        table.reset(total, lambda after, offset, limit: store.incidents.page(after, offset, limit), keep_cursor)
         self.query_one("#incidents-title", Static).update(f"Incidents ({total})")
 
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:

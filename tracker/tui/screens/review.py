@@ -72,7 +72,7 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _load(self, week: str | None) -> None:
         try:
-            review = self.app.store.review(week)  # type: ignore[attr-defined]
+            review = self.app.store.review.week(week)  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return
@@ -142,11 +142,11 @@ class ReviewScreen(Screen[None]):
 
         store = self.app.store  # type: ignore[attr-defined]
         try:
-            record = store.write_review(week, commit=True)
+            record = store.review.record(week, commit=True)
             done = f"Wrote {record.path}; committed {record.commit.short}" if record.commit else ""
         except gitsync.GitUnavailable as error:
             try:
-                record = store.write_review(week, commit=False)
+                record = store.review.record(week, commit=False)
             except TrackerError as inner:
                 self.post_message(Failed(inner))
                 return

@@ -54,7 +54,7 @@ class RunbookDiffScreen(Screen[None]):
     @work(thread=True, group="diff", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text = self.app.store.diff([])  # type: ignore[attr-defined]
+            text = self.app.store.git.diff([])  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return

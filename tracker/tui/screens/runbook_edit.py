@@ -53,7 +53,7 @@ class RunbookEditScreen(Screen[None]):
     @work(thread=True, group="runbook-edit", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text, newline, _ = self.app.store.runbook_text(self.path)  # type: ignore[attr-defined]
+            text, newline, _ = self.app.store.runbooks.text(self.path)  # type: ignore[attr-defined]
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error, "load"))
             return
@@ -87,10 +87,10 @@ class RunbookEditScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         try:
             if self.resolving:
-                store.save_runbook_unchecked(self.path, text, self.newline)
-                store.continue_pull([self.path])
+                store.runbooks.save_unchecked(self.path, text, self.newline)
+                store.git.continue_pull([self.path])
             else:
-                store.save_runbook(self.path, text, self.newline)
+                store.runbooks.save(self.path, text, self.newline)
         except TrackerError as error:
             self.post_message(Failed(error, "save"))
             return

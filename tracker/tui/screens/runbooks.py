@@ -79,17 +79,17 @@ class RunbooksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-list-indexed", exit_on_error=False)
     def _list_indexed(self) -> None:
-        rows = self.app.store.runbooks(self.search, refresh=False)  # type: ignore[attr-defined]
+        rows = self.app.store.runbooks.rows(self.search, refresh=False)  # type: ignore[attr-defined]
         self.post_message(Loaded("rows", rows))
 
     @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
     def _list(self, refresh: bool) -> None:
-        rows = self.app.store.runbooks(self.search, refresh=refresh)  # type: ignore[attr-defined]
+        rows = self.app.store.runbooks.rows(self.search, refresh=refresh)  # type: ignore[attr-defined]
         self.post_message(Loaded("rows", rows))
 
     @work(thread=True, exclusive=True, group="runbooks-git", exit_on_error=False)
     def _git_state(self) -> None:
-        self.post_message(Loaded("git", self.app.store.git_overview()))  # type: ignore[attr-defined]
+        self.post_message(Loaded("git", self.app.store.git.overview()))  # type: ignore[attr-defined]
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "rows":
@@ -97,7 +97,7 @@ class RunbooksScreen(Screen[None]):
         elif message.what == "git":
             state, files, problem = message.data
             label = self.query_one("#runbook-git", Static)
-            if problem:
+            if state is None:
                 label.update(literal(f"git: {problem}"))
                 self.states, self.operation = {}, None
             else:
@@ -148,7 +148,7 @@ class RunbooksScreen(Screen[None]):
         if path is None:
             return
         try:
-            text, _, size = self.app.store.runbook_text(path)  # type: ignore[attr-defined]
+            text, _, size = self.app.store.runbooks.text(path)  # type: ignore[attr-defined]
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error))
             return
@@ -214,7 +214,7 @@ class RunbooksScreen(Screen[None]):
         from textual.app import SuspendNotSupported
 
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        target = self.app.store.runbook_file(path)  # type: ignore[attr-defined]
+        target = self.app.store.runbooks.file(path)  # type: ignore[attr-defined]
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(target)], check=False)
@@ -256,11 +256,11 @@ class RunbooksScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         try:
             if what == "push":
-                result = store.push()
+                result = store.git.push()
             elif what == "sync":
-                result = store.sync()
+                result = store.git.sync()
             else:
-                result = store.pull(rebase=what == "pull-rebase")
+                result = store.git.pull(rebase=what == "pull-rebase")
         except TrackerError as error:
             self.post_message(Failed(error, what))
             return
@@ -294,7 +294,7 @@ class RunbooksScreen(Screen[None]):
     @work(thread=True, group="runbooks-remote", exit_on_error=False)
     def _abort(self) -> None:
         try:
-            self.app.store.abort_pull()  # type: ignore[attr-defined]
+            self.app.store.git.abort_pull()  # type: ignore[attr-defined]
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -132,7 +132,7 @@ class WalkthroughScreen(Screen[list[str]]):
 
     @work(thread=True, group="walk-write", exit_on_error=False)
     def _reload(self, action_id: int) -> None:
-        row, _ = self.app.store.action(action_id)  # type: ignore[attr-defined]
+        row = self.app.store.actions.get(action_id)  # type: ignore[attr-defined]
         self.post_message(Loaded("reloaded", row))
 
     def next(self) -> None:
