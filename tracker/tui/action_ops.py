@@ -16,6 +16,7 @@ from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
 from tracker.core.validate import clean_owner
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import ActionSaved, Failed
 
 ACTION_BINDINGS: list[BindingType] = [
@@ -26,10 +27,8 @@ ACTION_BINDINGS: list[BindingType] = [
 ]
 
 
-class ActionOps:
-    """Mixin for screens that show actions; they say which one is current and how to refresh."""
-
-    app: Any
+class ActionOps(TrackerScreen[None]):
+    """Base of the screens that show actions; they say which one is current and how to refresh."""
 
     def current_action(self) -> ActionRow | None:
         raise NotImplementedError
@@ -100,9 +99,9 @@ class ActionOps:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))  # type: ignore[attr-defined]
+            self.post_message(Failed(error, row))
             return
-        self.post_message(ActionSaved(saved))  # type: ignore[attr-defined]
+        self.post_message(ActionSaved(saved))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         row = message.action

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from tracker.base.errors import TrackerError
+from tracker.core.actions import ActionFilter
 from tracker.tui.keymap import help_sections
 from tracker.tui.palette import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
@@ -58,7 +59,7 @@ class TrackerApp(App[None]):
         """A root cause to select when the causes screen next shows (set by a palette jump)."""
         self.pending_runbook: str | None = None
         """A runbook to select when the runbooks screen next shows."""
-        self.pending_filter: object | None = None
+        self.pending_filter: ActionFilter | None = None
         """A filter for the actions screen to apply when it next shows."""
         self.theme = "textual-dark"
 
@@ -116,11 +117,9 @@ class TrackerApp(App[None]):
         else:
             self.switch_mode("runbooks")
 
-    def show_actions(self, **filters: object) -> None:
-        """Switch to the actions screen with these filters (e.g. ``root_cause=...``)."""
-        from tracker.core.actions import ActionFilter
-
-        self.pending_filter = ActionFilter(today=self.store.today)._replace(**filters)
+    def show_actions(self, *, root_cause: str | None = None) -> None:
+        """Switch to the actions screen showing only these actions (a cause's)."""
+        self.pending_filter = ActionFilter(today=self.store.today, root_cause=root_cause)
         if self.current_mode == "actions" and isinstance(self.screen, ActionsScreen):
             self.screen.take_pending_filter()
         else:

@@ -9,10 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from tracker.base.errors import InputError, TrackerError
+from tracker.tui.bases import TrackerDialog
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import literal
 
@@ -28,7 +28,7 @@ def action_keys(text: str) -> list[str]:
     return keys
 
 
-class CommitDialog(ModalScreen[bool]):
+class CommitDialog(TrackerDialog[bool]):
     """Returns True once a commit was made."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,7 +62,7 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, group="commit", exit_on_error=False)
     def _files(self) -> None:
         try:
-            files = self.app.store.git.changed()  # type: ignore[attr-defined]
+            files = self.app.store.git.changed()
         except TrackerError as error:
             self.post_message(Failed(error, "files"))
             return
@@ -105,7 +105,7 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="commit-go", exit_on_error=False)
     def _commit(self, paths: list[str], message: str, refs: list[str], closes: list[str], allow: bool) -> None:
         try:
-            info = self.app.store.git.commit(paths, message, refs, closes, allow)  # type: ignore[attr-defined]
+            info = self.app.store.git.commit(paths, message, refs, closes, allow)
         except TrackerError as error:
             self.post_message(Failed(error))
             return

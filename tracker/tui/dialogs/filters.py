@@ -8,7 +8,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
@@ -16,6 +15,7 @@ from tracker.base.errors import InputError, TrackerError
 from tracker.core.actions import ActionFilter
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner
+from tracker.tui.bases import TrackerDialog
 from tracker.tui.messages import Loaded
 from tracker.tui.text import literal
 
@@ -24,7 +24,7 @@ def _options(enum: type[Any]) -> list[tuple[str, str]]:
     return [(m.value.replace("_", " "), m.value) for m in enum]
 
 
-class FilterDialog(ModalScreen[ActionFilter | None]):
+class FilterDialog(TrackerDialog[ActionFilter | None]):
     """Edit the actions filter; returns the new filter, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,7 +83,7 @@ class FilterDialog(ModalScreen[ActionFilter | None]):
 
     @work(thread=True, group="filters", exit_on_error=False)
     def _causes(self) -> None:
-        slugs = self.app.store.causes.slugs()  # type: ignore[attr-defined]
+        slugs = self.app.store.causes.slugs()
         self.post_message(Loaded("causes", slugs))
 
     def on_loaded(self, message: Loaded) -> None:

@@ -9,17 +9,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
 
 from tracker.base.errors import InputError, TrackerError
+from tracker.tui.bases import TrackerDialog
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import literal, one_line
 
 MAX_INPUT = 64 * 1024 * 1024
 
 
-class ImportDialog(ModalScreen[int | None]):
+class ImportDialog(TrackerDialog[int | None]):
     """Returns the id of the incident created or updated, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -85,7 +85,7 @@ class ImportDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def _plan(self, data: bytes, source: str) -> None:
         try:
-            plans = self.app.store.imports.plan(data, source)  # type: ignore[attr-defined]
+            plans = self.app.store.imports.plan(data, source)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
@@ -135,7 +135,7 @@ class ImportDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
     def _save(self, plans: list[Any], causes: list[str], actions: list[int]) -> None:
         try:
-            result = self.app.store.imports.apply(plans, causes, actions)  # type: ignore[attr-defined]
+            result = self.app.store.imports.apply(plans, causes, actions)
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
@@ -59,7 +58,7 @@ def describe(filt: ActionFilter, sort: str) -> str:
     return (" · ".join(parts) or "all actions") + f"  ·  sorted by {sort}"
 
 
-class ActionsScreen(ActionOps, Screen[None]):
+class ActionsScreen(ActionOps):
     """Every action; overdue ones stand out. Filters: f, o, x; search: /; sort: s."""
 
     AUTO_FOCUS = "#action-table"
@@ -86,7 +85,7 @@ class ActionsScreen(ActionOps, Screen[None]):
             yield Input(placeholder="Search titles and descriptions  (/)", id="action-search")
             yield Static("", id="action-filters")
         yield LazyTable(
-            action_columns(self.app.store.today),  # type: ignore[attr-defined]
+            action_columns(self.app.store.today),
             key=SORTS["due"].key,
             row_class=self._row_class,
             empty_text="No action matches these filters (x clears them).",
@@ -95,7 +94,7 @@ class ActionsScreen(ActionOps, Screen[None]):
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        self.filter = self.filter._replace(today=self.app.store.today)  # type: ignore[attr-defined]
+        self.filter = self.filter._replace(today=self.app.store.today)
         if not self.take_pending_filter():
             self.action_reload()
 
@@ -107,10 +106,10 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     def take_pending_filter(self) -> bool:
         """Apply a filter another screen asked for (e.g. a cause's actions); True if there was one."""
-        pending = getattr(self.app, "pending_filter", None)
-        if not isinstance(pending, ActionFilter):
+        pending = self.app.pending_filter
+        if pending is None:
             return False
-        self.app.pending_filter = None  # type: ignore[attr-defined]
+        self.app.pending_filter = None
         self.query_one("#action-search", Input).value = ""
         self.filter = pending
         self.action_reload()
@@ -131,14 +130,14 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
-        total = self.app.store.actions.count(filt)  # type: ignore[attr-defined]
+        total = self.app.store.actions.count(filt)
         self.post_message(Loaded("count", (filt, sort, total, keep_cursor)))
 
     def on_loaded(self, message: Loaded) -> None:
         filt, sort, total, keep_cursor = message.data
         if (filt, sort) != (self.filter, self.sort):
             return  # an older request; a newer one is on its way
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         table = self.query_one(LazyTable)
         table.key_of = SORTS[sort].key
         table.reset(
@@ -192,7 +191,7 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
         row: Any = message.row
-        self.app.open_action(row.id)  # type: ignore[attr-defined]
+        self.app.open_action(row.id)
 
     def action_new_action(self) -> None:
         from tracker.tui.dialogs.action_form import ActionFormDialog

@@ -9,10 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Label, Sparkline, Static
 
 from tracker.base.errors import TrackerError
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -33,7 +33,7 @@ def decision_items(review: Any) -> list[tuple[Any, list[str]]]:
     return list(found.values())
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(TrackerScreen[None]):
     """This week's review; w walks through every item that needs a decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,7 +72,7 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _load(self, week: str | None) -> None:
         try:
-            review = self.app.store.review.week(week)  # type: ignore[attr-defined]
+            review = self.app.store.review.week(week)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
@@ -98,7 +98,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-text", Static).update(literal(render_text(review)))
 
     def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)  # type: ignore[attr-defined]
+        self.app.report(message.error)
 
     def action_week(self, step: int) -> None:
         if self.review is None:
@@ -140,7 +140,7 @@ class ReviewScreen(Screen[None]):
     def _record(self, week: str) -> None:
         from tracker.repo import gitsync
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             record = store.review.record(week, commit=True)
             done = f"Wrote {record.path}; committed {record.commit.short}" if record.commit else ""

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.errors import TrackerError
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -34,7 +34,7 @@ def diff_content(text: str) -> Content:
     return Content("\n").join(parts) if parts else literal("No pending changes in the runbooks.")
 
 
-class RunbookDiffScreen(Screen[None]):
+class RunbookDiffScreen(TrackerScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="diff.back"),
         Binding("c", "commit", "Commit", id="diff.commit"),
@@ -54,7 +54,7 @@ class RunbookDiffScreen(Screen[None]):
     @work(thread=True, group="diff", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text = self.app.store.git.diff([])  # type: ignore[attr-defined]
+            text = self.app.store.git.diff([])
         except TrackerError as error:
             self.post_message(Failed(error))
             return

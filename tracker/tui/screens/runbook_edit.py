@@ -7,16 +7,16 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Header, Static, TextArea
 
 from tracker.base.errors import TrackerError
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import Failed, Loaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
-class RunbookEditScreen(Screen[None]):
+class RunbookEditScreen(TrackerScreen[None]):
     """A runbook in a text editor. With ``resolving``, saving also finishes the pull."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,7 +53,7 @@ class RunbookEditScreen(Screen[None]):
     @work(thread=True, group="runbook-edit", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text, newline, _ = self.app.store.runbooks.text(self.path)  # type: ignore[attr-defined]
+            text, newline, _ = self.app.store.runbooks.text(self.path)
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error, "load"))
             return
@@ -84,7 +84,7 @@ class RunbookEditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbook-save", exit_on_error=False)
     def _save(self, text: str) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             if self.resolving:
                 store.runbooks.save_unchecked(self.path, text, self.newline)
@@ -108,7 +108,7 @@ class RunbookEditScreen(Screen[None]):
             if others:
                 self.app.switch_screen(RunbookEditScreen(others[0], resolving=True))
             return
-        self.app.report(error)  # type: ignore[attr-defined]
+        self.app.report(error)
         if message.context == "load":
             self.dismiss()
 

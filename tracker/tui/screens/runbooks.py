@@ -9,11 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.base.errors import TrackerError
 from tracker.core.runbooks.files import LARGE_FILE
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import DataChanged, Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -22,7 +22,7 @@ PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
 
 
-class RunbooksScreen(Screen[None]):
+class RunbooksScreen(TrackerScreen[None]):
     """Runbooks under git: read, search, edit, diff, commit, pull and push."""
 
     AUTO_FOCUS = "#runbook-table"
@@ -79,17 +79,17 @@ class RunbooksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-list-indexed", exit_on_error=False)
     def _list_indexed(self) -> None:
-        rows = self.app.store.runbooks.rows(self.search, refresh=False)  # type: ignore[attr-defined]
+        rows = self.app.store.runbooks.rows(self.search, refresh=False)
         self.post_message(Loaded("rows", rows))
 
     @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
     def _list(self, refresh: bool) -> None:
-        rows = self.app.store.runbooks.rows(self.search, refresh=refresh)  # type: ignore[attr-defined]
+        rows = self.app.store.runbooks.rows(self.search, refresh=refresh)
         self.post_message(Loaded("rows", rows))
 
     @work(thread=True, exclusive=True, group="runbooks-git", exit_on_error=False)
     def _git_state(self) -> None:
-        self.post_message(Loaded("git", self.app.store.git.overview()))  # type: ignore[attr-defined]
+        self.post_message(Loaded("git", self.app.store.git.overview()))
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "rows":
@@ -125,11 +125,11 @@ class RunbooksScreen(Screen[None]):
                 Text("error" if row.error else "stale" if row.stale else "", style="bold yellow"),
                 key=row.path,
             )
-        pending = getattr(self.app, "pending_runbook", None)
+        pending = self.app.pending_runbook
         target = pending if pending in self.rows else current
         if target in self.rows:
             table.move_cursor(row=table.get_row_index(target))
-        self.app.pending_runbook = None  # type: ignore[attr-defined]
+        self.app.pending_runbook = None
         if self.rows and (self.shown is None or self.shown != self.selected_path()):
             self._preview(self.selected_path(), full=False)
 
@@ -148,7 +148,7 @@ class RunbooksScreen(Screen[None]):
         if path is None:
             return
         try:
-            text, _, size = self.app.store.runbooks.text(path)  # type: ignore[attr-defined]
+            text, _, size = self.app.store.runbooks.text(path)
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error))
             return
@@ -214,7 +214,7 @@ class RunbooksScreen(Screen[None]):
         from textual.app import SuspendNotSupported
 
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        target = self.app.store.runbooks.file(path)  # type: ignore[attr-defined]
+        target = self.app.store.runbooks.file(path)
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(target)], check=False)
@@ -253,7 +253,7 @@ class RunbooksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-remote", exit_on_error=False)
     def _remote(self, what: str) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             if what == "push":
                 result = store.git.push()
@@ -281,7 +281,7 @@ class RunbooksScreen(Screen[None]):
             self.app.push_screen(ConfirmDialog(str(error), "Pull, then push", "Not now"),
                                  callback=lambda yes: yes and self.action_sync())
         else:
-            self.app.report(error)  # type: ignore[attr-defined]
+            self.app.report(error)
 
     def _conflict_choice(self, choice: str | None) -> None:
         if choice == "abort":
@@ -294,7 +294,7 @@ class RunbooksScreen(Screen[None]):
     @work(thread=True, group="runbooks-remote", exit_on_error=False)
     def _abort(self) -> None:
         try:
-            self.app.store.git.abort_pull()  # type: ignore[attr-defined]
+            self.app.store.git.abort_pull()
         except TrackerError as error:
             self.post_message(Failed(error))
             return

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.enums import ActionStatus
@@ -18,6 +17,7 @@ from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
 from tracker.core.validate import clean_owner
+from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import ActionSaved, Failed, Loaded
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
@@ -26,7 +26,7 @@ REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting
                "stale": "no change for a while", "blocked": "blocked"}
 
 
-class WalkthroughScreen(Screen[list[str]]):
+class WalkthroughScreen(TrackerScreen[list[str]]):
     """Steps through the items needing a decision; dismisses with the decisions taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,11 +128,11 @@ class WalkthroughScreen(Screen[list[str]]):
             self.app.notify(f"{error} — reloaded: decide again.", severity="warning", markup=False)
             self._reload(self.current.id)
         else:
-            self.app.report(error)  # type: ignore[attr-defined]
+            self.app.report(error)
 
     @work(thread=True, group="walk-write", exit_on_error=False)
     def _reload(self, action_id: int) -> None:
-        row = self.app.store.actions.get(action_id)  # type: ignore[attr-defined]
+        row = self.app.store.actions.get(action_id)
         self.post_message(Loaded("reloaded", row))
 
     def next(self) -> None:
@@ -152,7 +152,7 @@ class WalkthroughScreen(Screen[list[str]]):
         self.decide("kept as it is", {})
 
     def action_reschedule(self) -> None:
-        today: date = self.app.store.today  # type: ignore[attr-defined]
+        today: date = self.app.store.today
         self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
                   lambda v: self.decide(f"rescheduled to {parse_due(v, today)}", {"due": parse_due(v, today)}),
                   placeholder="YYYY-MM-DD, +2w, tomorrow")
