@@ -17,7 +17,7 @@ from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionSaved, Failed
+from tracker.tui.messages import ActionNotSaved, ActionSaved
 
 ACTION_BINDINGS: list[BindingType] = [
     Binding("e", "edit", "Edit", id="action.edit"),
@@ -99,7 +99,7 @@ class ActionOps(TrackerScreen[None]):
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))
+            self.post_message(ActionNotSaved(error, row))
             return
         self.post_message(ActionSaved(saved))
 
@@ -108,10 +108,7 @@ class ActionOps(TrackerScreen[None]):
         self.app.notify(f"{row.key}: {row.status}, owner {row.owner or '-'}, due {row.due}", markup=False)
         self.after_change(row)
 
-    def on_failed(self, message: Failed) -> None:
-        # Textual calls this and a subclass's own handler: only writes (which carry the row) are ours.
-        if not isinstance(message.context, ActionRow):
-            return
+    def on_action_not_saved(self, message: ActionNotSaved) -> None:
         error = message.error
         if isinstance(error, StaleWriteError):
             from tracker.tui.dialogs.conflict import ConflictDialog

@@ -23,7 +23,7 @@ from tracker.core.actions import NEEDS_NOTE, ActionRow
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner, clean_text, clean_title
 from tracker.tui.bases import TrackerDialog
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.messages import ActionChoicesLoaded, ActionReloaded, ActionSaved, Failed
 from tracker.tui.text import literal
 
 
@@ -101,14 +101,11 @@ class ActionFormDialog(TrackerDialog[ActionSaved | None]):
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self) -> None:
         store = self.app.store
-        self.post_message(Loaded("choices", (store.causes.slugs(), store.actions.owners())))
+        self.post_message(ActionChoicesLoaded(store.causes.slugs(), store.actions.owners()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()
-        if message.what == "reloaded":
-            self._fill(message.data)
-            return
-        slugs, owners = message.data
+        slugs, owners = message.causes, message.owners
         select = self.query_one("#form-root-cause", Select)
         select.set_options([(slug, slug) for slug in slugs])
         if self.root_cause in slugs:
@@ -228,10 +225,12 @@ class ActionFormDialog(TrackerDialog[ActionSaved | None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("reloaded", row))
+        self.post_message(ActionReloaded(row))
 
-    def _fill(self, row: ActionRow) -> None:
+    def on_action_reloaded(self, message: ActionReloaded) -> None:
         """Show the stored version (after a conflict) so the user edits from it."""
+        message.stop()
+        row = message.action
         self.action = row
         self.query_one("#form-heading", Label).update(f"Edit {row.key} (version {row.version})")
         self.query_one("#form-title", Input).value = row.title

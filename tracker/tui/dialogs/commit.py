@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 
 from tracker.base.errors import InputError, TrackerError
 from tracker.tui.bases import TrackerDialog
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import ChangedRunbooksLoaded, Failed, RunbooksCommitted
 from tracker.tui.text import literal
 
 
@@ -64,23 +64,26 @@ class CommitDialog(TrackerDialog[bool]):
         try:
             files = self.app.store.git.changed()
         except TrackerError as error:
-            self.post_message(Failed(error, "files"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("files", files))
+        self.post_message(ChangedRunbooksLoaded(files))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_changed_runbooks_loaded(self, message: ChangedRunbooksLoaded) -> None:
         message.stop()
-        if message.what == "files":
-            selection = self.query_one(SelectionList)
-            for path in message.data:
-                selection.add_option((path, path, True))
-            if not message.data:
-                self.show_error("No runbook has changes to commit.")
-            selection.focus() if message.data else None
-            self.query_one("#commit-message", Input).focus()
-        else:
-            self.app.notify(message.data, markup=False)
-            self.dismiss(True)
+        selection = self.query_one(SelectionList)
+        for path in message.paths:
+            selection.add_option((path, path, True))
+        if not message.paths:
+            self.show_error("No runbook has changes to commit.")
+        selection.focus() if message.paths else None
+        self.query_one("#commit-message", Input).focus()
+
+    def on_runbooks_committed(self, message: RunbooksCommitted) -> None:
+        message.stop()
+        info = message.commit
+        closed = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
+        self.app.notify(f"Committed {info.short}: {info.subject}{closed}", markup=False)
+        self.dismiss(True)
 
     def show_error(self, text: str) -> None:
         self.query_one("#commit-error", Static).update(literal(text))
@@ -109,8 +112,7 @@ class CommitDialog(TrackerDialog[bool]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        closed = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
-        self.post_message(Loaded("committed", f"Committed {info.short}: {info.subject}{closed}"))
+        self.post_message(RunbooksCommitted(info))
 
     def on_failed(self, message: Failed) -> None:
         message.stop()

@@ -16,7 +16,7 @@ from tracker.core.actions import ActionFilter
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerDialog
-from tracker.tui.messages import Loaded
+from tracker.tui.messages import CauseSlugsLoaded
 from tracker.tui.text import literal
 
 
@@ -83,14 +83,13 @@ class FilterDialog(TrackerDialog[ActionFilter | None]):
 
     @work(thread=True, group="filters", exit_on_error=False)
     def _causes(self) -> None:
-        slugs = self.app.store.causes.slugs()
-        self.post_message(Loaded("causes", slugs))
+        self.post_message(CauseSlugsLoaded(self.app.store.causes.slugs()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_cause_slugs_loaded(self, message: CauseSlugsLoaded) -> None:
         message.stop()
         select = self.query_one("#filter-cause", Select)
-        select.set_options([(s, s) for s in message.data])
-        if self.current.root_cause in message.data:
+        select.set_options([(s, s) for s in message.slugs])
+        if self.current.root_cause in message.slugs:
             select.value = self.current.root_cause
 
     def _select(self, selector: str) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,8 +13,11 @@ from textual.widgets import Button, Input, Label, SelectionList, Static, TextAre
 
 from tracker.base.errors import InputError, TrackerError
 from tracker.tui.bases import TrackerDialog
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import Failed, ImportApplied, ImportPlanned
 from tracker.tui.text import literal, one_line
+
+if TYPE_CHECKING:
+    from tracker.exchange.apply import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
 
@@ -30,7 +33,7 @@ class ImportDialog(TrackerDialog[int | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plans: list[Any] = []
+        self.plans: list[ImportPlan] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="import-box"):
@@ -89,15 +92,16 @@ class ImportDialog(TrackerDialog[int | None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("plans", plans))
+        self.post_message(ImportPlanned(plans))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_import_applied(self, message: ImportApplied) -> None:
         message.stop()
-        if message.what == "saved":
-            self.app.notify(message.data[1], markup=False)
-            self.dismiss(message.data[0])
-            return
-        self.plans = message.data
+        self.app.notify(message.summary, markup=False)
+        self.dismiss(message.incident_id)
+
+    def on_import_planned(self, message: ImportPlanned) -> None:
+        message.stop()
+        self.plans = message.plans
         self.show_error("")
         lines = []
         for plan in self.plans:
@@ -133,13 +137,13 @@ class ImportDialog(TrackerDialog[int | None]):
         self._save(self.plans, causes, actions)
 
     @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
-    def _save(self, plans: list[Any], causes: list[str], actions: list[int]) -> None:
+    def _save(self, plans: list[ImportPlan], causes: list[str], actions: list[int]) -> None:
         try:
             result = self.app.store.imports.apply(plans, causes, actions)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("saved", result))
+        self.post_message(ImportApplied(result.incident_id, result.summary))
 
     def on_failed(self, message: Failed) -> None:
         message.stop()

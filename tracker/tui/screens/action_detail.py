@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,12 +15,9 @@ from textual.widgets import Header, Static
 from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionEventRow, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged, Failed
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
-
-if TYPE_CHECKING:
-    from tracker.repo.gitsync import CommitInfo
 
 
 def _when(value: datetime | None) -> str:
@@ -78,19 +75,15 @@ class ActionScreen(ActionOps):
     @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.actions.detail(self.key)
+            detail = self.app.store.actions.detail(self.key)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("action", data))
-        commits = self.app.store.git.commits_for(data.action.key)
-        self.post_message(Loaded("commits", commits))
+        self.post_message(ActionLoaded(detail.action, detail.history))
+        self.post_message(CommitsLoaded(self.app.store.git.commits_for(detail.action.key)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "commits":
-            self._show_commits(message.data)
-            return
-        row, history = message.data
+    def on_action_loaded(self, message: ActionLoaded) -> None:
+        row, history = message.action, message.history
         self.row = row
         self.sub_title = row.key
         today = self.app.store.today
@@ -118,12 +111,12 @@ class ActionScreen(ActionOps):
             Content.assemble(("History", "bold $accent"), "\n", history_content(history))
         )
 
-    def _show_commits(self, commits: list[CommitInfo]) -> None:
+    def on_commits_loaded(self, message: CommitsLoaded) -> None:
         lines = [
             Content.assemble((c.short, "$accent"), "  ", c.when.strftime("%Y-%m-%d"), "  ", clean(c.author_email),
                              "  ", clean(c.subject), ("  (closes)", "bold") if self.row and self.row.id in c.closes
                              else "")
-            for c in commits
+            for c in message.commits
         ]
         body = Content("\n").join(lines) if lines else literal("No commit references this action yet.")
         self.query_one("#action-commits", Static).update(
@@ -131,8 +124,6 @@ class ActionScreen(ActionOps):
         )
 
     def on_failed(self, message: Failed) -> None:
-        if message.context is not None:
-            return  # a failed write: ActionOps.on_failed handles it
         self.app.report(message.error)
         if self.row is None:
             self.app.pop_screen()

@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.messages import ActionsCounted, DataChanged
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
@@ -131,10 +131,10 @@ class ActionsScreen(ActionOps):
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
         total = self.app.store.actions.count(filt)
-        self.post_message(Loaded("count", (filt, sort, total, keep_cursor)))
+        self.post_message(ActionsCounted(filt, sort, total, keep_cursor))
 
-    def on_loaded(self, message: Loaded) -> None:
-        filt, sort, total, keep_cursor = message.data
+    def on_actions_counted(self, message: ActionsCounted) -> None:
+        filt, sort, total = message.filter, message.sort, message.total
         if (filt, sort) != (self.filter, self.sort):
             return  # an older request; a newer one is on its way
         store = self.app.store
@@ -143,7 +143,7 @@ class ActionsScreen(ActionOps):
         table.reset(
             total,
             lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
-            keep_cursor,
+            message.keep_cursor,
         )
         self.sub_title = f"{total} action{'s' if total != 1 else ''}"
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tracker.core.rootcauses import RootCauseRow
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.messages import CausesLoaded, DataChanged
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -67,14 +67,14 @@ class CausesScreen(TrackerScreen[None]):
 
     @work(thread=True, exclusive=True, group="causes", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(Loaded("causes", self.app.store.causes.with_runbooks()))
+        self.post_message(CausesLoaded(self.app.store.causes.with_runbooks()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_causes_loaded(self, message: CausesLoaded) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_slug()
         table.clear()
         self.causes = {}
-        for cause in message.data:
+        for cause in message.causes:
             self.causes[cause.slug] = (cause, cause.runbooks)
             alert = warnings(cause, cause.runbooks)
             table.add_row(

@@ -17,7 +17,7 @@ from tracker.base.errors import TrackerError
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionSaved, DataChanged, Failed, Loaded
+from tracker.tui.messages import ActionSaved, DataChanged, Failed, IncidentLoaded
 from tracker.tui.text import clean, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -78,19 +78,19 @@ class IncidentScreen(TrackerScreen[None]):
     @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.incidents.get(self.key)
+            detail = self.app.store.incidents.get(self.key)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("incident", data))
+        self.post_message(IncidentLoaded(detail))
 
     def on_failed(self, message: Failed) -> None:
         self.app.report(message.error)
         if self.detail is None:
             self.app.pop_screen()
 
-    def on_loaded(self, message: Loaded) -> None:
-        detail = message.data
+    def on_incident_loaded(self, message: IncidentLoaded) -> None:
+        detail = message.incident
         self.detail = detail
         row = detail.row
         today = self.app.store.today

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentRow
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.messages import DataChanged, IncidentsCounted
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
@@ -67,10 +67,10 @@ class IncidentsScreen(TrackerScreen[None]):
     @work(thread=True, exclusive=True, group="incidents", exit_on_error=False)
     def _count(self, keep_cursor: bool) -> None:
         total = self.app.store.incidents.count()
-        self.post_message(Loaded("count", (total, keep_cursor)))
+        self.post_message(IncidentsCounted(total, keep_cursor))
 
-    def on_loaded(self, message: Loaded) -> None:
-        total, keep_cursor = message.data
+    def on_incidents_counted(self, message: IncidentsCounted) -> None:
+        total, keep_cursor = message.total, message.keep_cursor
         store = self.app.store
         table = self.query_one(LazyTable)
         table.reset(total, lambda after, offset, limit: store.incidents.page(after, offset, limit), keep_cursor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,17 +13,20 @@ from textual.widgets import Header, Label, Sparkline, Static
 
 from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.messages import DataChanged, Failed, ReviewLoaded, ReviewRecorded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.review import ActionItem, Review
 
 DECISION_SECTIONS = ("overdue", "unowned", "proposed", "stale", "blocked")
 """The review's sections whose actions need a decision, in the order the walk-through takes them."""
 
 
-def decision_items(review: Any) -> list[tuple[Any, list[str]]]:
+def decision_items(review: Review) -> list[tuple[ActionItem, list[str]]]:
     """Each action needing a decision once, with every reason it needs one (overdue, stale, ...)."""
-    found: dict[int, tuple[Any, list[str]]] = {}
+    found: dict[int, tuple[ActionItem, list[str]]] = {}
     for section in DECISION_SECTIONS:
         rows = review.sections.get(section, [])
         items = [item for group in rows for item in group.actions] if section == "overdue" else rows
@@ -47,7 +50,7 @@ class ReviewScreen(TrackerScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.week: str | None = None
-        self.review: Any = None
+        self.review: Review | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,16 +79,16 @@ class ReviewScreen(TrackerScreen[None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("review", review))
+        self.post_message(ReviewLoaded(review))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "recorded":
-            self.app.notify(message.data, markup=False)
-            self.action_reload()
-            return
+    def on_review_recorded(self, message: ReviewRecorded) -> None:
+        self.app.notify(message.summary, markup=False)
+        self.action_reload()
+
+    def on_review_loaded(self, message: ReviewLoaded) -> None:
         from tracker.core.review.render import render_text
 
-        review = message.data
+        review = message.review
         self.review = review
         self.week = review.week
         pending = len(decision_items(review))
@@ -154,7 +157,7 @@ class ReviewScreen(TrackerScreen[None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("recorded", done))
+        self.post_message(ReviewRecorded(done))
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.action_reload()

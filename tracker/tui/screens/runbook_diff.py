@@ -13,7 +13,7 @@ from textual.widgets import Header, Static
 
 from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import DiffLoaded, Failed
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -58,10 +58,10 @@ class RunbookDiffScreen(TrackerScreen[None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("diff", text))
+        self.post_message(DiffLoaded(text))
 
-    def on_loaded(self, message: Loaded) -> None:
-        self.query_one("#diff-text", Static).update(diff_content(message.data))
+    def on_diff_loaded(self, message: DiffLoaded) -> None:
+        self.query_one("#diff-text", Static).update(diff_content(message.text))
 
     def on_failed(self, message: Failed) -> None:
         self.query_one("#diff-text", Static).update(literal(str(message.error)))

@@ -11,7 +11,7 @@ from textual.widgets import Header, Static, TextArea
 
 from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.messages import Failed, RunbookSaved, RunbookTextLoaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -55,23 +55,23 @@ class RunbookEditScreen(TrackerScreen[None]):
         try:
             text, newline, _ = self.app.store.runbooks.text(self.path)
         except (TrackerError, OSError) as error:
-            self.post_message(Failed(error, "load"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("text", (text, newline)))
+        self.post_message(RunbookTextLoaded(text, newline))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "text":
-            text, self.newline = message.data
-            editor = self.query_one(TextArea)
-            editor.load_text(text.replace("\r\n", "\n"))
-            editor.read_only = False
-            self.saved_text = editor.text
-        elif message.what == "saved":
-            self.saved_text = message.data
-            self.app.notify(f"Saved {self.path}", markup=False)
-            if self.resolving:
-                self.resolving = False
-                self.dismiss()
+    def on_runbook_text_loaded(self, message: RunbookTextLoaded) -> None:
+        self.newline = message.newline
+        editor = self.query_one(TextArea)
+        editor.load_text(message.text.replace("\r\n", "\n"))
+        editor.read_only = False
+        self.saved_text = editor.text
+
+    def on_runbook_saved(self, message: RunbookSaved) -> None:
+        self.saved_text = message.text
+        self.app.notify(f"Saved {self.path}", markup=False)
+        if self.resolving:
+            self.resolving = False
+            self.dismiss()
 
     @property
     def dirty(self) -> bool:
@@ -92,9 +92,9 @@ class RunbookEditScreen(TrackerScreen[None]):
             else:
                 store.runbooks.save(self.path, text, self.newline)
         except TrackerError as error:
-            self.post_message(Failed(error, "save"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("saved", text))
+        self.post_message(RunbookSaved(text))
 
     def on_failed(self, message: Failed) -> None:
         from tracker.repo import gitsync
@@ -109,8 +109,8 @@ class RunbookEditScreen(TrackerScreen[None]):
                 self.app.switch_screen(RunbookEditScreen(others[0], resolving=True))
             return
         self.app.report(error)
-        if message.context == "load":
-            self.dismiss()
+        if self.saved_text is None:
+            self.dismiss()  # the text never loaded: nothing to edit
 
     def action_leave(self) -> None:
         if self.dirty and not self.warned:

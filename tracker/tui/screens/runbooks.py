@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,9 +14,19 @@ from textual.widgets import DataTable, Header, Input, Markdown, Static
 from tracker.base.errors import TrackerError
 from tracker.core.runbooks.files import LARGE_FILE
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.messages import (
+    DataChanged,
+    Failed,
+    GitOperationDone,
+    GitStateLoaded,
+    RunbookPreviewLoaded,
+    RunbooksLoaded,
+)
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.runbooks.index import RunbookRow
 
 PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
@@ -42,7 +52,7 @@ class RunbooksScreen(TrackerScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, Any] = {}
+        self.rows: dict[str, RunbookRow] = {}
         self.states: dict[str, str] = {}
         self.operation: str | None = None
         self.search = ""
@@ -79,40 +89,37 @@ class RunbooksScreen(TrackerScreen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-list-indexed", exit_on_error=False)
     def _list_indexed(self) -> None:
-        rows = self.app.store.runbooks.rows(self.search, refresh=False)
-        self.post_message(Loaded("rows", rows))
+        self.post_message(RunbooksLoaded(self.app.store.runbooks.rows(self.search, refresh=False)))
 
     @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
     def _list(self, refresh: bool) -> None:
-        rows = self.app.store.runbooks.rows(self.search, refresh=refresh)
-        self.post_message(Loaded("rows", rows))
+        self.post_message(RunbooksLoaded(self.app.store.runbooks.rows(self.search, refresh=refresh)))
 
     @work(thread=True, exclusive=True, group="runbooks-git", exit_on_error=False)
     def _git_state(self) -> None:
-        self.post_message(Loaded("git", self.app.store.git.overview()))
+        self.post_message(GitStateLoaded(self.app.store.git.overview()))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "rows":
-            self._show_rows(message.data)
-        elif message.what == "git":
-            state, files, problem = message.data
-            label = self.query_one("#runbook-git", Static)
-            if state is None:
-                label.update(literal(f"git: {problem}"))
-                self.states, self.operation = {}, None
-            else:
-                self.states = files.states
-                self.operation = state.operation
-                label.update(literal(f"git: {state.describe()}"))
-                self.sub_title = state.describe()
-            self._show_rows(list(self.rows.values()))
-        elif message.what == "preview":
-            self._show_preview(*message.data)
-        elif message.what == "done":
-            self.app.notify(message.data, markup=False)
-            self.action_reload()
+    def on_runbooks_loaded(self, message: RunbooksLoaded) -> None:
+        self._show_rows(message.rows)
 
-    def _show_rows(self, rows: list[Any]) -> None:
+    def on_git_state_loaded(self, message: GitStateLoaded) -> None:
+        state, files, problem = message.overview
+        label = self.query_one("#runbook-git", Static)
+        if state is None:
+            label.update(literal(f"git: {problem}"))
+            self.states, self.operation = {}, None
+        else:
+            self.states = files.states
+            self.operation = state.operation
+            label.update(literal(f"git: {state.describe()}"))
+            self.sub_title = state.describe()
+        self._show_rows(list(self.rows.values()))
+
+    def on_git_operation_done(self, message: GitOperationDone) -> None:
+        self.app.notify(message.summary, markup=False)
+        self.action_reload()
+
+    def _show_rows(self, rows: list[RunbookRow]) -> None:
         table = self.query_one(DataTable)
         current = self.selected_path()
         table.clear()
@@ -152,9 +159,10 @@ class RunbooksScreen(TrackerScreen[None]):
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("preview", (path, text, size, full)))
+        self.post_message(RunbookPreviewLoaded(path, text, size, full))
 
-    def _show_preview(self, path: str, text: str, size: int, full: bool) -> None:
+    def on_runbook_preview_loaded(self, message: RunbookPreviewLoaded) -> None:
+        path, text, size, full = message.path, message.text, message.size, message.full
         self.shown = path
         row = self.rows.get(path)
         facts = [f"{path}"]
@@ -262,9 +270,9 @@ class RunbooksScreen(TrackerScreen[None]):
             else:
                 result = store.git.pull(rebase=what == "pull-rebase")
         except TrackerError as error:
-            self.post_message(Failed(error, what))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("done", result))
+        self.post_message(GitOperationDone(result))
 
     def on_failed(self, message: Failed) -> None:
         from tracker.repo import gitsync
@@ -298,7 +306,7 @@ class RunbooksScreen(TrackerScreen[None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("done", "Pull aborted: everything is as it was before it."))
+        self.post_message(GitOperationDone("Pull aborted: everything is as it was before it."))
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

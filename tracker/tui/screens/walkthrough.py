@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,9 +18,12 @@ from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.review import ActionItem
 
 REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting for triage",
                "stale": "no change for a while", "blocked": "blocked"}
@@ -41,7 +44,7 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         Binding("escape", "finish", "Finish", id="walk.finish"),
     ]
 
-    def __init__(self, week: str, items: list[tuple[Any, list[str]]]) -> None:
+    def __init__(self, week: str, items: list[tuple[ActionItem, list[str]]]) -> None:
         super().__init__()
         self.week = week
         self.items = items
@@ -102,26 +105,26 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
                                                  note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))
+            self.post_message(ActionNotSaved(error, row))
             return
         self.post_message(ActionSaved(saved))
-        self.post_message(Loaded("decided", f"{row.key}: {what}"))
+        self.post_message(DecisionTaken(f"{row.key}: {what}"))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         item, reasons = self.items[self.position]
         self.items[self.position] = (item._replace(action=message.action), reasons)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "reloaded":
-            item, reasons = self.items[self.position]
-            self.items[self.position] = (item._replace(action=message.data), reasons)
-            self.show()
-            return
+    def on_decision_taken(self, message: DecisionTaken) -> None:
         self.busy = False
-        self.decisions.append(message.data)
+        self.decisions.append(message.summary)
         self.next()
 
-    def on_failed(self, message: Failed) -> None:
+    def on_action_reloaded(self, message: ActionReloaded) -> None:
+        item, reasons = self.items[self.position]
+        self.items[self.position] = (item._replace(action=message.action), reasons)
+        self.show()
+
+    def on_action_not_saved(self, message: ActionNotSaved) -> None:
         self.busy = False
         error = message.error
         if isinstance(error, StaleWriteError):
@@ -132,8 +135,7 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
 
     @work(thread=True, group="walk-write", exit_on_error=False)
     def _reload(self, action_id: int) -> None:
-        row = self.app.store.actions.get(action_id)
-        self.post_message(Loaded("reloaded", row))
+        self.post_message(ActionReloaded(self.app.store.actions.get(action_id)))
 
     def next(self) -> None:
         if self.position + 1 >= len(self.items):
