@@ -60,10 +60,10 @@ class ActionOps(TrackerScreen[None]):
         from tracker.tui.dialogs.prompt import PromptDialog
 
         owners = self.app.store.actions.owners()
-        self.app.push_screen(
+        self.ask(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
                          suggestions=owners, placeholder="team handle"),
-            callback=lambda value: value is not None and self.apply_change(row, {"owner": value}),
+            lambda value: self.apply_change(row, {"owner": value}),
         )
 
     def action_due(self) -> None:
@@ -73,11 +73,10 @@ class ActionOps(TrackerScreen[None]):
         from tracker.tui.dialogs.prompt import PromptDialog
 
         today = self.app.store.today
-        self.app.push_screen(
+        self.ask(
             PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
                          check=lambda value: parse_due(value, today)),
-            callback=lambda value: value is not None
-            and self.apply_change(row, {"due": parse_due(value, today)}),
+            lambda value: self.apply_change(row, {"due": parse_due(value, today)}),
         )
 
     def action_edit(self) -> None:
@@ -86,10 +85,7 @@ class ActionOps(TrackerScreen[None]):
             return
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
-        self.app.push_screen(
-            ActionFormDialog(action=row),
-            callback=lambda saved: saved is not None and self.after_change(saved.action),
-        )
+        self.ask(ActionFormDialog(action=row), lambda saved: self.after_change(saved.action))
 
     def apply_change(self, row: ActionRow, changes: dict[str, Any], note: str = "") -> None:
         self._write(row, changes, note)
@@ -114,8 +110,6 @@ class ActionOps(TrackerScreen[None]):
             from tracker.tui.dialogs.conflict import ConflictDialog
 
             self.app.notify(str(error), title="Not saved", severity="warning", markup=False)
-            self.app.push_screen(
-                ConflictDialog(str(error)), callback=lambda reload: reload and self.after_change(None)
-            )
+            self.ask_yes(ConflictDialog(str(error)), lambda: self.after_change(None))
         else:
             self.app.report(error)

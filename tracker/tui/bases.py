@@ -1,4 +1,4 @@
-"""The base classes of the app's screens and dialogs: ``self.app`` is the tracker app, typed.
+"""What the app's screens and dialogs build on: ``self.app`` typed as the tracker app, typed dialog answers.
 
 Textual types ``self.app`` as a bare ``App``; ``textual.getters.app`` is its way to name the
 app class instead (posting casts to its app for the same reason). It is declared for the type
@@ -7,6 +7,7 @@ checker only: at run time it would import the app module, which imports every sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen, Screen
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 ResultType = TypeVar("ResultType")
+Answer = TypeVar("Answer")
 
 
 class TrackerScreen(Screen[ResultType]):
@@ -24,6 +26,24 @@ class TrackerScreen(Screen[ResultType]):
 
     if TYPE_CHECKING:
         app = getters.app(TrackerApp)
+
+    def ask(self, dialog: Screen[Answer | None], then: Callable[[Answer], object]) -> None:
+        """Show ``dialog``; ``then(answer)`` once it is dismissed with one (None means cancelled)."""
+
+        def answered(answer: Answer | None) -> None:
+            if answer is not None:
+                then(answer)
+
+        self.app.push_screen(dialog, callback=answered)
+
+    def ask_yes(self, dialog: Screen[bool], then: Callable[[], object]) -> None:
+        """Show a yes/no ``dialog``; ``then()`` on yes."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(dialog, callback=answered)
 
 
 class TrackerDialog(TrackerScreen[ResultType], ModalScreen[ResultType]):

@@ -167,8 +167,7 @@ class ActionsScreen(ActionOps):
     def action_filters(self) -> None:
         from tracker.tui.dialogs.filters import FilterDialog
 
-        self.app.push_screen(FilterDialog(self.filter),
-                             callback=lambda f: f is not None and self.set_filter(f))
+        self.ask(FilterDialog(self.filter), self.set_filter)
 
     def action_toggle_overdue(self) -> None:
         self.set_filter(self.filter._replace(overdue=not self.filter.overdue))
@@ -197,10 +196,8 @@ class ActionsScreen(ActionOps):
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
         incident = f"INC-{self.filter.incident_id}" if self.filter.incident_id else None
-        self.app.push_screen(
-            ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
-            callback=lambda saved: saved is not None and self.after_change(saved.action),
-        )
+        self.ask(ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
+                 lambda saved: self.after_change(saved.action))
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

@@ -140,8 +140,7 @@ class CausesScreen(TrackerScreen[None]):
             return
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
-        self.app.push_screen(ActionFormDialog(root_cause=slug),
-                             callback=lambda saved: saved is not None and self.action_reload())
+        self.ask(ActionFormDialog(root_cause=slug), lambda saved: self.action_reload())
 
     def action_view_actions(self) -> None:
         slug = self.selected_slug()

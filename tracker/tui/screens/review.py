@@ -129,10 +129,10 @@ class ReviewScreen(TrackerScreen[None]):
 
             summary = "\n".join(decisions[:15]) + (f"\n… and {len(decisions) - 15} more" if len(decisions) > 15
                                                    else "")
-            self.app.push_screen(
+            self.ask_yes(
                 ConfirmDialog(f"{len(decisions)} decisions:\n{summary}\n\nWrite and commit the review?",
                               "Write and commit", "Not now"),
-                callback=lambda yes: yes and self.action_record(),
+                self.action_record,
             )
 
     def action_record(self) -> None:

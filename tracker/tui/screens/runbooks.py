@@ -242,7 +242,7 @@ class RunbooksScreen(TrackerScreen[None]):
     def action_commit(self) -> None:
         from tracker.tui.dialogs.commit import CommitDialog
 
-        self.app.push_screen(CommitDialog(), callback=lambda done: done and self.action_reload())
+        self.ask_yes(CommitDialog(), self.action_reload)
 
     def action_pull(self, rebase: bool = False) -> None:
         self.app.notify("Pulling…", timeout=2)
@@ -286,8 +286,7 @@ class RunbooksScreen(TrackerScreen[None]):
         elif isinstance(error, gitsync.PushRejected):
             from tracker.tui.dialogs.confirm import ConfirmDialog
 
-            self.app.push_screen(ConfirmDialog(str(error), "Pull, then push", "Not now"),
-                                 callback=lambda yes: yes and self.action_sync())
+            self.ask_yes(ConfirmDialog(str(error), "Pull, then push", "Not now"), self.action_sync)
         else:
             self.app.report(error)
 

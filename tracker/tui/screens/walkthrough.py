@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -144,11 +145,11 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self.position += 1
         self.show()
 
-    def _ask(self, question: str, value: str, check: Any, then: Any, placeholder: str = "") -> None:
+    def _ask(self, question: str, value: str, check: Callable[[str], object], then: Callable[[str], object],
+             placeholder: str = "") -> None:
         from tracker.tui.dialogs.prompt import PromptDialog
 
-        self.app.push_screen(PromptDialog(question, value, check=check, placeholder=placeholder),
-                             callback=lambda answer: answer is not None and then(answer))
+        self.ask(PromptDialog(question, value, check=check, placeholder=placeholder), then)
 
     def action_keep(self) -> None:
         self.decide("kept as it is", {})
