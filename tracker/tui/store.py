@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 class Store:
-    """Everything the app reads and writes, by concern; safe to call from one worker thread at a time each."""
+    """Everything the app reads and writes, by concern; callable from any worker thread (they take turns)."""
 
     def __init__(self, db: Db, settings: Settings, actor: str, cwd: Path | None = None) -> None:
         self._shared = Shared(db, settings, actor, cwd)
