@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import InputError, NotFoundError, TrackerError
@@ -28,8 +30,11 @@ SCANNED_KEY = "trailers_scanned_to"
 class RunbookWorkspace:
     """The runbooks folder of one repository, bound to one database."""
 
-    def __init__(self, db: Db, settings: Settings, cwd: Path | None = None) -> None:
+    def __init__(self, db: Db, settings: Settings, cwd: Path | None = None, *,
+                 db_lock: AbstractContextManager[Any] | None = None) -> None:
         self.db = db
+        self.db_lock = db_lock or nullcontext()
+        """Held around a pull's database work, not its network part, when threads share ``db``."""
         self.settings = settings
         self.clock = settings.clock
         base = (cwd or Path.cwd()).resolve()
@@ -69,12 +74,20 @@ class RunbookWorkspace:
         relative_dir = self.runbooks_dir
         return safe_runbook_path(self.root, relative_dir, given)
 
+    def state(self) -> gitsync.RepoState:
+        """Where the repository stands: branch, ahead of / behind its upstream, a pull stopped on conflicts."""
+        return gitsync.state(self._git())
+
     def file_states(self) -> gitsync.FileStates:
         return gitsync.file_states(self._git(), self.runbooks_dir)
 
     def changed_paths(self) -> list[str]:
         states = self.file_states()
         return sorted(p for p, s in states.states.items() if s != "conflicted" and p.endswith(".md"))
+
+    def diff(self, paths: Sequence[str] = ()) -> str:
+        """Pending changes of these runbooks (all of them when none is given)."""
+        return gitsync.diff(self._git(), [self.path(p) for p in paths] or [self.runbooks_dir])
 
     # -- commit ------------------------------------------------------------------------------
 
@@ -160,8 +173,9 @@ class RunbookWorkspace:
 
     def pull(self, rebase: bool = False) -> str:
         message = gitsync.pull(self._git(), rebase=rebase)
-        self.apply_trailers()
-        self.refresh()
+        with self.db_lock:
+            self.apply_trailers()
+            self.refresh()
         return message
 
     def push(self) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.enums import ActionStatus
@@ -18,15 +18,19 @@ from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionRow
 from tracker.core.validate import clean_owner
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.review import ActionItem
 
 REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting for triage",
                "stale": "no change for a while", "blocked": "blocked"}
 
 
-class WalkthroughScreen(Screen[list[str]]):
+class WalkthroughScreen(TrackerScreen[list[str]]):
     """Steps through the items needing a decision; dismisses with the decisions taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -41,7 +45,7 @@ class WalkthroughScreen(Screen[list[str]]):
         Binding("escape", "finish", "Finish", id="walk.finish"),
     ]
 
-    def __init__(self, week: str, items: list[tuple[Any, list[str]]]) -> None:
+    def __init__(self, week: str, items: list[tuple[ActionItem, list[str]]]) -> None:
         super().__init__()
         self.week = week
         self.items = items
@@ -102,38 +106,37 @@ class WalkthroughScreen(Screen[list[str]]):
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
                                                  note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))
+            self.post_message(ActionNotSaved(error, row))
             return
         self.post_message(ActionSaved(saved))
-        self.post_message(Loaded("decided", f"{row.key}: {what}"))
+        self.post_message(DecisionTaken(f"{row.key}: {what}"))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         item, reasons = self.items[self.position]
         self.items[self.position] = (item._replace(action=message.action), reasons)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "reloaded":
-            item, reasons = self.items[self.position]
-            self.items[self.position] = (item._replace(action=message.data), reasons)
-            self.show()
-            return
+    def on_decision_taken(self, message: DecisionTaken) -> None:
         self.busy = False
-        self.decisions.append(message.data)
+        self.decisions.append(message.summary)
         self.next()
 
-    def on_failed(self, message: Failed) -> None:
+    def on_action_reloaded(self, message: ActionReloaded) -> None:
+        item, reasons = self.items[self.position]
+        self.items[self.position] = (item._replace(action=message.action), reasons)
+        self.show()
+
+    def on_action_not_saved(self, message: ActionNotSaved) -> None:
         self.busy = False
         error = message.error
         if isinstance(error, StaleWriteError):
             self.app.notify(f"{error} — reloaded: decide again.", severity="warning", markup=False)
             self._reload(self.current.id)
         else:
-            self.app.report(error)  # type: ignore[attr-defined]
+            self.app.report(error)
 
     @work(thread=True, group="walk-write", exit_on_error=False)
     def _reload(self, action_id: int) -> None:
-        row, _ = self.app.store.action(action_id)  # type: ignore[attr-defined]
-        self.post_message(Loaded("reloaded", row))
+        self.post_message(ActionReloaded(self.app.store.actions.get(action_id)))
 
     def next(self) -> None:
         if self.position + 1 >= len(self.items):
@@ -142,17 +145,17 @@ class WalkthroughScreen(Screen[list[str]]):
         self.position += 1
         self.show()
 
-    def _ask(self, question: str, value: str, check: Any, then: Any, placeholder: str = "") -> None:
+    def _ask(self, question: str, value: str, check: Callable[[str], object], then: Callable[[str], object],
+             placeholder: str = "") -> None:
         from tracker.tui.dialogs.prompt import PromptDialog
 
-        self.app.push_screen(PromptDialog(question, value, check=check, placeholder=placeholder),
-                             callback=lambda answer: answer is not None and then(answer))
+        self.ask(PromptDialog(question, value, check=check, placeholder=placeholder), then)
 
     def action_keep(self) -> None:
         self.decide("kept as it is", {})
 
     def action_reschedule(self) -> None:
-        today: date = self.app.store.today  # type: ignore[attr-defined]
+        today: date = self.app.store.today
         self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
                   lambda v: self.decide(f"rescheduled to {parse_due(v, today)}", {"due": parse_due(v, today)}),
                   placeholder="YYYY-MM-DD, +2w, tomorrow")
