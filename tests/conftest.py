@@ -159,8 +159,9 @@ def connect(url: str) -> Db:
 
 def dump(url: str) -> str:
     """Every row of every tracker table, in a stable order: equal dumps mean no change at all."""
-    tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
-              "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+    tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause", "root_cause_alias",
+              "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause",
+              "tracker_meta"]
     with connect(url) as db:
         parts = []
         for table in tables:
