@@ -108,16 +108,19 @@ def _pg_url(server: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def _pg_templates(pg_server: str) -> dict[str, str]:
+def _pg_templates(pg_server: str) -> Iterator[dict[str, str]]:
     """Template databases (demo and empty) made once through the real migrations."""
     names = {}
     for kind in ("demo", "empty"):
-        name = f"tracker_tpl_{kind}"
+        # One pair per test run: runs from other checkouts may share the server.
+        name = f"tracker_tpl_{kind}_{os.getpid()}"
         _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name}")
         _pg_admin(pg_server, f"CREATE DATABASE {name}")
         open_database(_pg_url(pg_server, name), create=kind).close()
         names[kind] = name
-    return names
+    yield names
+    for name in names.values():
+        _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 _PG_COUNTER = [0]
