@@ -108,16 +108,19 @@ def _pg_url(server: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def _pg_templates(pg_server: str) -> dict[str, str]:
+def _pg_templates(pg_server: str) -> Iterator[dict[str, str]]:
     """Template databases (demo and empty) made once through the real migrations."""
     names = {}
     for kind in ("demo", "empty"):
-        name = f"tracker_tpl_{kind}"
+        # One pair per test run: runs from other checkouts may share the server.
+        name = f"tracker_tpl_{kind}_{os.getpid()}"
         _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name}")
         _pg_admin(pg_server, f"CREATE DATABASE {name}")
         open_database(_pg_url(pg_server, name), create=kind).close()
         names[kind] = name
-    return names
+    yield names
+    for name in names.values():
+        _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 _PG_COUNTER = [0]
@@ -159,8 +162,9 @@ def connect(url: str) -> Db:
 
 def dump(url: str) -> str:
     """Every row of every tracker table, in a stable order: equal dumps mean no change at all."""
-    tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
-              "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+    tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause", "root_cause_alias",
+              "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause",
+              "tracker_meta"]
     with connect(url) as db:
         parts = []
         for table in tables:

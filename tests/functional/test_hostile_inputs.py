@@ -86,8 +86,9 @@ class Rows:
     def __call__(self) -> str:
         import hashlib
 
-        tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
-                  "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+        tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause", "root_cause_alias",
+                  "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause",
+                  "tracker_meta"]
         parts = []
         for table in tables:
             if table not in self.columns:
@@ -553,8 +554,8 @@ def _mutations(text: str) -> dict[str, str]:
         "bad enum": text.replace('status = "open"', 'status = "opened"', 1),
         "unknown incident": re.sub(r"\nincident = \d+", "\nincident = 999", text, count=1),
         "duplicate action id": text + text[first_action: text.index("[[actions]]", first_action + 1)],
-        "no version": text.replace("version = 1\n", "", 1),
-        "newer version": text.replace("version = 1\n", "version = 2\n", 1),
+        "no version": text.replace("version = 2\n", "", 1),
+        "newer version": text.replace("version = 2\n", "version = 3\n", 1),
         "unknown key": text.replace("[[actions]]\n", "[[actions]]\nassignee = \"x\"\n", 1),
         "local time": re.sub(r"(created_at = \d{4}-\d\d-\d\d[ T][\d:.]+)\+00:00", r"\1", text, count=1),
         "invalid utf-8": text.replace("Redis", "R\udcffdis", 1),

@@ -28,8 +28,8 @@ from tracker.exchange.toml_import import import_toml
 from tracker.storage.database import Db
 
 TABLES = (
-    "root_cause", "component", "incident", "timeline_entry", "incident_component", "incident_root_cause",
-    "action", "action_event", "runbook", "runbook_cause", "tracker_meta",
+    "root_cause", "root_cause_alias", "component", "incident", "timeline_entry", "incident_component",
+    "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause", "tracker_meta",
 )
 """Every table the export covers (the runbook ones only where the schema has them)."""
 
@@ -74,6 +74,7 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
     from tracker.exchange.toml_format import has_table as _has_table
 
     has_runbooks = _has_table(db, "runbook")
+    has_history = _has_table(db, "incident_event")
 
     def text() -> str:
         return next(pool)
@@ -91,8 +92,12 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
 
     with db.write():
         for n, cause_id in enumerate((2, 5, 9)):
+            extra = {"retired_at": maybe(stamp())} if has_history else {}
             insert("root_cause", id=cause_id, slug=f"{text()}#{n}", title=text(), category=text(),
-                   description=text())
+                   description=text(), **extra)
+        if has_history:
+            for n, cause_id in enumerate((5, 5, 9)):
+                insert("root_cause_alias", slug=f"{text()}#alias{n}", root_cause_id=cause_id)
         for n, component_id in enumerate((1, 4)):
             insert("component", id=component_id, group_name=text(), name=f"{text()}#{n}")
         for incident_id in (3, 8):
@@ -100,7 +105,10 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
                    status="postmortem", started_at=maybe(stamp()), detected_at=maybe(stamp()),
                    mitigated_at=maybe(stamp()), resolved_at=maybe(stamp()), summary=text(), impact=text(),
                    customer_action=text(), source=text(), postmortem=text(), created_at=stamp(),
-                   updated_at=stamp())
+                   updated_at=stamp(), **({"version": rng.randint(1, 9)} if has_history else {}))
+            for _ in range(2 if has_history else 0):
+                insert("incident_event", incident_id=incident_id, at=stamp(), actor=text(), field=text(),
+                       old_value=maybe(text()), new_value=maybe(text()), note=text())
             insert("incident_component", incident_id=incident_id, component_id=4)
             for cause_id, role in ((5, "trigger"), (2, "root")):
                 insert("incident_root_cause", incident_id=incident_id, root_cause_id=cause_id, role=role,
@@ -170,7 +178,7 @@ def test_demo_round_trip_is_byte_identical(db: Db, empty_db: Db) -> None:
 
 def test_export_layout(db: Db) -> None:
     doc = tomllib.loads(export_toml(db).decode())
-    assert (doc["format"], doc["version"]) == ("tracker-export", 1)
+    assert (doc["format"], doc["version"]) == ("tracker-export", 2)
     assert [a["id"] for a in doc["actions"]] == sorted(a["id"] for a in doc["actions"])
     first = doc["actions"][0]
     assert list(first)[:6] == ["id", "title", "kind", "owner", "priority", "status"]
@@ -251,7 +259,7 @@ def _set(path: str, value: Any) -> Edit:
 _DELETE = object()
 
 REFUSALS: dict[str, tuple[Edit, str]] = {
-    "wrong version": (_set("version", 2), "x.toml: export version 2 is not supported"),
+    "wrong version": (_set("version", 3), "x.toml: export version 3 is not supported"),
     "wrong format": (_set("format", "other"), "not a tracker export"),
     "missing key": (_set("actions.3.title", _DELETE), "x.toml: actions[3]: missing key 'title'"),
     "mistyped date": (_set("actions.3.due", "2026-13-01"), "actions[3].due: expected a date"),
@@ -336,5 +344,5 @@ def test_a_failure_while_writing_leaves_nothing(
 
 def test_export_streams_one_record_per_chunk(db: Db) -> None:
     chunks: Iterator[bytes] = toml_io.iter_export(db)
-    assert next(chunks).startswith(b'format = "tracker-export"\nversion = 1\n')
+    assert next(chunks).startswith(b'format = "tracker-export"\nversion = 2\n')
     assert b"".join(chunks) == export_toml(db).split(b"\n", 2)[2]

@@ -24,6 +24,12 @@ class IncidentStatus(StrEnum):
     MONITORING = "monitoring"
     RESOLVED = "resolved"
     POSTMORTEM = "postmortem"
+    CLOSED = "closed"
+
+    @property
+    def needs_resolve_time(self) -> bool:
+        """Resolved, postmortem and closed incidents must say when they were resolved."""
+        return self in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM, IncidentStatus.CLOSED)
 
 
 class IncidentKind(StrEnum):

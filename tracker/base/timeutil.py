@@ -86,3 +86,13 @@ def duration(minutes: int | None) -> str:
         return "-"
     hours, mins = divmod(minutes, 60)
     return f"{hours}h{mins:02d}" if hours else f"{mins}m"
+
+
+def parse_moment(text: str, now: datetime, what: str = "time") -> datetime:
+    """A moment given by a person: ``now``, or ISO 8601 as ``parse_datetime`` reads it; errors name ``what``."""
+    if text.strip().lower() == "now":
+        return now
+    try:
+        return parse_datetime(text)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None

@@ -43,9 +43,9 @@ def actions_list(settings: Settings, args: argparse.Namespace) -> int:
         if filt.incident_id is not None:
             get_incident(db, filt.incident_id)
         if filt.root_cause is not None:
-            from tracker.core.rootcauses import get_root_cause
+            from tracker.core.rootcauses.names import canonical_slug
 
-            get_root_cause(db, filt.root_cause)
+            filt = filt._replace(root_cause=canonical_slug(db, filt.root_cause))  # an old slug still works
         rows = iter_actions(db, filt, sort=args.sort, limit=args.limit)
         if args.json:
             render.stream_json_list(sys.stdout, (r.to_json(today) for r in rows))

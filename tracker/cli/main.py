@@ -92,5 +92,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             return app.ui_run(settings, argparse.Namespace(screen="incidents"))
         return app.summary(settings)
     module = importlib.import_module(f"tracker.cli.{HANDLERS[args.command]}")
-    handler: Handler = getattr(module, f"{args.command}_{getattr(args, 'verb', '') or 'run'}".rstrip("_"))
+    verb = (getattr(args, 'verb', '') or 'run').replace('-', '_')
+    handler: Handler = getattr(module, f"{args.command}_{verb}")
     return int(handler(settings, args))

@@ -27,6 +27,13 @@ def _one_line(text: str | None, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+when = _when
+"""A moment as the text output shows it (UTC, to the minute)."""
+
+one_line = _one_line
+"""Text flattened to one line and cut with "…" at ``width``."""
+
+
 def write_json(out: IO[str], data: Any) -> None:
     import json
 
@@ -123,7 +130,8 @@ def incident_lines(rows: Iterable[IncidentRow]) -> Iterator[str]:
 def incident_detail(detail: IncidentDetail, today: date) -> Iterator[str]:
     row = detail.row
     yield f"{row.key}  {row.title}"
-    yield f"  {row.severity} · {row.status} · {row.kind}" + (f" · {detail.company}" if detail.company else "")
+    yield (f"  {row.severity} · {row.status} · {row.kind}" + (f" · {detail.company}" if detail.company else "")
+           + f" · version {row.version}")
     yield ""
     for name, value in (
         ("started", row.started_at),
@@ -156,14 +164,24 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[str]:
     yield from (f"  {path}" for path in detail.runbooks) if detail.runbooks else iter(["  (none)"])
     yield ""
     yield "Timeline (UTC)"
+    if not detail.timeline:
+        yield "  (empty: tracker incidents log INC-n TEXT)"
     for item in detail.timeline:
-        yield f"  {_when(item.at)}  {item.label:<14} {_one_line(item.body, 100)}"
+        yield f"  {'#' + str(item.id):>6} {_when(item.at)}  {item.label:<14} {_one_line(item.body, 100)}"
     yield ""
     yield "Actions"
     if not detail.actions:
         yield "  (none)"
     else:
         yield from ("  " + line for line in action_lines(detail.actions, today))
+    yield ""
+    yield "History"
+    for event in detail.history:
+        change = event.field if event.old_value is None and event.new_value is None else (
+            f"{event.field}: {_one_line(event.old_value or '-', 40)} → {_one_line(event.new_value or '-', 60)}")
+        yield f"  {_when(event.at)}  {_one_line(event.actor, 24):<24} {change}"
+        if event.note:
+            yield f"  {'':<16}  {'':<24} {_one_line(event.note, 100)}"
 
 
 def cause_lines(rows: Iterable[RootCauseRow]) -> Iterator[str]:
@@ -172,6 +190,8 @@ def cause_lines(rows: Iterable[RootCauseRow]) -> Iterator[str]:
         seen = row.last_seen.date().isoformat() if row.last_seen else "-"
         prevent = f"{row.prevent_open} open/{row.prevent_done} done"
         incidents = ", ".join(f"{i.key} ({i.role})" for i in row.incidents) or "-"
+        if row.retired:
+            incidents += "  (retired)"
         yield (
             f"{row.slug:<26} {_one_line(row.category, 21):<21} {row.incident_count:>3} {seen:<10}"
             f" {prevent:<13} {incidents}"
@@ -179,8 +199,10 @@ def cause_lines(rows: Iterable[RootCauseRow]) -> Iterator[str]:
 
 
 def cause_detail(row: RootCauseRow) -> Iterator[str]:
-    yield f"{row.slug}  {row.title}"
+    yield f"{row.slug}  {row.title}" + ("  (retired)" if row.retired else "")
     yield f"  category: {row.category or '-'}"
+    if row.aliases:
+        yield f"  also known as: {', '.join(row.aliases)}"
     if row.description:
         yield ""
         yield from ("  " + line for line in row.description.splitlines())

@@ -87,27 +87,128 @@ def _add_init(commands: Any, verb: str | None = None) -> None:
     which.add_argument("--empty", action="store_true", help="with no data")
 
 
+TIME_HELP = "now, or ISO 8601 such as 2026-11-23T09:30Z or 2026-11-23T10:30+01:00 (no offset: UTC)"
+STATUSES = "investigating, identified, monitoring, resolved, postmortem, closed"
+
+
+def _versioned(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--expect-version", type=int, metavar="N",
+                   help="refuse the change unless the incident is still at version N (the one you loaded)")
+    p.add_argument("--json", action="store_true")
+
+
 def _add_incidents(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
         p.add_argument("--json", action="store_true")
-    if p := verbs.add("show", help="one incident in full"):
+    if p := verbs.add("show", help="one incident in full, with its timeline and history"):
         p.add_argument("key", metavar="INC-n")
         p.add_argument("--json", action="store_true")
-    if p := verbs.add("add", help="open an incident"):
+    if p := verbs.add("add", help="open an incident (or record one after the fact)"):
         p.add_argument("--title", required=True)
-        p.add_argument("--started", required=True, help="ISO 8601, e.g. 2026-11-23T09:30Z (no offset: UTC)")
+        p.add_argument("--started", required=True, help=TIME_HELP)
         p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
+        p.add_argument("--kind", default="incident", help="incident (default) or maintenance")
+        p.add_argument("--status", default="investigating",
+                       help=f"{STATUSES.replace(', closed', '')} (default investigating)")
+        p.add_argument("--detected", help=f"default: the start; {TIME_HELP}")
+        p.add_argument("--mitigated", help=TIME_HELP)
+        p.add_argument("--resolved", help=f"needed for resolved and postmortem; {TIME_HELP}")
         p.add_argument("--summary", default="")
+        p.add_argument("--impact", default="")
+        p.add_argument("--customer-action", default="")
+        p.add_argument("--source", default="", help="a link to the report or channel")
+        p.add_argument("--component", action="append", metavar="NAME",
+                       help='affected component, "Group / Name" or "Name" (repeatable)')
+        p.add_argument("--note", default="", help="kept in the history")
         p.add_argument("--json", action="store_true")
+    if p := verbs.add("update", help="change an incident: fields, times, status (each change in its history)"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("--title")
+        p.add_argument("--severity", help="SEV1..SEV4")
+        p.add_argument("--kind", help="incident or maintenance")
+        p.add_argument("--status", help=f"{STATUSES}; going back needs --note")
+        for flag in ("started", "detected", "mitigated", "resolved"):
+            p.add_argument(f"--{flag}", help=TIME_HELP + ("" if flag == "started" else '; "" clears it'))
+        p.add_argument("--summary")
+        p.add_argument("--impact")
+        p.add_argument("--customer-action")
+        p.add_argument("--source", help="a link to the report or channel")
+        p.add_argument("--add-component", action="append", metavar="NAME", help='"Group / Name" or "Name"')
+        p.add_argument("--remove-component", action="append", metavar="NAME")
+        p.add_argument("--note", default="", help="why (needed to go back a status, and with --force)")
+        p.add_argument("--force", action="store_true",
+                       help="close even with something missing (needs --note, kept in the history)")
+        _versioned(p)
+    if p := verbs.add("log", help="add a timeline entry (default: stamped now)"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("text", metavar="TEXT")
+        p.add_argument("--at", help=TIME_HELP)
+        p.add_argument("--label", default="", help="e.g. Investigating, Update, Mitigated")
+        _versioned(p)
+    if p := verbs.add("log-edit", help="correct a timeline entry (the history keeps what it said)"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("entry", metavar="ENTRY-ID", help="the entry's number, as incidents show prints it (#12)")
+        p.add_argument("--text")
+        p.add_argument("--at", help=TIME_HELP)
+        p.add_argument("--label")
+        p.add_argument("--note", default="", help="why")
+        _versioned(p)
+    if p := verbs.add("log-rm", help="remove a timeline entry (the history keeps what it said)"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("entry", metavar="ENTRY-ID")
+        p.add_argument("--note", default="", help="why")
+        _versioned(p)
+    if p := verbs.add("link", help="link a root cause, or change the role it played"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--role", required=True, help="root, trigger or contributing")
+        p.add_argument("--note", default="", help="how the cause played its part")
+        _versioned(p)
+    if p := verbs.add("unlink", help="remove a root cause from the incident"):
+        p.add_argument("key", metavar="INC-n")
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--note", default="", help="why")
+        _versioned(p)
 
 
 def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "rootcauses", verb)
     if p := verbs.add("list", help="every cause with its incidents and prevent actions"):
         p.add_argument("--json", action="store_true")
-    if p := verbs.add("show", help="one cause in full"):
+    if p := verbs.add("show", help="one cause in full (an old slug of it works too)"):
         p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("add", help="add a cause to the taxonomy (a close title asks: did you mean ...?)"):
+        p.add_argument("slug", metavar="SLUG", help="2 to 60 lowercase letters, digits and hyphens")
+        p.add_argument("--title", required=True)
+        p.add_argument("--category", default="")
+        p.add_argument("--description", default="")
+        p.add_argument("--force", action="store_true", help="add even when an existing cause is close")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("update", help="change a cause's title, category or description"):
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--title")
+        p.add_argument("--category")
+        p.add_argument("--description")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("rename", help="give a cause a new slug (the old one keeps naming it)"):
+        p.add_argument("old", metavar="OLD")
+        p.add_argument("new", metavar="NEW")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("merge", help="merge one cause into another: links and actions move, FROM stays an alias"):
+        p.add_argument("source", metavar="FROM")
+        p.add_argument("target", metavar="INTO")
+        p.add_argument("--dry-run", action="store_true", help="say what would move, change nothing")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("retire", help="take a cause out of the pickers (old incidents still show it)"):
+        p.add_argument("slug", metavar="SLUG")
+        p.add_argument("--undo", action="store_true", help="bring a retired cause back")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("suggest", help="the causes closest to an incident, or to some words"):
+        p.add_argument("words", nargs="*", metavar="WORD")
+        p.add_argument("--incident", metavar="INC-n")
+        p.add_argument("--limit", type=int, default=8)
         p.add_argument("--json", action="store_true")
 
 
@@ -166,6 +267,13 @@ def _add_runbooks(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "runbooks", verb)
     if p := verbs.add("list", help="indexed runbooks with their causes and staleness"):
         p.add_argument("--stale", action="store_true", help="only runbooks that need a review")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("new", help="write a new runbook from the template (inside the runbooks folder)"):
+        p.add_argument("path", metavar="PATH", help="e.g. runbooks/disk-full.md (.md is added when missing)")
+        p.add_argument("--title", required=True)
+        p.add_argument("--cause", action="append", default=[], metavar="SLUG", help="a root cause it covers")
+        p.add_argument("--owner", default="")
+        p.add_argument("--services", default="", metavar="S,...", help="comma-separated service names")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one runbook: front matter, staleness, text"):
         p.add_argument("path", metavar="PATH")

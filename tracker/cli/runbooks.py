@@ -41,6 +41,20 @@ def runbooks_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def runbooks_new(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+
+    db, space = _workspace(settings)
+    with db:
+        path = space.new_runbook(args.path, title=args.title, causes=args.cause, owner=args.owner,
+                                 services=args.services.split(","))
+    if args.json:
+        render.write_json(sys.stdout, {"path": path})
+    else:
+        print(f"Wrote {path} (not committed: edit it, then tracker runbooks commit -m MSG {path})")
+    return 0
+
+
 def runbooks_show(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.core.runbooks.files import read_runbook

@@ -18,6 +18,8 @@ from tracker.base.enums import (
 )
 from tracker.base.errors import InputError
 from tracker.base.timeutil import to_utc
+from tracker.core.actions.changes import insert_action, record_action_event
+from tracker.core.incidents.changes import attach_component, insert_cause_link, insert_incident, insert_timeline_entry
 from tracker.storage.database import Db
 
 DEMO_ACTOR = "demo-catalog"
@@ -39,7 +41,11 @@ def _stamp(value: Any, where: str) -> datetime | None:
 
 
 def load_demo(db: Db) -> dict[str, int]:
-    """Insert the demo catalog in one transaction; returns what was created, by kind."""
+    """Insert the demo catalog in one transaction; returns what was created, by kind.
+
+    Rows go in through the same inserts as everything else (``tracker.core.incidents.changes``,
+    ``tracker.core.actions.changes``), with the catalog's own times and history.
+    """
     catalog = read_catalog()
     counts = {"incidents": 0, "root_causes": 0, "actions": 0, "timeline": 0, "components": 0}
     with db.write():
@@ -51,10 +57,10 @@ def load_demo(db: Db) -> dict[str, int]:
                 {k: cause[k] for k in ("slug", "title", "category", "description")},
             )
             counts["root_causes"] += 1
-        component_ids: dict[tuple[str, str], int] = {}
+        components: set[tuple[str, str]] = set()
         for incident in catalog["incidents"]:
-            _load_incident(db, incident, cause_ids, component_ids, counts)
-    counts["components"] = len(component_ids)
+            _load_incident(db, incident, cause_ids, components, counts)
+    counts["components"] = len(components)
     return counts
 
 
@@ -62,65 +68,35 @@ def _load_incident(
     db: Db,
     incident: dict[str, Any],
     cause_ids: dict[str, int],
-    component_ids: dict[tuple[str, str], int],
+    components: set[tuple[str, str]],
     counts: dict[str, int],
 ) -> None:
     title = incident["title"]
     started = _stamp(incident["started_at"], f"{title}: started_at")
-    incident_id = db.insert(
-        "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at, mitigated_at,"
-        " resolved_at, summary, impact, customer_action, source, postmortem, created_at, updated_at)"
-        " VALUES (:title, :company, :kind, :severity, :status, :started, :detected, :mitigated, :resolved,"
-        " :summary, :impact, :customer_action, :source, :postmortem, :started, :started) RETURNING id",
-        {
-            "title": title,
-            "company": incident.get("company", ""),
-            "kind": IncidentKind(incident.get("kind", "incident")).value,
-            "severity": Severity(incident["severity"]).value,
-            "status": IncidentStatus(incident["status"]).value,
-            "started": started,
-            "detected": _stamp(incident.get("detected_at"), f"{title}: detected_at"),
-            "mitigated": _stamp(incident.get("mitigated_at"), f"{title}: mitigated_at"),
-            "resolved": _stamp(incident.get("resolved_at"), f"{title}: resolved_at"),
-            **{k: incident.get(k, "") for k in ("summary", "impact", "customer_action", "source", "postmortem")},
-        },
-    )
+    incident_id = insert_incident(db, {
+        "title": title,
+        "company": incident.get("company", ""),
+        "kind": IncidentKind(incident.get("kind", "incident")).value,
+        "severity": Severity(incident["severity"]).value,
+        "status": IncidentStatus(incident["status"]).value,
+        "started_at": started,
+        "detected_at": _stamp(incident.get("detected_at"), f"{title}: detected_at"),
+        "mitigated_at": _stamp(incident.get("mitigated_at"), f"{title}: mitigated_at"),
+        "resolved_at": _stamp(incident.get("resolved_at"), f"{title}: resolved_at"),
+        **{k: incident.get(k, "") for k in ("summary", "impact", "customer_action", "source", "postmortem")},
+        "created_at": started,
+    })
     counts["incidents"] += 1
     for position, entry in enumerate(incident.get("timeline", [])):
-        db.execute(
-            "INSERT INTO timeline_entry (incident_id, position, at, label, body)"
-            " VALUES (:incident_id, :position, :at, :label, :body)",
-            {
-                "incident_id": incident_id,
-                "position": position,
-                "at": _stamp(entry.get("at"), f"{title}: timeline"),
-                "label": entry.get("label", ""),
-                "body": entry.get("body", ""),
-            },
-        )
+        insert_timeline_entry(db, incident_id, _stamp(entry.get("at"), f"{title}: timeline"),
+                              entry.get("label", ""), entry.get("body", ""), position)
         counts["timeline"] += 1
     for component in incident.get("components", []):
         ident = (component.get("group", ""), component["name"])
-        if ident not in component_ids:
-            component_ids[ident] = db.insert(
-                "INSERT INTO component (group_name, name) VALUES (:group, :name) RETURNING id",
-                {"group": ident[0], "name": ident[1]},
-            )
-        db.execute(
-            "INSERT INTO incident_component (incident_id, component_id) VALUES (:incident_id, :component_id)",
-            {"incident_id": incident_id, "component_id": component_ids[ident]},
-        )
+        attach_component(db, incident_id, *ident)
+        components.add(ident)
     for link in incident.get("root_causes", []):
-        db.execute(
-            "INSERT INTO incident_root_cause (incident_id, root_cause_id, role, note)"
-            " VALUES (:incident_id, :cause_id, :role, :note)",
-            {
-                "incident_id": incident_id,
-                "cause_id": cause_ids[link["slug"]],
-                "role": CauseRole(link["role"]).value,
-                "note": link.get("note", ""),
-            },
-        )
+        insert_cause_link(db, incident_id, cause_ids[link["slug"]], CauseRole(link["role"]), link.get("note", ""))
     for action in incident.get("actions", []):
         _load_action(db, action, incident_id, cause_ids)
         counts["actions"] += 1
@@ -133,39 +109,24 @@ def _load_action(db: Db, action: dict[str, Any], incident_id: int, cause_ids: di
     due = action.get("due")
     if due is not None and not isinstance(due, date):
         raise InputError(f"demo catalog: {action['title']}: due must be a date")
-    action_id = db.insert(
-        "INSERT INTO action (title, description, kind, owner, priority, due_date, status, created_at, updated_at,"
-        " completed_at, incident_id, root_cause_id, runbook_path, version)"
-        " VALUES (:title, :description, :kind, :owner, :priority, :due, :status, :created, :updated, :completed,"
-        " :incident_id, :cause_id, NULL, :version) RETURNING id",
-        {
-            "title": action["title"],
-            "description": action.get("description", ""),
-            "kind": ActionKind(action["kind"]).value,
-            "owner": action.get("owner"),
-            "priority": Priority(action["priority"]).value,
-            "due": due,
-            "status": status.value,
-            "created": created,
-            "updated": completed or created,
-            "completed": completed,
-            "incident_id": incident_id,
-            "cause_id": cause_ids[action["root_cause"]] if action.get("root_cause") else None,
-            "version": 1 if status in (ActionStatus.OPEN, ActionStatus.PROPOSED) else 2,
-        },
-    )
-    event = (
-        "INSERT INTO action_event (action_id, at, actor, field, old_value, new_value, note)"
-        " VALUES (:action_id, :at, :actor, :field, :old, :new, :note)"
-    )
-    db.execute(
-        event,
-        {"action_id": action_id, "at": created, "actor": DEMO_ACTOR, "field": "created", "old": None,
-         "new": action["title"], "note": "From the incident's postmortem."},
-    )
+    assert created is not None
+    action_id = insert_action(db, {
+        "title": action["title"],
+        "description": action.get("description", ""),
+        "kind": ActionKind(action["kind"]).value,
+        "owner": action.get("owner"),
+        "priority": Priority(action["priority"]).value,
+        "due_date": due,
+        "status": status.value,
+        "created_at": created,
+        "updated_at": completed or created,
+        "completed_at": completed,
+        "incident_id": incident_id,
+        "root_cause_id": cause_ids[action["root_cause"]] if action.get("root_cause") else None,
+        "version": 1 if status in (ActionStatus.OPEN, ActionStatus.PROPOSED) else 2,
+    })
+    record_action_event(db, action_id, created, DEMO_ACTOR, "created", None, action["title"],
+                        "From the incident's postmortem.")
     if status not in (ActionStatus.OPEN, ActionStatus.PROPOSED):
-        db.execute(
-            event,
-            {"action_id": action_id, "at": completed or created, "actor": DEMO_ACTOR, "field": "status",
-             "old": ActionStatus.OPEN.value, "new": status.value, "note": action.get("note", "")},
-        )
+        record_action_event(db, action_id, completed or created, DEMO_ACTOR, "status", ActionStatus.OPEN.value,
+                            status.value, action.get("note", ""))

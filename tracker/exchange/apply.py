@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.enums import ActionKind, ActionStatus, CauseRole, Priority
 from tracker.base.errors import InputError
-from tracker.base.timeutil import iso
+from tracker.base.timeutil import iso, read_stamp
+from tracker.core.history import bump_incident, record_incident_event
+from tracker.core.incidents.changes import (
+    attach_component,
+    insert_cause_link,
+    insert_incident,
+    insert_timeline_entry,
+)
 from tracker.core.keys import incident_key
+from tracker.core.rootcauses.names import resolve_cause
 from tracker.exchange.statuspage import ParsedReport, suggest_root_causes
 from tracker.storage.database import Db
 
@@ -139,17 +147,18 @@ def apply_plan(
     clock: Clock = SYSTEM_CLOCK,
 ) -> tuple[int, dict[str, int]]:
     """Write the incident (new or updated), its timeline and components, the accepted causes
-    (slugs) and actions (indexes into ``plan.actions``; None = all). Returns (incident id, counts)."""
+    (slugs) and actions (indexes into ``plan.actions``; None = all). Returns (incident id, counts).
+
+    The incident's history says what the import did: ``created`` for a new one; for a re-import,
+    each field, timeline entry, component and cause it changed, and the incident's version rises.
+    """
     report = plan.report
-    known = {slug: rid for rid, slug in db.rows("SELECT id, slug FROM root_cause")}
-    for slug in causes:
-        if slug not in known:
-            raise InputError(f"no root cause {slug!r} to link (see: tracker rootcauses list)")
     chosen = list(range(len(plan.actions))) if actions is None else list(actions)
     for index in chosen:
         if not 0 <= index < len(plan.actions):
             raise InputError(f"no proposed action number {index + 1}")
     now = clock.now()
+    note = f"imported from {plan.source or 'pasted text'}"
     counts = {"timeline": 0, "components": 0, "causes": 0, "actions": 0}
     fields = {
         "title": _title(report.title) or "(untitled report)",
@@ -157,94 +166,91 @@ def apply_plan(
         "kind": report.kind,
         "severity": plan.severity,
         "status": report.status,
-        "started": report.started_at,
-        "resolved": report.resolved_at,
+        "started_at": report.started_at,
+        "resolved_at": report.resolved_at,
         "summary": _text(report.sections.get("summary", "")),
         "impact": _text(report.sections.get("impact", "") or report.impact),
         "source": plan.source,
         "postmortem": _text(report.postmortem),
-        "now": now,
     }
     with db.write():
+        found = [resolve_cause(db, slug) for slug in causes]
         incident_id = plan.existing
+        created = incident_id is None
         if incident_id is None:
-            incident_id = db.insert(
-                "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at,"
-                " resolved_at, summary, impact, customer_action, source, postmortem, created_at, updated_at)"
-                " VALUES (:title, :company, :kind, :severity, :status, :started, :started, :resolved, :summary,"
-                " :impact, '', :source, :postmortem, :now, :now) RETURNING id",
-                fields,
-            )
+            incident_id = insert_incident(db, {**fields, "detected_at": fields["started_at"], "created_at": now})
+            record_incident_event(db, incident_id, now, actor, "created", None, fields["title"], note)
         else:
-            _update_incident(db, incident_id, fields)
-        _merge_timeline(db, incident_id, report, counts)
-        linked = {r[0] for r in db.rows("SELECT component_id FROM incident_component WHERE incident_id = :i",
-                                        {"i": incident_id})}
-        for component in dict.fromkeys((_text(c.group)[:200], _text(c.name)[:200]) for c in report.components):
-            component_id = db.scalar("SELECT id FROM component WHERE group_name = :g AND name = :n",
-                                     {"g": component[0], "n": component[1]})
-            if component_id is None:
-                component_id = db.insert("INSERT INTO component (group_name, name) VALUES (:g, :n) RETURNING id",
-                                         {"g": component[0], "n": component[1]})
-            if component_id not in linked:
-                db.execute("INSERT INTO incident_component (incident_id, component_id) VALUES (:i, :c)",
-                           {"i": incident_id, "c": component_id})
-                linked.add(component_id)
+            _update_incident(db, incident_id, fields, actor, now, note)
+        _merge_timeline(db, incident_id, report, counts, None if created else (actor, now, note))
+        for group, name in dict.fromkeys((_text(c.group)[:200], _text(c.name)[:200]) for c in report.components):
+            if attach_component(db, incident_id, group, name):
                 counts["components"] += 1
-        for slug in causes:
-            linked = db.scalar("SELECT 1 FROM incident_root_cause WHERE incident_id = :i AND root_cause_id = :c",
-                               {"i": incident_id, "c": known[slug]})
-            if not linked:
-                db.execute(
-                    "INSERT INTO incident_root_cause (incident_id, root_cause_id, role, note)"
-                    " VALUES (:i, :c, :role, :note)",
-                    {"i": incident_id, "c": known[slug], "role": CauseRole.ROOT.value,
-                     "note": "Suggested by the importer from the report's words; confirmed on import."},
-                )
+                if not created:
+                    record_incident_event(db, incident_id, now, actor, "component", None, f"{group} / {name}" if group
+                                 else name, note)
+        for cause in found:
+            if db.scalar("SELECT 1 FROM incident_root_cause WHERE incident_id = :i AND root_cause_id = :c",
+                         {"i": incident_id, "c": cause.id}) is None:
+                insert_cause_link(db, incident_id, cause.id, CauseRole.ROOT,
+                                  "Suggested by the importer from the report's words; confirmed on import.")
+                record_incident_event(db, incident_id, now, actor, "cause", None, f"{cause.slug} (root)", note)
                 counts["causes"] += 1
-        counts["actions"] = _add_actions(db, plan, chosen, incident_id, causes, actor, today, due_days,
-                                         clock)
+        counts["actions"] = _add_actions(db, plan, chosen, incident_id, [c.slug for c in found], actor, today,
+                                         due_days, clock)
     return incident_id, counts
 
 
-def _update_incident(db: Db, incident_id: int, fields: dict[str, Any]) -> None:
+_TRACKED = ("title", "company", "kind", "status", "started_at", "resolved_at", "summary", "impact", "source",
+            "postmortem")
+"""The fields a re-import may change, each change recorded."""
+
+
+def _update_incident(db: Db, incident_id: int, fields: dict[str, Any], actor: str, now: datetime,
+                     note: str) -> None:
     """Refresh an incident from a newer copy of its report without losing what people added:
     the earlier start and an existing resolution time, severity and texts stay."""
-    from tracker.base.timeutil import read_stamp
+    current = db.row(f"SELECT {', '.join(_TRACKED)}, version FROM incident WHERE id = :id", {"id": incident_id})
+    assert current is not None
+    before = dict(zip(_TRACKED, current, strict=False))
+    version = int(current[-1])
+    started, resolved = read_stamp(before["started_at"]), read_stamp(before["resolved_at"])
+    before["started_at"], before["resolved_at"] = started, resolved
+    if fields["started_at"] is not None and (started is None or fields["started_at"] < started):
+        started = fields["started_at"]
+    after = {
+        **{k: fields[k] for k in ("title", "company", "kind", "status", "source")},
+        "started_at": started,
+        "resolved_at": resolved or fields["resolved_at"],
+        "summary": before["summary"] or fields["summary"],
+        "impact": before["impact"] or fields["impact"],
+        "postmortem": fields["postmortem"] or before["postmortem"],
+    }
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if not changed:
+        return
+    bump_incident(db, incident_id, version, now, changed)
+    for name, value in changed.items():
+        old = before[name]
+        record_incident_event(db, incident_id, now, actor, name, iso(old) if isinstance(old, datetime) else old,
+                     iso(value) if isinstance(value, datetime) else value, note)
 
-    started, resolved, summary, impact, postmortem = db.row(  # type: ignore[misc]
-        "SELECT started_at, resolved_at, summary, impact, postmortem FROM incident WHERE id = :id", {"id": incident_id})
-    started, resolved = read_stamp(started), read_stamp(resolved)
-    if fields["started"] is not None and (started is None or fields["started"] < started):
-        started = fields["started"]
-    db.execute(
-        "UPDATE incident SET title = :title, company = :company, kind = :kind, status = :status,"
-        " started_at = :keep_started, resolved_at = :keep_resolved, summary = :keep_summary,"
-        " impact = :keep_impact, source = :source, postmortem = :keep_postmortem, updated_at = :now WHERE id = :id",
-        {**fields, "id": incident_id, "keep_started": started, "keep_resolved": resolved or fields["resolved"],
-         "keep_summary": summary or fields["summary"], "keep_impact": impact or fields["impact"],
-         "keep_postmortem": fields["postmortem"] or postmortem},
-    )
 
-
-def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict[str, int]) -> None:
-    """Add the report's updates that the timeline does not have yet; keep every entry already there."""
-    from tracker.base.timeutil import read_stamp
-
+def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict[str, int],
+                    history: tuple[str, datetime, str] | None) -> None:
+    """Add the report's updates that the timeline does not have yet; keep every entry already there.
+    With ``history`` (actor, now, note), each entry added is recorded in the incident's history."""
     have = {(read_stamp(at), label, body) for at, label, body in db.rows(
         "SELECT at, label, body FROM timeline_entry WHERE incident_id = :i", {"i": incident_id})}
-    position = int(db.scalar("SELECT COALESCE(MAX(position), -1) FROM timeline_entry WHERE incident_id = :i",
-                             {"i": incident_id}))
     for update in report.updates:
         key = (update.posted_at, _text(update.label)[:100], _text(update.body))
         if key in have:
             continue
-        position += 1
-        db.execute(
-            "INSERT INTO timeline_entry (incident_id, position, at, label, body)"
-            " VALUES (:id, :position, :at, :label, :body)",
-            {"id": incident_id, "position": position, "at": update.posted_at, "label": key[1], "body": key[2]},
-        )
+        entry_id = insert_timeline_entry(db, incident_id, update.posted_at, key[1], key[2])
+        if history is not None:
+            actor, now, note = history
+            record_incident_event(db, incident_id, now, actor, "timeline", None,
+                         f"#{entry_id} {iso(update.posted_at) or 'undated'} [{key[1]}] {key[2][:200]}", note)
         have.add(key)
         counts["timeline"] += 1
 

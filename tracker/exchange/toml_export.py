@@ -14,11 +14,13 @@ from tracker.base.errors import DatabaseError
 from tracker.base.timeutil import read_date, read_stamp
 from tracker.exchange.toml_format import (
     ACTION,
+    ALIAS,
     CAUSE_LINK,
     COMPONENT,
     EVENT,
     FORMAT,
     INCIDENT,
+    INCIDENT_EVENT,
     META,
     ROOT_CAUSE,
     RUNBOOK,
@@ -119,8 +121,10 @@ Exporter = Callable[[Db], Iterator[str]]
 
 EXPORTERS: dict[str, Exporter] = {
     "root_causes": _flat("root_causes", "root_cause", ROOT_CAUSE),
+    "aliases": _flat("aliases", "root_cause_alias", ALIAS, _CAUSE_JOIN.replace(" LEFT", ""), order="t.slug"),
     "components": _flat("components", "component", COMPONENT),
     "incidents": _incidents,
+    "incident_events": _flat("incident_events", "incident_event", INCIDENT_EVENT),
     "actions": _flat("actions", "action", ACTION, _CAUSE_JOIN),
     "events": _flat("events", "action_event", EVENT),
     "runbooks": _runbooks,

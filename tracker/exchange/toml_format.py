@@ -1,16 +1,20 @@
 """The whole-database TOML document's layout, shared by export and import.
 
-``format = "tracker-export"``, ``version = 1``.
+``format = "tracker-export"``, ``version = 2`` (version 1 files, written before incidents had a
+version, a history and causes aliases, still import).
 
 Layout (arrays sorted by id, keys always in the same order, NULLs left out)::
 
     format = "tracker-export"
-    version = 1
-    [[root_causes]]        id, slug, title, category, description
+    version = 2
+    [[root_causes]]        id, slug, title, category, description, retired_at
+    [[aliases]]            slug, root_cause (the slug it now stands for)               (version 2)
     [[components]]         id, group, name
-    [[incidents]]          id, title, company, kind, severity, status, *_at, summary, ..., components = [ids]
+    [[incidents]]          id, title, company, kind, severity, status, *_at, summary, ..., version,
+                           components = [ids]
     [[incidents.timeline]] id, position, at, label, body
     [[incidents.causes]]   slug, role, note
+    [[incident_events]]    id, incident, at, actor, field, old_value, new_value, note  (version 2)
     [[actions]]            id, title, kind, owner, priority, status, due, incident, root_cause, version, ...
     [[events]]             id, action, at, actor, field, old_value, new_value, note
     [[runbooks]]           id, path, title, ..., indexed_at, causes = [slugs]  (when the runbook table exists)
@@ -35,8 +39,11 @@ from tracker.storage.database import Db
 FORMAT = "tracker-export"
 """The value of the top-level ``format`` key."""
 
-VERSION = 1
-"""The layout version this module writes and reads."""
+VERSION = 2
+"""The layout version export writes."""
+
+READABLE = (1, 2)
+"""The layout versions import reads (version 1 has no incident versions, histories or aliases)."""
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -68,15 +75,19 @@ def _texts(*keys: str) -> tuple[Col, ...]:
 
 OPT = True
 ID = _c("id", "id")
-ROOT_CAUSE = (ID, *_texts("slug", "title", "category", "description"))
+ROOT_CAUSE = (ID, *_texts("slug", "title", "category", "description"), _c("retired_at", "stamp", OPT))
+ALIAS = (_c("slug"), _c("root_cause", "text", column="root_cause_id", select="rc.slug"))
 COMPONENT = (ID, _c("group", column="group_name"), _c("name"))
 INCIDENT = (
     ID, *_texts("title", "company"), _c("kind", enums.IncidentKind), _c("severity", enums.Severity),
     _c("status", enums.IncidentStatus),
     *(_c(k, "stamp", OPT) for k in ("started_at", "detected_at", "mitigated_at", "resolved_at")),
     *_texts("summary", "impact", "customer_action", "source", "postmortem"),
-    _c("created_at", "stamp"), _c("updated_at", "stamp"),
+    _c("created_at", "stamp"), _c("updated_at", "stamp"), _c("version", "int", OPT),
 )
+"""``version`` is optional only so that version 1 files import (their incidents start at version 1)."""
+INCIDENT_EVENT = (ID, _c("incident", "id", column="incident_id"), _c("at", "stamp"), *_texts("actor", "field"),
+                  _c("old_value", optional=OPT), _c("new_value", optional=OPT), _c("note"))
 TIMELINE = (ID, _c("position", "int"), _c("at", "stamp", OPT), *_texts("label", "body"))
 CAUSE_LINK = (_c("slug", column="root_cause_id", select="rc.slug"), _c("role", enums.CauseRole), _c("note"))
 ACTION = (
@@ -98,8 +109,10 @@ META = _texts("key", "value")
 
 SECTIONS: dict[str, str] = {
     "root_causes": "root_cause",
+    "aliases": "root_cause_alias",
     "components": "component",
     "incidents": "incident",
+    "incident_events": "incident_event",
     "actions": "action",
     "events": "action_event",
     "runbooks": "runbook",

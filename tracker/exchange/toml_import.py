@@ -16,19 +16,21 @@ from tracker.base.text import shown
 from tracker.base.timeutil import to_utc
 from tracker.exchange.toml_format import (
     ACTION,
+    ALIAS,
     CAUSE_LINK,
     COMPONENT,
     EVENT,
     FORMAT,
     INCIDENT,
+    INCIDENT_EVENT,
     INT64_MAX,
     INT64_MIN,
     META,
+    READABLE,
     ROOT_CAUSE,
     RUNBOOK,
     SECTIONS,
     TIMELINE,
-    VERSION,
     Col,
     Kind,
     has_table,
@@ -131,17 +133,26 @@ Plan = dict[str, list[dict[str, Any]]]
 
 
 def _plan(doc: dict[str, Any]) -> Plan:
-    if unknown := sorted(set(doc) - {"format", "version", *SECTIONS}):
-        raise InputError(f"{unknown[0]}: unknown key (not part of a version {VERSION} export)")
+    version = doc["version"]
+    known = {"format", "version", *SECTIONS} - (set() if version >= 2 else {"aliases", "incident_events"})
+    if unknown := sorted(set(doc) - known):
+        raise InputError(f"{unknown[0]}: unknown key (not part of a version {version} export)")
     plan: Plan = {table: [] for table in (
-        "root_cause", "component", "incident", "timeline_entry", "incident_component", "incident_root_cause",
-        "action", "action_event", "runbook", "runbook_cause", "tracker_meta")}
+        "root_cause", "root_cause_alias", "component", "incident", "timeline_entry", "incident_component",
+        "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause",
+        "tracker_meta")}
     causes: dict[str, int] = {}
     slugs: set[str] = set()
     for path, fields, _ in _records(doc, "root_causes", ROOT_CAUSE, set()):
         _unique(slugs, fields["slug"], f"{path}.slug", "slug")
         causes[fields["slug"]] = fields["id"]
         plan["root_cause"].append(_row(ROOT_CAUSE, fields))
+    for path, fields, _ in _records(doc, "aliases", ALIAS, set(), unique="slug"):
+        if fields["slug"] in causes:
+            raise InputError(f"{path}.slug: {show_value(fields['slug'])} is a root cause's own slug")
+        _known(fields["root_cause"], causes, f"{path}.root_cause", "root cause")
+        fields["root_cause"] = causes[fields["root_cause"]]
+        plan["root_cause_alias"].append(_row(ALIAS, fields))
     components: set[int] = set()
     names: set[tuple[str, str]] = set()
     for path, fields, _ in _records(doc, "components", COMPONENT, components):
@@ -151,8 +162,13 @@ def _plan(doc: dict[str, Any]) -> Plan:
     entries: set[int] = set()
     children = ("components", "timeline", "causes")
     for path, fields, item in _records(doc, "incidents", INCIDENT, incidents, "", children):
+        if fields["version"] is None:
+            fields["version"] = 1  # a version 1 file: every incident starts at version 1
         plan["incident"].append(_row(INCIDENT, fields))
         _plan_incident(plan, path, fields["id"], item, causes, components, entries)
+    for path, fields, _ in _records(doc, "incident_events", INCIDENT_EVENT, set()):
+        _known(fields["incident"], incidents, f"{path}.incident", "incident with id")
+        plan["incident_event"].append(_row(INCIDENT_EVENT, fields))
     actions: set[int] = set()
     for path, fields, _ in _records(doc, "actions", ACTION, actions):
         _known(fields["incident"], incidents, f"{path}.incident", "incident with id")
@@ -218,15 +234,16 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
     version = doc.get("version")
     if version is None:
         raise InputError(f"{name}: missing key 'version' (the export's layout version)")
-    if type(version) is not int or version != VERSION:
+    if type(version) is not int or version not in READABLE:
         raise InputError(f"{name}: export version {show_value(version)} is not supported"
-                         f" (this tracker reads {VERSION})")
+                         f" (this tracker reads {', '.join(map(str, READABLE))})")
     return doc
 
 
 # -- import: writing -----------------------------------------------------------------------------
 
-ID_TABLES = ("root_cause", "component", "incident", "timeline_entry", "action", "action_event", "runbook")
+ID_TABLES = ("root_cause", "component", "incident", "timeline_entry", "incident_event", "action", "action_event",
+             "runbook")
 """Tables whose rows have a generated integer id."""
 
 
@@ -275,7 +292,7 @@ def import_toml(db: Db, data: bytes, *, name: str = "import") -> dict[str, int]:
     ``name`` (a file name) starts every error message. Everything is checked before the first
     write; on SQLite the full-text index is rebuilt once after the rows are in.
     """
-    tables = (*ID_TABLES, "tracker_meta")
+    tables = (*ID_TABLES, "tracker_meta", "root_cause_alias")
     _refuse_non_empty(db, tables)
     doc = _parse(data, name)
     try:

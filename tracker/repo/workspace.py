@@ -18,8 +18,10 @@ from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
 from tracker.core.actions import get_action, update_action
 from tracker.core.keys import parse_key
-from tracker.core.runbooks.files import find_secrets, safe_runbook_path
+from tracker.core.rootcauses.names import canonical_slug
+from tracker.core.runbooks.files import FrontMatter, create_runbook, find_secrets, safe_runbook_path
 from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
+from tracker.core.validate import clean_owner, clean_title
 from tracker.repo import gitsync
 from tracker.storage.database import Db
 
@@ -77,6 +79,16 @@ class RunbookWorkspace:
     def state(self) -> gitsync.RepoState:
         """Where the repository stands: branch, ahead of / behind its upstream, a pull stopped on conflicts."""
         return gitsync.state(self._git())
+
+    def new_runbook(self, given: str, *, title: str, causes: Sequence[str] = (), owner: str = "",
+                    services: Sequence[str] = ()) -> str:
+        """Write a runbook from the template (not committed); the index knows it at once. Returns its path."""
+        slugs = tuple(dict.fromkeys(canonical_slug(self.db, slug) for slug in causes))
+        front = FrontMatter(clean_title(title), clean_owner(owner) or "", slugs,
+                            tuple(s.strip() for s in services if s.strip()), self.clock.today(), 180)
+        relative = create_runbook(self.root, self.runbooks_dir, given, front)
+        self.refresh(only=[relative])
+        return relative
 
     def file_states(self) -> gitsync.FileStates:
         return gitsync.file_states(self._git(), self.runbooks_dir)

@@ -30,11 +30,20 @@ def upgrade_url(url: str, revision: str = "head") -> None:
 
     engine = make_engine(url)
     try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                # Batch migrations copy tables; foreign keys must not fire on the copies.
-                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            command.upgrade(_config(conn), revision)  # type: ignore[arg-type]
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Batch migrations rebuild tables: the old table is dropped, and with foreign keys on
+                # that drop would cascade into every row referring to it. The pragma only takes effect
+                # outside a transaction (so on the driver's connection, before SQLAlchemy begins one);
+                # the keys are checked before the upgrade commits.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+            with conn.begin():
+                command.upgrade(_config(conn), revision)  # type: ignore[arg-type]
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseError(f"{url}: the upgrade would break references between rows; not applied")
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     finally:
         engine.dispose()
 

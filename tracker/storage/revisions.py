@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_runbooks", "0003_postgres_search", "0004_review_indexes")
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_runbooks", "0003_postgres_search", "0004_review_indexes",
+                              "0005_incident_lifecycle")
 """Every migration revision, oldest first; the last one is the head."""
 
 HEAD = REVISIONS[-1]

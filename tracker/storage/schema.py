@@ -118,6 +118,23 @@ class Incident(SQLModel, table=True):
     postmortem: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = stamp_column(nullable=False)
     updated_at: datetime = stamp_column(nullable=False)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """Raised by every change: a write made from an older version is refused (stale write)."""
+
+
+class IncidentEvent(SQLModel, table=True):
+    """One change to an incident (a field, its status, a timeline entry, a cause link), who made it and why."""
+
+    __tablename__ = "incident_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=200)
+    field: str = Field(max_length=40)
+    old_value: str | None = Field(default=None, sa_type=sa.Text)
+    new_value: str | None = Field(default=None, sa_type=sa.Text)
+    note: str = Field(default="", sa_type=sa.Text)
 
 
 class TimelineEntry(SQLModel, table=True):
@@ -143,6 +160,17 @@ class RootCause(SQLModel, table=True):
     title: str = Field(max_length=300)
     category: str = Field(default="", max_length=80)
     description: str = Field(default="", sa_type=sa.Text)
+    retired_at: datetime | None = stamp_column()
+    """When the cause left the pickers; old incidents still show it."""
+
+
+class RootCauseAlias(SQLModel, table=True):
+    """A slug that names a cause under another name: an old name after a rename, a cause merged into it."""
+
+    __tablename__ = "root_cause_alias"
+
+    slug: str = Field(max_length=80, primary_key=True)
+    root_cause_id: int = Field(foreign_key="root_cause.id", index=True, ondelete="CASCADE")
 
 
 class IncidentRootCause(SQLModel, table=True):

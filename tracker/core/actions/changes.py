@@ -7,7 +7,7 @@ version and records one ActionEvent per changed field, in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
@@ -17,7 +17,9 @@ from tracker.base.text import shown
 from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
 from tracker.core.actions.rows import ActionEventRow, ActionRow
+from tracker.core.history import record_action_event
 from tracker.core.keys import action_key, incident_key, parse_key
+from tracker.core.rootcauses.names import resolve_cause
 from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
 from tracker.storage.database import Db
 
@@ -54,36 +56,34 @@ def _incident_id(db: Db, key: str | None) -> int | None:
     return incident_id
 
 
-def _root_cause_id(db: Db, slug: str | None) -> int | None:
+def _root_cause_id(db: Db, slug: str | None, *, new: bool = False) -> int | None:
+    """The cause a slug (or an old alias of one) names; a retired cause takes no ``new`` actions."""
     if slug is None or slug == "":
         return None
-    from tracker.core.keys import check_slug
-
-    found = db.scalar("SELECT id FROM root_cause WHERE slug = :slug", {"slug": check_slug(slug)})
-    if found is None:
-        raise NotFoundError(f"no root cause {shown(slug)} (see: tracker rootcauses list)")
-    return int(found)
-
-
-def _record(db: Db, action_id: int, at: datetime, actor: str, fld: str, old: Any, new: Any, note: str) -> None:
-    db.execute(
-        "INSERT INTO action_event (action_id, at, actor, field, old_value, new_value, note)"
-        " VALUES (:action_id, :at, :actor, :field, :old, :new, :note)",
-        {
-            "action_id": action_id,
-            "at": at,
-            "actor": actor,
-            "field": fld,
-            "old": None if old is None else str(old),
-            "new": None if new is None else str(new),
-            "note": note,
-        },
-    )
+    cause = resolve_cause(db, slug)
+    if new and cause.retired:
+        raise InputError(f"root cause {shown(cause.slug)} is retired: choose a current cause")
+    return cause.id
 
 
 def default_due(priority: Priority, today: date, due_days: Mapping[str, int]) -> date:
     """The due date a new action gets when none is given: today plus the priority's days."""
     return today + timedelta(days=due_days[priority.value])
+
+
+def insert_action(db: Db, values: Mapping[str, Any]) -> int:
+    """Insert an action row (columns by name, checked by the caller) and return its id: the one write path
+    for new actions, used by ``add_action``, imports and the demo catalog."""
+    row = {"description": "", "owner": None, "completed_at": None, "incident_id": None, "root_cause_id": None,
+           "runbook_path": None, "version": 1, **values}
+    row.setdefault("updated_at", row["created_at"])
+    return db.insert(
+        "INSERT INTO action (title, description, kind, owner, priority, due_date, status, created_at,"
+        " updated_at, completed_at, incident_id, root_cause_id, runbook_path, version)"
+        " VALUES (:title, :description, :kind, :owner, :priority, :due_date, :status, :created_at, :updated_at,"
+        " :completed_at, :incident_id, :root_cause_id, :runbook_path, :version) RETURNING id",
+        row,
+    )
 
 
 def add_action(
@@ -118,28 +118,22 @@ def add_action(
     now = clock.now()
     with db.write():
         incident_id = _incident_id(db, incident)
-        root_cause_id = _root_cause_id(db, root_cause)
-        new_id = db.insert(
-            "INSERT INTO action (title, description, kind, owner, priority, due_date, status, created_at,"
-            " updated_at, completed_at, incident_id, root_cause_id, runbook_path, version)"
-            " VALUES (:title, :description, :kind, :owner, :priority, :due, :status, :now, :now, :completed,"
-            " :incident_id, :root_cause_id, :runbook_path, 1) RETURNING id",
-            {
-                "title": title,
-                "description": description,
-                "kind": kind.value,
-                "owner": owner,
-                "priority": priority.value,
-                "due": due,
-                "status": status.value,
-                "now": now,
-                "completed": now if status.is_closed else None,
-                "incident_id": incident_id,
-                "root_cause_id": root_cause_id,
-                "runbook_path": runbook_path,
-            },
-        )
-        _record(db, new_id, now, actor, "created", None, title, note)
+        root_cause_id = _root_cause_id(db, root_cause, new=True)
+        new_id = insert_action(db, {
+            "title": title,
+            "description": description,
+            "kind": kind.value,
+            "owner": owner,
+            "priority": priority.value,
+            "due_date": due,
+            "status": status.value,
+            "created_at": now,
+            "completed_at": now if status.is_closed else None,
+            "incident_id": incident_id,
+            "root_cause_id": root_cause_id,
+            "runbook_path": runbook_path,
+        })
+        record_action_event(db, new_id, now, actor, "created", None, title, note)
         return get_action(db, new_id)
 
 
@@ -251,7 +245,7 @@ def update_action(
             now_at = db.scalar("SELECT version FROM action WHERE id = :id", {"id": action_id})
             raise StaleWriteError(action_key(action_id), expected_version or version, now_at)
         for name, value in changed.items():
-            _record(
+            record_action_event(
                 db,
                 action_id,
                 now,
@@ -262,5 +256,5 @@ def update_action(
                 note,
             )
         if not changed:
-            _record(db, action_id, now, actor, "note", None, None, note)
+            record_action_event(db, action_id, now, actor, "note", None, None, note)
         return get_action(db, action_id)

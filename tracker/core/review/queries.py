@@ -25,7 +25,7 @@ from tracker.core.review.types import (
     TrendWeek,
 )
 from tracker.core.review.weeks import midnight, week_name
-from tracker.core.runbooks.index import RunbookRow
+from tracker.core.runbooks.index import RUNBOOK_CAUSES, RunbookRow
 from tracker.storage.database import Db
 
 # --------------------------------------------------------------------------------------
@@ -210,14 +210,14 @@ def cause_sections(q: Query, review: Review, runbooks: list[RunbookRow]) -> None
         review.counts[key] = len(rows) if len(rows) < q.limit else int(
             q.db.scalar(f"SELECT COUNT(*) FROM root_cause rc WHERE {where}", q.params(**params)))
 
-    section("causes_without_prevent", "NOT EXISTS (SELECT 1 FROM action a WHERE a.root_cause_id = rc.id"
-            " AND a.kind = 'prevent' AND a.status != 'wont_do')")
+    section("causes_without_prevent", "rc.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM action a"
+            " WHERE a.root_cause_id = rc.id AND a.kind = 'prevent' AND a.status != 'wont_do')")
     # Covered: named in a runbook's front matter (index or given rows), or by an action's runbook.
     slugs = sorted({slug for book in runbooks for slug in book.root_causes})
     ids = [r[0] for r in q.db.cursor(f"SELECT DISTINCT a.root_cause_id FROM action a{q.scan_unless('runbook_path')}"
                                      " WHERE a.runbook_path IS NOT NULL AND a.root_cause_id IS NOT NULL")]
     names = {**{f"s{i}": v for i, v in enumerate(slugs)}, **{f"c{i}": v for i, v in enumerate(ids)}}
-    where = "rc.slug NOT IN (SELECT c.slug FROM runbook_cause c)"
+    where = f"rc.retired_at IS NULL AND rc.slug NOT IN (SELECT c.slug FROM {RUNBOOK_CAUSES} c)"
     if slugs:
         where += f" AND rc.slug NOT IN ({', '.join(f':s{i}' for i in range(len(slugs)))})"
     if ids:

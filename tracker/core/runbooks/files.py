@@ -271,6 +271,45 @@ def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, c
     return content_hash(data)
 
 
+TEMPLATE_SECTIONS = ("Symptoms", "First checks", "Mitigation", "Recovery", "Verification", "Follow-ups")
+"""The headings of a new runbook, in the order an on-call engineer needs them."""
+
+_TEMPLATE_HINTS = {
+    "Symptoms": "What the alert, the dashboards and the users show when this happens.",
+    "First checks": "The first commands to run and what their output means.",
+    "Mitigation": "How to stop the bleeding: the safe, reversible steps first.",
+    "Recovery": "How to bring the service back to normal, and how long it takes.",
+    "Verification": "How to know it is really over: the graphs and checks to watch.",
+    "Follow-ups": "What to file afterwards: actions, postmortem, the next review of this runbook.",
+}
+
+
+def runbook_template(front: FrontMatter) -> str:
+    """A new runbook: its front matter, a title, and the headings with a line saying what goes there."""
+    parts = [render_front_matter(front), f"\n# {front.title}\n"]
+    for heading in TEMPLATE_SECTIONS:
+        parts.append(f"\n## {heading}\n\n{_TEMPLATE_HINTS[heading]}\n")
+    return "".join(parts)
+
+
+def create_runbook(root: Path, runbooks_dir: str, given: str, front: FrontMatter) -> str:
+    """Write a new runbook from the template at a path inside the runbooks folder; returns the path.
+
+    Refuses a path outside the folder and one that exists; a name without ``.md`` gets it.
+    """
+    if not given.strip().endswith(".md"):
+        given = given.strip() + ".md"
+    relative = safe_runbook_path(root, runbooks_dir, given)
+    target = root / relative
+    if target.exists() or target.is_symlink():
+        raise InputError(f"{relative} already exists: open it, or choose another path")
+    text = runbook_template(front)
+    parse_front_matter(text, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, text.encode("utf-8"))
+    return relative
+
+
 # -- staleness and secrets ----------------------------------------------------------------------
 
 

@@ -16,6 +16,13 @@ from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.runbooks.files import FrontMatter, content_hash, list_runbook_paths, read_runbook, stale_reasons
 from tracker.storage.database import Db
 
+RUNBOOK_CAUSES = (
+    "(SELECT c.runbook_id, COALESCE(rc.slug, c.slug) AS slug FROM runbook_cause c"
+    " LEFT JOIN root_cause_alias al ON al.slug = c.slug LEFT JOIN root_cause rc ON rc.id = al.root_cause_id)"
+)
+"""The runbook index's cause slugs with aliases resolved: use it in place of ``runbook_cause``."""
+
+
 
 class RunbookRow(NamedTuple):
     path: str
@@ -144,7 +151,8 @@ def cause_last_incident(db: Db) -> dict[str, date]:
 def list_runbooks(db: Db, today: date, *, stale_only: bool = False, text: str = "") -> list[RunbookRow]:
     """The indexed runbooks with staleness worked out; ``text`` filters on path, title, owner, causes."""
     causes: dict[int, list[str]] = defaultdict(list)
-    for rid, slug in db.cursor("SELECT runbook_id, slug FROM runbook_cause ORDER BY slug"):
+    # Slugs as the taxonomy now names them: a front matter naming a renamed or merged cause still covers it.
+    for rid, slug in db.cursor(f"SELECT DISTINCT runbook_id, slug FROM {RUNBOOK_CAUSES} c ORDER BY slug"):
         causes[rid].append(slug)
     struck = cause_last_incident(db)
     rows = []
@@ -174,7 +182,7 @@ def runbooks_for_causes(db: Db, slugs: list[str]) -> list[str]:
     names = {f"s{i}": slug for i, slug in enumerate(slugs)}
     marks = ", ".join(":" + n for n in names)
     return [r[0] for r in db.cursor(
-        f"SELECT r.path FROM runbook r JOIN runbook_cause c ON c.runbook_id = r.id WHERE c.slug IN ({marks})"
+        f"SELECT r.path FROM runbook r JOIN {RUNBOOK_CAUSES} c ON c.runbook_id = r.id WHERE c.slug IN ({marks})"
         " UNION SELECT a.runbook_path FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
         f" WHERE a.runbook_path IS NOT NULL AND rc.slug IN ({marks}) ORDER BY 1",
         names,

@@ -1,4 +1,4 @@
-"""Incidents: listing with their causes and components, full detail, and creation."""
+"""Reading incidents: listing with their causes and components, full detail with timeline and history."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.base.clock import SYSTEM_CLOCK, Clock
-from tracker.base.enums import OPEN_STATUSES, IncidentKind, IncidentStatus, Severity
-from tracker.base.errors import InputError, NotFoundError
+from tracker.base.enums import OPEN_STATUSES
+from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.actions import ActionFilter, ActionRow, iter_actions
 from tracker.core.keys import incident_key, parse_key
-from tracker.core.validate import clean_text, clean_title
+from tracker.core.runbooks.index import runbooks_for_causes
 from tracker.storage.database import Db
 
 
@@ -27,9 +26,31 @@ class CauseLink:
 
 @dataclass(frozen=True, slots=True)
 class TimelineItem:
+    """One dated entry of an incident's timeline; ``id`` is what ``incidents log-edit`` and ``log-rm`` take."""
+
     at: datetime | None
     label: str
     body: str
+    id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": iso(self.at), "label": self.label, "text": self.body, "body": self.body}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentEventRow:
+    """One change to an incident: who changed which field from what to what, and why."""
+
+    at: datetime
+    actor: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": iso(self.at), "actor": self.actor, "field": self.field, "old": self.old_value,
+                "new": self.new_value, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,8 @@ class IncidentRow:
     open_actions: int = 0
     root_causes: list[CauseLink] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
+    version: int = 1
+    """Raised by every change; a write made from an older version is refused."""
 
     @property
     def key(self) -> str:
@@ -71,6 +94,7 @@ class IncidentRow:
             "detected_at": iso(self.detected_at),
             "mitigated_at": iso(self.mitigated_at),
             "open_actions": self.open_actions,
+            "version": self.version,
         }
 
 
@@ -87,6 +111,8 @@ class IncidentDetail:
     actions: list[ActionRow]
     runbooks: list[str] = field(default_factory=list)
     """Runbooks covering the incident's root causes."""
+    history: list[IncidentEventRow] = field(default_factory=list)
+    """Every change, oldest first."""
 
     def to_json(self) -> dict[str, Any]:
         data = self.row.to_json()
@@ -100,9 +126,10 @@ class IncidentDetail:
             customer_action=self.customer_action,
             source=self.source,
             postmortem=self.postmortem,
-            timeline=[{"at": iso(t.at), "label": t.label, "body": t.body} for t in self.timeline],
+            timeline=[t.to_json() for t in self.timeline],
             actions=[a.to_json() for a in self.actions],
             runbooks=list(self.runbooks),
+            history=[e.to_json() for e in self.history],
         )
         return data
 
@@ -113,7 +140,8 @@ def component_name(group: str, name: str) -> str:
 
 
 _INCIDENT_COLUMNS = (
-    "i.id, i.title, i.severity, i.status, i.kind, i.started_at, i.detected_at, i.mitigated_at, i.resolved_at"
+    "i.id, i.title, i.severity, i.status, i.kind, i.started_at, i.detected_at, i.mitigated_at, i.resolved_at,"
+    " i.version"
 )
 
 
@@ -164,6 +192,7 @@ def _incident_rows(
             open_actions=int(open_counts.get(r[0], 0)),
             root_causes=causes[r[0]],
             components=components[r[0]],
+            version=int(r[9]),
         )
         for r in base
     ]
@@ -197,54 +226,43 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
         "SELECT company, summary, impact, customer_action, source, postmortem FROM incident WHERE id = :id",
         {"id": incident_id},
     )
-    timeline = [
-        TimelineItem(read_stamp(at), label, body)
-        for at, label, body in db.cursor(
-            "SELECT at, label, body FROM timeline_entry WHERE incident_id = :id"
+    timeline = timeline_of(db, incident_id)
+    actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
+    runbooks = runbooks_for_causes(db, [c.slug for c in rows[0].root_causes])
+    return IncidentDetail(
+        rows[0], company, summary, impact, customer_action, source, postmortem, timeline, actions, runbooks,
+        incident_history(db, incident_id),
+    )
+
+
+def get_incident_row(db: Db, key: str | int) -> IncidentRow:
+    """The incident's list row (status, times, causes, components, version) without its texts."""
+    incident_id = key if isinstance(key, int) else parse_key(key, "INC")
+    rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
+    if not rows:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    return rows[0]
+
+
+def timeline_of(db: Db, incident_id: int) -> list[TimelineItem]:
+    """The incident's timeline in time order (undated entries last, in the order they were written)."""
+    return [
+        TimelineItem(read_stamp(at), label, body, entry_id)
+        for entry_id, at, label, body in db.cursor(
+            "SELECT id, at, label, body FROM timeline_entry WHERE incident_id = :id"
             " ORDER BY CASE WHEN at IS NULL THEN 1 ELSE 0 END, at, position, id",
             {"id": incident_id},
         )
     ]
-    actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
-    from tracker.core.runbooks.index import runbooks_for_causes
-
-    runbooks = runbooks_for_causes(db, [c.slug for c in rows[0].root_causes])
-    return IncidentDetail(
-        rows[0], company, summary, impact, customer_action, source, postmortem, timeline, actions, runbooks
-    )
 
 
-def add_incident(
-    db: Db,
-    *,
-    title: str,
-    started_at: datetime,
-    severity: Severity = Severity.SEV3,
-    status: IncidentStatus = IncidentStatus.INVESTIGATING,
-    summary: str = "",
-    kind: IncidentKind = IncidentKind.INCIDENT,
-    clock: Clock = SYSTEM_CLOCK,
-) -> IncidentRow:
-    """Open a new incident; returns it with its key."""
-    title = clean_title(title)
-    summary = clean_text(summary, "summary")
-    now = clock.now()
-    if started_at > now:
-        raise InputError(f"start time {iso(started_at)} is in the future")
-    with db.write():
-        new_id = db.insert(
-            "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at, summary,"
-            " impact, customer_action, source, postmortem, created_at, updated_at)"
-            " VALUES (:title, '', :kind, :severity, :status, :started, :started, :summary, '', '', '', '',"
-            " :now, :now) RETURNING id",
-            {
-                "title": title,
-                "kind": kind.value,
-                "severity": severity.value,
-                "status": status.value,
-                "started": started_at,
-                "summary": summary,
-                "now": now,
-            },
+def incident_history(db: Db, incident_id: int) -> list[IncidentEventRow]:
+    """Every change to the incident, oldest first."""
+    return [
+        IncidentEventRow(read_stamp(at) or datetime.min, actor, fld, old, new, note)
+        for at, actor, fld, old, new, note in db.cursor(
+            "SELECT at, actor, field, old_value, new_value, note FROM incident_event"
+            " WHERE incident_id = :id ORDER BY at, id",
+            {"id": incident_id},
         )
-    return _incident_rows(db, "WHERE i.id = :id", {"id": new_id})[0]
+    ]

@@ -1,4 +1,4 @@
-"""Root causes of the shared taxonomy, with the incidents they recur in and their actions."""
+"""Reading the root causes of the shared taxonomy, with the incidents they recur in and their actions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 from tracker.base.enums import OPEN_STATUSES, ActionKind
 from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
-from tracker.core.keys import check_slug, incident_key
+from tracker.core.keys import incident_key
+from tracker.core.rootcauses.names import find_cause
+from tracker.core.runbooks.index import RUNBOOK_CAUSES
 from tracker.storage.database import Db
 
 
@@ -36,6 +38,14 @@ class RootCauseRow:
     open_by_kind: dict[str, int] = field(default_factory=dict)
     done_by_kind: dict[str, int] = field(default_factory=dict)
     runbooks: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    """Older slugs that still name this cause (after a rename or a merge)."""
+    retired_at: datetime | None = None
+    """When the cause left the pickers; None while it is current."""
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def incident_count(self) -> int:
@@ -76,14 +86,16 @@ class RootCauseRow:
             "open_actions": dict(self.open_by_kind),
             "done_actions": dict(self.done_by_kind),
             "runbooks": list(self.runbooks),
+            "aliases": list(self.aliases),
+            "retired": self.retired,
         }
 
 
 def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
     where = " WHERE rc.slug = :slug" if slug else ""
     params = {"slug": slug} if slug else None
-    base = db.rows(f"SELECT rc.id, rc.slug, rc.title, rc.category, rc.description FROM root_cause rc{where}"
-                   " ORDER BY rc.slug", params)
+    base = db.rows(f"SELECT rc.id, rc.slug, rc.title, rc.category, rc.description, rc.retired_at"
+                   f" FROM root_cause rc{where} ORDER BY rc.slug", params)
     if not base:
         return []
     incidents: dict[int, list[CauseIncident]] = defaultdict(list)
@@ -107,13 +119,20 @@ def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
         (open_by if is_open else done_by)[cause_id][kind] = int(count)
     books: dict[str, list[str]] = defaultdict(list)
     for book_slug, path in db.cursor(
-        "SELECT c.slug, r.path FROM runbook_cause c JOIN runbook r ON r.id = c.runbook_id"
+        f"SELECT c.slug, r.path FROM {RUNBOOK_CAUSES} c JOIN runbook r ON r.id = c.runbook_id"
         " UNION SELECT rc.slug, a.runbook_path FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
         " WHERE a.runbook_path IS NOT NULL ORDER BY 1, 2"
     ):
         books[book_slug].append(path)
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for cause_id, alias in db.cursor(
+        f"SELECT al.root_cause_id, al.slug FROM root_cause_alias al JOIN root_cause rc ON rc.id = al.root_cause_id"
+        f"{where} ORDER BY al.slug", params
+    ):
+        aliases[cause_id].append(alias)
     return [
-        RootCauseRow(r[1], r[2], r[3], r[4], incidents[r[0]], open_by[r[0]], done_by[r[0]], books[r[1]])
+        RootCauseRow(r[1], r[2], r[3], r[4], incidents[r[0]], open_by[r[0]], done_by[r[0]], books[r[1]],
+                     aliases[r[0]], read_stamp(r[5]))
         for r in base
     ]
 
@@ -124,7 +143,15 @@ def list_root_causes(db: Db) -> list[RootCauseRow]:
 
 
 def get_root_cause(db: Db, slug: str) -> RootCauseRow:
-    found = _causes(db, check_slug(slug))
+    """One cause by its slug or one of its aliases."""
+    cause = find_cause(db, slug)
+    found = _causes(db, cause.slug) if cause is not None else []
     if not found:
         raise NotFoundError(f"no root cause {slug.strip()!r} (see: tracker rootcauses list)")
     return found[0]
+
+
+def cause_choices(db: Db) -> list[tuple[str, str]]:
+    """(slug, title) of every current cause, for pickers: retired causes are left out."""
+    return [(slug, title) for slug, title in db.rows(
+        "SELECT slug, title FROM root_cause WHERE retired_at IS NULL ORDER BY slug")]
