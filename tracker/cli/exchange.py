@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.base.errors import InputError
 from tracker.config import Settings
+
+if TYPE_CHECKING:
+    from tracker.exchange.apply import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
 """Refuse inputs larger than this (a report or an export is never that big)."""
@@ -104,7 +108,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _preview_lines(plan) -> list[str]:  # type: ignore[no-untyped-def]
+def _preview_lines(plan: ImportPlan) -> list[str]:
     report = plan.report
     when = report.started_at.isoformat(timespec="minutes") if report.started_at else "?"
     end = report.resolved_at.isoformat(timespec="minutes") if report.resolved_at else "not resolved"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tracker.config import Settings
 from tracker.repo.workspace import RunbookWorkspace
 
+if TYPE_CHECKING:
+    from tracker.storage.database import Db
 
-def _workspace(settings: Settings) -> Any:
+
+def _workspace(settings: Settings) -> tuple[Db, RunbookWorkspace]:
     from tracker.cli.common import open_db
 
     db = open_db(settings)

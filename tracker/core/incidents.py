@@ -193,10 +193,13 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
     rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
     if not rows:
         raise NotFoundError(f"no incident {incident_key(incident_id)}")
-    company, summary, impact, customer_action, source, postmortem = db.row(  # type: ignore[misc]
+    texts = db.row(
         "SELECT company, summary, impact, customer_action, source, postmortem FROM incident WHERE id = :id",
         {"id": incident_id},
     )
+    if texts is None:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    company, summary, impact, customer_action, source, postmortem = texts
     timeline = [
         TimelineItem(read_stamp(at), label, body)
         for at, label, body in db.cursor(

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.enums import ActionKind, ActionStatus, CauseRole, Priority
-from tracker.base.errors import InputError
+from tracker.base.errors import InputError, NotFoundError
 from tracker.base.timeutil import iso
 from tracker.core.keys import incident_key
 from tracker.exchange.statuspage import ParsedReport, suggest_root_causes
@@ -212,8 +212,11 @@ def _update_incident(db: Db, incident_id: int, fields: dict[str, Any]) -> None:
     the earlier start and an existing resolution time, severity and texts stay."""
     from tracker.base.timeutil import read_stamp
 
-    started, resolved, summary, impact, postmortem = db.row(  # type: ignore[misc]
+    kept = db.row(
         "SELECT started_at, resolved_at, summary, impact, postmortem FROM incident WHERE id = :id", {"id": incident_id})
+    if kept is None:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    started, resolved, summary, impact, postmortem = kept
     started, resolved = read_stamp(started), read_stamp(resolved)
     if fields["started"] is not None and (started is None or fields["started"] < started):
         started = fields["started"]

@@ -7,15 +7,20 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.base.errors import DatabaseError
 from tracker.storage.database import make_engine
 from tracker.storage.revisions import HEAD
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(connection: object) -> object:
+def _config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -34,7 +39,7 @@ def upgrade_url(url: str, revision: str = "head") -> None:
             if conn.dialect.name == "sqlite":
                 # Batch migrations copy tables; foreign keys must not fire on the copies.
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            command.upgrade(_config(conn), revision)  # type: ignore[arg-type]
+            command.upgrade(_config(conn), revision)
     finally:
         engine.dispose()
 

@@ -36,7 +36,7 @@ def get_action(db: Db, key: str | int) -> ActionRow:
 
 def action_history(db: Db, action_id: int) -> list[ActionEventRow]:
     return [
-        ActionEventRow(read_stamp(at), actor, fld, old, new, note)  # type: ignore[arg-type]
+        ActionEventRow(read_stamp(at), actor, fld, old, new, note)
         for at, actor, fld, old, new, note in db.cursor(
             "SELECT at, actor, field, old_value, new_value, note FROM action_event"
             " WHERE action_id = :id ORDER BY at, id",

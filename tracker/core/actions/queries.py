@@ -50,8 +50,8 @@ def action_row(values: tuple[Any, ...]) -> ActionRow:
         priority=values[5],
         due=read_date(values[6]),
         status=values[7],
-        created_at=read_stamp(values[8]),  # type: ignore[arg-type]
-        updated_at=read_stamp(values[9]),  # type: ignore[arg-type]
+        created_at=read_stamp(values[8]),
+        updated_at=read_stamp(values[9]),
         completed_at=read_stamp(values[10]),
         incident_id=values[11],
         root_cause=values[12],
