@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from tracker.base.enums import OPEN_STATUSES
+from tracker.base.enums import OPEN_STATUSES, ActionKind, ActionStatus, Priority
 from tracker.base.timeutil import iso
 from tracker.core.keys import action_key, incident_key
 
@@ -19,11 +19,11 @@ class ActionRow(NamedTuple):
     id: int
     title: str
     description: str
-    kind: str
+    kind: ActionKind
     owner: str | None
-    priority: str
+    priority: Priority
     due: date
-    status: str
+    status: ActionStatus
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
