@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
 from tracker.base.errors import InputError
@@ -88,22 +87,21 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
-    from tracker.core.actions import update_action
+    from tracker.core.actions import UNSET, ActionChanges, update_action
 
     today = settings.today_date()
-    changes: dict[str, Any] = {}
-    if args.status is not None:
-        changes["status"] = parse_enum(ActionStatus, args.status, "status")
-    if args.kind is not None:
-        changes["kind"] = parse_enum(ActionKind, args.kind, "kind")
-    if args.priority is not None:
-        changes["priority"] = parse_enum(Priority, args.priority, "priority")
-    if args.due is not None:
-        changes["due"] = parse_due(args.due, today)
-    for name in ("owner", "title", "description", "incident", "root_cause", "runbook"):
-        value = getattr(args, name)
-        if value is not None:
-            changes[name] = value
+    changes = ActionChanges(
+        status=UNSET if args.status is None else parse_enum(ActionStatus, args.status, "status"),
+        kind=UNSET if args.kind is None else parse_enum(ActionKind, args.kind, "kind"),
+        priority=UNSET if args.priority is None else parse_enum(Priority, args.priority, "priority"),
+        due=UNSET if args.due is None else parse_due(args.due, today),
+        owner=UNSET if args.owner is None else args.owner,
+        title=UNSET if args.title is None else args.title,
+        description=UNSET if args.description is None else args.description,
+        incident=UNSET if args.incident is None else args.incident,
+        root_cause=UNSET if args.root_cause is None else args.root_cause,
+        runbook=UNSET if args.runbook is None else args.runbook,
+    )
     if args.expect_version is not None and args.expect_version < 1:
         raise InputError(f"--expect-version {args.expect_version}: versions start at 1")
     with open_db(settings) as db:

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from tracker.base.enums import STATUS_FLOW, ActionStatus
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.messages import ActionSaved, Failed
 
@@ -52,7 +52,7 @@ class ActionOps:
         if following is None:
             self.app.notify(f"{row.key} is {row.status}: edit it (e) to reopen.", markup=False)
             return
-        self.apply_change(row, {"status": following})
+        self.apply_change(row, ActionChanges(status=following))
 
     def action_assign(self) -> None:
         row = self._target()
@@ -64,7 +64,7 @@ class ActionOps:
         self.app.push_screen(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
                          suggestions=owners, placeholder="team handle"),
-            callback=lambda value: value is not None and self.apply_change(row, {"owner": value}),
+            callback=lambda value: value is not None and self.apply_change(row, ActionChanges(owner=value)),
         )
 
     def action_due(self) -> None:
@@ -78,7 +78,7 @@ class ActionOps:
             PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
                          check=lambda value: parse_due(value, today)),
             callback=lambda value: value is not None
-            and self.apply_change(row, {"due": parse_due(value, today)}),
+            and self.apply_change(row, ActionChanges(due=parse_due(value, today))),
         )
 
     def action_edit(self) -> None:
@@ -92,11 +92,11 @@ class ActionOps:
             callback=lambda saved: saved is not None and self.after_change(saved.action),
         )
 
-    def apply_change(self, row: ActionRow, changes: dict[str, Any], note: str = "") -> None:
+    def apply_change(self, row: ActionRow, changes: ActionChanges, note: str = "") -> None:
         self._write(row, changes, note)
 
     @work(thread=True, group="action-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: dict[str, Any], note: str) -> None:
+    def _write(self, row: ActionRow, changes: ActionChanges, note: str) -> None:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
         except TrackerError as error:

@@ -6,7 +6,7 @@ Screens never build queries; they call these methods from thread workers and get
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +16,7 @@ from tracker.config import Settings
 from tracker.core import actions as action_service
 from tracker.core import incidents as incident_service
 from tracker.core import rootcauses as cause_service
-from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
+from tracker.core.actions import ActionChanges, ActionEventRow, ActionFilter, ActionRow
 from tracker.core.incidents import IncidentDetail, IncidentRow
 from tracker.core.rootcauses import RootCauseRow
 from tracker.storage.database import Db
@@ -143,7 +143,7 @@ class Store:
         )
 
     def update_action(
-        self, key: int, changes: Mapping[str, Any], *, expected_version: int, note: str = ""
+        self, key: int, changes: ActionChanges, *, expected_version: int, note: str = ""
     ) -> ActionRow:
         return self._run(
             lambda db: action_service.update_action(
