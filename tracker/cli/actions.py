@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
 from tracker.base.errors import InputError
@@ -46,10 +45,7 @@ def actions_list(settings: Settings, args: argparse.Namespace) -> int:
 
             get_root_cause(db, filt.root_cause)
         rows = iter_actions(db, filt, sort=args.sort, limit=args.limit)
-        if args.json:
-            render.stream_json_list(sys.stdout, (r.to_json(today) for r in rows))
-        else:
-            render.write_lines(sys.stdout, render.action_lines(rows, today))
+        render.emit(args, (r.to_json(today) for r in rows), render.action_lines(rows, today))
     return 0
 
 
@@ -78,10 +74,8 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             status=parse_enum(ActionStatus, args.status, "status"),
             note=args.note,
         )
-        if args.json:
-            render.write_json(sys.stdout, row.to_json(today))
-        else:
-            print(f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}")
+        render.emit(args, row.to_json(today),
+                    [f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}"])
     return 0
 
 
@@ -109,11 +103,10 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
             db, args.key, changes, actor=actor(settings), expected_version=args.expect_version, note=args.note,
             clock=settings.clock,
         )
-        if args.json:
-            render.write_json(sys.stdout, row.to_json(today))
-        else:
-            print(f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
-                  f"due {row.due or '-'}")
+        render.emit(args, row.to_json(today), [
+            f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
+            f"due {row.due or '-'}"
+        ])
     return 0
 
 
@@ -125,10 +118,6 @@ def actions_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = get_action(db, args.key)
         history = action_history(db, row.id)
-        if args.json:
-            data = row.to_json(today)
-            data["history"] = [e.to_json() for e in history]
-            render.write_json(sys.stdout, data)
-        else:
-            render.write_lines(sys.stdout, render.action_detail(row, history, today))
+        data = {**row.to_json(today), "history": [e.to_json() for e in history]}
+        render.emit(args, data, render.action_detail(row, history, today))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.base.enums import IncidentStatus, Severity, parse_enum
 from tracker.base.timeutil import parse_datetime
@@ -17,10 +16,7 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_db(settings) as db:
         rows = list_incidents(db)
-        if args.json:
-            render.write_json(sys.stdout, [r.to_json() for r in rows])
-        else:
-            render.write_lines(sys.stdout, render.incident_lines(rows))
+        render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
     return 0
 
 
@@ -31,10 +27,7 @@ def incidents_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         detail = get_incident(db, args.key)
-        if args.json:
-            render.write_json(sys.stdout, detail.to_json())
-        else:
-            render.write_lines(sys.stdout, render.incident_detail(detail, settings.today_date()))
+        render.emit(args, detail.to_json(), render.incident_detail(detail, settings.today_date()))
     return 0
 
 
@@ -48,8 +41,5 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
         row = add_incident(db, title=args.title, started_at=started, severity=severity, summary=args.summary,
                            clock=settings.clock,
                            status=IncidentStatus.INVESTIGATING)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            print(f"Added {row.key}: {row.title}")
+        render.emit(args, row.to_json(), [f"Added {row.key}: {row.title}"])
     return 0

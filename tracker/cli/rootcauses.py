@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.cli.common import open_db, refresh_runbooks
 from tracker.config import Settings
@@ -16,10 +15,7 @@ def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         rows = list_root_causes(db)
-        if args.json:
-            render.write_json(sys.stdout, [r.to_json() for r in rows])
-        else:
-            render.write_lines(sys.stdout, render.cause_lines(rows))
+        render.emit(args, [r.to_json() for r in rows], render.cause_lines(rows))
     return 0
 
 
@@ -30,8 +26,5 @@ def rootcauses_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         row = get_root_cause(db, args.slug)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            render.write_lines(sys.stdout, render.cause_detail(row))
+        render.emit(args, row.to_json(), render.cause_detail(row))
     return 0
