@@ -24,6 +24,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from harness import TODAY, bench_parser  # noqa: E402
 
 from tests.helpers.stress import Report, prepare, run  # noqa: E402
 
@@ -93,7 +96,7 @@ def stress(backend: str, args: argparse.Namespace) -> Report:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--procs", type=int, default=4, help="worker processes (default 4)")
     parser.add_argument("--edits", type=int, default=250, help="edits per worker (default 250)")
@@ -103,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.procs < 1 or args.edits < 1 or args.actions < 1:
         parser.error("--procs, --edits and --actions must be positive")
-    os.environ.setdefault("TRACKER_TODAY", "2026-11-23")
+    os.environ.setdefault("TRACKER_TODAY", TODAY)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     ok = True
     for number, backend in enumerate(backends):

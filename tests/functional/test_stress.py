@@ -16,7 +16,7 @@ from tests.conftest import TODAY, connect
 from tests.functional.conftest import SIZE, settle
 from tests.helpers.stress import prepare, run
 from tracker.base.errors import StaleWriteError
-from tracker.core.actions import action_history, add_action, get_action, update_action
+from tracker.core.actions import ActionChanges, action_history, add_action, get_action, update_action
 from tracker.storage.database import Db
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.prompt import PromptDialog
@@ -66,7 +66,7 @@ def test_stale_refusal_under_contention_names_the_current_version(
     def second_writer() -> None:
         with connect(db_url) as second:
             try:
-                update_action(second, 5, {"owner": "beta-team"}, actor="beta", expected_version=start)
+                update_action(second, 5, ActionChanges(owner="beta-team"), actor="beta", expected_version=start)
                 outcome["result"] = "accepted"
             except StaleWriteError as error:
                 outcome["result"] = error
@@ -123,7 +123,7 @@ async def test_a_change_in_one_app_shows_in_the_other_after_refresh(app_for, db_
             with Db.connect_sqlite(db_path) as third:  # a third writer, e.g. the command line
                 add_action(third, title="Added from a third connection", actor="cli@example.com", today=TODAY,
                            due_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
-                update_action(third, changed.id, {"owner": "db-team"}, actor="cli@example.com",
+                update_action(third, changed.id, ActionChanges(owner="db-team"), actor="cli@example.com",
                               expected_version=changed.version)
             await one.press("r")
             await two.press("r")

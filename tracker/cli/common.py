@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from enum import StrEnum
 
 from tracker.base.enums import parse_enum
 from tracker.config import Settings
@@ -31,5 +31,5 @@ def refresh_runbooks(db: Db, settings: Settings) -> None:
         print(f"tracker: warning: {error}", file=sys.stderr)
 
 
-def parse_enums(values: list[str] | None, enum: Any, what: str) -> tuple[str, ...]:
+def parse_enums(values: list[str] | None, enum: type[StrEnum], what: str) -> tuple[str, ...]:
     return tuple(parse_enum(enum, v, what).value for v in values or ())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.config import Settings
 
@@ -25,9 +24,5 @@ def db_check(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_database(settings.db, create=None) as db:
         report = check_database(db)
-    if args.json:
-        render.write_json(sys.stdout, report)
-    else:
-        for key, value in report.items():
-            print(f"{key:<24} {value}")
+    render.emit(args, report, (f"{key:<24} {value}" for key, value in report.items()))
     return 0 if report["ok"] else 1

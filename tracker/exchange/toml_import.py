@@ -51,7 +51,12 @@ def _describe(value: Any) -> str:
 
 def _value(value: Any, kind: Kind, path: str) -> Any:
     """Check one value against its kind; return it in the form the database takes."""
-    if kind in ("id", "int"):
+    if not isinstance(kind, str):
+        choices = [m.value for m in kind]
+        if isinstance(value, str) and value in choices:
+            return value
+        expected = f"one of {', '.join(choices)}"
+    elif kind in ("id", "int"):
         low = 1 if kind == "id" else INT64_MIN
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= INT64_MAX:
             return value
@@ -64,15 +69,10 @@ def _value(value: Any, kind: Kind, path: str) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             return to_utc(value)
         expected = "a date-time with an offset (e.g. 2026-11-23T09:30:00Z)"
-    elif kind == "date":
+    else:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         expected = "a date (e.g. 2026-11-23)"
-    else:
-        choices = [m.value for m in kind]  # type: ignore[union-attr]
-        if isinstance(value, str) and value in choices:
-            return value
-        expected = f"one of {', '.join(choices)}"
     raise InputError(f"{path}: expected {expected}, got {_describe(value)}")
 
 
@@ -281,9 +281,10 @@ def _without_fts_trigger(db: Db) -> str | None:
     if db.dialect != "sqlite":
         return None
     trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'action_fts_ai'")
-    if trigger:
-        db.execute("DROP TRIGGER action_fts_ai")
-    return trigger
+    if not trigger:
+        return None
+    db.execute("DROP TRIGGER action_fts_ai")
+    return str(trigger)
 
 
 def import_toml(db: Db, data: bytes, *, name: str = "import") -> dict[str, int]:

@@ -18,9 +18,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.base.errors import TrackerError
+
+if TYPE_CHECKING:
+    from git import Repo
 
 GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -149,7 +153,7 @@ def _git_binary() -> str:
     return _BINARY[path]
 
 
-def _git_module() -> Any:
+def _git_module() -> ModuleType:
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     if shutil.which("git") is None:
         raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
@@ -159,7 +163,7 @@ def _git_module() -> Any:
 
 
 @contextmanager
-def open_repo(path: Path) -> Iterator[Any]:
+def open_repo(path: Path) -> Iterator[Repo]:
     """The repository holding ``path``, locked and closed after use."""
     git = _git_module()
     with _LOCK:
@@ -171,7 +175,14 @@ def open_repo(path: Path) -> Iterator[Any]:
             yield repo
 
 
-def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
+def _work_tree(repo: Repo) -> Path:
+    """The repository's work tree, where the runbooks live; a bare repository has none."""
+    if repo.working_tree_dir is None:
+        raise GitUnavailable(f"{repo.git_dir}: a bare repository has no work tree for runbooks")
+    return Path(repo.working_tree_dir)
+
+
+def _run(repo: Repo, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
     """Run ``git args`` in the repository's work tree; returns (status, stdout, stderr).
 
     GitPython finds the repository and reads its state; the commands themselves run as plain
@@ -196,7 +207,7 @@ def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = Tr
 
 def repo_root(path: Path) -> Path:
     with open_repo(path) as repo:
-        return Path(repo.working_tree_dir)
+        return _work_tree(repo)
 
 
 def identity(path: Path) -> tuple[str, str]:
@@ -205,7 +216,7 @@ def identity(path: Path) -> tuple[str, str]:
         return _identity(repo)
 
 
-def _identity(repo: Any) -> tuple[str, str]:
+def _identity(repo: Repo) -> tuple[str, str]:
     reader = repo.config_reader()
     name = reader.get_value("user", "name", default="")
     email = reader.get_value("user", "email", default="")
@@ -219,7 +230,7 @@ def _identity(repo: Any) -> tuple[str, str]:
 
 def state(path: Path) -> RepoState:
     with open_repo(path) as repo:
-        root = Path(repo.working_tree_dir)
+        root = _work_tree(repo)
         detached = repo.head.is_detached
         branch = None if detached else repo.head.ref.name
         detached_at = repo.head.commit.hexsha[:10] if detached else None
@@ -284,7 +295,7 @@ def diff(path: Path, paths: Sequence[str]) -> str:
         has_head = repo.head.is_valid()
         _, out, _ = _run(repo, "diff", "--no-color", *(["HEAD"] if has_head else []), "--", *paths, check=False)
         _, untracked, _ = _run(repo, "ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
-        root = Path(repo.working_tree_dir)
+        root = _work_tree(repo)
     extra = []
     for name in filter(None, untracked.split("\0")):
         try:
@@ -296,7 +307,7 @@ def diff(path: Path, paths: Sequence[str]) -> str:
     return "\n".join(filter(None, [out, *extra]))
 
 
-def _require_branch(repo: Any) -> str:
+def _require_branch(repo: Repo) -> str:
     if repo.head.is_valid() and repo.head.is_detached:
         raise DetachedHead(
             f"detached HEAD at {repo.head.commit.hexsha[:10]}: check out a branch first (git switch <branch>)"
@@ -351,7 +362,7 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
     )
 
 
-def _head_hexsha(repo: Any, commit_output: str) -> str:
+def _head_hexsha(repo: Repo, commit_output: str) -> str:
     """The sha HEAD points to, read from the refs (no object lookup, no extra process)."""
     from git.refs.symbolic import SymbolicReference
 
@@ -421,7 +432,7 @@ def head_sha(path: Path) -> str | None:
 # -- remote ------------------------------------------------------------------------------------
 
 
-def _remote_and_branch(repo: Any) -> tuple[str, str]:
+def _remote_and_branch(repo: Repo) -> tuple[str, str]:
     branch = _require_branch(repo)
     if not repo.remotes:
         raise NoRemote("no remote configured: add one with git remote add origin <url>")
@@ -429,7 +440,7 @@ def _remote_and_branch(repo: Any) -> tuple[str, str]:
     return ("origin" if "origin" in names else names[0]), branch
 
 
-def _conflicted(repo: Any) -> list[str]:
+def _conflicted(repo: Repo) -> list[str]:
     _, out, _ = _run(repo, "diff", "--name-only", "--diff-filter=U", check=False)
     return [line for line in out.splitlines() if line]
 
@@ -472,7 +483,7 @@ def continue_pull(path: Path, paths: Sequence[str]) -> None:
     """After the user resolved ``paths``, mark them resolved and finish the rebase or merge."""
     with open_repo(path) as repo:
         for name in paths:
-            text = (Path(repo.working_tree_dir) / name).read_text(encoding="utf-8", errors="replace")
+            text = (_work_tree(repo) / name).read_text(encoding="utf-8", errors="replace")
             if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE):
                 raise GitError(f"{name} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
         _run(repo, "add", "--", *paths)

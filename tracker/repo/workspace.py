@@ -16,7 +16,7 @@ from typing import Any
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
-from tracker.core.actions import get_action, update_action
+from tracker.core.actions import ActionChanges, get_action, update_action
 from tracker.core.keys import parse_key
 from tracker.core.rootcauses.names import canonical_slug
 from tracker.core.runbooks.files import FrontMatter, create_runbook, find_secrets, safe_runbook_path
@@ -150,7 +150,7 @@ class RunbookWorkspace:
                 continue
             if action.status in (ActionStatus.DONE.value, ActionStatus.WONT_DO.value):
                 continue
-            update_action(self.db, action_id, {"status": ActionStatus.DONE}, actor=commit.author_email,
+            update_action(self.db, action_id, ActionChanges(status=ActionStatus.DONE), actor=commit.author_email,
                           note=note[:500], clock=self.clock)
             changed.append(f"ACT-{action_id}")
         return changed

@@ -12,7 +12,7 @@ Two doors, one schema:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -90,10 +90,22 @@ class Db:
         self.url = url
         self._sqlite = sqlite
         self._sa = sa_conn
-        self.dialect = "sqlite" if sqlite is not None else sa_conn.dialect.name  # type: ignore[union-attr]
+        if sqlite is not None:
+            self.dialect = "sqlite"
+        elif sa_conn is not None:
+            self.dialect = sa_conn.dialect.name
+        else:
+            raise TypeError("Db needs a SQLite connection or a SQLAlchemy one")
         self._depth = 0
         self.retries = 0
         """How many times a write had to wait for another writer and start again."""
+
+    @property
+    def _conn(self) -> Connection:
+        """The SQLAlchemy connection, on backends other than SQLite."""
+        if self._sa is None:
+            raise TypeError("this Db speaks to SQLite directly")
+        return self._sa
 
     @classmethod
     def connect_sqlite(cls, path: Path, *, read_only: bool = False) -> Db:
@@ -144,7 +156,7 @@ class Db:
         else:
             from sqlalchemy import text
 
-            result = self._sa.execute(text(sql), dict(params or {}))  # type: ignore[union-attr]
+            result = self._conn.execute(text(sql), dict(params or {}))
             for row in result:
                 yield tuple(row)
 
@@ -167,9 +179,9 @@ class Db:
             return self._sqlite.execute(sql, params or {}).rowcount
         from sqlalchemy import text
 
-        return self._sa.execute(text(sql), dict(params or {})).rowcount  # type: ignore[union-attr]
+        return self._conn.execute(text(sql), dict(params or {})).rowcount
 
-    def execute_many(self, sql: str, rows: list[Mapping[str, Any]]) -> None:
+    def execute_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run one statement for many parameter sets (bulk inserts)."""
         if self._sqlite is not None:
             self._sqlite.executemany(sql, rows)
@@ -177,7 +189,7 @@ class Db:
         from sqlalchemy import text
 
         if rows:
-            self._sa.execute(text(sql), [dict(r) for r in rows])  # type: ignore[union-attr]
+            self._conn.execute(text(sql), [dict(r) for r in rows])
 
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an ``INSERT ... RETURNING id`` and return the new id."""
@@ -215,7 +227,7 @@ class Db:
                 if self._sqlite is not None:
                     self._sqlite.execute("BEGIN IMMEDIATE")
                 else:
-                    self._sa.exec_driver_sql("BEGIN")  # type: ignore[union-attr]
+                    self._conn.exec_driver_sql("BEGIN")
                 return
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or attempt == WRITE_RETRIES:
@@ -232,7 +244,7 @@ class Db:
         if self._sqlite is not None:
             self._sqlite.execute("COMMIT")
         else:
-            self._sa.exec_driver_sql("COMMIT")  # type: ignore[union-attr]
+            self._conn.exec_driver_sql("COMMIT")
 
     def _rollback(self) -> None:
         try:
@@ -240,7 +252,7 @@ class Db:
                 if self._sqlite.in_transaction:
                     self._sqlite.execute("ROLLBACK")
             else:
-                self._sa.exec_driver_sql("ROLLBACK")  # type: ignore[union-attr]
+                self._conn.exec_driver_sql("ROLLBACK")
         except Exception:  # noqa: BLE001 - the original error is the one worth reporting
             pass
 

@@ -53,17 +53,18 @@ def schema_revision(db: Db) -> str | None:
             )
         if not has_table:
             return None
-        return db.scalar("SELECT version_num FROM alembic_version")
+        revision = db.scalar("SELECT version_num FROM alembic_version")
+        return None if revision is None else str(revision)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{db.url}: the database is corrupt or unreadable ({exc})") from None
 
 
 def _has_tables(db: Db) -> bool:
     if db.dialect == "sqlite":
-        return db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0
-    return db.scalar(
+        return int(db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")) > 0
+    return int(db.scalar(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-    ) > 0
+    )) > 0
 
 
 def _verify_revision(db: Db, where: str) -> str:

@@ -7,15 +7,20 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.base.errors import DatabaseError
 from tracker.storage.database import make_engine
 from tracker.storage.revisions import HEAD
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(connection: object) -> object:
+def _config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -31,19 +36,20 @@ def upgrade_url(url: str, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:
+            driver = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+            sqlite = driver is not None
+            if driver is not None:
                 # Batch migrations rebuild tables: the old table is dropped, and with foreign keys on
                 # that drop would cascade into every row referring to it. The pragma only takes effect
                 # outside a transaction (so on the driver's connection, before SQLAlchemy begins one);
                 # the keys are checked before the upgrade commits.
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+                driver.execute("PRAGMA foreign_keys = OFF")
             with conn.begin():
-                command.upgrade(_config(conn), revision)  # type: ignore[arg-type]
+                command.upgrade(_config(conn), revision)
                 if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise DatabaseError(f"{url}: the upgrade would break references between rows; not applied")
-            if sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys = ON")
     finally:
         engine.dispose()
 

@@ -6,15 +6,13 @@ someone else is refused by the service and offered for reload, never overwritten
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.binding import Binding, BindingType
 
 from tracker.base.enums import STATUS_FLOW, ActionStatus
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import ActionNotSaved, ActionSaved
@@ -51,7 +49,7 @@ class ActionOps(TrackerScreen[None]):
         if following is None:
             self.app.notify(f"{row.key} is {row.status}: edit it (e) to reopen.", markup=False)
             return
-        self.apply_change(row, {"status": following})
+        self.apply_change(row, ActionChanges(status=following))
 
     def action_assign(self) -> None:
         row = self._target()
@@ -63,7 +61,7 @@ class ActionOps(TrackerScreen[None]):
         self.ask(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
                          suggestions=owners, placeholder="team handle"),
-            lambda value: self.apply_change(row, {"owner": value}),
+            lambda value: self.apply_change(row, ActionChanges(owner=value)),
         )
 
     def action_due(self) -> None:
@@ -76,7 +74,7 @@ class ActionOps(TrackerScreen[None]):
         self.ask(
             PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
                          check=lambda value: parse_due(value, today)),
-            lambda value: self.apply_change(row, {"due": parse_due(value, today)}),
+            lambda value: self.apply_change(row, ActionChanges(due=parse_due(value, today))),
         )
 
     def action_edit(self) -> None:
@@ -87,11 +85,11 @@ class ActionOps(TrackerScreen[None]):
 
         self.ask(ActionFormDialog(action=row), lambda saved: self.after_change(saved.action))
 
-    def apply_change(self, row: ActionRow, changes: dict[str, Any], note: str = "") -> None:
+    def apply_change(self, row: ActionRow, changes: ActionChanges, note: str = "") -> None:
         self._write(row, changes, note)
 
     @work(thread=True, group="action-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: dict[str, Any], note: str) -> None:
+    def _write(self, row: ActionRow, changes: ActionChanges, note: str) -> None:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
         except TrackerError as error:

@@ -7,14 +7,13 @@ Screens never build queries; from thread workers they call ``store.actions``, ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tracker.config import Settings
-from tracker.core import actions as action_service
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.stamp import ChangesStamp, changes_stamp
 from tracker.storage.database import Db
 from tracker.tui.services.actions import ActionService
@@ -68,14 +67,8 @@ class Store:
     def close(self) -> None:
         self._shared.close()
 
-    # update_action joins ActionService once it takes typed changes (issue 11).
-
     def update_action(
-        self, key: int, changes: Mapping[str, Any], *, expected_version: int, note: str = ""
+        self, key: int, changes: ActionChanges, *, expected_version: int, note: str = ""
     ) -> ActionRow:
-        return self._run(
-            lambda db: action_service.update_action(
-                db, key, changes, actor=self.actor, expected_version=expected_version, note=note,
-                clock=self.settings.clock,
-            )
-        )
+        """Kept for the screens that call it by this name: ``actions.update``."""
+        return self.actions.update(key, changes, expected_version=expected_version, note=note)

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.base.errors import InputError, StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import NEEDS_NOTE, ActionRow
+from tracker.core.actions import NEEDS_NOTE, ActionChanges, ActionRow
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner, clean_text, clean_title
 from tracker.tui.bases import TrackerDialog
@@ -191,7 +191,7 @@ class ActionFormDialog(TrackerDialog[ActionSaved | None]):
                 self.post_message(ActionSaved(row, created=True))
             else:
                 note = fields.pop("note")
-                row = store.update_action(self.action.id, self._changes(fields),
+                row = store.update_action(self.action.id, ActionChanges(**self._changes(fields)),
                                           expected_version=self.action.version, note=note)
                 self.post_message(ActionSaved(row))
         except TrackerError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,7 +16,7 @@ from textual.widgets import Header, Static
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken
@@ -92,7 +92,7 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
 
     # -- decisions ---------------------------------------------------------------------------
 
-    def decide(self, what: str, changes: dict[str, Any], note: str = "") -> None:
+    def decide(self, what: str, changes: ActionChanges, note: str = "") -> None:
         if self.busy:
             return
         self.busy = True
@@ -101,7 +101,7 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self._write(row, changes, text, what)
 
     @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: dict[str, Any], note: str, what: str) -> None:
+    def _write(self, row: ActionRow, changes: ActionChanges, note: str, what: str) -> None:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
                                                  note=note)
@@ -152,20 +152,21 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self.ask(PromptDialog(question, value, check=check, placeholder=placeholder), then)
 
     def action_keep(self) -> None:
-        self.decide("kept as it is", {})
+        self.decide("kept as it is", ActionChanges())
 
     def action_reschedule(self) -> None:
         today: date = self.app.store.today
         self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
-                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}", {"due": parse_due(v, today)}),
+                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}",
+                                        ActionChanges(due=parse_due(v, today))),
                   placeholder="YYYY-MM-DD, +2w, tomorrow")
 
     def action_reassign(self) -> None:
         self._ask(f"New owner for {self.current.key}", self.current.owner or "", clean_owner,
-                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", {"owner": v}))
+                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", ActionChanges(owner=v)))
 
     def action_done(self) -> None:
-        self.decide("done", {"status": ActionStatus.DONE})
+        self.decide("done", ActionChanges(status=ActionStatus.DONE))
 
     def _required(self, value: str) -> None:
         from tracker.base.errors import InputError
@@ -175,14 +176,14 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
 
     def action_wont_do(self) -> None:
         self._ask(f"Why won't {self.current.key} be done?", "", self._required,
-                  lambda v: self.decide("won't do", {"status": ActionStatus.WONT_DO}, v))
+                  lambda v: self.decide("won't do", ActionChanges(status=ActionStatus.WONT_DO), v))
 
     def action_blocked(self) -> None:
         self._ask(f"What blocks {self.current.key}?", "", self._required,
-                  lambda v: self.decide("blocked", {"status": ActionStatus.BLOCKED}, v))
+                  lambda v: self.decide("blocked", ActionChanges(status=ActionStatus.BLOCKED), v))
 
     def action_note(self) -> None:
-        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", {}, v))
+        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", ActionChanges(), v))
 
     def action_skip(self) -> None:
         self.next()

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.core import actions as action_service
-from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
+from tracker.core.actions import ActionChanges, ActionEventRow, ActionFilter, ActionRow
 from tracker.storage.database import Db
 from tracker.tui.services.shared import Shared
 
@@ -67,5 +67,14 @@ class ActionService:
                 db, title=title, incident=incident, root_cause=root_cause, description=description, kind=kind,
                 owner=owner, priority=priority, due=due, status=status, note=note, actor=shared.actor,
                 today=shared.today, due_days=shared.settings.due_days, clock=shared.settings.clock,
+            )
+        )
+
+    def update(self, key: int, changes: ActionChanges, *, expected_version: int, note: str = "") -> ActionRow:
+        """Change an action against the version the screen loaded (a stale one is refused)."""
+        return self._shared.run(
+            lambda db: action_service.update_action(
+                db, key, changes, actor=self._shared.actor, expected_version=expected_version, note=note,
+                clock=self._shared.settings.clock,
             )
         )
