@@ -279,3 +279,33 @@ def test_index_links_runbooks_to_causes_and_tracks_commits(space: RunbookWorkspa
 
 def test_git_binary_present_for_the_suite() -> None:
     assert shutil.which("git"), "these tests need git; .ci/run installs it"
+
+
+# -- values read from the database, a file or a remote never become git options ----------------------
+
+
+def test_a_stored_revision_is_never_passed_to_git_as_an_option(space: RunbookWorkspace, work: Path, db: Db,
+                                                               tmp_path: Path) -> None:
+    from tracker.core.runbooks.index import get_meta, set_meta
+    from tracker.repo.workspace import SCANNED_KEY
+
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nby hand\n")
+    git(work, "commit", "-q", "-am", "Edit by hand\n\nCloses: ACT-5")
+    for stored in (f"--output={tmp_path}/written", "HEAD~1", "0" * 40, "main"):
+        set_meta(db, SCANNED_KEY, stored)
+        space.apply_trailers()
+        assert not list(tmp_path.glob("written*")), stored
+        assert get_meta(db, SCANNED_KEY) == git(work, "rev-parse", "HEAD").strip()
+    assert get_action(db, 5).status == "done"  # an unusable stored revision means: scan everything again
+
+
+@pytest.mark.parametrize(("option", "verb"), [("--upload-pack", "pull"), ("--receive-pack", "push")])
+def test_a_remote_name_from_the_config_is_never_passed_to_git_as_an_option(space: RunbookWorkspace, work: Path,
+                                                                           remote: Path, tmp_path: Path,
+                                                                           option: str, verb: str) -> None:
+    git(work, "remote", "remove", "origin")
+    with (work / ".git" / "config").open("a") as config:
+        config.write(f'[remote "{option}=touch {tmp_path}/ran;true"]\n\turl = {remote}\n')
+    with pytest.raises(gitsync.GitError, match="remote name .* is not a plain name"):
+        space.pull() if verb == "pull" else space.push()
+    assert not (tmp_path / "ran").exists()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tracker.base.errors import TrackerError
+from tracker.base.text import shown
 
 GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -42,6 +43,10 @@ LOCAL_TIMEOUT = 60.0
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 ACTION_KEY = re.compile(r"\bACT-(\d{1,12})\b", re.IGNORECASE)
+OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+"""A full object id (SHA-1 or SHA-256), the only form a stored revision may take."""
+REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+BRANCH_NAME = re.compile(r"[^-\x00-\x20\x7f~^:?*\[\\][^\x00-\x20\x7f~^:?*\[\\]*")
 
 
 class GitError(TrackerError):
@@ -363,6 +368,20 @@ def _head_hexsha(repo: Any, commit_output: str) -> str:
         return match.group(1) if match else ""
 
 
+def _commit_id(repo: Any, value: str, what: str) -> str:
+    """``value`` (read from the database, a file or a remote) checked to be the full id of a commit here.
+
+    Anything else could reach git as an option (``--output=...``) or as a revision expression.
+    """
+    if not OBJECT_ID.fullmatch(value):
+        raise GitError(f"{what} {shown(value)} is not a full commit id")
+    status, out, _ = _run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{value}^{{commit}}",
+                          check=False)
+    if status != 0 or out.strip() != value:
+        raise GitError(f"{what} {value[:10]} is not a commit in this repository")
+    return value
+
+
 def parse_trailers(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     refs: list[int] = []
     closes: list[int] = []
@@ -377,11 +396,11 @@ def commits_with_trailers(path: Path, since: str | None = None, limit: int = 500
     with open_repo(path) as repo:
         if not repo.head.is_valid():
             return []
-        revision = f"{since}..HEAD" if since else "HEAD"
+        revision = f"{_commit_id(repo, since, 'the last scanned commit')}..HEAD" if since else "HEAD"
         status, out, _ = _run(
             repo, "log", f"--max-count={limit}", "-i", "--extended-regexp",
-            "--grep=^(Refs|Closes):", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B%x1e", revision, "--",
-            check=False,
+            "--grep=^(Refs|Closes):", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B%x1e", "--end-of-options",
+            revision, "--", check=False,
         )
     if status != 0:
         return []
@@ -422,16 +441,23 @@ def head_sha(path: Path) -> str | None:
 
 
 def _remote_and_branch(repo: Any) -> tuple[str, str]:
+    """The remote and branch to pull or push, both read from files git keeps: checked before git sees them."""
     branch = _require_branch(repo)
+    if not BRANCH_NAME.fullmatch(branch) or ".." in branch or "@{" in branch:
+        raise GitError(f"branch name {shown(branch)} is not a usable name: switch to another branch")
     if not repo.remotes:
         raise NoRemote("no remote configured: add one with git remote add origin <url>")
     names = [r.name for r in repo.remotes]
-    return ("origin" if "origin" in names else names[0]), branch
+    remote = "origin" if "origin" in names else names[0]
+    if not REMOTE_NAME.fullmatch(remote) or ".." in remote:
+        raise GitError(f"remote name {shown(remote)} is not a plain name (letters, digits, . _ / -):"
+                       " rename it in .git/config")
+    return remote, branch
 
 
 def _conflicted(repo: Any) -> list[str]:
-    _, out, _ = _run(repo, "diff", "--name-only", "--diff-filter=U", check=False)
-    return [line for line in out.splitlines() if line]
+    _, out, _ = _run(repo, "diff", "--name-only", "-z", "--diff-filter=U", check=False)
+    return [name for name in out.split("\0") if name]
 
 
 def pull(path: Path, *, rebase: bool = False) -> str:
@@ -439,8 +465,8 @@ def pull(path: Path, *, rebase: bool = False) -> str:
     with open_repo(path) as repo:
         remote, branch = _remote_and_branch(repo)
         mode = "--rebase" if rebase else "--ff-only"
-        status, out, err = _run(repo, "pull", "--no-edit", mode, remote, branch, timeout=NETWORK_TIMEOUT,
-                                check=False)
+        status, out, err = _run(repo, "pull", "--no-edit", mode, remote, f"refs/heads/{branch}",
+                                timeout=NETWORK_TIMEOUT, check=False)
         if status == 0:
             return (out.strip().splitlines() or ["Already up to date."])[-1]
         text = f"{out}\n{err}".strip()
