@@ -61,3 +61,12 @@ def test_errors_are_one_line_exit_1(run, repo: Path) -> None:
 def test_list_stale_only(run, repo: Path) -> None:
     data = json.loads(run("runbooks", "list", "--stale", "--json").out)
     assert data == []  # reviewed 2026-10-01, every 90 days: current on 2026-11-23
+
+
+def test_an_unreachable_remote_is_one_line_with_gits_reasons(run, repo: Path, tmp_path: Path) -> None:
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    for verb in ("pull", "push", "sync"):
+        result = run("runbooks", verb)
+        assert result.code == 1 and result.err.count("\n") == 1, (verb, result.err)
+        assert "does not appear to be a git repository" in result.err, (verb, result.err)
+        assert "Could not read from remote repository" in result.err, (verb, result.err)

@@ -309,3 +309,35 @@ def test_a_remote_name_from_the_config_is_never_passed_to_git_as_an_option(space
     with pytest.raises(gitsync.GitError, match="remote name .* is not a plain name"):
         space.pull() if verb == "pull" else space.push()
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("verb", ["pull", "push"])
+def test_an_unreachable_remote_shows_gits_reasons_on_one_line(space: RunbookWorkspace, work: Path, tmp_path: Path,
+                                                              verb: str) -> None:
+    git(work, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    with pytest.raises(gitsync.GitError) as caught:
+        space.pull() if verb == "pull" else space.push()
+    message = str(caught.value)
+    assert "does not appear to be a git repository" in message, message
+    assert "Could not read from remote repository" in message, message
+    assert "\n" not in message and "Please make sure" not in message and "the repository exists" not in message
+
+
+def test_a_push_the_remote_refuses_says_what_the_remote_said(space: RunbookWorkspace, work: Path,
+                                                             remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'frozen until Monday \033[31m' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nmine\n")
+    space.commit(["runbooks/widget.md"], "Mine")
+    with pytest.raises(gitsync.GitError, match=r"refused the push: frozen until Monday \?\[31m; pre-receive hook"):
+        space.push()
+
+
+def test_git_reasons_are_its_fatal_and_error_lines_on_one_line() -> None:
+    output = ("hint: Updates were rejected\nfatal: first\n\nPlease make sure you have the correct access rights\n"
+              "and the repository exists.\nerror: second\x1b[0m\n")
+    assert gitsync.reasons(output) == "fatal: first; error: second?[0m"
+    assert gitsync.reasons("hint: only a hint\nsomething happened\nhint: x\n") == "something happened"
+    assert gitsync.reasons("", 128) == "exit 128"
+    assert len(gitsync.reasons("fatal: " + "x" * 5000)) < 700

@@ -194,9 +194,30 @@ def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = Tr
         reason = exc.strerror if isinstance(exc, OSError) else "an argument holds a NUL character"
         raise GitError(f"git {args[0]} could not run ({reason})") from None
     if check and done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+        raise GitError(f"git {args[0]} failed: {reasons(done.stderr or done.stdout, done.returncode)}")
     return done.returncode, done.stdout, done.stderr
+
+
+_REASON = re.compile(r"^(?:remote: )?(?:fatal|error|ssh):", re.IGNORECASE)
+_REASONS_MAX = 600
+
+
+def reasons(output: str, status: int = 1) -> str:
+    """git's own reasons for a failure, on one line: its ``fatal:``/``error:`` lines, without the hints and advice.
+
+    When git printed no such line, its last line that is not a hint; control characters are made visible.
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    picked = [line for line in lines if _REASON.match(line)]
+    if not picked:
+        picked = [line for line in lines if not line.lower().startswith("hint:")][-1:]
+    return _one_line("; ".join(picked) or f"exit {status}")
+
+
+def _one_line(text: str) -> str:
+    """Text from git (or from a remote through it) fit for a one-line error: no control characters, bounded."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
+    return text if len(text) <= _REASONS_MAX else text[:_REASONS_MAX] + "..."
 
 
 def repo_root(path: Path) -> Path:
@@ -342,7 +363,7 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
             text = (err or out).strip()
             if "nothing to commit" in text or "no changes added" in text:
                 raise GitError("nothing to commit: the chosen runbooks have no changes")
-            raise GitError(f"git commit failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+            raise GitError(f"git commit failed: {reasons(text, status)}")
         sha = _head_hexsha(repo, out)
     refs_found, closes_found = parse_trailers(body)
     return CommitInfo(
@@ -478,8 +499,8 @@ def pull(path: Path, *, rebase: bool = False) -> str:
         if "would be overwritten" in text or "unstaged changes" in text or "uncommitted changes" in text:
             raise GitError("you have uncommitted changes that the pull would touch: commit them first")
         if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
-            raise GitError(f"cannot reach the remote {remote}: {text.splitlines()[-1]}")
-        raise GitError(f"git pull failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+            raise GitError(f"cannot reach the remote {remote}: {reasons(err or text, status)}")
+        raise GitError(f"git pull failed: {reasons(err or text, status)}")
 
 
 def abort_pull(path: Path) -> None:
@@ -513,7 +534,7 @@ def continue_pull(path: Path, paths: Sequence[str]) -> None:
             left = _conflicted(repo)
             if left:
                 raise PullConflict(left, "rebase")
-            raise GitError(f"could not continue: {(err or out).strip().splitlines()[-1:]}")
+            raise GitError(f"could not continue: {reasons(err or out, status)}")
 
 
 def push(path: Path) -> str:
@@ -528,8 +549,14 @@ def push(path: Path) -> str:
         if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
             raise PushRejected(f"push rejected: {remote} has commits that {branch} lacks; pull, then push (sync)")
         if "[remote rejected]" in text:
-            raise GitError(f"the remote refused the push: {text.strip().splitlines()[-1]}")
-        raise GitError(f"git push failed: {text.strip().splitlines()[-1] if text.strip() else 'exit ' + str(status)}")
+            # What the remote's hooks said, and the reason git gives: "(pre-receive hook declined)".
+            said = [line[len("remote:"):].strip() for line in text.splitlines() if line.startswith("remote:")]
+            why = re.findall(r"\[remote rejected\] \(([^)\n]*)\)", text)
+            detail = "; ".join(filter(None, said + why)) or reasons(err or text, status)
+            raise GitError(f"the remote refused the push: {_one_line(detail)}")
+        if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
+            raise GitError(f"cannot reach the remote {remote}: {reasons(err or text, status)}")
+        raise GitError(f"git push failed: {reasons(err or text, status)}")
 
 
 def configured_email(cwd: Path | None = None) -> str | None:
