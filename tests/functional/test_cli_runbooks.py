@@ -70,3 +70,25 @@ def test_an_unreachable_remote_is_one_line_with_gits_reasons(run, repo: Path, tm
         assert result.code == 1 and result.err.count("\n") == 1, (verb, result.err)
         assert "does not appear to be a git repository" in result.err, (verb, result.err)
         assert "Could not read from remote repository" in result.err, (verb, result.err)
+
+
+def test_a_stopped_pull_is_named_with_the_way_out(run, repo: Path, remote: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "THEIRS"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    (repo / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "MINE"))
+    git(repo, "commit", "-q", "-am", "Mine")
+    stopped = run("runbooks", "pull", "--rebase")
+    assert stopped.code == 1 and "tracker runbooks continue PATH" in stopped.err, stopped.err
+    status = run("runbooks", "status")
+    assert status.code == 0 and "detached" not in status.out, status.out
+    assert "main · pull in progress" in status.out and "tracker runbooks abort" in status.out, status.out
+    (repo / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmore\n")
+    for args in (("commit", "-m", "x", "runbooks/gadget.md"), ("push",), ("pull",), ("sync",)):
+        result = run("runbooks", *args)
+        assert result.code == 1 and result.err.count("\n") == 1, (args, result.err)
+        assert "a pull is in progress" in result.err and "git switch" not in result.err, (args, result.err)
+        assert "tracker runbooks continue PATH" in result.err and "tracker runbooks abort" in result.err
+    assert run("runbooks", "abort").code == 0

@@ -341,3 +341,25 @@ def test_git_reasons_are_its_fatal_and_error_lines_on_one_line() -> None:
     assert gitsync.reasons("hint: only a hint\nsomething happened\nhint: x\n") == "something happened"
     assert gitsync.reasons("", 128) == "exit 128"
     assert len(gitsync.reasons("fatal: " + "x" * 5000)) < 700
+
+
+def test_during_a_stopped_pull_every_command_says_so_and_how_to_go_on(space: RunbookWorkspace, work: Path,
+                                                                       remote: Path, tmp_path: Path) -> None:
+    _conflict(space, work, remote, tmp_path)
+    with pytest.raises(gitsync.PullConflict, match="tracker runbooks continue PATH.*tracker runbooks abort"):
+        space.pull(rebase=True)
+    state = gitsync.state(work)
+    assert (state.branch, state.detached_at, state.operation) == ("main", None, "rebase")
+    assert "pull in progress" in state.describe() and "detached" not in state.describe()
+    for attempt in (lambda: space.commit(["runbooks/gadget.md"], "x"), space.push, space.pull,
+                    lambda: space.pull(rebase=True), space.sync):
+        with pytest.raises(gitsync.PullInProgress) as caught:
+            attempt()
+        message = str(caught.value)
+        assert "a pull is in progress" in message and "runbooks/widget.md" in message, message
+        assert "tracker runbooks continue PATH" in message and "tracker runbooks abort" in message, message
+        assert "git switch" not in message and "detached" not in message, message
+    space.abort_pull()
+    assert gitsync.state(work).operation is None
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmore\n")
+    space.commit(["runbooks/gadget.md"], "After the abort")

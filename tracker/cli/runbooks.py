@@ -86,6 +86,8 @@ def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
         })
         return 0
     print(state.describe())
+    if state.operation:
+        print(f"  edit the conflicted files, then {gitsync.WAY_OUT}")
     for path, label in sorted(states.states.items()):
         print(f"  {label:<16} {path}")
     if not states.states:

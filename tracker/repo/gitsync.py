@@ -81,16 +81,28 @@ class SecretsFound(GitError):
         super().__init__(f"{first}{more}: not committed; remove it or commit with --allow-secrets")
 
 
+WAY_OUT = "tracker runbooks continue PATH...; or tracker runbooks abort to go back to before the pull"
+"""How to leave a pull that stopped on conflicts (HEAD is detached during a rebase: git switch is no way out)."""
+
+
 class PullConflict(GitError):
     """A pull stopped on conflicts; the repository is mid-rebase or mid-merge."""
 
     def __init__(self, files: list[str], operation: str) -> None:
         self.files = files
         self.operation = operation
-        super().__init__(
-            f"pull stopped on conflicts in {', '.join(files)}: abort to go back to before the pull, "
-            "or resolve (edit the files, then continue)"
-        )
+        super().__init__(f"pull stopped on conflicts in {', '.join(files)}: edit them, then {WAY_OUT}")
+
+
+class PullInProgress(GitError):
+    """A pull stopped earlier and is not finished: nothing is committed, pulled or pushed until it is."""
+
+    def __init__(self, files: list[str], operation: str) -> None:
+        self.files = files
+        self.operation = operation
+        where = f" in {', '.join(files)}" if files else ""
+        super().__init__(f"a pull is in progress (its {operation} stopped on conflicts{where}):"
+                         f" edit the files, then {WAY_OUT}")
 
 
 class RepoState(NamedTuple):
@@ -108,6 +120,8 @@ class RepoState(NamedTuple):
 
     def describe(self) -> str:
         where = self.branch or f"detached at {self.detached_at}"
+        if self.operation:
+            return f"{where} · pull in progress ({self.operation} stopped on conflicts): continue or abort it"
         if self.remote is None:
             return f"{where} · no remote"
         if self.upstream is None:
@@ -246,14 +260,17 @@ def _identity(repo: Any) -> tuple[str, str]:
 def state(path: Path) -> RepoState:
     with open_repo(path) as repo:
         root = Path(repo.working_tree_dir)
+        operation = _operation(repo)
         detached = repo.head.is_detached
         branch = None if detached else repo.head.ref.name
-        detached_at = repo.head.commit.hexsha[:10] if detached else None
+        if detached and operation == "rebase":
+            branch = _rebasing_branch(repo)
+        detached_at = repo.head.commit.hexsha[:10] if detached and branch is None else None
         remotes = [r.name for r in repo.remotes]
         remote = "origin" if "origin" in remotes else (remotes[0] if remotes else None)
         upstream = None
         ahead = behind = 0
-        if branch and remote:
+        if branch and remote and not detached:
             status, out, _ = _run(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}",
                                   check=False)
             if status == 0:
@@ -262,13 +279,29 @@ def state(path: Path) -> RepoState:
                                       check=False)
                 if status == 0 and out.strip():
                     ahead, behind = (int(x) for x in out.split())
-        git_dir = Path(repo.git_dir)
-        operation = None
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            operation = "rebase"
-        elif (git_dir / "MERGE_HEAD").exists():
-            operation = "merge"
         return RepoState(root, branch, detached_at, remote, upstream, ahead, behind, operation)
+
+
+def _operation(repo: Any) -> str | None:
+    """``rebase`` or ``merge`` while a pull that stopped on conflicts is not finished."""
+    git_dir = Path(repo.git_dir)
+    if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+        return "rebase"
+    if (git_dir / "MERGE_HEAD").exists():
+        return "merge"
+    return None
+
+
+def _rebasing_branch(repo: Any) -> str | None:
+    """The branch a stopped rebase rewrites (HEAD is detached meanwhile), from git's notes; shown, never run."""
+    for folder in ("rebase-merge", "rebase-apply"):
+        try:
+            name = (Path(repo.git_dir) / folder / "head-name").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            continue
+        if name.startswith("refs/heads/"):
+            return name[len("refs/heads/"):]
+    return None
 
 
 def file_states(path: Path, folder: str) -> FileStates:
@@ -323,6 +356,9 @@ def diff(path: Path, paths: Sequence[str]) -> str:
 
 
 def _require_branch(repo: Any) -> str:
+    operation = _operation(repo)
+    if operation is not None:
+        raise PullInProgress(_conflicted(repo), operation)
     if repo.head.is_valid() and repo.head.is_detached:
         raise DetachedHead(
             f"detached HEAD at {repo.head.commit.hexsha[:10]}: check out a branch first (git switch <branch>)"
@@ -506,13 +542,10 @@ def pull(path: Path, *, rebase: bool = False) -> str:
 def abort_pull(path: Path) -> None:
     """Go back to the state before a pull that stopped on conflicts."""
     with open_repo(path) as repo:
-        git_dir = Path(repo.git_dir)
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            _run(repo, "rebase", "--abort")
-        elif (git_dir / "MERGE_HEAD").exists():
-            _run(repo, "merge", "--abort")
-        else:
+        operation = _operation(repo)
+        if operation is None:
             raise GitError("no pull in progress to abort")
+        _run(repo, operation, "--abort")
 
 
 def continue_pull(path: Path, paths: Sequence[str]) -> None:
@@ -522,14 +555,14 @@ def continue_pull(path: Path, paths: Sequence[str]) -> None:
             text = (Path(repo.working_tree_dir) / name).read_text(encoding="utf-8", errors="replace")
             if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE):
                 raise GitError(f"{name} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
-        _run(repo, "add", "--", *paths)
-        git_dir = Path(repo.git_dir)
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            status, out, err = _run(repo, "-c", "core.editor=true", "rebase", "--continue", check=False)
-        elif (git_dir / "MERGE_HEAD").exists():
-            status, out, err = _run(repo, "commit", "--no-edit", "-q", check=False)
-        else:
+        operation = _operation(repo)
+        if operation is None:
             raise GitError("no pull in progress to continue")
+        _run(repo, "add", "--", *paths)
+        if operation == "rebase":
+            status, out, err = _run(repo, "-c", "core.editor=true", "rebase", "--continue", check=False)
+        else:
+            status, out, err = _run(repo, "commit", "--no-edit", "-q", check=False)
         if status != 0:
             left = _conflicted(repo)
             if left:
