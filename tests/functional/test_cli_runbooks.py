@@ -92,3 +92,29 @@ def test_a_stopped_pull_is_named_with_the_way_out(run, repo: Path, remote: Path,
         assert "a pull is in progress" in result.err and "git switch" not in result.err, (args, result.err)
         assert "tracker runbooks continue PATH" in result.err and "tracker runbooks abort" in result.err
     assert run("runbooks", "abort").code == 0
+
+
+def test_autostash_is_off_and_conflict_markers_are_not_committed(run, repo: Path, remote: Path,
+                                                                  tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "THEIRS"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    git(repo, "config", "rebase.autoStash", "true")
+    git(repo, "config", "merge.autoStash", "true")
+    mine = RUNBOOK.replace("slow", "MINE")
+    (repo / "runbooks" / "widget.md").write_text(mine)
+    for args in (("pull",), ("pull", "--rebase"), ("sync",)):
+        result = run("runbooks", *args)
+        assert result.code == 1 and "uncommitted changes" in result.err, (args, result.err)
+    assert (repo / "runbooks" / "widget.md").read_text() == mine and git(repo, "stash", "list") == ""
+    conflicted = RUNBOOK.replace("The widget is slow.", "<<<<<<< Updated upstream\nTHEIRS\n=======\nMINE\n"
+                                 ">>>>>>> Stashed changes")
+    (repo / "runbooks" / "widget.md").write_text(conflicted)
+    line = conflicted.splitlines().index("<<<<<<< Updated upstream") + 1
+    for args in (("-m", "x"), ("-m", "x", "runbooks/widget.md")):
+        result = run("runbooks", "commit", *args)
+        assert result.code == 1 and f"runbooks/widget.md line {line}: a conflict marker" in result.err, result.err
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Seed runbooks"
+    assert run("runbooks", "commit", "-m", "On purpose", "--allow-invalid", "runbooks/widget.md").code == 0

@@ -363,3 +363,52 @@ def test_during_a_stopped_pull_every_command_says_so_and_how_to_go_on(space: Run
     assert gitsync.state(work).operation is None
     (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmore\n")
     space.commit(["runbooks/gadget.md"], "After the abort")
+
+
+# -- autostash, conflict markers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rebase", [False, True], ids=["merge.autoStash", "rebase.autoStash"])
+def test_autostash_never_turns_a_conflict_into_a_successful_pull(space: RunbookWorkspace, work: Path, remote: Path,
+                                                                 tmp_path: Path, rebase: bool) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("The widget is slow.", "THEIR LINE"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    git(work, "config", "rebase.autoStash" if rebase else "merge.autoStash", "true")
+    mine = RUNBOOK.replace("The widget is slow.", "MY UNCOMMITTED LINE")
+    (work / "runbooks" / "widget.md").write_text(mine)
+    head = git(work, "rev-parse", "HEAD")
+    with pytest.raises(gitsync.GitError, match="uncommitted changes .* commit them first"):
+        space.pull(rebase=rebase)
+    assert (work / "runbooks" / "widget.md").read_text() == mine
+    assert git(work, "stash", "list") == ""
+    assert git(work, "rev-parse", "HEAD") == head and gitsync.state(work).operation is None
+
+
+CONFLICTED = {
+    "a whole block": "<<<<<<< Updated upstream\nTHEIRS\n=======\nMINE\n>>>>>>> Stashed changes",
+    "the opening left": "<<<<<<< HEAD\nTHEIRS and MINE",
+    "the end left": "THEIRS and MINE\n=======\n>>>>>>> mine",
+    "diff3 style": "<<<<<<< ours\nA\n||||||| base\nB\n=======\nC\n>>>>>>> theirs",
+    "a bare marker": "A\n>>>>>>>",
+}
+
+
+@pytest.mark.parametrize("block", CONFLICTED.values(), ids=list(CONFLICTED))
+def test_commit_refuses_a_runbook_holding_conflict_markers(space: RunbookWorkspace, work: Path, block: str) -> None:
+    (work / "runbooks" / "widget.md").write_text(f"{RUNBOOK}\nfirst\n{block}\n")
+    first = RUNBOOK.count("\n") + 3 + next(n for n, line in enumerate(block.splitlines()) if line[:1] in "<|=>")
+    for paths in (["runbooks/widget.md"], []):
+        with pytest.raises(InputError, match=rf"^runbooks/widget\.md line {first}: a conflict marker"):
+            space.commit(paths, "x")
+    with pytest.raises(InputError, match="not committed; fix it, or commit with --allow-invalid$"):
+        space.commit([], "x")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    space.commit(["runbooks/widget.md"], "A runbook about conflicts", allow_invalid=True)
+    assert committed_files(work) == ["runbooks/widget.md"]
+
+
+def test_a_heading_underline_is_not_a_conflict_marker(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nSteps\n=======\n\n<<<<<<<< not a marker\n")
+    space.commit(["runbooks/widget.md"], "Setext heading")

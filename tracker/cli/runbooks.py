@@ -99,7 +99,7 @@ def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
         info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
-                            allow_secrets=args.allow_secrets)
+                            allow_secrets=args.allow_secrets, allow_invalid=args.allow_invalid)
     closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
     print(f"Committed {info.short}: {info.subject}{closes}")
     return 0

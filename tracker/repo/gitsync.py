@@ -522,7 +522,9 @@ def pull(path: Path, *, rebase: bool = False) -> str:
     with open_repo(path) as repo:
         remote, branch = _remote_and_branch(repo)
         mode = "--rebase" if rebase else "--ff-only"
-        status, out, err = _run(repo, "pull", "--no-edit", mode, remote, f"refs/heads/{branch}",
+        # --no-autostash: with rebase.autoStash or merge.autoStash set, a pull over uncommitted edits would
+        # stash them, report success, and leave conflict markers and a stash behind.
+        status, out, err = _run(repo, "pull", "--no-edit", "--no-autostash", mode, remote, f"refs/heads/{branch}",
                                 timeout=NETWORK_TIMEOUT, check=False)
         if status == 0:
             return (out.strip().splitlines() or ["Already up to date."])[-1]
@@ -550,11 +552,14 @@ def abort_pull(path: Path) -> None:
 
 def continue_pull(path: Path, paths: Sequence[str]) -> None:
     """After the user resolved ``paths``, mark them resolved and finish the rebase or merge."""
+    from tracker.core.runbooks.files import conflict_marker
+
     with open_repo(path) as repo:
         for name in paths:
             text = (Path(repo.working_tree_dir) / name).read_text(encoding="utf-8", errors="replace")
-            if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE):
-                raise GitError(f"{name} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
+            line = conflict_marker(text)
+            if line is not None:
+                raise GitError(f"{name} line {line} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
         operation = _operation(repo)
         if operation is None:
             raise GitError("no pull in progress to continue")

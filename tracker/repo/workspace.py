@@ -16,7 +16,7 @@ from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
 from tracker.core.actions import get_action, update_action
 from tracker.core.keys import parse_key
-from tracker.core.runbooks.files import find_secrets, safe_runbook_path
+from tracker.core.runbooks.files import conflict_marker, find_secrets, safe_runbook_path
 from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
 from tracker.repo import gitsync
 from tracker.storage.database import Db
@@ -86,30 +86,43 @@ class RunbookWorkspace:
         refs: Sequence[str] = (),
         closes: Sequence[str] = (),
         allow_secrets: bool = False,
+        allow_invalid: bool = False,
     ) -> gitsync.CommitInfo:
-        """Commit exactly these runbooks (checked for secrets first) and apply the Closes: trailers."""
+        """Commit exactly these runbooks (checked first for what they hold) and apply the Closes: trailers."""
         root = self._git()
         chosen = [self.path(p) for p in paths] or self.changed_paths()
         if not chosen:
             raise InputError("no runbook has changes to commit")
         ref_ids = [self._action_id(k) for k in refs]
         close_ids = [self._action_id(k) for k in closes]
-        if not allow_secrets:
-            findings = []
-            for path in chosen:
-                try:
-                    text = (root / path).read_text(encoding="utf-8", errors="replace")
-                except FileNotFoundError:
-                    continue  # a deleted runbook: nothing to check
-                except OSError as exc:
-                    raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-                findings += find_secrets(path, text)
-            if findings:
-                raise gitsync.SecretsFound(findings)
+        self._check(chosen, allow_secrets=allow_secrets, allow_invalid=allow_invalid)
         info = gitsync.commit_files(root, chosen, message, refs=ref_ids, closes=close_ids, when=self.clock.now())
         self._close(info)
         self.refresh(only=chosen, commit=(info.sha, info.when))
         return info
+
+    def _check(self, chosen: Sequence[str], *, allow_secrets: bool, allow_invalid: bool) -> None:
+        """Refuse what should not be committed: conflict markers, then secrets (each with its override)."""
+        problems: list[str] = []
+        findings = []
+        for path in chosen:
+            try:
+                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
+            except FileNotFoundError:
+                continue  # a deleted runbook: nothing to check
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            if not allow_invalid:
+                line = conflict_marker(text)
+                if line is not None:
+                    problems.append(f"{path} line {line}: a conflict marker (<<<<<<< / >>>>>>>) is left in it")
+            if not allow_secrets:
+                findings += find_secrets(path, text)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(f"{problems[0]}{more}: not committed; fix it, or commit with --allow-invalid")
+        if findings:
+            raise gitsync.SecretsFound(findings)
 
     def _close(self, commit: gitsync.CommitInfo) -> list[str]:
         """Apply one commit's ``Closes:`` trailers: each action done, the author as actor."""

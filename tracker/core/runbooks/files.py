@@ -271,6 +271,25 @@ def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, c
     return content_hash(data)
 
 
+# -- what a commit may hold ----------------------------------------------------------------------
+
+
+_CONFLICT_MARKER = re.compile(r"(?:<{7}|>{7}|\|{7}|={7})(?: |$)")
+
+
+def conflict_marker(text: str) -> int | None:
+    """The line of the first git conflict marker in ``text``, if it holds any.
+
+    A lone ``=======`` line is a markdown heading underline: it counts only beside a ``<<<<<<<``,
+    ``|||||||`` or ``>>>>>>>`` line.
+    """
+    found = [(number, line[0]) for number, line in enumerate(text.splitlines(), start=1)
+             if _CONFLICT_MARKER.match(line)]
+    if any(kind != "=" for _, kind in found):
+        return found[0][0]
+    return None
+
+
 # -- staleness and secrets ----------------------------------------------------------------------
 
 
