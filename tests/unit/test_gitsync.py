@@ -412,3 +412,22 @@ def test_commit_refuses_a_runbook_holding_conflict_markers(space: RunbookWorkspa
 def test_a_heading_underline_is_not_a_conflict_marker(space: RunbookWorkspace, work: Path) -> None:
     (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nSteps\n=======\n\n<<<<<<<< not a marker\n")
     space.commit(["runbooks/widget.md"], "Setext heading")
+
+
+# -- the implicit set obeys the rules of named paths -------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["outside the repository", "notes.txt"])
+def test_commit_without_paths_refuses_a_symlink_leaving_the_folder(space: RunbookWorkspace, work: Path,
+                                                                   tmp_path: Path, target: str) -> None:
+    outside = tmp_path / "private.md" if target != "notes.txt" else work / "notes.txt"
+    outside.write_text("not for the repository\n")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nMore.\n")
+    (work / "runbooks" / "escape.md").symlink_to(outside)
+    with pytest.raises(InputError, match=r"runbooks/escape\.md.* leads outside runbooks/"):
+        space.commit([], "Runbook touch-ups")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    assert git(work, "diff", "--cached", "--name-only") == ""
+    (work / "runbooks" / "escape.md").unlink()
+    space.commit([], "Runbook touch-ups")
+    assert committed_files(work) == ["runbooks/widget.md"]

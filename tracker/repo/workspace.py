@@ -90,7 +90,9 @@ class RunbookWorkspace:
     ) -> gitsync.CommitInfo:
         """Commit exactly these runbooks (checked first for what they hold) and apply the Closes: trailers."""
         root = self._git()
-        chosen = [self.path(p) for p in paths] or self.changed_paths()
+        # The implicit set (every modified runbook) obeys the same rules as named paths: an untracked
+        # symlink out of the folder is refused, not committed.
+        chosen = [self.path(p) for p in (paths or self.changed_paths())]
         if not chosen:
             raise InputError("no runbook has changes to commit")
         ref_ids = [self._action_id(k) for k in refs]
