@@ -431,3 +431,43 @@ def test_commit_without_paths_refuses_a_symlink_leaving_the_folder(space: Runboo
     (work / "runbooks" / "escape.md").unlink()
     space.commit([], "Runbook touch-ups")
     assert committed_files(work) == ["runbooks/widget.md"]
+
+
+# -- what a commit holds --------------------------------------------------------------------------------
+
+INVALID = {
+    "broken front matter": (b'+++\ntitle = "unclosed\n+++\nBody\n', r" line 2: front matter is not valid TOML"),
+    "no front matter": (b"# Just markdown\n", r" line 1: a runbook starts with a line '\+\+\+'"),
+    "no title": (b"+++\nowner = \"sre\"\n+++\nBody\n", r" line 1: 'title' must be a non-empty string"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", r": not text \(it holds NUL bytes"),
+    "not UTF-8": (b'+++\ntitle = "caf\xe9"\n+++\n', r": not UTF-8 text \(invalid byte at offset 16\)"),
+    "empty": (b"", r": empty"),
+    "only blank lines": (b"\n  \r\n\t\n", r": empty"),
+}
+
+
+@pytest.mark.parametrize("content", INVALID.values(), ids=list(INVALID))
+@pytest.mark.parametrize("name", ["widget.md", "new.md"])
+def test_commit_refuses_a_runbook_that_is_not_valid_text_with_front_matter(space: RunbookWorkspace, work: Path,
+                                                                           content: tuple[bytes, str],
+                                                                           name: str) -> None:
+    data, problem = content
+    (work / "runbooks" / name).write_bytes(data)
+    for paths in ([f"runbooks/{name}"], []):
+        with pytest.raises(InputError, match=rf"^runbooks/{name}{problem}.*fix it, or commit with --allow-invalid$"):
+            space.commit(paths, "x")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    assert git(work, "diff", "--cached", "--name-only") == ""
+    space.commit([f"runbooks/{name}"], "On purpose", allow_invalid=True)
+    assert committed_files(work) == [f"runbooks/{name}"]
+
+
+def test_a_deleted_runbook_and_the_review_record_still_commit(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "gadget.md").unlink()
+    space.commit(["runbooks/gadget.md"], "Retire the gadget runbook")
+    assert committed_files(work) == ["runbooks/gadget.md"]
+    (work / "runbooks" / "reviews").mkdir()
+    (work / "runbooks" / "reviews" / "2026-W48.md").write_text(
+        '+++\nweek = "2026-W48"\ngenerated_at = 2026-11-23T09:00:00Z\n[counts]\noverdue = 1\n+++\n\n# Review\n')
+    space.commit([], "Weekly action review 2026-W48")
+    assert committed_files(work) == ["runbooks/reviews/2026-W48.md"]

@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
 from tracker.core.actions import get_action, update_action
 from tracker.core.keys import parse_key
-from tracker.core.runbooks.files import conflict_marker, find_secrets, safe_runbook_path
+from tracker.core.runbooks.files import commit_problem, find_secrets, safe_runbook_path
 from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
 from tracker.repo import gitsync
 from tracker.storage.database import Db
@@ -104,22 +104,25 @@ class RunbookWorkspace:
         return info
 
     def _check(self, chosen: Sequence[str], *, allow_secrets: bool, allow_invalid: bool) -> None:
-        """Refuse what should not be committed: conflict markers, then secrets (each with its override)."""
+        """Refuse what should not be committed (each check with its override): files that are not valid
+        runbooks (binary, not UTF-8, empty, bad front matter, conflict markers), then secrets."""
+        reviews = PurePosixPath(self.runbooks_dir) / "reviews"
         problems: list[str] = []
         findings = []
         for path in chosen:
             try:
-                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
+                data = (self.root / path).read_bytes()
             except FileNotFoundError:
                 continue  # a deleted runbook: nothing to check
             except OSError as exc:
                 raise InputError(f"{path}: cannot read ({exc.strerror})") from None
             if not allow_invalid:
-                line = conflict_marker(text)
-                if line is not None:
-                    problems.append(f"{path} line {line}: a conflict marker (<<<<<<< / >>>>>>>) is left in it")
+                # The weekly review record is the tracker's own file, with front matter of its own.
+                problem = commit_problem(path, data, runbook=reviews not in PurePosixPath(path).parents)
+                if problem is not None:
+                    problems.append(problem)
             if not allow_secrets:
-                findings += find_secrets(path, text)
+                findings += find_secrets(path, data.decode("utf-8", errors="replace"))
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise InputError(f"{problems[0]}{more}: not committed; fix it, or commit with --allow-invalid")

@@ -74,8 +74,8 @@ def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
-    """Parse a runbook's text; errors name ``where`` and the line in the file."""
+def front_matter_table(text: str, where: str) -> tuple[dict[str, Any], str, str]:
+    """The front matter as a TOML table, its text, and the body; errors name ``where`` and the line."""
     toml_text, body, _ = split_front_matter(text, where)
     try:
         data = tomllib.loads(toml_text.replace("\r\n", "\n"))
@@ -86,6 +86,12 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
         at = f" line {line + 1}"
         message = str(exc).split(" (at")[0]
         raise FrontMatterError(f"{where}{at}: front matter is not valid TOML ({message})") from None
+    return data, toml_text, body
+
+
+def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
+    """Parse a runbook's text; errors name ``where`` and the line in the file."""
+    data, toml_text, body = front_matter_table(text, where)
 
     def fail(key: str, wanted: str) -> FrontMatterError:
         line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
@@ -275,6 +281,30 @@ def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, c
 
 
 _CONFLICT_MARKER = re.compile(r"(?:<{7}|>{7}|\|{7}|={7})(?: |$)")
+
+
+def commit_problem(relative: str, data: bytes, *, runbook: bool = True) -> str | None:
+    """Why ``data`` should not be committed as ``relative`` (naming the file, and the line), or None.
+
+    A runbook is UTF-8 text, not empty, without conflict markers, with valid front matter; other
+    files the tracker writes there (the weekly review record) need front matter that is valid TOML.
+    """
+    if not data.strip():
+        return f"{relative}: empty"
+    if b"\0" in data:
+        return f"{relative}: not text (it holds NUL bytes: a binary file?)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{relative}: not UTF-8 text (invalid byte at offset {exc.start})"
+    line = conflict_marker(text)
+    if line is not None:
+        return f"{relative} line {line}: a conflict marker (<<<<<<< / >>>>>>>) is left in it"
+    try:
+        parse_front_matter(text, relative) if runbook else front_matter_table(text, relative)
+    except FrontMatterError as error:
+        return str(error)
+    return None
 
 
 def conflict_marker(text: str) -> int | None:
