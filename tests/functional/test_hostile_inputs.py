@@ -326,6 +326,30 @@ def test_importing_a_report_without_times_twice(cli, db_url: str, backend: str, 
     assert "Updated INC-6" in second.out
 
 
+RUNBOOK_LINKS_REFUSED = ["../../etc/passwd", "runbooks/../../etc/passwd", "/etc/passwd", "runbooks/../notes.txt",
+                         "C:\\Windows\\win.ini", "runbooks/--output=x.md", "widget.md", "runbooks/./w.md",
+                         "runbooks/\x1b[31mred.md"]
+
+
+def test_runbook_links_on_actions_stay_inside_the_runbooks_folder(cli, db_url: str, rows: Rows,
+                                                                   tmp_path: Path) -> None:
+    """``actions update --runbook`` (and, through the same check, the app and TOML import): refused
+    unless a relative path inside the runbooks folder, or the configured one."""
+    before = rows()
+    for value in RUNBOOK_LINKS_REFUSED:
+        result = cli("--db", db_url, "actions", "update", "ACT-1", f"--runbook={value}")
+        assert_clean_failure(result, f"--runbook {value!r}")
+        assert "runbook link" in result.err, result.err
+        assert rows() == before, value
+    done = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/db/failover.md", "--json")
+    assert done.code == 0 and json.loads(done.out)["runbook"] == "runbooks/db/failover.md", done.err
+    (tmp_path / "tracker.toml").write_text('[runbooks]\ndir = "docs/rb"\n')
+    refused = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/widget.md")
+    assert_clean_failure(refused, "outside the configured folder")
+    assert "must be inside docs/rb/" in refused.err, refused.err
+    assert cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "docs/rb/widget.md").code == 0
+
+
 # -- runbooks and git ----------------------------------------------------------------------------
 
 

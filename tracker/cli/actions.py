@@ -109,7 +109,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = update_action(
             db, args.key, changes, actor=actor(settings), expected_version=args.expect_version, note=args.note,
-            clock=settings.clock,
+            clock=settings.clock, runbooks_dir=settings.runbooks_dir,
         )
         if args.json:
             render.write_json(sys.stdout, row.to_json(today))

@@ -138,7 +138,7 @@ class Store:
         return self._run(
             lambda db: action_service.add_action(
                 db, actor=self.actor, today=self.today, due_days=self.settings.due_days,
-                clock=self.settings.clock, **fields
+                clock=self.settings.clock, runbooks_dir=self.settings.runbooks_dir, **fields
             )
         )
 
@@ -148,7 +148,7 @@ class Store:
         return self._run(
             lambda db: action_service.update_action(
                 db, key, changes, actor=self.actor, expected_version=expected_version, note=note,
-                clock=self.settings.clock,
+                clock=self.settings.clock, runbooks_dir=self.settings.runbooks_dir,
             )
         )
 

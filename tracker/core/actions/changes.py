@@ -18,7 +18,7 @@ from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
 from tracker.core.actions.rows import ActionEventRow, ActionRow
 from tracker.core.keys import action_key, incident_key, parse_key
-from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_link, clean_text, clean_title
 from tracker.storage.database import Db
 
 NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
@@ -104,9 +104,11 @@ def add_action(
     runbook_path: str | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Create an action linked to an incident and/or a root cause; records a ``created`` event."""
     title = clean_title(title)
+    runbook_path = clean_runbook_link(runbook_path, runbooks_dir) if runbook_path else None
     description = clean_text(description)
     owner = clean_owner(owner)
     note = clean_text(note, "note", NOTE_MAX)
@@ -158,7 +160,7 @@ _EDITABLE = {
 """Fields a caller may change, by event name -> column."""
 
 
-def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
+def _normalise(db: Db, changes: Mapping[str, Any], runbooks_dir: str) -> dict[str, Any]:
     """Validate requested changes; values come back in their stored form, keyed by event name."""
     out: dict[str, Any] = {}
     for name, value in changes.items():
@@ -181,7 +183,7 @@ def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "root_cause":
             out[name] = _root_cause_id(db, value)
         elif name == "runbook":
-            out[name] = clean_path(value) if value else None
+            out[name] = clean_runbook_link(value, runbooks_dir) if value and value.strip() else None
     return out
 
 
@@ -207,6 +209,7 @@ def update_action(
     expected_version: int | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Apply ``changes`` to one action, all or nothing.
 
@@ -228,7 +231,7 @@ def update_action(
         version = current[1]
         if expected_version is not None and expected_version != version:
             raise StaleWriteError(action_key(action_id), expected_version, version)
-        wanted = _normalise(db, changes)
+        wanted = _normalise(db, changes, runbooks_dir)
         before = dict(zip(_EDITABLE, current[2:], strict=True))
         before["due"] = read_date(before["due"])
         changed = {name: value for name, value in wanted.items() if before[name] != value}
