@@ -227,20 +227,39 @@ def test_symlink_leaving_the_folder_is_refused(space: RunbookWorkspace, work: Pa
         space.path("runbooks/linkdir/a.md")
 
 
-@pytest.mark.parametrize(
-    ("line", "kind"),
-    [
-        ("-----BEGIN RSA PRIVATE KEY-----", "a private key"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
-        ("aws_key: AKIAIOSFODNN7EXAMPLE", "an AWS access key"),
-        ("token ghp_" + "a1B2" * 9, "a GitHub token"),
-        ("slack xoxb-1234567890-abcdefghij", "a Slack token"),
-        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "a bearer token"),
-        ("api_key = 9f8e7d6c5b4a39281706", "a token or secret assignment"),
-        ("password=hunter2", "a password assignment"),
-        ("DB_PASSWORD: 'S3cr3t!'", "a password assignment"),
-    ],
-)
+SECRETS = [
+    ("-----BEGIN RSA PRIVATE KEY-----", "a private key"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----", "a private key"),
+    ("-----BEGIN ENCRYPTED PRIVATE KEY-----", "a private key"),
+    ("aws_key: AKIAIOSFODNN7EXAMPLE", "an AWS access key"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "an AWS secret access key"),
+    ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "an AWS secret access key"),
+    ('  "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",', "an AWS secret access key"),
+    ("token ghp_k3Jd9QmZ2xV7bN1pR5tW8yL0cF4hG6sA9eU2", "a GitHub token"),
+    ("slack xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOp", "a Slack token"),
+    ("export GITLAB_TOKEN=glpat-Xy7Kq2Lm9Np4Rs6Tv8Wz", "a GitLab token"),
+    ("STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc", "a Stripe key"),
+    ("key AIzaSyD9x7Qk2Lm4Np6Rs8Tv0Wx1Yz3Ab5Cd7Ef", "a Google API key"),
+    ("npm_Ab3De5Gh7Jk9Mn1Pq3St5Vw7Yz9Bc1Ef3Hi5 in .npmrc", "an npm token"),
+    ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "a bearer token"),
+    ("psql postgres://app:s3cretpass@db.internal:5432/app", "a connection string with a password"),
+    ("DATABASE_URL=postgresql://app:S3cr3t@db:5432/app", "a connection string with a password"),
+    ("mysql://root:hunter22@localhost/db", "a connection string with a password"),
+    ("mongodb+srv://admin:Passw0rd@cluster0.example.net/test", "a connection string with a password"),
+    ("redis-cli -u redis://:hunter22@cache:6379/0", "a connection string with a password"),
+    ("api_key = 9f8e7d6c5b4a39281706", "a token or secret assignment"),
+    ('  "client_secret": "q8Zr2Lk5Vn7Mx1Pw4Ty6",', "a token or secret assignment"),
+    ("password=hunter2", "a password assignment"),
+    ("DB_PASSWORD: 'S3cr3t!'", "a password assignment"),
+    ('{"user": "app", "password": "hunter22"}', "a password assignment"),
+    ("password: hunter22", "a password assignment"),
+    ("    db_password: \"S3cr3t!\"", "a password assignment"),
+    ("PGPASSWORD=hunter22 psql -h db", "a password assignment"),
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), SECRETS, ids=[line[:40] for line, _ in SECRETS])
 def test_secret_check_blocks_each_pattern_and_names_the_line(space: RunbookWorkspace, work: Path, line: str,
                                                              kind: str) -> None:
     (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\nfirst\n{line}\n")
@@ -254,9 +273,22 @@ def test_secret_check_blocks_each_pattern_and_names_the_line(space: RunbookWorks
     assert committed_files(work) == ["runbooks/widget.md"]
 
 
-@pytest.mark.parametrize("line", ["password=<from the vault>", "password: $DB_PASSWORD", "api_key = ***",
-                                  "the password is in the vault"])
-def test_placeholders_are_not_secrets(space: RunbookWorkspace, work: Path, line: str) -> None:
+PROSE = [
+    "password=<from the vault>", "password: $DB_PASSWORD", "api_key = ***", "the password is in the vault",
+    "Follow the password rotation procedure every quarter.", "Password: ask the on-call lead in #ops",
+    "Reset the user's password via the admin console.", "password_min_length: 12", "passwords: see the vault",
+    "token: see below", "password: {{ vault_db_password }}", "password = ${DB_PASSWORD}", "password: null",
+    "postgres://app@db.internal:5432/app", "postgres://app:<password>@db:5432/app",
+    "postgres://app:$PGPASSWORD@db:5432/app", "ssh://git@github.com:22/org/repo.git", "http://[::1]:8080/health",
+    "commit 3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f fixed it", "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4",
+    "uuid 123e4567-e89b-12d3-a456-426614174000", "kubectl rollout restart deploy/widget -n prod",
+    "see https://grafana.example.com/d/abc123XYZ/overview?orgId=1", "sk_live_xxxxxxxxxxxxxxxxxxxx (a placeholder)",
+    "-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----", "secret_name = prod-db-credentials",
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_placeholders_and_prose_are_not_secrets(space: RunbookWorkspace, work: Path, line: str) -> None:
     (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\n{line}\n")
     space.commit(["runbooks/widget.md"], "Placeholders only")
 

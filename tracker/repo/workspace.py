@@ -16,7 +16,7 @@ from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
 from tracker.core.actions import get_action, update_action
 from tracker.core.keys import parse_key
-from tracker.core.runbooks.files import commit_problem, find_secrets, safe_runbook_path
+from tracker.core.runbooks.files import commit_problem, safe_runbook_path
 from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
 from tracker.repo import gitsync
 from tracker.storage.database import Db
@@ -106,6 +106,8 @@ class RunbookWorkspace:
     def _check(self, chosen: Sequence[str], *, allow_secrets: bool, allow_invalid: bool) -> None:
         """Refuse what should not be committed (each check with its override): files that are not valid
         runbooks (binary, not UTF-8, empty, bad front matter, conflict markers), then secrets."""
+        from tracker.core.runbooks.secrets import find_secrets  # its rules compile on the first commit
+
         reviews = PurePosixPath(self.runbooks_dir) / "reviews"
         problems: list[str] = []
         findings = []

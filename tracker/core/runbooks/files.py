@@ -320,7 +320,7 @@ def conflict_marker(text: str) -> int | None:
     return None
 
 
-# -- staleness and secrets ----------------------------------------------------------------------
+# -- staleness ----------------------------------------------------------------------------------
 
 
 def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
@@ -339,38 +339,3 @@ def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
             if seen is not None and seen > reference:
                 reasons.append(f"{slug} caused an incident on {seen.isoformat()}, after this runbook last changed")
     return reasons
-
-
-SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("a bearer token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-_.=]{20,}")),
-    ("a token or secret assignment",
-     re.compile(r"(?i)(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token)\s*[:=]\s*['\"]?"
-                r"(?![<$]|\*{3})[A-Za-z0-9/+_\-.]{12,}")),
-    ("a password assignment", re.compile(r"(?i)(?:password|passwd|pwd)\s*[:=]\s*['\"]?(?![<$]|\*{3}|['\"]?\s*$)\S+")),
-]
-"""What the pre-commit check blocks. Placeholders (``<secret>``, ``$VAR``, ``***``) are allowed."""
-
-
-@dataclass(frozen=True)
-class SecretFinding:
-    path: str
-    line: int
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.path} line {self.line}: looks like {self.kind}"
-
-
-def find_secrets(path: str, text: str) -> list[SecretFinding]:
-    findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for kind, pattern in SECRET_PATTERNS:
-            if pattern.search(line):
-                findings.append(SecretFinding(path, number, kind))
-                break
-    return findings
