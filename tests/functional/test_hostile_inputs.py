@@ -42,6 +42,13 @@ ALMOST_JSON = [
     '{"incidents": [{"name": "Outage, "incident_updates": []}]}',  # an unclosed string
     '{"incidents": [{"name": "Outage", "name": "Other", "incident_updates": []}]}',  # a duplicate key
 ]
+GIT_AND_RUNBOOK_TEXTS = [
+    "--output=tracker-hostile-output", "../../etc/passwd", "<<<<<<< HEAD",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+    "postgres://app:s3cretpass@db.internal:5432/app", "redis://:hunter22@cache:6379/0", '{"password": "hunter22"}',
+    "password: hunter22", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "glpat-Xy7Kq2Lm9Np4Rs6Tv8Wz",
+]
+"""A stored value git would take as an option, a path out of the folder, a conflict marker, secrets."""
 CORPUS: list[str | bytes] = [
     # markup-looking brackets
     "[bold]x[/", "[/]", '[0] {"a": [1]}', "[link=file:///etc/passwd]x[/link]",
@@ -59,6 +66,10 @@ CORPUS: list[str | bytes] = [
     "'; DROP TABLE action; --", '" OR 1=1 --',
     # option-looking names (for git and argparse)
     "--all", "-A", "--exec=rm",
+    # what git, the secret check and the runbook checks must see through
+    *GIT_AND_RUNBOOK_TEXTS,
+    # an empty file, a binary one
+    b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
 ]
 TEXTS = [v for v in CORPUS if isinstance(v, str)]
 NUL = CORPUS[4]
@@ -327,6 +338,30 @@ def test_importing_a_report_without_times_twice(cli, db_url: str, backend: str, 
     assert "Updated INC-6" in second.out
 
 
+RUNBOOK_LINKS_REFUSED = ["../../etc/passwd", "runbooks/../../etc/passwd", "/etc/passwd", "runbooks/../notes.txt",
+                         "C:\\Windows\\win.ini", "runbooks/--output=x.md", "widget.md", "runbooks/./w.md",
+                         "runbooks/\x1b[31mred.md"]
+
+
+def test_runbook_links_on_actions_stay_inside_the_runbooks_folder(cli, db_url: str, rows: Rows,
+                                                                   tmp_path: Path) -> None:
+    """``actions update --runbook`` (and, through the same check, the app and TOML import): refused
+    unless a relative path inside the runbooks folder, or the configured one."""
+    before = rows()
+    for value in RUNBOOK_LINKS_REFUSED:
+        result = cli("--db", db_url, "actions", "update", "ACT-1", f"--runbook={value}")
+        assert_clean_failure(result, f"--runbook {value!r}")
+        assert "runbook link" in result.err, result.err
+        assert rows() == before, value
+    done = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/db/failover.md", "--json")
+    assert done.code == 0 and json.loads(done.out)["runbook"] == "runbooks/db/failover.md", done.err
+    (tmp_path / "tracker.toml").write_text('[runbooks]\ndir = "docs/rb"\n')
+    refused = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/widget.md")
+    assert_clean_failure(refused, "outside the configured folder")
+    assert "must be inside docs/rb/" in refused.err, refused.err
+    assert cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "docs/rb/widget.md").code == 0
+
+
 # -- runbooks and git ----------------------------------------------------------------------------
 
 
@@ -442,6 +477,76 @@ def test_runbook_paths_are_not_glob_patterns(cli, db_path: Path, workdir: Path) 
     result = cli("--db", str(db_path), "runbooks", "commit", "-m", "Only the file named w*.md", "--", "w*.md")
     assert _git_state(workdir) == before
     assert_clean_failure(result, "runbooks commit w*.md")
+
+
+HOSTILE_RUNBOOKS: dict[str, bytes] = {
+    "empty": b"",
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "not UTF-8": b'+++\ntitle = "caf\xe9"\n+++\n',
+    "broken front matter": b'+++\ntitle = "unclosed\n+++\nBody\n',
+    "no front matter": b"Just text\n",
+    "conflict markers": b'+++\ntitle = "T"\n+++\n<<<<<<< HEAD\nA\n=======\nB\n>>>>>>> theirs\n',
+    **{f"secret {text[:24]}": f'+++\ntitle = "T"\n+++\n{text}\n'.encode() for text in GIT_AND_RUNBOOK_TEXTS[3:]},
+}
+
+
+@pytest.mark.sqlite_only
+def test_hostile_runbook_contents_are_refused_at_commit(cli, db_path: Path, workdir: Path) -> None:
+    """Named or implied (no paths), a runbook that is not valid text with front matter, or holds a
+    conflict marker or a secret, is refused naming the file; nothing is staged or committed."""
+    widget = workdir / "runbooks" / "widget.md"
+    fresh = workdir / "runbooks" / "fresh.md"
+    for name, data in HOSTILE_RUNBOOKS.items():
+        for target in (widget, fresh):
+            target.write_bytes(data)
+            before = _git_state(workdir)
+            relative = f"runbooks/{target.name}"
+            for args in (["-m", "x", relative], ["-m", "x"]):
+                result = cli("--db", str(db_path), "runbooks", "commit", *args)
+                assert_clean_failure(result, f"{name} in {relative} {args}")
+                assert relative in result.err, (name, result.err)
+                assert _git_state(workdir) == before, f"{name}: git state changed"
+            fresh.unlink(missing_ok=True)
+        git(workdir, "checkout", "--", "runbooks/widget.md")
+
+
+@pytest.mark.sqlite_only
+def test_a_stored_value_never_reaches_git_as_an_option(cli, db_path: Path, workdir: Path) -> None:
+    from tracker.core.runbooks.index import set_meta
+    from tracker.repo.workspace import SCANNED_KEY
+
+    for value in ("--output=written", f"--output={workdir.parent}/written", "HEAD", "-p", "0" * 40):
+        with connect(str(db_path)) as db:
+            set_meta(db, SCANNED_KEY, value)
+        result = cli("--db", str(db_path), "runbooks", "pull")
+        assert result.code == 0 and "Traceback" not in result.err, (value, result.err)
+        assert not list(workdir.glob("written*")) and not list(workdir.parent.glob("written*")), value
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("verb", ["pull", "push", "sync"])
+def test_a_remote_name_never_reaches_git_as_an_option(cli, db_path: Path, workdir: Path, remote: Path,
+                                                      verb: str) -> None:
+    git(workdir, "remote", "remove", "origin")
+    ran = workdir.parent / "ran"
+    with (workdir / ".git" / "config").open("a") as config:
+        config.write(f'[remote "--upload-pack=touch {ran};true"]\n\turl = {remote}\n')
+    result = cli("--db", str(db_path), "runbooks", verb)
+    assert_clean_failure(result, verb)
+    assert "is not a plain name" in result.err and not ran.exists(), result.err
+
+
+@pytest.mark.sqlite_only
+def test_an_implied_commit_refuses_a_symlink_out_of_the_folder(cli, db_path: Path, workdir: Path) -> None:
+    (workdir.parent / "private.md").write_text("+++\ntitle = \"Not for the repository\"\n+++\n")
+    (workdir / "runbooks" / "escape.md").symlink_to(workdir.parent / "private.md")
+    (workdir / "runbooks" / "widget.md").write_text((workdir / "runbooks" / "widget.md").read_text() + "\nMore.\n")
+    before = _git_state(workdir)
+    for args in (["-m", "x"], ["-m", "x", "runbooks/escape.md"]):
+        result = cli("--db", str(db_path), "runbooks", "commit", *args)
+        assert_clean_failure(result, f"commit {args}")
+        assert "runbooks/escape.md" in result.err and "outside runbooks/" in result.err, result.err
+        assert _git_state(workdir) == before
 
 
 # -- files: statuspage reports and TOML exports through the command line ------------------------

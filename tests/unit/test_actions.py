@@ -174,6 +174,46 @@ def test_changes_take_enum_values_once_and_leave_unset_fields_alone(db: Db) -> N
     assert (updated.title, updated.kind, updated.due) == (action.title, action.kind, action.due)
 
 
+@pytest.mark.parametrize(("link", "message"), [
+    ("../../etc/passwd", "'..' is not allowed"),
+    ("runbooks/../../etc/passwd", "'..' is not allowed"),
+    ("/etc/passwd", "absolute"),
+    ("C:/Windows/win.ini", "absolute"),
+    ("runbooks\\widget.md", "'/' between folders"),
+    ("widget.md", "must be inside runbooks/"),
+    ("docs/widget.md", "must be inside runbooks/"),
+    ("runbooks", "must be inside runbooks/"),
+    ("runbooks/", "an empty part"),
+    ("runbooks//widget.md", "an empty part"),
+    ("runbooks/./widget.md", "'.' is not allowed"),
+    ("runbooks/--output=x.md", "starting with '-'"),
+    ("runbooks/wid\x1bget.md", "control character"),
+    ("runbooks/wid\nget.md", "control character"),
+])
+@pytest.mark.parametrize("how", ["update", "add"])
+def test_a_runbook_link_is_a_relative_path_inside_the_runbooks_folder(db: Db, link: str, message: str,
+                                                                       how: str) -> None:
+    action = new(db)
+    with pytest.raises(InputError, match=message):
+        if how == "update":
+            update_action(db, action.id, ActionChanges(runbook=link), actor="a")
+        else:
+            new(db, runbook_path=link)
+    assert get_action(db, action.id) == action
+    assert db.scalar("SELECT COUNT(*) FROM action WHERE runbook_path IS NOT NULL") == 0
+
+
+def test_a_runbook_link_inside_the_configured_folder_is_kept_as_given(db: Db) -> None:
+    action = new(db, runbook_path="runbooks/db/failover.md")
+    assert action.runbook_path == "runbooks/db/failover.md"
+    updated = update_action(db, action.id, ActionChanges(runbook="  docs/rb/widget.md "), actor="a",
+                             runbooks_dir="./docs/rb/")
+    assert updated.runbook_path == "docs/rb/widget.md"
+    with pytest.raises(InputError, match="must be inside docs/rb/"):
+        update_action(db, action.id, ActionChanges(runbook="runbooks/widget.md"), actor="a", runbooks_dir="docs/rb")
+    assert update_action(db, action.id, ActionChanges(runbook=""), actor="a").runbook_path is None
+
+
 def test_unknown_action_is_not_found(db: Db) -> None:
     with pytest.raises(NotFoundError, match="no action ACT-999"):
         update_action(db, "ACT-999", ActionChanges(owner="x"), actor="a")

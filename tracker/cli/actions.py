@@ -101,7 +101,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = update_action(
             db, args.key, changes, actor=actor(settings), expected_version=args.expect_version, note=args.note,
-            clock=settings.clock,
+            clock=settings.clock, runbooks_dir=settings.runbooks_dir,
         )
         render.emit(args, row.to_json(today), [
             f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "

@@ -129,7 +129,8 @@ def import_toml(settings: Settings, args: argparse.Namespace) -> int:
 
     data = _read(args.file)
     with open_database(settings.db, create="empty") as db:
-        counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin")
+        counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin",
+                      runbooks_dir=settings.runbooks_dir)
     print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
     return 0
 

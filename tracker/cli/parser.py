@@ -291,6 +291,8 @@ def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--closes", action="append", default=[], metavar="ACT-n",
                        help="adds a Closes: trailer and marks the action done")
         p.add_argument("--allow-secrets", action="store_true", help="commit even if the secret check objects")
+        p.add_argument("--allow-invalid", action="store_true",
+                       help="commit even a runbook that is not valid text with front matter, or holds conflict markers")
     if p := verbs.add("pull", help="pull (fast-forward only unless --rebase)"):
         p.add_argument("--rebase", action="store_true")
     verbs.add("push", help="push the current branch")

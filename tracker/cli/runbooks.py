@@ -98,7 +98,10 @@ def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
     with db:
         state = gitsync.state(space._git())
         states = space.file_states()
-    lines = [state.describe(), *(f"  {label:<16} {path}" for path, label in sorted(states.states.items()))]
+    lines = [state.describe()]
+    if state.operation:
+        lines.append(f"  edit the conflicted files, then {gitsync.WAY_OUT}")
+    lines += [f"  {label:<16} {path}" for path, label in sorted(states.states.items())]
     if not states.states:
         lines.append("  runbooks are clean")
     render.emit(args, {
@@ -113,7 +116,7 @@ def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
         info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
-                            allow_secrets=args.allow_secrets)
+                            allow_secrets=args.allow_secrets, allow_invalid=args.allow_invalid)
     closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
     print(f"Committed {info.short}: {info.subject}{closes}")
     return 0

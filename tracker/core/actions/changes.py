@@ -20,7 +20,7 @@ from tracker.core.actions.rows import UNSET, ActionChanges, ActionEventRow, Acti
 from tracker.core.history import record_action_event
 from tracker.core.keys import action_key, incident_key, parse_key
 from tracker.core.rootcauses.names import resolve_cause
-from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_link, clean_text, clean_title
 from tracker.storage.database import Db
 
 NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
@@ -103,9 +103,11 @@ def add_action(
     runbook_path: str | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Create an action linked to an incident and/or a root cause; records a ``created`` event."""
     title = clean_title(title)
+    runbook_path = clean_runbook_link(runbook_path, runbooks_dir) if runbook_path else None
     description = clean_text(description)
     owner = clean_owner(owner)
     note = clean_text(note, "note", NOTE_MAX)
@@ -151,7 +153,7 @@ _COLUMNS = {
 """The column behind each field of ActionChanges (its name in the history)."""
 
 
-def _stored(db: Db, changes: ActionChanges) -> dict[str, Any]:
+def _stored(db: Db, changes: ActionChanges, runbooks_dir: str) -> dict[str, Any]:
     """The given changes checked and in their stored form, keyed by field, in event order."""
     out: dict[str, Any] = {}
     if changes.status is not UNSET:
@@ -175,7 +177,8 @@ def _stored(db: Db, changes: ActionChanges) -> dict[str, Any]:
     if changes.root_cause is not UNSET:
         out["root_cause"] = _root_cause_id(db, changes.root_cause)
     if changes.runbook is not UNSET:
-        out["runbook"] = clean_path(changes.runbook) if changes.runbook else None
+        out["runbook"] = (clean_runbook_link(changes.runbook, runbooks_dir)
+                          if changes.runbook and changes.runbook.strip() else None)
     return out
 
 
@@ -201,6 +204,7 @@ def update_action(
     expected_version: int | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Apply ``changes`` to one action, all or nothing.
 
@@ -221,7 +225,7 @@ def update_action(
         version = current[1]
         if expected_version is not None and expected_version != version:
             raise StaleWriteError(action_key(action_id), expected_version, version)
-        wanted = _stored(db, changes)
+        wanted = _stored(db, changes, runbooks_dir)
         before = dict(zip(_COLUMNS, current[2:], strict=True))
         before["due"] = read_date(before["due"])
         changed = {name: value for name, value in wanted.items() if before[name] != value}

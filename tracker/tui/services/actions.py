@@ -67,6 +67,7 @@ class ActionService:
                 db, title=title, incident=incident, root_cause=root_cause, description=description, kind=kind,
                 owner=owner, priority=priority, due=due, status=status, note=note, actor=shared.actor,
                 today=shared.today, due_days=shared.settings.due_days, clock=shared.settings.clock,
+                runbooks_dir=shared.settings.runbooks_dir,
             )
         )
 
@@ -75,6 +76,6 @@ class ActionService:
         return self._shared.run(
             lambda db: action_service.update_action(
                 db, key, changes, actor=self._shared.actor, expected_version=expected_version, note=note,
-                clock=self._shared.settings.clock,
+                clock=self._shared.settings.clock, runbooks_dir=self._shared.settings.runbooks_dir,
             )
         )
