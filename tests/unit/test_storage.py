@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import file_digest, fingerprint
-from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tests.conftest import damage_page, file_digest, fingerprint
+from tracker.base.errors import DatabaseDamagedError, DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
 from tracker.core.opening import init_database, open_database
 from tracker.storage.database import Db, make_engine
 from tracker.storage.lifecycle import check_database
@@ -90,6 +90,27 @@ def test_check_reports_a_healthy_database(db: Db) -> None:
     report = check_database(db)
     assert report["ok"] and report["integrity"] == "ok" and report["schema"] == HEAD
     assert report["incident_count"] == 5
+
+
+def test_a_damaged_page_is_an_error_naming_the_newest_backup(db_path: Path) -> None:
+    damage_page(db_path)
+    for stamp in ("20261120T080000Z", "20261122T090000Z", "20261121T100000Z"):
+        shutil.copyfile(db_path, db_path.with_name(f"actions.db.bak-{stamp}"))
+    with Db.connect_sqlite(db_path) as db:
+        with pytest.raises(DatabaseDamagedError) as info:
+            db.rows("SELECT title FROM action")
+    message = str(info.value)
+    assert "the database is damaged (database disk image is malformed)" in message
+    assert f"the newest backup is {db_path}.bak-20261122T090000Z" in message and "tracker db check" in message
+
+
+def test_check_reports_a_damaged_page_instead_of_failing(db_path: Path) -> None:
+    damage_page(db_path)
+    with open_database(str(db_path)) as db:
+        report = check_database(db)
+    assert report["ok"] is False
+    assert report["integrity"] != "ok" and report["newest_backup"] is None
+    assert report["schema"] == HEAD and report["incident_count"] == 5
 
 
 # -- opening what is not ours ---------------------------------------------------------------

@@ -19,12 +19,18 @@ def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def db_check(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.base.errors import DatabaseDamagedError
     from tracker.cli import output as render
     from tracker.core.opening import open_database
-    from tracker.storage.lifecycle import check_database
+    from tracker.storage.lifecycle import check_database, damaged_report
 
-    with open_database(settings.db, create=None) as db:
-        report = check_database(db)
+    try:
+        db = open_database(settings.db, create=None)
+    except DatabaseDamagedError as exc:  # too damaged to open: that is the report
+        report = damaged_report(exc, settings.db)
+    else:
+        with db:
+            report = check_database(db)
     if args.json:
         render.write_json(sys.stdout, report)
     else:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK
-from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
-from tracker.storage.database import Db, sqlite_path
+from tracker.base.errors import DatabaseDamagedError, DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.storage.database import Db, newest_backup, sqlite_path
 from tracker.storage.revisions import HEAD, REVISIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -174,23 +174,53 @@ def init_database(url: str, *, seed: Seed | None, notify: Notify | None = None) 
     return open_database(url, create=True, seed=seed, notify=notify)
 
 
+INTEGRITY_LINES = 10
+"""How many of SQLite's integrity complaints ``db check`` shows."""
+
+
 def check_database(db: Db) -> dict[str, Any]:
-    """Integrity and schema facts for ``tracker db check``."""
+    """Integrity and schema facts for ``tracker db check``; damage found is reported, not raised."""
     report: dict[str, Any] = {"schema": schema_revision(db), "head": HEAD}
+    damage: list[str] = []
+
+    def read(query: Callable[[], Any]) -> Any:
+        try:
+            return query()
+        except DatabaseDamagedError as exc:
+            damage.append(exc.detail)
+            return None
+
     if db.dialect == "sqlite":
-        report["integrity"] = db.scalar("PRAGMA integrity_check")
-        report["foreign_key_errors"] = len(db.rows("PRAGMA foreign_key_check"))
+        problems = read(lambda: [r[0] for r in db.rows(f"PRAGMA integrity_check({INTEGRITY_LINES})")])
+        report["integrity"] = "; ".join(problems) if problems else damage[-1]
+        broken = read(lambda: db.rows("PRAGMA foreign_key_check"))
+        report["foreign_key_errors"] = len(broken) if broken is not None else damage[-1]
         report["fts"] = "ok"
         try:
             db.execute("INSERT INTO action_fts(action_fts, rank) VALUES ('integrity-check', 1)")
+        except DatabaseDamagedError as exc:
+            report["fts"] = exc.detail
         except sqlite3.DatabaseError as exc:
             report["fts"] = str(exc)
     for table in ("incident", "root_cause", "action", "action_event", "timeline_entry", "component"):
-        report[f"{table}_count"] = db.scalar(f"SELECT COUNT(*) FROM {table}")
+        count = read(lambda table=table: db.scalar(f"SELECT COUNT(*) FROM {table}"))
+        report[f"{table}_count"] = count if count is not None else f"unreadable ({damage[-1]})"
     report["ok"] = (
         report["schema"] == HEAD
         and report.get("integrity", "ok") == "ok"
         and not report.get("foreign_key_errors")
         and report.get("fts", "ok") == "ok"
+        and not damage
     )
+    if db.dialect == "sqlite" and not report["ok"]:
+        backup = newest_backup(Path(db.url))
+        report["newest_backup"] = str(backup) if backup else None
     return report
+
+
+def damaged_report(error: DatabaseDamagedError, url: str) -> dict[str, Any]:
+    """What ``db check`` says of a database too damaged to open at all."""
+    path = sqlite_path(url)
+    backup = newest_backup(path) if path is not None else None
+    return {"schema": None, "head": HEAD, "integrity": error.detail, "ok": False,
+            "newest_backup": str(backup) if backup else None}
