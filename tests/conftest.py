@@ -50,6 +50,23 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
+@pytest.fixture(scope="session")
+def _old_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.helpers.old_database import make_old_database
+
+    path = tmp_path_factory.mktemp("templates-old") / "old.db"
+    make_old_database(path)
+    return path
+
+
+@pytest.fixture
+def old_db_path(tmp_path: Path, _old_template: Path) -> Path:
+    """A fresh ``actions.db`` from the first release (schema 0001_initial) with the demo catalog."""
+    path = tmp_path / "actions.db"
+    shutil.copyfile(_old_template, path)
+    return path
+
+
 # -- both backends -------------------------------------------------------------------------------
 
 

@@ -8,6 +8,9 @@ any SQLite user does (WAL, autocommit), prints ``ready``, then answers each comm
   connection stays open;
 * ``lock`` takes SQLite's exclusive lock and keeps it (``PRAGMA locking_mode = EXCLUSIVE``), as a
   backup tool or a ``sqlite3`` shell can; ``unlock`` gives it back;
+* ``hold-upgrade-lock`` takes the tracker's own upgrade lock beside the file (an upgrade in
+  progress); ``upgrade`` then upgrades the database (as a tracker would, still holding it);
+  ``release`` lets the lock go;
 * ``close`` closes the connection and ends the process.
 """
 
@@ -18,6 +21,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,6 +76,7 @@ def main(argv: list[str]) -> int:
     conn = sqlite3.connect(path, isolation_level=None, timeout=5)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    held = ExitStack()
     print("ready", flush=True)
     for line in sys.stdin:
         command, _, arg = line.rstrip("\n").partition(" ")
@@ -85,7 +90,20 @@ def main(argv: list[str]) -> int:
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA locking_mode = NORMAL")
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the lock goes at the next read
+            elif command == "hold-upgrade-lock":
+                from tracker.storage import filelock
+
+                held.enter_context(filelock.hold(path))
+            elif command == "upgrade":
+                from tracker.storage.migrate import upgrade_sqlite
+
+                conn.close()  # the upgrade needs the database to itself
+                upgrade_sqlite(path, "20261123T000000Z")
+                conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+            elif command == "release":
+                held.close()
             elif command == "close":
+                held.close()
                 conn.close()
                 print("ok", flush=True)
                 return 0

@@ -1,11 +1,13 @@
 """Opening a tracker database safely: create it, recognise it, upgrade it, or refuse it.
 
 A file that is not a tracker database, is corrupt, or comes from a newer tracker is left
-untouched and reported in one line. An older schema is upgraded only after a backup.
+untouched and reported in one line. An older schema is upgraded only after a backup, by one
+process at a time (``filelock``), in place and with the database to itself (``migrate``).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Callable
@@ -13,11 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK
-from tracker.base.errors import DatabaseDamagedError, DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tracker.base.errors import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DatabaseError,
+    DatabaseReadOnlyError,
+    NotATrackerDatabaseError,
+    SchemaTooNewError,
+)
+from tracker.storage import filelock
 from tracker.storage.database import Db, newest_backup, sqlite_path
 from tracker.storage.revisions import HEAD, REVISIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+_REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS)
+"""Why a lock file cannot be made beside the database: permissions, or a read-only file system."""
 
 Notify = Callable[[str], None]
 
@@ -120,18 +133,43 @@ def open_database(url: str, *, create: bool = True, seed: Seed | None = None, no
             notify(f"Created {path} with {what}.")
         return Db.connect_sqlite(path)
     _check_sqlite_file(path)
-    # Recognise the file through a read-only connection first: even a pragma such as
-    # journal_mode would rewrite the header of a database that is not ours.
-    with Db.connect_sqlite(path, read_only=True) as probe:
-        revision = _verify_revision(probe, str(path))
-    if revision == HEAD:
-        return Db.connect_sqlite(path)
+    if _probe(path) != HEAD:
+        _upgrade(path, notify)
+    return Db.connect_sqlite(path)
+
+
+def _probe(path: Path, *, wait: bool = True) -> str:
+    """The schema revision, read without changing a byte; waits for an upgrade that holds the file."""
+    # A read-only connection: even a pragma such as journal_mode would rewrite the header of a
+    # database that is not ours.
+    try:
+        with Db.connect_sqlite(path, read_only=True) as probe:
+            return _verify_revision(probe, str(path))
+    except DatabaseBusyError:
+        # Busy while another process creates or upgrades it: wait for that, then look again.
+        if not wait or not filelock.wait_for_holder(path):
+            raise
+    return _probe(path, wait=False)
+
+
+def _upgrade(path: Path, notify: Notify | None) -> None:
+    """Upgrade an older database: one process at a time, the others wait and find it done."""
     from tracker.storage.migrate import upgrade_sqlite
 
-    backup = upgrade_sqlite(path, _stamp())
-    if notify:
+    try:
+        with filelock.hold(path):
+            if _probe(path, wait=False) == HEAD:
+                return  # upgraded by the process we waited for
+            backup = upgrade_sqlite(path, _stamp())
+    except OSError as exc:
+        if exc.errno in _REFUSED:
+            raise DatabaseReadOnlyError(
+                f"{path}: the folder {path.parent} is read-only (the upgrade writes a backup and a lock file"
+                " beside the database)"
+            ) from None
+        raise DatabaseError(f"{path}: cannot upgrade the database ({exc.strerror}); it is unchanged") from None
+    if backup is not None and notify:
         notify(f"Upgraded {path} to schema {HEAD} (backup: {backup.name}).")
-    return Db.connect_sqlite(path)
 
 
 def _open_server(url: str, create: bool, seed: Seed | None, notify: Notify | None) -> Db:
