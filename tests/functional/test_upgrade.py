@@ -67,6 +67,22 @@ def test_three_commands_meeting_an_older_file_upgrade_it_once_and_lose_nothing(o
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("round_", [1, 2])
+def test_three_commands_meeting_a_missing_file_create_it_once_and_lose_nothing(tmp_path: Path, round_: int) -> None:
+    """The same race when there is no database yet: one creates it, the others wait and use it."""
+    path = tmp_path / "fresh.db"
+    procs = [run_process(["--db", str(path), "actions", "add", f"Race {n}", "--incident", "INC-1"], tmp_path)
+             for n in range(3)]
+    results = [_finish(p) for p in procs]
+    assert [code for code, _, _ in results] == [0, 0, 0], [err for _, _, err in results]
+    added = {re.search(r"Added (ACT-\d+)", out)[1]: f"Race {n}" for n, (_, out, _) in enumerate(results)}
+    assert len(added) == 3, f"two commands were told the same key: {added}"
+    assert dict(_sql(path, "SELECT 'ACT-' || id, title FROM action WHERE title LIKE 'Race %'")) == added
+    assert sum("Created" in err for _, _, err in results) == 1
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
 def test_a_command_waits_for_an_upgrade_in_progress_and_finds_it_done(old_db_path: Path) -> None:
     with Holder(old_db_path) as upgrader:
         assert upgrader("hold-upgrade-lock") == "ok"

@@ -30,7 +30,7 @@ from tracker.storage.revisions import HEAD, REVISIONS
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS)
-"""Why a lock file cannot be made beside the database: permissions, or a read-only file system."""
+"""Why a file cannot be made beside the database: permissions, or a read-only file system."""
 
 Notify = Callable[[str], None]
 
@@ -111,6 +111,10 @@ def _fill(seed: Seed | None) -> Callable[[Path], str]:
 
 def open_database(url: str, *, create: bool = True, seed: Seed | None = None, notify: Notify | None = None) -> Db:
     """Open the database at ``url``, creating it (filled by ``seed``, if given) or upgrading it as needed."""
+    return _open(url, create, seed, notify, new_only=False)
+
+
+def _open(url: str, create: bool, seed: Seed | None, notify: Notify | None, *, new_only: bool) -> Db:
     path = sqlite_path(url)
     if path is None:
         return _open_server(url, create, seed, notify)
@@ -123,19 +127,33 @@ def open_database(url: str, *, create: bool = True, seed: Seed | None = None, no
             raise DatabaseError(f"{path}: no such database (create one with: tracker init)")
         if not path.parent.is_dir():
             raise DatabaseError(f"{path}: folder {path.parent} does not exist")
-        from tracker.storage.migrate import create_sqlite
-
-        try:
-            what = create_sqlite(path, _fill(seed))
-        except PermissionError:
-            raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
-        if notify:
-            notify(f"Created {path} with {what}.")
-        return Db.connect_sqlite(path)
+        if _create(path, seed, notify, new_only=new_only):
+            return Db.connect_sqlite(path)
+        # Another process made it meanwhile: open theirs, like any existing database.
     _check_sqlite_file(path)
     if _probe(path) != HEAD:
         _upgrade(path, notify)
     return Db.connect_sqlite(path)
+
+
+def _create(path: Path, seed: Seed | None, notify: Notify | None, *, new_only: bool) -> bool:
+    """Create the database under the file lock; False when another process created it first."""
+    from tracker.storage.migrate import create_sqlite
+
+    try:
+        with filelock.hold(path):
+            if path.exists():
+                if new_only:
+                    raise DatabaseError(f"{path}: already exists (remove it first, or choose another --db)")
+                return False
+            what = create_sqlite(path, _fill(seed))
+    except OSError as exc:
+        if exc.errno in _REFUSED:
+            raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
+        raise DatabaseError(f"{path}: cannot create the database ({exc.strerror})") from None
+    if notify:
+        notify(f"Created {path} with {what}.")
+    return True
 
 
 def _probe(path: Path, *, wait: bool = True) -> str:
@@ -209,7 +227,7 @@ def init_database(url: str, *, seed: Seed | None, notify: Notify | None = None) 
                 raise DatabaseError("database: already has tables (use an empty database)")
         finally:
             db.close()
-    return open_database(url, create=True, seed=seed, notify=notify)
+    return _open(url, True, seed, notify, new_only=True)
 
 
 INTEGRITY_LINES = 10
