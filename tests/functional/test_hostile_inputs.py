@@ -4,7 +4,7 @@ One corpus (``CORPUS``) goes through the command line (both backends), the app's
 prompts, runbook front matter, the Statuspage importer and the TOML import. A value is either
 refused (exit 1 with one ``tracker: error:`` line; ``InputError`` and its kinds in process) and the
 database and files are left exactly as they were, or it is stored exactly as given. Hostile
-databases too: a damaged page, another process's lock, a read-only folder or file.
+databases too: an empty location, a damaged page, another process's lock, a read-only folder or file.
 """
 
 from __future__ import annotations
@@ -328,6 +328,31 @@ def test_importing_a_report_without_times_twice(cli, db_url: str, backend: str, 
 
 
 # -- the database itself: where it is and what state it is in -----------------------------------
+
+EMPTY_LOCATIONS: dict[str, tuple[list[str], dict[str, str], str | None]] = {
+    "--db ''": (["--db", "", "actions", "list"], {}, None),
+    "--db '' after the command": (["actions", "add", "T", "--incident", "INC-1", "--db", ""], {}, None),
+    "--db of spaces": (["--db", "   ", "init", "--empty"], {}, None),
+    "[database] url = ''": (["actions", "list"], {}, '[database]\nurl = ""\n'),
+    "TRACKER_DB of spaces": (["actions", "list"], {"TRACKER_DB": "  "}, None),
+}
+"""An empty location given on purpose; TRACKER_DB set to nothing at all counts as unset."""
+
+
+@pytest.mark.parametrize("case", list(EMPTY_LOCATIONS))
+def test_an_empty_database_location_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               case: str) -> None:
+    args, env, settings_file = EMPTY_LOCATIONS[case]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if settings_file:
+        (tmp_path / "tracker.toml").write_text(settings_file)
+    result = cli(*args)
+    assert_clean_failure(result, case)
+    assert result.code == 1 and re.search(r"no database given|url is empty|TRACKER_DB is blank", result.err), result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["tracker.toml"] if settings_file else []), \
+        "nothing may fall back to ./actions.db"
+
 
 DAMAGE_READERS = [["actions", "list"], ["actions", "show", "ACT-1"], ["actions", "add", "T", "--incident", "INC-1"],
                   ["actions", "update", "ACT-2", "--owner", "x"], ["summary"], ["review", "--format", "text"],
