@@ -3,7 +3,8 @@
 One corpus (``CORPUS``) goes through the command line (both backends), the app's action form and
 prompts, runbook front matter, the Statuspage importer and the TOML import. A value is either
 refused (exit 1 with one ``tracker: error:`` line; ``InputError`` and its kinds in process) and the
-database and files are left exactly as they were, or it is stored exactly as given.
+database and files are left exactly as they were, or it is stored exactly as given. Hostile
+databases too: an empty location, a damaged page, another process's lock, a read-only folder or file.
 """
 
 from __future__ import annotations
@@ -360,6 +361,154 @@ def test_runbook_links_on_actions_stay_inside_the_runbooks_folder(cli, db_url: s
     assert_clean_failure(refused, "outside the configured folder")
     assert "must be inside docs/rb/" in refused.err, refused.err
     assert cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "docs/rb/widget.md").code == 0
+
+
+# -- the database itself: where it is and what state it is in -----------------------------------
+
+EMPTY_LOCATIONS: dict[str, tuple[list[str], dict[str, str], str | None]] = {
+    "--db ''": (["--db", "", "actions", "list"], {}, None),
+    "--db '' after the command": (["actions", "add", "T", "--incident", "INC-1", "--db", ""], {}, None),
+    "--db of spaces": (["--db", "   ", "init", "--empty"], {}, None),
+    "[database] url = ''": (["actions", "list"], {}, '[database]\nurl = ""\n'),
+    "TRACKER_DB of spaces": (["actions", "list"], {"TRACKER_DB": "  "}, None),
+}
+"""An empty location given on purpose; TRACKER_DB set to nothing at all counts as unset."""
+
+
+@pytest.mark.parametrize("case", list(EMPTY_LOCATIONS))
+def test_an_empty_database_location_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               case: str) -> None:
+    args, env, settings_file = EMPTY_LOCATIONS[case]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if settings_file:
+        (tmp_path / "tracker.toml").write_text(settings_file)
+    result = cli(*args)
+    assert_clean_failure(result, case)
+    assert result.code == 1 and re.search(r"no database given|url is empty|TRACKER_DB is blank", result.err), result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["tracker.toml"] if settings_file else []), \
+        "nothing may fall back to ./actions.db"
+
+
+DAMAGE_READERS = [["actions", "list"], ["actions", "show", "ACT-1"], ["actions", "add", "T", "--incident", "INC-1"],
+                  ["actions", "update", "ACT-2", "--owner", "x"], ["summary"], ["review", "--format", "text"],
+                  ["rootcauses", "list"], ["incidents", "list"], ["incidents", "show", "INC-1"],
+                  ["export", "csv", "actions"], ["export", "toml", "-"]]
+"""Commands that read the damaged page (the actions' rows)."""
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_page_is_reported_naming_the_newest_backup(cli, db_path: Path, tmp_path: Path) -> None:
+    from tests.conftest import damage_page, run_process
+
+    backup = db_path.with_name("actions.db.bak-20261122T090000Z")
+    shutil.copyfile(db_path, backup)
+    shutil.copyfile(db_path, db_path.with_name("actions.db.bak-20261001T090000Z"))
+    damage_page(db_path)
+    damaged = file_digest(db_path)
+    for args in DAMAGE_READERS:
+        result = cli("--db", str(db_path), *args)
+        where = " ".join(args)
+        assert_clean_failure(result, where)
+        assert result.code == 1, where
+        assert "the database is damaged (database disk image is malformed)" in result.err, where
+        assert f"the newest backup is {backup}" in result.err and "tracker db check" in result.err, where
+    proc = run_process(["--db", str(db_path), "actions", "list"], tmp_path)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "the database is damaged" in err and err.count("\n") == 1, err
+
+    check = cli("--db", str(db_path), "db", "check")
+    assert check.code == 1 and "Traceback" not in check.err
+    assert re.search(r"^integrity +(?!ok$)\S", check.out, re.M), check.out
+    report = json.loads(cli("--db", str(db_path), "db", "check", "--json").out)
+    assert report["ok"] is False and report["newest_backup"] == str(backup)
+    assert file_digest(db_path) == damaged, "nothing may write to a damaged database"
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_a_database_locked_by_another_process_is_busy_not_corrupt(db_path: Path, tmp_path: Path) -> None:
+    from tests.conftest import run_process
+    from tests.helpers.sqlite_holder import Holder
+
+    with Holder(db_path) as other:
+        assert other("lock") == "ok"
+        before = file_digest(db_path)
+        proc = run_process(["--db", str(db_path), "actions", "list"], tmp_path)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1 and err.count("\n") == 1, err
+        assert "the database is busy (another process holds its lock); try again later" in err
+        assert "corrupt" not in err and file_digest(db_path) == before
+        assert other("unlock") == "ok"
+        other.close()
+
+
+@pytest.fixture
+def outside(request: pytest.FixtureRequest) -> Path:
+    """A folder outside pytest's temporary tree: that one is private to root, and any pytest run resets it so."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tracker-hostile-"))
+    folder.chmod(0o755)
+
+    def remove() -> None:
+        for sub in (folder, *folder.rglob("*")):
+            if sub.is_dir():
+                sub.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    request.addfinalizer(remove)
+    return folder
+
+
+def _read_only_folder(outside: Path, db_path: Path, folder_writable: bool) -> Path:
+    """The database in a folder of its own; as root, the unprivileged user owns what it may write."""
+    import os
+
+    folder = outside / "shared"
+    folder.mkdir()
+    path = folder / "actions.db"
+    shutil.copyfile(db_path, path)
+    if os.geteuid() == 0:
+        os.chown(folder if folder_writable else path, *_nobody())
+    if folder_writable:
+        path.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    return path
+
+
+def _nobody() -> tuple[int, int]:
+    import grp
+    import pwd
+
+    return pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_folder_is_named_not_called_corrupt(db_path: Path, outside: Path) -> None:
+    """WAL needs ``actions.db-wal`` and ``-shm`` beside the file: a folder that refuses them is the problem."""
+    from tests.conftest import run_unprivileged
+
+    path = _read_only_folder(outside, db_path, folder_writable=False)
+    before = file_digest(path)
+    done = run_unprivileged(["--db", str(path), "actions", "list"], path.parent)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert f"the folder {path.parent} is read-only" in done.stderr and "-wal" in done.stderr, done.stderr
+    assert "corrupt" not in done.stderr
+    assert file_digest(path) == before and sorted(p.name for p in path.parent.iterdir()) == ["actions.db"]
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_database_file_is_named(db_path: Path, outside: Path) -> None:
+    from tests.conftest import run_unprivileged
+
+    path = _read_only_folder(outside, db_path, folder_writable=True)
+    before = file_digest(path)
+    done = run_unprivileged(["--db", str(path), "actions", "add", "T", "--incident", "INC-1"], path.parent)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "the database file is read-only" in done.stderr and "corrupt" not in done.stderr
+    assert file_digest(path) == before
 
 
 # -- runbooks and git ----------------------------------------------------------------------------

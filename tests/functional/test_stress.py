@@ -1,7 +1,8 @@
 """Concurrency: processes and app instances editing the same actions at once lose nothing.
 
-The process stress runs on both backends; the two-app tests drive two real apps (Pilot) on one
-SQLite file. See ``tests/helpers/stress.py`` for what the stress checks.
+The process stress runs on both backends; the upgrade stress runs streams of real commands against
+an older SQLite file while it is upgraded; the two-app tests drive two real apps (Pilot) on one
+SQLite file. See ``tests/helpers/stress.py`` and ``tests/helpers/stress_upgrade.py`` for the checks.
 """
 
 from __future__ import annotations
@@ -37,6 +38,22 @@ def test_four_processes_editing_ten_actions_lose_nothing(db_url: str, backend: s
     assert report.accepted + report.stale == report.attempted
     assert report.accepted > 0
     assert report.lost == 0
+    assert not report.problems, report.problems
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_four_streams_of_commands_upgrading_an_older_file_lose_nothing(tmp_path: Path) -> None:
+    """4 x 50 real ``tracker`` commands; the first of each meets the older schema at the same moment."""
+    from tests.helpers import stress_upgrade
+
+    report = stress_upgrade.run(tmp_path, procs=4, commands=50)
+    print("\n" + "\n".join(report.lines()))
+    assert not report.errors, report.errors[:5]
+    assert report.lost == 0
+    assert report.integrity == "ok"
+    assert report.upgrades == 1
+    assert report.writes > 100 and report.reads > 0
     assert not report.problems, report.problems
 
 
