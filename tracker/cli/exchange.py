@@ -6,29 +6,33 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.base.errors import InputError
 from tracker.config import Settings
+
+if TYPE_CHECKING:
+    from tracker.exchange.plan import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
 """Refuse inputs larger than this (a report or an export is never that big)."""
 
 
-def _read(name: str) -> bytes:
+def _read(name: str, limit: int = MAX_INPUT) -> bytes:
     """The bytes of FILE, or standard input for ``-``; errors name the file."""
     try:
         if name == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT + 1)
+            data = sys.stdin.buffer.read(limit + 1)
         else:
             path = Path(name)
             if path.is_dir():
                 raise InputError(f"{name}: is a directory")
             with path.open("rb") as fh:
-                data = fh.read(MAX_INPUT + 1)
+                data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_INPUT:
-        raise InputError(f"{name}: larger than {MAX_INPUT // 1_048_576} MB")
+    if len(data) > limit:
+        raise InputError(f"{name}: larger than {limit // 1_048_576} MB")
     return data
 
 
@@ -55,7 +59,7 @@ def _write(name: str | None, data: bytes) -> None:
 def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.cli.common import open_db
-    from tracker.exchange.apply import apply_plan, plan_report
+    from tracker.exchange.apply import PlanContext, apply_plan, plan_report
     from tracker.exchange.statuspage import cause_rules, parse
     from tracker.identity import current_actor
 
@@ -65,7 +69,8 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     rules = cause_rules(settings.cause_rules)
     results = []
     with open_db(settings) as db:
-        plans = [plan_report(db, report, rules) for report in reports]
+        context = PlanContext.load(db, rules)
+        plans = [plan_report(db, report, rules, context) for report in reports]
         if args.dry_run:
             if args.json:
                 render.write_json(sys.stdout, [p.to_json() for p in plans])
@@ -74,17 +79,18 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
                     render.write_lines(sys.stdout, _preview_lines(plan))
             return 0
         actor = current_actor(settings)
-        for plan in plans:
-            causes = list(args.cause)
-            if args.accept_suggested:
-                best = next((s.slug for s in plan.suggestions if s.known), None)
-                if best and best not in causes:
-                    causes.append(best)
-            incident_id, counts = apply_plan(
-                db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days, causes=causes,
-                actions=[] if args.no_actions else None, clock=settings.clock,
-            )
-            results.append((plan, incident_id, counts))
+        with db.write():  # several reports (incidents.json): all or none
+            for plan in plans:
+                causes = list(args.cause)
+                if args.accept_suggested:
+                    best = next((s.slug for s in plan.suggestions if s.known), None)
+                    if best and best not in causes:
+                        causes.append(best)
+                incident_id, counts = apply_plan(
+                    db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days, causes=causes,
+                    actions=[] if args.no_actions else None, clock=settings.clock,
+                )
+                results.append((plan, incident_id, counts))
     for plan, _, _ in results:
         for warning in plan.warnings:
             print(f"tracker: warning: {warning}", file=sys.stderr)
@@ -94,31 +100,56 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
         ])
     else:
         for plan, incident_id, counts in results:
-            verb = "Updated" if plan.existing else "Imported"
-            print(f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
-                  f"{counts['components']} components, {counts['actions']} new proposed actions, "
-                  f"{counts['causes']} causes linked)")
+            print(_done_line(plan, incident_id, counts))
             if plan.suggestions and not counts["causes"]:
                 hint = ", ".join(s.slug for s in plan.suggestions[:3])
                 print(f"  suggested root causes: {hint} (link with --cause SLUG)")
     return 0
 
 
-def _preview_lines(plan) -> list[str]:  # type: ignore[no-untyped-def]
+def _done_line(plan: ImportPlan, incident_id: int, counts: dict[str, int]) -> str:
+    verb = "Updated" if plan.existing else "Imported"
+    return (f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
+            f"{counts['components']} components, {counts['actions']} new proposed actions, "
+            f"{counts['causes']} causes linked)")
+
+
+def _preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
+    """What the import of one report will do, as the dry run prints it."""
+    from tracker.cli.output import one_line
+
     report = plan.report
     when = report.started_at.isoformat(timespec="minutes") if report.started_at else "?"
     end = report.resolved_at.isoformat(timespec="minutes") if report.resolved_at else "not resolved"
-    target = f"update INC-{plan.existing}" if plan.existing else "create a new incident"
-    lines = [f"Would {target}: {report.title}",
-             f"  {report.kind}, {report.status}, {plan.severity}, {when} -> {end}, company {report.company or '?'}",
-             f"  {len(report.updates)} updates, {len(report.components)} components,"
-             f" postmortem {'yes' if report.postmortem else 'no'}"]
-    for suggestion in plan.suggestions[:5]:
+    if plan.existing:
+        target = f"update INC-{plan.existing} (recognised by its {plan.matched_by})"
+    else:
+        target = "create a new incident"
+    severity = f"{plan.severity} (kept)" if plan.severity_kept else plan.severity
+    status = plan.status or report.status
+    if status != report.status:
+        status = f"{status} (kept; the report says {report.status})"
+    lines = [f"Would {target}: {one_line(report.title, 100)}",
+             f"  {report.kind}, {status}, {severity}, {when} -> {end}, company {report.company or '?'}"]
+    for change in plan.changes:
+        lines.append(f"  change {change.field}: {one_line(str(change.old or '-'), 50)} -> "
+                     f"{one_line(str(change.new or '-'), 50)}")
+    added_actions = len(plan.new_actions)
+    lines.append(f"  adds {plan.new_updates} of {len(report.updates)} updates,"
+                 f" {len(plan.new_components)} of {len(report.components)} components,"
+                 f" {added_actions} of {len(plan.actions)} proposed actions; postmortem"
+                 f" {'yes' if report.postmortem else 'no'}")
+    for suggestion in plan.suggestions[:6]:
+        where = {"rules": "keywords", "taxonomy": "close to", "rules+taxonomy": "keywords, close to"}[
+            suggestion.origin]
+        why = ", ".join(suggestion.keywords[:6])
         known = "" if suggestion.known else " (not in the taxonomy)"
-        lines.append(f"  suggested cause: {suggestion.slug} ({', '.join(suggestion.keywords)}){known}")
+        lines.append(f"  suggested cause: {suggestion.slug} [{where}: {why}]{known}")
     for number, (title, kind) in enumerate(plan.actions, start=1):
-        lines.append(f"  proposed action {number} [{kind.value}]: {title}")
-    lines += [f"  warning: {w}" for w in plan.warnings]
+        there = "" if number - 1 in plan.new_actions else " (already there)"
+        lines.append(f"  proposed action {number} [{kind.value}]: {one_line(title, 100)}{there}")
+    if warnings:
+        lines += [f"  warning: {w}" for w in plan.warnings]
     return lines
 
 
