@@ -1,4 +1,4 @@
-"""``tracker import ...`` and ``tracker export ...``: reports in, whole databases in and out."""
+"""``tracker import ...`` and ``tracker export ...``: reports and feeds in, whole databases in and out."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from tracker.base.errors import InputError
 from tracker.config import Settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tracker.exchange.feed import ParsedFeed
     from tracker.exchange.plan import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
@@ -151,6 +154,110 @@ def _preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
     if warnings:
         lines += [f"  warning: {w}" for w in plan.warnings]
     return lines
+
+
+def import_feed(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.cli.common import open_db
+    from tracker.exchange.apply import PlanContext, apply_plan, plan_report
+    from tracker.exchange.feed import parse_feed
+    from tracker.exchange.fetch import MAX_FEED_BYTES, fetch, is_url, shown_url
+    from tracker.exchange.statuspage import cause_rules
+    from tracker.identity import current_actor
+
+    since = _since(args.since)
+    if not 0 < args.timeout <= 600:
+        raise InputError(f"--timeout: give seconds from 0 to 600, not {args.timeout:g}")
+    if is_url(args.file):
+        source = shown_url(args.file)
+        data = fetch(args.file, timeout=args.timeout, max_bytes=MAX_FEED_BYTES)
+    else:
+        source = "stdin" if args.file == "-" else os.path.basename(args.file)
+        data = _read(args.file, MAX_FEED_BYTES)
+    feed = parse_feed(data, source, since)
+    if feed.entries and not feed.reports and feed.warnings and not feed.before_since:
+        raise InputError(f"no entry of {source} could be read ({feed.warnings[0]})")
+    rules = cause_rules(settings.cause_rules)
+    with open_db(settings) as db:
+        context = PlanContext.load(db, rules)
+        plans = [plan_report(db, report, rules, context) for report in feed.reports]
+        defaulted = _drop_default_severity_warnings(plans)
+        notes = [*feed.warnings, *(w if w.startswith("entry ") else f"{p.report.link or p.report.title}: {w}"
+                                   for p in plans for w in p.warnings)]
+        if defaulted:
+            notes.append(f"{defaulted} new incidents get severity SEV3 (a feed gives no impact level): review them")
+        if args.dry_run:
+            for note in notes:
+                print(f"tracker: warning: {note}", file=sys.stderr)
+            if args.json:
+                render.write_json(sys.stdout, {**_feed_json(feed), "plans": [p.to_json() for p in plans]})
+            else:
+                render.write_lines(sys.stdout, [line for plan in plans for line in _preview_lines(plan, False)])
+                print(_feed_summary(feed, plans, dry_run=True))
+            return 0
+        actor = current_actor(settings)
+        results = []
+        with db.write():  # the whole feed or nothing
+            for plan in plans:
+                incident_id, counts = apply_plan(
+                    db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days,
+                    clock=settings.clock,
+                )
+                results.append((plan, incident_id, counts))
+    for note in notes:
+        print(f"tracker: warning: {note}", file=sys.stderr)
+    if args.json:
+        render.write_json(sys.stdout, {**_feed_json(feed), "incidents": [
+            {"id": f"INC-{i}", "created": p.existing is None, "title": p.report.title, "link": p.report.link or None,
+             **c} for p, i, c in results]})
+    else:
+        render.write_lines(sys.stdout, [_done_line(p, i, c) for p, i, c in results])
+        print(_feed_summary(feed, plans, dry_run=False))
+    return 0
+
+
+def _since(text: str | None) -> datetime | None:
+    """``--since``: a day (``YYYY-MM-DD``, from its start in UTC) or an ISO 8601 time."""
+    from datetime import UTC, date, datetime
+
+    from tracker.base.timeutil import parse_datetime
+
+    if text is None:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(text)
+    except InputError as error:
+        raise InputError(f"--since: {error} (or a day, YYYY-MM-DD)") from None
+
+
+def _drop_default_severity_warnings(plans: list[ImportPlan]) -> int:
+    """Take the per-entry "no impact level" warning out of the plans (a feed never gives one); how many."""
+    count = 0
+    for plan in plans:
+        kept = [w for w in plan.warnings if not w.startswith("the report gives no impact level")]
+        count += len(plan.warnings) - len(kept)
+        plan.warnings[:] = kept
+    return count
+
+
+def _feed_json(feed: ParsedFeed) -> dict[str, object]:
+    return {"feed": feed.title, "company": feed.company, "entries": feed.entries, "before_since": feed.before_since,
+            "skipped": list(feed.warnings)}
+
+
+def _feed_summary(feed: ParsedFeed, plans: list[ImportPlan], dry_run: bool) -> str:
+    new = sum(1 for p in plans if p.existing is None)
+    verb = "would import" if dry_run else "imported"
+    parts = [f"{feed.entries} entries: {verb} {len(plans)} ({new} new, {len(plans) - new} updated)"]
+    if feed.warnings:
+        parts.append(f"{len(feed.warnings)} unreadable, skipped")
+    if feed.before_since:
+        parts.append(f"{feed.before_since} last updated before --since")
+    return f"{feed.title or 'Feed'}: " + "; ".join(parts)
 
 
 def import_toml(settings: Settings, args: argparse.Namespace) -> int:

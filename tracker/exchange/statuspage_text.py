@@ -141,15 +141,20 @@ def read_moment(match: re.Match[str], text: str, reference: datetime | None) -> 
         return Stamp(None, f"no such moment in stamp {text!r}")
 
 
+YEAR_GRACE = timedelta(days=60)
+"""How far after its reference (the entry's date) an update without a year may be."""
+
+
 def moment_near(reference: datetime, month: int, day: int, hour: int, minute: int, second: int,
                 zone: timezone) -> datetime | None:
     """The latest moment on that day and time, in the reference's year or the one before or after, that is not
-    after the reference (with a day's grace for time zones): Dec 31 in an entry published Jan 1 is last year's.
+    more than :data:`YEAR_GRACE` after the reference: Dec 31 in an entry published Jan 1 is last year's, and a
+    postmortem posted a few weeks after an RSS item's date (RSS gives no update time) is still this year's.
 
     None when no such moment exists (Feb 30, a time out of range, Feb 29 far from a leap year).
     """
     try:
-        latest = reference.astimezone(UTC) + timedelta(days=1)
+        latest = reference.astimezone(UTC) + YEAR_GRACE
     except OverflowError:
         latest = reference.astimezone(UTC)
     for year in (reference.year + 1, reference.year, reference.year - 1):
