@@ -122,7 +122,10 @@ def _moment(entry: Any, key: str) -> datetime | None:
     ``published``, and warn."""
     value = dict.get(entry, f"{key}_parsed")
     try:
-        return datetime(*value[:6], tzinfo=UTC) if value else None
+        if not value:
+            return None
+        year, month, day, hour, minute, second = (int(part) for part in value[:6])
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 
