@@ -195,7 +195,7 @@ def test_dry_run_of_a_renamed_copy_says_update_and_shows_what_is_kept(cli, empty
     lines = preview.out.splitlines()
     assert lines[0] == "Would update INC-1 (recognised by its title and first time): Checkout page returning errors"
     assert lines[1].startswith("  incident, postmortem, SEV1 (kept), 2026-03-03T08:10+00:00 ->")
-    assert "  adds 0 of 3 updates, 0 of 3 components, 0 of 4 proposed actions; postmortem yes" in lines
+    assert "  adds 0 of 3 updates, 0 of 3 components, 0 of 4 proposed actions; the report has a postmortem" in lines
     assert all("(already there)" in line for line in lines if line.startswith("  proposed action"))
     assert fingerprint(empty) == before
     plan = json.loads(cli("--db", str(empty), "import", "statuspage", str(renamed), "--dry-run", "--json").out)[0]

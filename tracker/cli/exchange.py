@@ -140,8 +140,8 @@ def _preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
     added_actions = len(plan.new_actions)
     lines.append(f"  adds {plan.new_updates} of {len(report.updates)} updates,"
                  f" {len(plan.new_components)} of {len(report.components)} components,"
-                 f" {added_actions} of {len(plan.actions)} proposed actions; postmortem"
-                 f" {'yes' if report.postmortem else 'no'}")
+                 f" {added_actions} of {len(plan.actions)} proposed actions; the report has"
+                 f" {'a' if report.postmortem else 'no'} postmortem")
     for suggestion in plan.suggestions[:6]:
         where = {"rules": "keywords", "taxonomy": "close to", "rules+taxonomy": "keywords, close to"}[
             suggestion.origin]
