@@ -46,7 +46,7 @@ COMMAND_HELP = {
     "rootcauses": "the root-cause taxonomy",
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
-    "import": "import a status-page report (text or JSON) or a whole TOML export",
+    "import": "import a status-page report (text, markdown or JSON), a history feed or a whole TOML export",
     "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "db": "database maintenance",
@@ -305,7 +305,8 @@ def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
 
 def _add_import(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "import", verb)
-    if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
+    if p := verbs.add("statuspage", help="a status-page incident report: page text, markdown or API JSON"
+                                         " (- reads stdin)"):
         p.add_argument("file", metavar="FILE|-")
         p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
         p.add_argument("--cause", action="append", default=[], metavar="SLUG",
@@ -313,6 +314,14 @@ def _add_import(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--accept-suggested", action="store_true",
                        help="link the best suggested root cause that exists in the taxonomy")
         p.add_argument("--no-actions", action="store_true", help="do not add the proposed actions")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("feed", help="every incident of a status page's history feed (Atom or RSS): file or URL"):
+        p.add_argument("file", metavar="FILE|URL")
+        p.add_argument("--since", metavar="DATE",
+                       help="only entries updated since this day (YYYY-MM-DD) or time (ISO 8601)")
+        p.add_argument("--dry-run", action="store_true", help="show what each entry would do, write nothing")
+        p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                       help="give up on a URL after this many seconds (default 20)")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("toml", help="a whole-database TOML export, into an empty database"):
         p.add_argument("file", metavar="FILE|-")
