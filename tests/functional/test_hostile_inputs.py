@@ -889,3 +889,106 @@ async def test_owner_and_due_prompts_refuse_or_save(app_for, db_path: Path) -> N
                     assert key == "w" and row.owner == value.strip(), where
             await pilot.press("escape")
             await pilot.pause()
+
+
+# -- files that are not files: devices, FIFOs, endless streams -------------------------------------
+
+NOT_FILES = ["/dev/zero", "/dev/urandom", "fifo", "folder"]
+"""Paths that ``stat`` describes badly (``/dev/zero`` has size 0) or that never end or never open."""
+
+
+def _not_a_file(name: str, tmp_path: Path) -> str:
+    import os
+
+    if name == "fifo":
+        path = tmp_path / "report.fifo"
+        if not path.exists():
+            os.mkfifo(path)
+        return str(path)
+    if name == "folder":
+        return str(tmp_path)
+    return name
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", NOT_FILES)
+@pytest.mark.parametrize("kind", ["statuspage", "toml"])
+def test_imports_refuse_what_is_not_a_regular_file(db_path: Path, tmp_path: Path, kind: str, name: str) -> None:
+    """In a real process with a deadline: a FIFO with no writer must not hang it, /dev/zero not fill memory."""
+    from tests.conftest import fingerprint
+
+    target = _not_a_file(name, tmp_path)
+    before = fingerprint(db_path)
+    result = run_real(["--db", str(db_path), "import", kind, target], tmp_path)
+    assert_clean_failure(result, f"import {kind} {name}")
+    assert ("is a directory" if name == "folder" else "not a regular file") in result.err
+    assert fingerprint(db_path) == before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("kind", ["statuspage", "toml"])
+def test_standard_input_is_read_up_to_the_cap(db_path: Path, tmp_path: Path, kind: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import fingerprint
+
+    before = fingerprint(db_path)
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "tracker", "--db", str(db_path), "import", kind, "-"],
+                              cwd=tmp_path, stdin=zero, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr == "tracker: error: -: larger than 64 MB\n", proc.stderr
+    assert fingerprint(db_path) == before
+
+
+def test_the_shared_reader_caps_while_reading_and_opens_regular_files_only(tmp_path: Path) -> None:
+    import io
+    import os
+
+    from tracker.base.files import read_capped
+
+    (tmp_path / "small.txt").write_bytes(b"x" * 10)
+    assert read_capped(str(tmp_path / "small.txt"), limit=10) == b"x" * 10
+    with pytest.raises(InputError, match=r"^small: larger than 9 bytes$"):
+        read_capped(str(tmp_path / "small.txt"), limit=9, label="small")
+    with pytest.raises(InputError, match=r"^-: larger than 4 bytes$"):
+        read_capped("-", stdin=io.BytesIO(b"endless" * 1000), limit=4)
+    assert read_capped("-", stdin=io.BytesIO(b"four"), limit=4) == b"four"
+    with pytest.raises(InputError, match=r"^/dev/zero: not a regular file"):
+        read_capped("/dev/zero")
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_capped(str(tmp_path / "pipe"))  # opened without waiting for a writer
+    (tmp_path / "link").symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_capped(str(tmp_path / "link"))
+    with pytest.raises(InputError, match="cannot read"):
+        read_capped(str(tmp_path / "missing"))
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", NOT_FILES)
+async def test_import_dialog_refuses_what_is_not_a_regular_file(app_for, db_path: Path, tmp_path: Path,
+                                                                name: str) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.conftest import fingerprint
+    from tests.functional.conftest import SIZE, settle
+    from tracker.tui.dialogs.import_report import ImportDialog
+
+    target = _not_a_file(name, tmp_path)
+    before = fingerprint(db_path)
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportDialog)
+        app.screen.query_one("#import-path", Input).value = target
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        error = str(app.screen.query_one("#import-error", Static).render())
+        assert ("is a directory" if name == "folder" else "not a regular file") in error, error
+        assert target in error
+        assert app.is_running
+    assert fingerprint(db_path) == before

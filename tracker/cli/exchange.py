@@ -10,26 +10,12 @@ from pathlib import Path
 from tracker.base.errors import InputError
 from tracker.config import Settings
 
-MAX_INPUT = 64 * 1024 * 1024
-"""Refuse inputs larger than this (a report or an export is never that big)."""
-
 
 def _read(name: str) -> bytes:
-    """The bytes of FILE, or standard input for ``-``; errors name the file."""
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT + 1)
-        else:
-            path = Path(name)
-            if path.is_dir():
-                raise InputError(f"{name}: is a directory")
-            with path.open("rb") as fh:
-                data = fh.read(MAX_INPUT + 1)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_INPUT:
-        raise InputError(f"{name}: larger than {MAX_INPUT // 1_048_576} MB")
-    return data
+    """The bytes of FILE, or standard input for ``-`` (capped, regular files only); errors name the file."""
+    from tracker.base.files import read_capped
+
+    return read_capped(name, stdin=sys.stdin.buffer)
 
 
 def _write(name: str | None, data: bytes) -> None:

@@ -179,11 +179,12 @@ class Store:
 
     def runbook_text(self, path: str) -> tuple[str, str, int]:
         """(text, newline, size) of a runbook, decoded leniently for showing and editing."""
+        from tracker.base.files import read_capped
         from tracker.core.runbooks.files import detect_newline
 
         space = self._run(lambda db: self.workspace())
-        target = space.root / space.path(path)
-        data = target.read_bytes()
+        relative = space.path(path)
+        data = read_capped(str(space.root / relative), label=relative)
         text = data.decode("utf-8", errors="replace")
         return text, detect_newline(text), len(data)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.base.errors import InputError
+from tracker.base.files import read_capped
 from tracker.base.text import shown
 from tracker.core.validate import clean_path
 
@@ -140,11 +141,7 @@ def content_hash(data: bytes) -> str:
 
 def read_runbook(root: Path, relative: str) -> RunbookFile:
     """Read and parse one runbook (``relative`` to the repository root)."""
-    path = root / relative
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{shown(relative)}: cannot read ({exc.strerror})") from None
+    data = read_capped(str(root / relative), label=shown(relative))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

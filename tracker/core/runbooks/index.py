@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.errors import InputError
+from tracker.base.files import read_capped
 from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.runbooks.files import FrontMatter, content_hash, list_runbook_paths, read_runbook, stale_reasons
 from tracker.storage.database import Db
@@ -80,9 +81,9 @@ def refresh_index(
     with db.write():
         for path in paths:
             try:
-                data = (root / path).read_bytes()
-            except OSError as exc:
-                errors.append(f"{path}: cannot read ({exc.strerror})")
+                data = read_capped(str(root / path), label=path)
+            except InputError as exc:
+                errors.append(str(exc))
                 continue
             digest = content_hash(data)
             sha, when = commits.get(path, (None, None))
