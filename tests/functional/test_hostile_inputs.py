@@ -992,3 +992,91 @@ async def test_import_dialog_refuses_what_is_not_a_regular_file(app_for, db_path
         assert target in error
         assert app.is_running
     assert fingerprint(db_path) == before
+
+
+# -- exports onto the database --------------------------------------------------------------------
+
+EXPORTS = {"toml": ["export", "toml"], "md": ["export", "md", "INC-1", "-o"], "csv": ["export", "csv", "actions", "-o"]}
+"""Each export, ready for its output path."""
+
+
+def _database_aliases(db_path: Path) -> dict[str, str]:
+    """Paths that are the database or one of its side files, spelled in every way a user might."""
+    import os
+
+    folder = db_path.parent
+    (folder / "sub").mkdir(exist_ok=True)
+    link = folder / "link.toml"
+    if not link.exists():
+        link.symlink_to(db_path)
+    hard = folder / "hard.toml"
+    if not hard.exists():
+        os.link(db_path, hard)
+    return {
+        "itself": str(db_path),
+        "relative": "actions.db",
+        "roundabout": str(folder / "sub" / ".." / "actions.db"),
+        "wal": f"{db_path}-wal",
+        "shm": f"{db_path}-shm",
+        "journal": f"{db_path}-journal",
+        "symlink": str(link),
+        "hard link": str(hard),
+    }
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["", "force"])
+@pytest.mark.parametrize("kind", list(EXPORTS))
+def test_exports_never_write_onto_the_database(cli, db_path: Path, kind: str, force: bool) -> None:
+    from tests.conftest import fingerprint
+
+    assert cli("--db", str(db_path), "actions", "list").code == 0
+    before = fingerprint(db_path)
+    for name, target in _database_aliases(db_path).items():
+        side_files = {p.name: file_digest(p) for p in db_path.parent.glob("actions.db*")}
+        result = cli("--db", str(db_path), *EXPORTS[kind], target, *(["--force"] if force else []))
+        assert_clean_failure(result, f"{kind} onto {name}")
+        assert "is the database" in result.err, result.err
+        assert {p.name: file_digest(p) for p in db_path.parent.glob("actions.db*")} == side_files, name
+        assert fingerprint(db_path) == before, name
+    assert cli("--db", str(db_path), "actions", "list").code == 0
+
+
+@pytest.mark.sqlite_only
+def test_an_export_to_standard_output_redirected_onto_the_database_is_refused(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    before = file_digest(db_path)
+    with db_path.open("ab") as appended:
+        proc = subprocess.run([sys.executable, "-m", "tracker", "--db", str(db_path), "export", "toml", "-"],
+                              cwd=db_path.parent, stdout=appended, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith("tracker: error: standard output: is redirected onto"
+                                                           " the database"), proc.stderr
+    assert file_digest(db_path) == before
+
+
+@pytest.mark.parametrize("kind", list(EXPORTS))
+def test_exports_replace_an_existing_file_only_with_force_and_atomically(cli, db_path: Path, tmp_path: Path,
+                                                                         kind: str) -> None:
+    target = tmp_path / f"out.{kind}"
+    target.write_bytes(b"someone's notes\n")
+    result = cli("--db", str(db_path), *EXPORTS[kind], str(target))
+    assert_clean_failure(result, f"{kind} over a file")
+    assert "already exists: give --force" in result.err
+    assert target.read_bytes() == b"someone's notes\n"
+    with target.open("rb") as reader:  # a reader of the old file keeps the old bytes whole (a rename, no rewrite)
+        assert cli("--db", str(db_path), *EXPORTS[kind], str(target), "--force").code == 0
+        assert reader.read() == b"someone's notes\n"
+    assert target.read_bytes() != b"someone's notes\n" and target.stat().st_size > 100
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    for other in ("/dev/null", str(tmp_path)):
+        result = cli("--db", str(db_path), *EXPORTS[kind], other, "--force")
+        assert_clean_failure(result, f"{kind} onto {other}")
+        assert "not a regular file" in result.err or "is a directory" in result.err
+
+
+@pytest.mark.sqlite_only
+def test_export_toml_onto_a_missing_database_creates_nothing(cli, tmp_path: Path) -> None:
+    result = cli("--db", str(tmp_path / "new.db"), "export", "toml", str(tmp_path / "new.db"))
+    assert_clean_failure(result, "export onto a database not yet made")
+    assert list(tmp_path.iterdir()) == []

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from tracker.base.errors import InputError
 from tracker.config import Settings
 
 
@@ -18,24 +16,30 @@ def _read(name: str) -> bytes:
     return read_capped(name, stdin=sys.stdin.buffer)
 
 
-def _write(name: str | None, data: bytes) -> None:
-    """Write atomically to FILE (never a half-written file), or to standard output."""
+def _destination(settings: Settings, name: str | None, force: bool) -> None:
+    """Refuse a bad output before any work: the database itself, an existing file without --force."""
+    from tracker.exchange.destination import check_destination, check_stream
+
+    if name in (None, "-"):
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError):  # not a file (captured): it cannot be the database
+            return
+        check_stream(fd, settings.db)
+    else:
+        check_destination(name, settings.db, force=force)
+
+
+def _write(settings: Settings, name: str | None, data: bytes, force: bool) -> None:
+    """Write atomically to FILE (never a half-written file, never the database), or to standard output."""
     if name in (None, "-"):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from tracker.core.runbooks.files import atomic_write
+    from tracker.exchange.destination import write_export
 
-    path = Path(name)
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory")
-    if not path.parent.is_dir():
-        raise InputError(f"{name}: folder {path.parent} does not exist")
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot write ({exc.strerror})") from None
+    write_export(name, data, settings.db, force=force)
 
 
 def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
@@ -123,9 +127,10 @@ def export_toml(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.toml_export import export_toml as dump
 
+    _destination(settings, args.file, args.force)
     with open_db(settings) as db:
         data = dump(db)
-    _write(args.file, data)
+    _write(settings, args.file, data, args.force)
     if args.file != "-":
         print(f"Wrote {args.file} ({len(data):,} bytes)", file=sys.stderr)
     return 0
@@ -135,9 +140,10 @@ def export_md(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.postmortem_md import export_postmortem
 
+    _destination(settings, args.output, args.force)
     with open_db(settings) as db:
         text = export_postmortem(db, args.key)
-    _write(args.output, text.encode("utf-8"))
+    _write(settings, args.output, text.encode("utf-8"), args.force)
     return 0
 
 
@@ -147,8 +153,9 @@ def export_csv(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.csv_io import export_actions_csv
 
+    _destination(settings, args.output, args.force)
     buffer = io.StringIO(newline="")
     with open_db(settings) as db:
         export_actions_csv(db, buffer)
-    _write(args.output, buffer.getvalue().encode("utf-8"))
+    _write(settings, args.output, buffer.getvalue().encode("utf-8"), args.force)
     return 0

@@ -208,12 +208,19 @@ def _add_export(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "export", verb)
     if p := verbs.add("toml", help="the whole database as TOML"):
         p.add_argument("file", metavar="FILE|-")
+        _force(p)
     if p := verbs.add("md", help="one incident as a postmortem in markdown"):
         p.add_argument("key", metavar="INC-n")
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
     if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
+
+
+def _force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists (never the database)")
 
 
 def _add_review(commands: Any, verb: str | None = None) -> None:
