@@ -1080,3 +1080,51 @@ def test_export_toml_onto_a_missing_database_creates_nothing(cli, tmp_path: Path
     result = cli("--db", str(tmp_path / "new.db"), "export", "toml", str(tmp_path / "new.db"))
     assert_clean_failure(result, "export onto a database not yet made")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- keys and numbers take ASCII digits only ------------------------------------------------------
+
+OTHER_DIGITS = ["\u0661", "\uff11", "\U0001d7d9", "\u0967"]
+"""One in Arabic-Indic, full-width, mathematical and Devanagari digits: ``int()`` and ``\\d`` take them all."""
+
+
+def _with_other_digits(one: str) -> list[list[str]]:
+    return [
+        ["actions", "show", f"ACT-{one}"], ["actions", "show", one], ["incidents", "show", f"INC-{one}"],
+        ["export", "md", f"INC-{one}"], ["actions", "list", f"--incident=INC-{one}"],
+        ["actions", "add", "T", f"--incident=INC-{one}"], ["actions", "update", f"ACT-{one}", "--owner=x"],
+        ["actions", "update", "ACT-1", f"--incident=INC-{one}"], ["actions", "list", f"--limit={one}"],
+        ["actions", "list", f"--due-within={one}"], ["actions", "update", "ACT-1", "--owner=x",
+                                                      f"--expect-version={one}"],
+        ["actions", "update", "ACT-1", f"--due=+{one}d"], ["actions", "update", "ACT-1", f"--due=202{one}-01-01"],
+        ["review", f"--week=202{one}-W48"], ["review", f"--week=2026-W4{one}"],
+        ["incidents", "add", "--title=T", f"--started=2026-11-0{one}T10:00Z"],
+    ]
+
+
+@pytest.mark.parametrize("one", OTHER_DIGITS, ids=["arabic-indic", "full-width", "mathematical", "devanagari"])
+def test_keys_and_numbers_refuse_digits_that_are_not_ascii(cli, db_path: Path, one: str) -> None:
+    before = dump(str(db_path))
+    for args in _with_other_digits(one):
+        result = cli("--db", str(db_path), *args)
+        assert_clean_failure(result, " ".join(args))
+        assert dump(str(db_path)) == before, args
+
+
+@pytest.mark.parametrize("one", OTHER_DIGITS, ids=["arabic-indic", "full-width", "mathematical", "devanagari"])
+def test_keys_in_commits_the_palette_and_reports_take_ascii_digits_only(db: Any, one: str) -> None:
+    from tracker.core.keys import parse_key
+    from tracker.core.search import jump_targets
+    from tracker.exchange.statuspage_text import read_stamp
+    from tracker.repo.gitsync import parse_trailers
+    from tracker.tui.dialogs.commit import action_keys
+
+    for prefix in ("ACT", "INC"):
+        with pytest.raises(InputError):
+            parse_key(f"{prefix}-{one}", prefix)
+    with pytest.raises(InputError):
+        action_keys(f"ACT-{one}")
+    assert parse_trailers(f"Fix\n\nRefs: ACT-{one}\nCloses: ACT-{one}\n") == ((), ())
+    assert all(key != "ACT-1" for _, key, _ in jump_targets(db, f"ACT-{one}"))
+    assert read_stamp(f"Posted Dec 2{one}, 2025 - 13:51 UTC") is None
+    assert read_stamp(f"Posted Dec 24, 2025 - 1{one}:51 UTC") is None

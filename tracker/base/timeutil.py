@@ -8,7 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from tracker.base.errors import InputError
 from tracker.base.text import shown
 
-_RELATIVE = re.compile(r"^\+(\d{1,4})([dw])$")
+_RELATIVE = re.compile(r"^\+([0-9]{1,4})([dw])$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
+# ASCII digits only, here and wherever a number is read: \d also matches Arabic-Indic and full-width digits.
 
 
 def to_utc(value: datetime) -> datetime:
@@ -59,7 +63,7 @@ def parse_due(text: str, today: date) -> date:
     if match:
         count = int(match.group(1))
         return today + timedelta(days=count * (7 if match.group(2) == "w" else 1))
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if not _DATE.fullmatch(raw):
         raise InputError(f"bad date {shown(text)}: use YYYY-MM-DD, today, tomorrow, +Nd or +Nw")
     try:
         return date.fromisoformat(raw)
@@ -70,7 +74,7 @@ def parse_due(text: str, today: date) -> date:
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO 8601 date-time; without an offset it is taken as UTC. Returns UTC."""
     raw = text.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", raw):
+    if not _DATE_TIME.fullmatch(raw):
         raise InputError(
             f"bad date-time {shown(text)}: use ISO 8601, e.g. 2026-11-23T09:30Z or 2026-11-23T10:30+01:00"
         )

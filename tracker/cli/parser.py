@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits (``int`` alone would take ``١``, ``1_000`` and `` 7 ``)."""
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}")
+    return int(text)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -121,11 +129,11 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
         p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
         p.add_argument("--overdue", action="store_true", help="open actions past their due date")
-        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--due-within", type=_whole, metavar="DAYS", help="open actions due in the next DAYS days")
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
-        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--limit", type=_whole, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("add", help="add an action to an incident or a root cause"):
         p.add_argument("title", metavar="TITLE")
@@ -153,7 +161,7 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
         p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
         p.add_argument(
-            "--expect-version", type=int, metavar="N",
+            "--expect-version", type=_whole, metavar="N",
             help="refuse the change unless the action is still at version N (the one you loaded)",
         )
         p.add_argument("--json", action="store_true")

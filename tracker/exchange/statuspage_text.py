@@ -47,18 +47,18 @@ DEFAULT_BODIES: tuple[tuple[str, str], ...] = (
 """Statuspage's default update texts; they stand in for the status of an update that has no label."""
 
 _STAMP = re.compile(
-    r"Posted (?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>\d{4}) ?[-\u2013\u2014,]? ?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
+    r"Posted (?P<month>[A-Za-z]+)\.? (?P<day>[0-9]{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>[0-9]{4}) ?[-\u2013\u2014,]? ?"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
     r" ?(?P<zone>.*?)\.?"
 )
 _ZONE = re.compile(
-    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>[0-9]{1,2})(?::?(?P<minutes>[0-9]{2}))?)?"
 )
 _HEADER = re.compile(r"(?P<kind>Incident|(?:Scheduled )?Maintenance) Report for\b ?(?P<company>.*)", re.I)
 _AFFECTED = re.compile(r"This (?:incident|(?:scheduled )?maintenance) affected:(?P<list>.*)", re.I)
 _POSTMORTEM = re.compile(r"post[- ]?mortem", re.I)
 _BULLET = re.compile(
-    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|\d{1,3}[.)]|\(\d{1,3}\))\s+(?P<text>\S.*)"
+    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|[0-9]{1,3}[.)]|\([0-9]{1,3}\))\s+(?P<text>\S.*)"
 )
 _NAVIGATION = re.compile(
     r"(?:powered by atlassian statuspage|\u2190? ?current status|subscribe to updates?|subscribe|"

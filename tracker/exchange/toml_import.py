@@ -207,7 +207,7 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no lineno attribute: the position ends the message.
         message = str(exc)
-        if where := re.search(r" \(at line (\d+), column (\d+)\)$", message):
+        if where := re.search(r" \(at line ([0-9]+), column ([0-9]+)\)$", message):
             line, column, message = where.group(1), f"column {where.group(2)}", message[: where.start()]
         else:
             line, column = str(text.count("\n") + 1), "at end of document"

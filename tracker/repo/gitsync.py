@@ -41,7 +41,7 @@ LOCAL_TIMEOUT = 60.0
 
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-ACTION_KEY = re.compile(r"\bACT-(\d{1,12})\b", re.IGNORECASE)
+ACTION_KEY = re.compile(r"\bACT-([0-9]{1,12})\b", re.IGNORECASE)
 
 
 class GitError(TrackerError):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from tracker.base.errors import InputError
 
-_WEEK = re.compile(r"(\d{4})-[Ww](\d{2})")
+_WEEK = re.compile(r"([0-9]{4})-[Ww]([0-9]{2})")
 
 
 def parse_week(text: str) -> tuple[int, int, date, date]:

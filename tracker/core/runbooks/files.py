@@ -71,7 +71,7 @@ def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    match = re.search(r"line (\d+)", str(exc))
+    match = re.search(r"line ([0-9]+)", str(exc))
     return int(match.group(1)) if match else None
 
 
