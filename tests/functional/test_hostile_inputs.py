@@ -1128,3 +1128,184 @@ def test_keys_in_commits_the_palette_and_reports_take_ascii_digits_only(db: Any,
     assert all(key != "ACT-1" for _, key, _ in jump_targets(db, f"ACT-{one}"))
     assert read_stamp(f"Posted Dec 2{one}, 2025 - 13:51 UTC") is None
     assert read_stamp(f"Posted Dec 24, 2025 - 1{one}:51 UTC") is None
+
+
+# -- dates at the edge of the calendar -----------------------------------------------------------
+
+FAR_RUNBOOK = ('+++\ntitle = "Reviewed at the end of time"\nlast_reviewed = 9999-12-31\nreview_every_days = 3650\n'
+               "+++\nBody\n")
+
+
+def test_a_runbook_reviewed_at_the_end_of_time_hides_nothing(cli, db_path: Path, workdir: Path) -> None:
+    """``runbooks list|show`` and ``review`` exited 3 (OverflowError) on this one runbook."""
+    (workdir / "runbooks" / "far.md").write_text(FAR_RUNBOOK)
+    listed = cli("--db", str(db_path), "runbooks", "list", "--json")
+    assert listed.code == 0, listed.err
+    rows = {r["path"]: r for r in json.loads(listed.out)}
+    assert set(rows) == {"runbooks/far.md", "runbooks/gadget.md", "runbooks/widget.md"}
+    assert rows["runbooks/far.md"]["error"] == ("runbooks/far.md line 3: 'last_reviewed' must be a date from"
+                                                " 1900-01-01 to 2999-12-31, got 9999-12-31")
+    assert rows["runbooks/widget.md"]["error"] is None
+    text = cli("--db", str(db_path), "runbooks", "list")
+    assert text.code == 0 and "runbooks/widget.md" in text.out and "runbooks/far.md" in text.out
+    shown = cli("--db", str(db_path), "runbooks", "show", "runbooks/far.md")
+    assert_clean_failure(shown, "runbooks show far.md")
+    assert "runbooks/far.md line 3: 'last_reviewed'" in shown.err
+    assert cli("--db", str(db_path), "runbooks", "show", "runbooks/widget.md").code == 0
+    for form in ("text", "md", "json"):
+        review = cli("--db", str(db_path), "review", "--format", form)
+        assert review.code == 0 and "2026-W48" in review.out, review.err
+    stale = json.loads(cli("--db", str(db_path), "review", "--format", "json").out)["coverage"]["stale_runbooks"]
+    assert "runbooks/far.md" in [r["path"] for r in stale]
+
+
+def test_an_index_row_from_before_the_bounds_is_flagged_not_fatal(db_path: Path) -> None:
+    """A runbook row indexed before dates were bounded (or written by hand) must not overflow staleness."""
+    from tracker.core.runbooks.index import list_runbooks
+
+    with connect(str(db_path)) as db, db.write():
+        for number, (reviewed, every) in enumerate([("9999-12-31", 3650), ("2026-01-01", 10**12),
+                                                    ("0001-01-01", 1)]):
+            db.execute("INSERT INTO runbook (path, title, owner, services, last_reviewed, review_every_days,"
+                       " content_hash, indexed_at) VALUES (:p, 'T', '', '', :r, :e, '', :now)",
+                       {"p": f"runbooks/old-{number}.md", "r": reviewed, "e": every, "now": "2026-11-23T00:00:00"})
+    with connect(str(db_path)) as db:
+        rows = {r.path: r for r in list_runbooks(db, TODAY)}
+    assert rows["runbooks/old-0.md"].stale == ("last_reviewed 9999-12-31 is out of range"
+                                               " (dates from 1900-01-01 to 2999-12-31)",)
+    assert rows["runbooks/old-1.md"].stale == ()  # due past the calendar's end: not overdue
+    assert rows["runbooks/old-2.md"].stale[0].startswith("last_reviewed 0001-01-01 is out of range")
+
+
+EDGE_ARGS = {
+    "--started 9999 west of UTC": ["incidents", "add", "--title=T", "--started=9999-12-31T23:59-12:00"],
+    "--started year 1 east of UTC": ["incidents", "add", "--title=T", "--started=0001-01-01T00:00+01:00"],
+    "--started year 1": ["incidents", "add", "--title=T", "--started=0001-01-01T00:00Z"],
+    "--week 9999-W52": ["review", "--week=9999-W52"],
+    "--week 9999-W01": ["review", "--week=9999-W01"],
+    "--week 0001-W01": ["review", "--week=0001-W01"],
+    "--due 9999-12-31": ["actions", "update", "ACT-1", "--due=9999-12-31"],
+    "--due 0001-01-01": ["actions", "add", "T", "--incident=INC-1", "--due=0001-01-01"],
+}
+"""Options at the calendar's ends: each refused with one line naming the option or the value, exit 1."""
+
+
+@pytest.mark.parametrize("entry", list(EDGE_ARGS))
+def test_dates_at_the_calendar_edges_are_refused_naming_the_field(cli, db_path: Path, entry: str) -> None:
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), *EDGE_ARGS[entry])
+    assert_clean_failure(result, entry)
+    assert result.code == 1 and "out of range" in result.err, result.err
+    option = entry.split()[0]
+    assert option in result.err or "bad week" in result.err, result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.parametrize(("today", "due"), [("2999-12-31", "tomorrow"), ("2999-12-30", "+9d"),
+                                            ("2999-06-01", "+9999w"), ("2999-12-31", "+1w")])
+def test_relative_due_dates_past_the_calendar_are_refused(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          today: str, due: str) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", today)
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), "actions", "update", "ACT-1", f"--due={due}")
+    assert_clean_failure(result, f"--due {due} on {today}")
+    assert result.err.startswith(f"tracker: error: --due: bad date '{due}': out of range"), result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01", "3000-01-01"])
+def test_a_today_at_the_calendar_edges_is_refused(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  today: str) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", today)
+    for args in (["actions", "list"], ["review"], ["actions", "add", "T", "--incident=INC-1"]):
+        result = cli("--db", str(db_path), *args)
+        assert_clean_failure(result, f"{args} on {today}")
+        assert result.err == f"tracker: error: TRACKER_TODAY: {today} is out of range (dates from 1900-01-01 to" \
+                             " 2999-12-31)\n"
+
+
+def test_the_week_is_echoed_as_given(cli, db_path: Path) -> None:
+    """``--week 0001-W01`` was echoed back as ``'1-W01'``; weeks are always named with four-digit years."""
+    from tracker.core.review.weeks import week_name
+
+    result = cli("--db", str(db_path), "review", "--week", "0001-W01")
+    assert result.code == 1 and "'0001-W01'" in result.err and "'1-W01'" not in result.err, result.err
+    assert week_name(TODAY.replace(year=1900)) == "1900-W47"
+
+
+TOML_EDGES = {
+    "stamp year 1 east of UTC": ("created_at = 2", "created_at = 0001-01-01T00:30:00+01:00\n#"),
+    "stamp 9999 west of UTC": ("created_at = 2", "created_at = 9999-12-31T23:59:00-12:00\n#"),
+    "stamp 9999 in UTC": ("created_at = 2", "created_at = 9999-12-31T00:00:00Z\n#"),
+    "due 9999-12-31": ("due = 2", "due = 9999-12-31\n#"),
+    "due 0001-01-01": ("due = 2", "due = 0001-01-01\n#"),
+}
+
+
+@pytest.mark.parametrize("edge", list(TOML_EDGES))
+def test_toml_dates_at_the_calendar_edges_are_refused_naming_record_and_field(db_url: str, empty_url: str,
+                                                                              edge: str) -> None:
+    from tracker.exchange.toml_import import import_toml
+
+    old, new = TOML_EDGES[edge]
+    text = _export(db_url)
+    at = text.index("[[actions]]")
+    text = text[:at] + text[at:].replace(old, new, 1)
+    before = dump(empty_url)
+    with connect(empty_url) as db, pytest.raises(InputError) as caught:
+        import_toml(db, text.encode(), name="x.toml")
+    field = new.split(" =")[0]
+    assert str(caught.value).startswith(f"x.toml: actions[0].{field}: "), str(caught.value)
+    assert "out of range" in str(caught.value) and "\n" not in str(caught.value)
+    assert dump(empty_url) == before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
+def test_front_matter_dates_at_the_calendar_edges_name_file_line_and_field(value: str) -> None:
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
+
+    with pytest.raises(FrontMatterError) as caught:
+        parse_front_matter(f'+++\ntitle = "T"\nreview_every_days = 3650\nlast_reviewed = {value}\n+++\n',
+                           "runbooks/x.md")
+    assert str(caught.value) == (f"runbooks/x.md line 4: 'last_reviewed' must be a date from 1900-01-01 to"
+                                 f" 2999-12-31, got {value}")
+
+
+@pytest.mark.sqlite_only
+def test_status_page_times_past_the_calendar_are_unknown_with_a_warning() -> None:
+    from tracker.exchange.statuspage import parse
+
+    for stamp in ("9998-12-31T23:59:00Z", "2999-12-31T23:59:00-12:00"):
+        report = parse(json.dumps({"incidents": [{"name": "Far", "incident_updates": [
+            {"status": "resolved", "body": "b", "created_at": stamp}]}]}))[0]
+        assert report.updates[0].posted_at is None and report.started_at is None
+        assert any("out of range" in w for w in report.warnings), report.warnings
+    page = parse(_statuspage_page("Far").replace("Dec 24, 2025 - 13:51 UTC", "Dec 31, 9998 - 23:51 UTC"))[0]
+    assert page.updates[0].posted_at is None and any("out of range" in w for w in page.warnings)
+
+
+@pytest.mark.sqlite_only
+async def test_the_app_lists_every_runbook_and_shows_the_review_despite_one_at_the_end_of_time(
+        app_for, workdir: Path) -> None:
+    """The runbook list came up empty and the review screen stayed on "Loading…"."""
+    from textual.widgets import DataTable, Static
+
+    from tests.functional.conftest import SIZE, settle
+    from tracker.tui.screens.review import ReviewScreen
+    from tracker.tui.screens.runbooks import RunbooksScreen
+
+    (workdir / "runbooks" / "far.md").write_text(FAR_RUNBOOK)
+    app = app_for("runbooks", cwd=workdir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RunbooksScreen)
+        table = app.screen.query_one(DataTable)
+        cells = {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+        assert set(cells) == {"runbooks/far.md", "runbooks/gadget.md", "runbooks/widget.md"}
+        assert cells["runbooks/far.md"][2] == "error"
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        text = str(app.screen.query_one("#review-text", Static).render())
+        assert "2026-W48" in text and "runbooks/far.md" in text and "Loading" not in text

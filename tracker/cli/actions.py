@@ -75,7 +75,7 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             kind=parse_enum(ActionKind, args.kind, "kind"),
             owner=args.owner,
             priority=parse_enum(Priority, args.priority, "priority"),
-            due=parse_due(args.due, today) if args.due is not None else None,
+            due=parse_due(args.due, today, "--due") if args.due is not None else None,
             status=parse_enum(ActionStatus, args.status, "status"),
             note=args.note,
         )
@@ -99,7 +99,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     if args.priority is not None:
         changes["priority"] = parse_enum(Priority, args.priority, "priority")
     if args.due is not None:
-        changes["due"] = parse_due(args.due, today)
+        changes["due"] = parse_due(args.due, today, "--due")
     for name in ("owner", "title", "description", "incident", "root_cause", "runbook"):
         value = getattr(args, name)
         if value is not None:

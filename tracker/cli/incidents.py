@@ -42,7 +42,7 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.core.incidents import add_incident
 
-    started = parse_datetime(args.started)
+    started = parse_datetime(args.started, "--started")
     severity = parse_enum(Severity, args.severity, "severity")
     with open_db(settings) as db:
         row = add_incident(db, title=args.title, started_at=started, severity=severity, summary=args.summary,

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from tracker.base.timeutil import CALENDAR, in_calendar
+
 MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
@@ -103,9 +105,12 @@ def read_stamp(line: str) -> Stamp | None:
     try:
         local = datetime(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"]), hour,
                          int(match["minute"]), int(match["second"] or 0), tzinfo=timezone(offset))
-        return Stamp(local.astimezone(UTC), "")
+        moment = local.astimezone(UTC)
     except (ValueError, OverflowError):
         return Stamp(None, f"no such moment in stamp {text!r}")
+    if not in_calendar(moment):
+        return Stamp(None, f"stamp {text!r} is out of range (UTC {CALENDAR})")
+    return Stamp(moment, "")
 
 
 def _zone_offset(zone: re.Match[str]) -> timedelta | None:
@@ -176,7 +181,10 @@ def read_iso(value: object) -> tuple[datetime | None, str]:
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
         if moment is not None and moment.tzinfo is not None:
-            return moment.astimezone(UTC), ""
+            moment = moment.astimezone(UTC)
+            if not in_calendar(moment):
+                return None, f"time {repr(value)[:60]} is out of range (UTC {CALENDAR})"
+            return moment, ""
     except (ValueError, OverflowError):
         pass
     return None, f"unreadable time {repr(value)[:60]} (ISO 8601 with an offset expected)"

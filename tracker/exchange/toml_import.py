@@ -13,7 +13,7 @@ from typing import Any
 
 from tracker.base.errors import InputError
 from tracker.base.text import shown
-from tracker.base.timeutil import to_utc
+from tracker.base.timeutil import check_day, check_moment
 from tracker.exchange.toml_format import (
     ACTION,
     CAUSE_LINK,
@@ -60,11 +60,11 @@ def _value(value: Any, kind: Kind, path: str) -> Any:
         expected = "a string"
     elif kind == "stamp":
         if isinstance(value, datetime) and value.tzinfo is not None:
-            return to_utc(value)
+            return check_moment(value, path)
         expected = "a date-time with an offset (e.g. 2026-11-23T09:30:00Z)"
     elif kind == "date":
         if isinstance(value, date) and not isinstance(value, datetime):
-            return value
+            return check_day(value, path)
         expected = "a date (e.g. 2026-11-23)"
     else:
         choices = [m.value for m in kind]  # type: ignore[union-attr]

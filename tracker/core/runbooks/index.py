@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.errors import InputError
 from tracker.base.files import read_capped
-from tracker.base.timeutil import read_date, read_stamp
+from tracker.base.timeutil import check_moment, read_date, read_stamp
 from tracker.core.runbooks.files import FrontMatter, content_hash, list_runbook_paths, read_runbook, stale_reasons
 from tracker.storage.database import Db
 
@@ -87,6 +87,8 @@ def refresh_index(
                 continue
             digest = content_hash(data)
             sha, when = commits.get(path, (None, None))
+            if when is not None and not _in_calendar(when):
+                when = None  # a commit dated past the calendar (git takes year 9999): time unknown
             previous = known.get(path)
             if previous and previous[1] == digest and previous[2] == sha:
                 unchanged += 1
@@ -127,6 +129,14 @@ def refresh_index(
         for rid in gone:
             db.execute("DELETE FROM runbook WHERE id = :id", {"id": rid})
     return IndexReport(indexed, unchanged, len(gone), errors)
+
+
+def _in_calendar(moment: datetime) -> bool:
+    try:
+        check_moment(moment, "commit time")
+    except InputError:
+        return False
+    return True
 
 
 def cause_last_incident(db: Db) -> dict[str, date]:
