@@ -59,6 +59,9 @@ CORPUS: list[str | bytes] = [
     "'; DROP TABLE action; --", '" OR 1=1 --',
     # option-looking names (for git and argparse)
     "--all", "-A", "--exec=rm",
+    # terminal escapes: an OSC 8 link, a C1 CSI; what an owner, a path, a key must not be
+    "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", "\x9b2Jc1", "[bold]bad owner", "../../etc/passwd",
+    "t" * 1000, "ACT-\u0661",
 ]
 TEXTS = [v for v in CORPUS if isinstance(v, str)]
 NUL = CORPUS[4]
@@ -1309,3 +1312,133 @@ async def test_the_app_lists_every_runbook_and_shows_the_review_despite_one_at_t
         assert isinstance(app.screen, ReviewScreen)
         text = str(app.screen.query_one("#review-text", Static).render())
         assert "2026-W48" in text and "runbooks/far.md" in text and "Loading" not in text
+
+
+# -- one validation layer: the TOML import refuses what every other way in refuses ----------------
+
+TOML_REFUSED = {
+    "control character in a title": ("actions", 3, "title", "bell\x07title"),
+    "escape in a title": ("incidents", 1, "title", "\x1b[2J\x1b[Hcleared"),
+    "OSC 8 link in a title": ("actions", 0, "title", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"),
+    "NUL in a title": ("root_causes", 2, "title", NUL),
+    "1,000-character title": ("actions", 3, "title", "t" * 1000),
+    "1 MB description": ("actions", 3, "description", MEGABYTE),
+    "markup owner": ("actions", 0, "owner", "[bold]bad owner"),
+    "version 0": ("actions", 0, "version", 0),
+    "runbook path leaving the folder": ("actions", 0, "runbook_path", "../../etc/passwd"),
+    "escape in a timeline label": ("incidents", 4, "timeline.0.label", "\x1b[31mred"),
+    "escape in an actor": ("events", 2, "actor", "\x1b[2J"),
+}
+
+
+@pytest.mark.parametrize("case", list(TOML_REFUSED))
+def test_toml_import_goes_through_the_validation_layer(cli, db_url: str, empty_url: str, tmp_path: Path,
+                                                       case: str) -> None:
+    """Each of these imported before, and its escapes then reached the terminal raw."""
+    import tomllib
+
+    section, index, field, value = TOML_REFUSED[case]
+    doc = tomllib.loads(_export(db_url))
+    record = doc[section][index]
+    *inner, last = field.split(".")
+    for part in inner:
+        record = record[int(part)] if part.isdigit() else record[part]
+    record[last] = value
+    path = tmp_path / "x.toml"
+    path.write_bytes(tomli_w.dumps(doc).encode())
+    before = dump(empty_url)
+    result = cli("--db", empty_url, "import", "toml", str(path))
+    assert_clean_failure(result, case)
+    where = f"{section}[{index}].{field}".replace(".0.", "[0].")
+    assert result.err.startswith(f"tracker: error: x.toml: {where}: "), result.err
+    assert "\x1b" not in result.err and "\x00" not in result.err
+    assert dump(empty_url) == before
+
+
+def test_what_the_other_ways_in_store_the_toml_import_takes_back(cli, empty_url: str, backend: str,
+                                                                 tmp_path: Path, request: pytest.FixtureRequest,
+                                                                 _templates: dict[str, Path]) -> None:
+    """Hostile reports and hostile options, stored as the tracker takes them, export and import back
+    byte for byte: every way in applies the same rules, so the import never refuses the tracker's own data."""
+    from tests.conftest import _fresh_pg
+
+    number = 0
+    for value in CORPUS:
+        if isinstance(value, bytes) or value == UNDECODABLE:
+            continue
+        for data in (_statuspage_page(value), json.dumps({"incidents": [{"name": value, "id": f"x{number}",
+                     "components": [{"name": value, "group_id": None}], "incident_updates": [
+                         {"status": "resolved", "body": value, "created_at": "2025-12-24T13:51:00Z"}],
+                     "postmortem_body": f"## Action items\n- {value}\n"}]})):
+            number += 1
+            path = tmp_path / f"report-{number}.txt"
+            path.write_text(data)
+            cli("--db", empty_url, "import", "statuspage", str(path))
+        for args in (["actions", "add", "--incident=INC-1", "--", value],
+                     ["actions", "update", "ACT-1", f"--description={value}"],
+                     ["actions", "update", "ACT-1", f"--note={value}"]):
+            cli("--db", empty_url, *args)
+    first, second = tmp_path / "first.toml", tmp_path / "second.toml"
+    assert cli("--db", empty_url, "export", "toml", str(first)).code == 0
+    if backend == "postgresql":
+        other = _fresh_pg(request, "empty")
+    else:
+        other = str(tmp_path / "other.db")
+        shutil.copyfile(_templates["empty"], other)
+    result = cli("--db", other, "import", "toml", str(first))
+    assert result.code == 0, result.err
+    assert cli("--db", other, "export", "toml", str(second)).code == 0
+    assert first.read_bytes() == second.read_bytes()
+    with connect(other) as db:
+        assert db.scalar("SELECT COUNT(*) FROM incident") >= 10 and db.scalar("SELECT COUNT(*) FROM action") >= 5
+
+
+FRONT_MATTER_REFUSED = {
+    "escape in the title": ('title = "\\u001b[2Jcleared"', 2, "title"),
+    "1,000-character title": (f'title = "{"t" * 1000}"', 2, "title"),
+    "markup owner": ('title = "T"\nowner = "[bold]bad owner"', 3, "owner"),
+    "escape in the owner": ('title = "T"\nowner = "\\u001b]8;;x\\u001b\\\\"', 3, "owner"),
+    "cause that is no slug": ('title = "T"\nroot_causes = ["../../etc/passwd"]', 3, "root_causes"),
+    "service with a comma": ('title = "T"\nservices = ["api,push"]', 3, "services"),
+    "service with an escape": ('title = "T"\nservices = ["\\u001b[31mapi"]', 3, "services"),
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", list(FRONT_MATTER_REFUSED))
+def test_front_matter_goes_through_the_validation_layer(case: str) -> None:
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
+
+    toml, line, key = FRONT_MATTER_REFUSED[case]
+    with pytest.raises(FrontMatterError) as caught:
+        parse_front_matter(f"+++\n{toml}\n+++\nBody\n", "runbooks/x.md")
+    message = str(caught.value)
+    assert message.startswith(f"runbooks/x.md line {line}: '{key}': "), message
+    assert "\x1b" not in message and "\n" not in message
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("user", ["\x1b[2Jintruder", "two\nlines", "\x9b2J", "x" * 300])
+def test_the_acting_user_goes_through_the_validation_layer(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          user: str) -> None:
+    monkeypatch.setenv("TRACKER_USER", user)
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), "actions", "update", "ACT-1", "--owner=sre-team", "--note=hi")
+    assert_clean_failure(result, repr(user))
+    assert result.err.startswith("tracker: error: TRACKER_USER ") and "\x1b" not in result.err, result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.sqlite_only
+def test_status_page_texts_longer_than_the_limit_are_cut_with_a_warning(cli, empty_url: str,
+                                                                        tmp_path: Path) -> None:
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"incidents": [{"name": "Long", "postmortem_body": "p" * 300_000,
+                                               "incident_updates": [{"status": "resolved", "body": "b" * 250_000,
+                                                                     "created_at": "2025-12-24T13:51:00Z"}]}]}))
+    result = cli("--db", empty_url, "import", "statuspage", str(path))
+    assert result.code == 0, result.err
+    assert "longer than 200,000 characters, cut to that" in result.err
+    with connect(empty_url) as db:
+        assert len(db.scalar("SELECT postmortem FROM incident")) == 200_000
+        assert len(db.scalar("SELECT body FROM timeline_entry")) == 200_000

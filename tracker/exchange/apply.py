@@ -17,6 +17,7 @@ from tracker.base.enums import ActionKind, ActionStatus, CauseRole, Priority
 from tracker.base.errors import InputError
 from tracker.base.timeutil import iso
 from tracker.core.keys import incident_key
+from tracker.core.validate import TEXT_MAX, check_row, scrub_line, scrub_text, scrub_title
 from tracker.exchange.statuspage import ParsedReport, suggest_root_causes
 from tracker.storage.database import Db
 
@@ -56,7 +57,7 @@ class ImportPlan(NamedTuple):
             "would": "update" if self.existing else "create",
             "incident": incident_key(self.existing) if self.existing else None,
             "title": report.title,
-            "company": _text(report.company)[:200],
+            "company": scrub_line(report.company, 200),
             "kind": report.kind,
             "status": report.status,
             "severity": self.severity,
@@ -81,22 +82,6 @@ def action_kind(text: str) -> ActionKind:
     return ActionKind.PREVENT
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def _text(text: str) -> str:
-    """Imported text as free text: control characters (and undecodable bytes) become spaces.
-
-    Bodies are otherwise kept exactly; NUL in particular cannot be stored by PostgreSQL.
-    """
-    return _CONTROL.sub(" ", text)
-
-
-def _title(text: str) -> str:
-    flat = " ".join(_text(text).split())
-    return flat if len(flat) <= 200 else flat[:199].rstrip() + "…"
-
-
 def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]) -> ImportPlan:
     """What importing ``report`` would do; reads the database, writes nothing."""
     warnings = list(report.warnings)
@@ -104,13 +89,13 @@ def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]
     if report.external_id and report.external_id not in source:
         source = f"{source}#{report.external_id}" if source else f"statuspage:{report.external_id}"
     existing = None
-    source = _text(source)
+    source = scrub_line(source, 1000)
     if source:
         existing = db.scalar("SELECT id FROM incident WHERE source = :source ORDER BY id LIMIT 1", {"source": source})
     if existing is None and report.started_at is not None:
         existing = db.scalar(
             "SELECT id FROM incident WHERE title = :title AND started_at = :started ORDER BY id LIMIT 1",
-            {"title": _title(report.title), "started": report.started_at},
+            {"title": scrub_title(report.title), "started": report.started_at},
         )
     severity = SEVERITY_BY_IMPACT.get(report.impact.lower()) if report.impact else None
     if severity is None:
@@ -121,7 +106,13 @@ def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]
     text = report.sections.get("root_cause") or report.postmortem or "\n".join(u.body for u in report.updates)
     suggestions = [Suggestion(slug, score, words, slug in known)
                    for slug, score, words in suggest_root_causes(text, rules)]
-    actions = [(_title(item), action_kind(item)) for item in report.proposed_actions if item.strip()]
+    actions = [(scrub_title(item) or "(untitled action)", action_kind(item))
+               for item in report.proposed_actions if item.strip()]
+    texts = {"summary": report.sections.get("summary", ""), "impact": report.sections.get("impact", ""),
+             "postmortem": report.postmortem, **{f"update {n}": u.body for n, u in enumerate(report.updates, 1)}}
+    if cut := [name for name, text in texts.items() if len(text) > TEXT_MAX]:
+        warnings.append(f"{', '.join(cut[:3])}{' and more' if len(cut) > 3 else ''}: longer than"
+                        f" {TEXT_MAX:,} characters, cut to that")
     if report.started_at is None:
         warnings.append("no update has a readable time: the incident has no start time")
     return ImportPlan(report, source, existing, severity, suggestions, actions, warnings)
@@ -151,20 +142,20 @@ def apply_plan(
             raise InputError(f"no proposed action number {index + 1}")
     now = clock.now()
     counts = {"timeline": 0, "components": 0, "causes": 0, "actions": 0}
-    fields = {
-        "title": _title(report.title) or "(untitled report)",
-        "company": report.company,
+    fields = check_row("incident", {
+        "title": scrub_title(report.title) or "(untitled report)",
+        "company": scrub_line(report.company, 200),
         "kind": report.kind,
         "severity": plan.severity,
         "status": report.status,
         "started": report.started_at,
         "resolved": report.resolved_at,
-        "summary": _text(report.sections.get("summary", "")),
-        "impact": _text(report.sections.get("impact", "") or report.impact),
+        "summary": scrub_text(report.sections.get("summary", "")),
+        "impact": scrub_text(report.sections.get("impact", "") or report.impact),
         "source": plan.source,
-        "postmortem": _text(report.postmortem),
+        "postmortem": scrub_text(report.postmortem),
         "now": now,
-    }
+    })
     with db.write():
         incident_id = plan.existing
         if incident_id is None:
@@ -180,7 +171,9 @@ def apply_plan(
         _merge_timeline(db, incident_id, report, counts)
         linked = {r[0] for r in db.rows("SELECT component_id FROM incident_component WHERE incident_id = :i",
                                         {"i": incident_id})}
-        for component in dict.fromkeys((_text(c.group)[:200], _text(c.name)[:200]) for c in report.components):
+        for component in dict.fromkeys((scrub_line(c.group, 200), scrub_line(c.name, 200)) for c in report.components
+                                       if c.name.strip()):
+            check_row("component", {"group_name": component[0], "name": component[1]})
             component_id = db.scalar("SELECT id FROM component WHERE group_name = :g AND name = :n",
                                      {"g": component[0], "n": component[1]})
             if component_id is None:
@@ -236,7 +229,8 @@ def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict
     position = int(db.scalar("SELECT COALESCE(MAX(position), -1) FROM timeline_entry WHERE incident_id = :i",
                              {"i": incident_id}))
     for update in report.updates:
-        key = (update.posted_at, _text(update.label)[:100], _text(update.body))
+        key = (update.posted_at, scrub_line(update.label, 100), scrub_text(update.body))
+        check_row("timeline_entry", {"label": key[1], "body": key[2]})
         if key in have:
             continue
         position += 1
@@ -263,9 +257,9 @@ def _add_actions(db: Db, plan: ImportPlan, chosen: list[int], incident_id: int, 
             db, title=title, actor=actor, today=today, due_days=due_days, clock=clock,
             incident=incident_key(incident_id),
             root_cause=causes[0] if len(causes) == 1 else None, kind=kind, priority=Priority.P2,
-            status=ActionStatus.PROPOSED, description=_text(plan.report.proposed_actions[index])[:20_000],
-            note=_text(f"Proposed from the postmortem of {plan.report.title!r}"
-                       f" ({plan.source or 'pasted text'}).")[:2000],
+            status=ActionStatus.PROPOSED, description=scrub_text(plan.report.proposed_actions[index], 20_000),
+            note=scrub_text(f"Proposed from the postmortem of {plan.report.title!r}"
+                            f" ({plan.source or 'pasted text'}).", 2000),
         )
         existing.add(title)
         added += 1

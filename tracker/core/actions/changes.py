@@ -18,7 +18,7 @@ from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
 from tracker.core.actions.rows import ActionEventRow, ActionRow
 from tracker.core.keys import action_key, incident_key, parse_key
-from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_path, clean_text, clean_title
 from tracker.storage.database import Db
 
 NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
@@ -110,6 +110,7 @@ def add_action(
     description = clean_text(description)
     owner = clean_owner(owner)
     note = clean_text(note, "note", NOTE_MAX)
+    runbook_path = clean_runbook_path(runbook_path) if runbook_path else None
     if incident is None and root_cause is None:
         raise InputError("an action needs an incident or a root cause to belong to")
     if status in NEEDS_NOTE and not note.strip():
@@ -181,7 +182,7 @@ def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "root_cause":
             out[name] = _root_cause_id(db, value)
         elif name == "runbook":
-            out[name] = clean_path(value) if value else None
+            out[name] = clean_runbook_path(value) if value else None
     return out
 
 

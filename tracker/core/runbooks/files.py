@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,8 @@ from tracker.base.errors import InputError
 from tracker.base.files import read_capped
 from tracker.base.text import shown
 from tracker.base.timeutil import CALENDAR, FIRST_DAY, LAST_DAY, add_days, in_calendar
-from tracker.core.validate import clean_path
+from tracker.core.keys import check_slug
+from tracker.core.validate import clean_line, clean_owner, clean_runbook_path, clean_title
 
 FENCE = "+++"
 FRONT_MATTER_KEYS = ("title", "owner", "root_causes", "services", "last_reviewed", "review_every_days")
@@ -90,25 +92,36 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
         message = str(exc).split(" (at")[0]
         raise FrontMatterError(f"{where}{at}: front matter is not valid TOML ({message})") from None
 
+    def line_of(key: str) -> int:
+        return next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
+
     def fail(key: str, wanted: str) -> FrontMatterError:
-        line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
         got = data.get(key)
         shown_got = shown(got) if isinstance(got, str) else got.isoformat() if isinstance(got, date) else \
             shown(repr(got))
-        return FrontMatterError(f"{where} line {line}: '{key}' must be {wanted}, got {shown_got}")
+        return FrontMatterError(f"{where} line {line_of(key)}: '{key}' must be {wanted}, got {shown_got}")
+
+    def checked(key: str, check: Callable[[Any], Any], value: Any) -> Any:
+        """A value through the validation layer; its refusal names the file, the line and the key."""
+        try:
+            return check(value)
+        except InputError as exc:
+            raise FrontMatterError(f"{where} line {line_of(key)}: '{key}': {exc}") from None
 
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail("title", "a non-empty string")
+    title = checked("title", clean_title, title)
     owner = data.get("owner", "")
     if not isinstance(owner, str):
         raise fail("owner", "a string")
+    owner = checked("owner", clean_owner, owner) or ""
     lists = {}
-    for key in ("root_causes", "services"):
+    for key, check in (("root_causes", check_slug), ("services", _service)):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail(key, "a list of strings")
-        lists[key] = tuple(value)
+        lists[key] = tuple(checked(key, check, item) for item in value)
     reviewed = data.get("last_reviewed")
     if reviewed is not None and (not isinstance(reviewed, date) or hasattr(reviewed, "hour")):
         raise fail("last_reviewed", "a date such as 2026-01-15 (no quotes)")
@@ -118,8 +131,16 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
     if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 3650):
         raise fail("review_every_days", "a whole number of days from 1 to 3650")
     extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
-    front = FrontMatter(title.strip(), owner, lists["root_causes"], lists["services"], reviewed, every, extra)
+    front = FrontMatter(title, owner, lists["root_causes"], lists["services"], reviewed, every, extra)
     return front, body
+
+
+def _service(name: str) -> str:
+    """A service a runbook covers: a short name, one line, no comma (the index joins them with commas)."""
+    clean_line(name, "service", 100, required=True)
+    if "," in name:
+        raise InputError(f"service {shown(name)} has a comma (give each service its own string)")
+    return name
 
 
 def render_front_matter(front: FrontMatter) -> str:
@@ -158,10 +179,6 @@ def read_runbook(root: Path, relative: str) -> RunbookFile:
 # -- paths ------------------------------------------------------------------------------------
 
 
-NAME_MAX = 255
-"""Longest file name (bytes) most file systems take."""
-
-
 def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
     """Check a user-given path names a file inside the runbooks folder; return it relative to ``root``.
 
@@ -169,19 +186,8 @@ def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
     that lead outside the runbooks folder.
     """
 
-    text = given.strip()
-    if not text:
-        raise InputError("empty runbook path")
-    clean_path(text)
+    text = clean_runbook_path(given)
     candidate = Path(text)
-    if candidate.is_absolute():
-        raise InputError(f"runbook path {shown(text)} is absolute: give it relative to the repository")
-    if ".." in candidate.parts:
-        raise InputError(f"runbook path {shown(text)} leaves the runbooks folder ('..' is not allowed)")
-    if any(part.startswith("-") for part in candidate.parts):
-        raise InputError(f"runbook path {shown(text)} has a part starting with '-'")
-    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in candidate.parts):
-        raise InputError(f"runbook path {shown(text)} has a name longer than {NAME_MAX} bytes")
     folder = (root / runbooks_dir).resolve()
     if candidate.parts[: len(Path(runbooks_dir).parts)] != Path(runbooks_dir).parts:
         candidate = Path(runbooks_dir) / candidate

@@ -15,6 +15,7 @@ from tracker.base.errors import InputError
 from tracker.base.files import read_capped
 from tracker.base.timeutil import check_moment, read_date, read_stamp
 from tracker.core.runbooks.files import FrontMatter, content_hash, list_runbook_paths, read_runbook, stale_reasons
+from tracker.core.validate import clean_runbook_path, scrub_title
 from tracker.storage.database import Db
 
 
@@ -81,6 +82,7 @@ def refresh_index(
     with db.write():
         for path in paths:
             try:
+                clean_runbook_path(path)  # a name no export could bring back (a control character) is not indexed
                 data = read_capped(str(root / path), label=path)
             except InputError as exc:
                 errors.append(str(exc))
@@ -97,7 +99,7 @@ def refresh_index(
                 parsed = read_runbook(root, path)
                 front, error = parsed.front, None
             except InputError as exc:
-                front, error = FrontMatter(title=Path(path).stem), str(exc)
+                front, error = FrontMatter(title=scrub_title(Path(path).stem) or "untitled"), str(exc)
                 errors.append(error)
             values = {
                 "path": path, "title": front.title, "owner": front.owner, "services": ",".join(front.services),
