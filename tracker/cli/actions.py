@@ -10,6 +10,7 @@ from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
 from tracker.base.errors import InputError
 from tracker.base.timeutil import parse_due
 from tracker.cli.common import actor, open_db, parse_enums
+from tracker.cli.output import echo
 from tracker.config import Settings
 
 
@@ -82,7 +83,7 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             render.write_json(sys.stdout, row.to_json(today))
         else:
-            print(f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}")
+            echo(f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}")
     return 0
 
 
@@ -114,7 +115,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             render.write_json(sys.stdout, row.to_json(today))
         else:
-            print(f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
+            echo(f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
                   f"due {row.due or '-'}")
     return 0
 

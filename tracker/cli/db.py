@@ -9,12 +9,13 @@ from tracker.config import Settings
 
 
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.output import echo
     from tracker.core.opening import open_database
     from tracker.storage.lifecycle import schema_revision
 
     messages: list[str] = []
     with open_database(settings.db, create=None, notify=messages.append) as db:
-        print(messages[-1] if messages else f"{settings.db}: already at schema {schema_revision(db)}.")
+        echo(messages[-1] if messages else f"{settings.db}: already at schema {schema_revision(db)}.")
     return 0
 
 
@@ -28,6 +29,5 @@ def db_check(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         render.write_json(sys.stdout, report)
     else:
-        for key, value in report.items():
-            print(f"{key:<24} {value}")
+        render.write_lines(sys.stdout, (f"{key:<24} {value}" for key, value in report.items()))
     return 0 if report["ok"] else 1

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from tracker.base.text import visible
 from tracker.config import Settings
 
 
@@ -45,6 +46,7 @@ def _write(settings: Settings, name: str | None, data: bytes, force: bool) -> No
 def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.cli.common import open_db
+    from tracker.core.validate import scrub_title
     from tracker.exchange.apply import apply_plan, plan_report
     from tracker.exchange.statuspage import cause_rules, parse
     from tracker.identity import current_actor
@@ -77,7 +79,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
             results.append((plan, incident_id, counts))
     for plan, _, _ in results:
         for warning in plan.warnings:
-            print(f"tracker: warning: {warning}", file=sys.stderr)
+            render.echo(f"tracker: warning: {visible(warning)}", file=sys.stderr)
     if args.json:
         render.write_json(sys.stdout, [
             {"id": f"INC-{i}", "created": p.existing is None, **c} for p, i, c in results
@@ -85,12 +87,13 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     else:
         for plan, incident_id, counts in results:
             verb = "Updated" if plan.existing else "Imported"
-            print(f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
+            title = scrub_title(plan.report.title) or "(untitled report)"  # as stored
+            render.echo(f"{verb} INC-{incident_id}: {title} ({counts['timeline']} updates, "
                   f"{counts['components']} components, {counts['actions']} new proposed actions, "
                   f"{counts['causes']} causes linked)")
             if plan.suggestions and not counts["causes"]:
                 hint = ", ".join(s.slug for s in plan.suggestions[:3])
-                print(f"  suggested root causes: {hint} (link with --cause SLUG)")
+                render.echo(f"  suggested root causes: {hint} (link with --cause SLUG)")
     return 0
 
 
@@ -113,18 +116,20 @@ def _preview_lines(plan) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def import_toml(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.output import echo
     from tracker.core.opening import open_database
     from tracker.exchange.toml_import import import_toml as load
 
     data = _read(args.file)
     with open_database(settings.db, create="empty") as db:
         counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin")
-    print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    echo("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
     return 0
 
 
 def export_toml(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
+    from tracker.cli.output import echo
     from tracker.exchange.toml_export import export_toml as dump
 
     _destination(settings, args.file, args.force)
@@ -132,7 +137,7 @@ def export_toml(settings: Settings, args: argparse.Namespace) -> int:
         data = dump(db)
     _write(settings, args.file, data, args.force)
     if args.file != "-":
-        print(f"Wrote {args.file} ({len(data):,} bytes)", file=sys.stderr)
+        echo(f"Wrote {visible(args.file)} ({len(data):,} bytes)", file=sys.stderr)
     return 0
 
 

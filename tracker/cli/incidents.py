@@ -51,5 +51,5 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             render.write_json(sys.stdout, row.to_json())
         else:
-            print(f"Added {row.key}: {row.title}")
+            render.echo(f"Added {row.key}: {row.title}")
     return 0

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from tracker.base.text import visible
+from tracker.cli.output import echo
 from tracker.config import Settings
 from tracker.repo.workspace import RunbookWorkspace
 
@@ -26,7 +28,7 @@ def runbooks_list(settings: Settings, args: argparse.Namespace) -> int:
         report = space.refresh()
         rows = list_runbooks(db, settings.today_date(), stale_only=args.stale)
     for error in report.errors:
-        print(f"tracker: warning: {error}", file=sys.stderr)
+        render.echo(f"tracker: warning: {visible(error)}", file=sys.stderr)
     if args.json:
         render.write_json(sys.stdout, [r.to_json() for r in rows])
         return 0
@@ -58,15 +60,15 @@ def runbooks_show(settings: Settings, args: argparse.Namespace) -> int:
         render.write_json(sys.stdout, data)
         return 0
     front = runbook.front
-    print(f"{path}  {front.title}")
-    print(f"  owner {front.owner or '-'} · causes {', '.join(front.root_causes) or '-'}"
-          f" · services {', '.join(front.services) or '-'}")
+    lines = [f"{path}  {front.title}",
+             f"  owner {front.owner or '-'} · causes {', '.join(front.root_causes) or '-'}"
+             f" · services {', '.join(front.services) or '-'}"]
     reviewed = front.last_reviewed.isoformat() if front.last_reviewed else "never"
-    print(f"  last reviewed {reviewed}, every {front.review_every_days or '-'} days")
-    for reason in row.stale if row else ():
-        print(f"  stale: {reason}")
-    print()
-    sys.stdout.write(runbook.body if runbook.body.endswith("\n") else runbook.body + "\n")
+    lines.append(f"  last reviewed {reviewed}, every {front.review_every_days or '-'} days")
+    lines += [f"  stale: {reason}" for reason in (row.stale if row else ())]
+    render.write_lines(sys.stdout, [*lines, ""])
+    body = visible(runbook.body, keep="\n\t")
+    sys.stdout.write(body if body.endswith("\n") else body + "\n")
     return 0
 
 
@@ -85,11 +87,8 @@ def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
             "operation": state.operation, "files": states.states,
         })
         return 0
-    print(state.describe())
-    for path, label in sorted(states.states.items()):
-        print(f"  {label:<16} {path}")
-    if not states.states:
-        print("  runbooks are clean")
+    lines = [state.describe(), *(f"  {label:<16} {path}" for path, label in sorted(states.states.items()))]
+    render.write_lines(sys.stdout, lines if states.states else [*lines, "  runbooks are clean"])
     return 0
 
 
@@ -99,28 +98,28 @@ def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
         info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
                             allow_secrets=args.allow_secrets)
     closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
-    print(f"Committed {info.short}: {info.subject}{closes}")
+    echo(f"Committed {info.short}: {info.subject}{closes}")
     return 0
 
 
 def runbooks_pull(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.pull(rebase=args.rebase))
+        echo(space.pull(rebase=args.rebase))
     return 0
 
 
 def runbooks_push(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.push())
+        echo(space.push())
     return 0
 
 
 def runbooks_sync(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.sync(rebase=not args.ff_only))
+        echo(space.sync(rebase=not args.ff_only))
     return 0
 
 
