@@ -17,7 +17,6 @@ from tracker.core.runbooks.files import (
     stale_reasons,
 )
 
-
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = '+++\ntitle = "T"\nowner = "o"\nroot_causes = ["a"]\nservices = []\nlast_reviewed = 2026-01-01\n' \
        'review_every_days = 30\n+++\nBody [bold] text\n'
