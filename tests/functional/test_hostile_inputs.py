@@ -1442,3 +1442,16 @@ def test_status_page_texts_longer_than_the_limit_are_cut_with_a_warning(cli, emp
     with connect(empty_url) as db:
         assert len(db.scalar("SELECT postmortem FROM incident")) == 200_000
         assert len(db.scalar("SELECT body FROM timeline_entry")) == 200_000
+
+
+@pytest.mark.sqlite_only
+def test_status_page_names_made_only_of_control_characters_are_dropped(cli, db_path: Path, tmp_path: Path) -> None:
+    """A component named only by control characters scrubs to nothing: it is left out, the rest imported."""
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({"incidents": [{"name": "Odd names", "id": "odd1", "components": [
+        {"name": "\x07\x1b", "group_id": None}, {"name": "API\x1b[2J", "group_id": None}], "incident_updates": [
+        {"status": "resolved", "body": "b", "created_at": "2025-12-24T13:51:00Z"}]}]}))
+    result = cli("--db", str(db_path), "import", "statuspage", str(path), "--json")
+    assert result.code == 0, result.err
+    shown = json.loads(cli("--db", str(db_path), "incidents", "show", "INC-6", "--json").out)
+    assert shown["components"] == ["API [2J"]

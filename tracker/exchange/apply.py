@@ -171,8 +171,8 @@ def apply_plan(
         _merge_timeline(db, incident_id, report, counts)
         linked = {r[0] for r in db.rows("SELECT component_id FROM incident_component WHERE incident_id = :i",
                                         {"i": incident_id})}
-        for component in dict.fromkeys((scrub_line(c.group, 200), scrub_line(c.name, 200)) for c in report.components
-                                       if c.name.strip()):
+        named = ((scrub_line(c.group, 200), scrub_line(c.name, 200)) for c in report.components)
+        for component in dict.fromkeys(pair for pair in named if pair[1].strip()):
             check_row("component", {"group_name": component[0], "name": component[1]})
             component_id = db.scalar("SELECT id FROM component WHERE group_name = :g AND name = :n",
                                      {"g": component[0], "n": component[1]})
