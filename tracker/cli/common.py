@@ -6,6 +6,8 @@ import sys
 from enum import StrEnum
 
 from tracker.base.enums import parse_enum
+from tracker.base.text import visible
+from tracker.cli.output import echo
 from tracker.config import Settings
 from tracker.storage.database import Db
 
@@ -14,7 +16,7 @@ def open_db(settings: Settings) -> Db:
     """The database the settings name; created with the demo on first run, saying so on stderr."""
     from tracker.core.opening import open_database
 
-    return open_database(settings.db, create="demo", notify=lambda message: print(message, file=sys.stderr))
+    return open_database(settings.db, create="demo", notify=lambda message: echo(message, file=sys.stderr))
 
 
 def actor(settings: Settings) -> str:
@@ -28,7 +30,7 @@ def refresh_runbooks(db: Db, settings: Settings) -> None:
     from tracker.repo.workspace import RunbookWorkspace
 
     for error in RunbookWorkspace(db, settings).refresh().errors:
-        print(f"tracker: warning: {error}", file=sys.stderr)
+        echo(f"tracker: warning: {visible(error)}", file=sys.stderr)
 
 
 def parse_enums(values: list[str] | None, enum: type[StrEnum], what: str) -> tuple[str, ...]:

@@ -6,10 +6,10 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.base.errors import InputError
+from tracker.base.text import visible
 from tracker.config import Settings
 
 if TYPE_CHECKING:
@@ -18,46 +18,38 @@ if TYPE_CHECKING:
     from tracker.exchange.feed import ParsedFeed
     from tracker.exchange.plan import ImportPlan
 
-MAX_INPUT = 64 * 1024 * 1024
-"""Refuse inputs larger than this (a report or an export is never that big)."""
+
+def _read(name: str, limit: int | None = None) -> bytes:
+    """The bytes of FILE, or standard input for ``-`` (capped, regular files only); errors name the file."""
+    from tracker.base.files import MAX_INPUT, read_capped
+
+    return read_capped(name, stdin=sys.stdin.buffer, limit=limit or MAX_INPUT)
 
 
-def _read(name: str, limit: int = MAX_INPUT) -> bytes:
-    """The bytes of FILE, or standard input for ``-``; errors name the file."""
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            path = Path(name)
-            if path.is_dir():
-                raise InputError(f"{name}: is a directory")
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    if len(data) > limit:
-        raise InputError(f"{name}: larger than {limit // 1_048_576} MB")
-    return data
+def _destination(settings: Settings, name: str | None, force: bool) -> None:
+    """Refuse a bad output before any work: the database itself, an existing file without --force."""
+    from tracker.exchange.destination import check_destination, check_stream
+
+    if name in (None, "-"):
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError):  # not a file (captured): it cannot be the database
+            return
+        check_stream(fd, settings.db)
+    else:
+        check_destination(name, settings.db, force=force)
 
 
-def _write(name: str | None, data: bytes) -> None:
-    """Write atomically to FILE (never a half-written file), or to standard output."""
+def _write(settings: Settings, name: str | None, data: bytes, force: bool) -> None:
+    """Write atomically to FILE (never a half-written file, never the database), or to standard output."""
     if name in (None, "-"):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from tracker.core.runbooks.files import atomic_write
+    from tracker.exchange.destination import write_export
 
-    path = Path(name)
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory")
-    if not path.parent.is_dir():
-        raise InputError(f"{name}: folder {path.parent} does not exist")
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot write ({exc.strerror})") from None
+    write_export(name, data, settings.db, force=force)
 
 
 def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
@@ -93,7 +85,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
                 results.append((plan, incident_id, counts))
     for plan, _, _ in results:
         for warning in plan.warnings:
-            print(f"tracker: warning: {warning}", file=sys.stderr)
+            render.echo(f"tracker: warning: {visible(warning)}", file=sys.stderr)
     render.emit(args, [{"id": f"INC-{i}", "created": p.existing is None, **c} for p, i, c in results],
                 _imported_lines(results))
     return 0
@@ -108,8 +100,11 @@ def _imported_lines(results: list[tuple[ImportPlan, int, dict[str, int]]]) -> It
 
 
 def _done_line(plan: ImportPlan, incident_id: int, counts: dict[str, int]) -> str:
+    from tracker.core.validate import scrub_title
+
     verb = "Updated" if plan.existing else "Imported"
-    return (f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
+    title = scrub_title(plan.report.title) or "(untitled report)"  # as stored
+    return (f"{verb} INC-{incident_id}: {title} ({counts['timeline']} updates, "
             f"{counts['components']} components, {counts['actions']} new proposed actions, "
             f"{counts['causes']} causes linked)")
 
@@ -185,7 +180,7 @@ def import_feed(settings: Settings, args: argparse.Namespace) -> int:
             notes.append(f"{defaulted} new incidents get severity SEV3 (a feed gives no impact level): review them")
         if args.dry_run:
             for note in notes:
-                print(f"tracker: warning: {note}", file=sys.stderr)
+                render.echo(f"tracker: warning: {visible(note)}", file=sys.stderr)
             render.emit(args, {**_feed_json(feed), "plans": [p.to_json() for p in plans]} if args.json else None,
                         [*(line for plan in plans for line in _preview_lines(plan, False)),
                          _feed_summary(feed, plans, dry_run=True)])
@@ -200,7 +195,7 @@ def import_feed(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 results.append((plan, incident_id, counts))
     for note in notes:
-        print(f"tracker: warning: {note}", file=sys.stderr)
+        render.echo(f"tracker: warning: {visible(note)}", file=sys.stderr)
     summary = {**_feed_json(feed), "incidents": [
         {"id": f"INC-{i}", "created": p.existing is None, "title": p.report.title, "link": p.report.link or None,
          **c} for p, i, c in results]}
@@ -254,6 +249,7 @@ def _feed_summary(feed: ParsedFeed, plans: list[ImportPlan], dry_run: bool) -> s
 
 
 def import_toml(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
     from tracker.core.opening import open_database
     from tracker.exchange.toml_import import import_toml as load
 
@@ -261,19 +257,21 @@ def import_toml(settings: Settings, args: argparse.Namespace) -> int:
     with open_database(settings.db, create="empty") as db:
         counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin",
                       runbooks_dir=settings.runbooks_dir)
-    print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    render.echo("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
     return 0
 
 
 def export_toml(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
+    from tracker.cli.output import echo
     from tracker.exchange.toml_export import export_toml as dump
 
+    _destination(settings, args.file, args.force)
     with open_db(settings) as db:
         data = dump(db)
-    _write(args.file, data)
+    _write(settings, args.file, data, args.force)
     if args.file != "-":
-        print(f"Wrote {args.file} ({len(data):,} bytes)", file=sys.stderr)
+        echo(f"Wrote {visible(args.file)} ({len(data):,} bytes)", file=sys.stderr)
     return 0
 
 
@@ -281,9 +279,10 @@ def export_md(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.postmortem_md import export_postmortem
 
+    _destination(settings, args.output, args.force)
     with open_db(settings) as db:
         text = export_postmortem(db, args.key)
-    _write(args.output, text.encode("utf-8"))
+    _write(settings, args.output, text.encode("utf-8"), args.force)
     return 0
 
 
@@ -293,8 +292,9 @@ def export_csv(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.csv_io import export_actions_csv
 
+    _destination(settings, args.output, args.force)
     buffer = io.StringIO(newline="")
     with open_db(settings) as db:
         export_actions_csv(db, buffer)
-    _write(args.output, buffer.getvalue().encode("utf-8"))
+    _write(settings, args.output, buffer.getvalue().encode("utf-8"), args.force)
     return 0

@@ -130,13 +130,14 @@ def incidents_log_edit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def incidents_log_rm(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
     from tracker.core.incidents.timeline import parse_entry_id, remove_entry
 
     _check_version(args.expect_version)
     with open_db(settings) as db:
         remove_entry(db, args.key, args.entry, actor=actor(settings), note=args.note,
                      expected_version=args.expect_version, clock=settings.clock)
-    print(f"Removed #{parse_entry_id(args.entry)} (kept in the history)")
+    render.echo(f"Removed #{parse_entry_id(args.entry)} (kept in the history)")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
@@ -32,6 +33,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits (``int`` alone would take ``١``, ``1_000`` and `` 7 ``)."""
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}")
+    return int(text)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -226,11 +234,11 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
         p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
         p.add_argument("--overdue", action="store_true", help="open actions past their due date")
-        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--due-within", type=_whole, metavar="DAYS", help="open actions due in the next DAYS days")
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
-        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--limit", type=_whole, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("add", help="add an action to an incident or a root cause"):
         p.add_argument("title", metavar="TITLE")
@@ -258,7 +266,7 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
         p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
         p.add_argument(
-            "--expect-version", type=int, metavar="N",
+            "--expect-version", type=_whole, metavar="N",
             help="refuse the change unless the action is still at version N (the one you loaded)",
         )
         p.add_argument("--json", action="store_true")
@@ -331,12 +339,19 @@ def _add_export(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "export", verb)
     if p := verbs.add("toml", help="the whole database as TOML"):
         p.add_argument("file", metavar="FILE|-")
+        _force(p)
     if p := verbs.add("md", help="one incident as a postmortem in markdown"):
         p.add_argument("key", metavar="INC-n")
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
     if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
+
+
+def _force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists (never the database)")
 
 
 def _add_review(commands: Commands, verb: str | None = None) -> None:

@@ -24,6 +24,7 @@ from tracker.core.incidents.changes import (
 )
 from tracker.core.keys import incident_key
 from tracker.core.rootcauses.names import resolve_cause
+from tracker.core.validate import check_row, scrub_line, scrub_text
 from tracker.exchange.plan import (
     SEVERITY_BY_IMPACT,
     FieldChange,
@@ -31,7 +32,6 @@ from tracker.exchange.plan import (
     PlanContext,
     Suggestion,
     action_kind,
-    clean_text,
     existing_action_titles,
     identity,
     incident_fields,
@@ -73,7 +73,7 @@ def apply_plan(
     now = clock.now()
     note = f"imported from {plan.source or 'pasted text'}"
     counts = {"timeline": 0, "components": 0, "causes": 0, "actions": 0}
-    fields = incident_fields(report, plan.source, plan.severity)
+    fields = check_row("incident", incident_fields(report, plan.source, plan.severity))
     with db.write():
         found = [resolve_cause(db, slug) for slug in causes]
         incident_id = plan.existing
@@ -85,6 +85,7 @@ def apply_plan(
             _update_incident(db, incident_id, fields, any(identity(report)), actor, now, note)
         _merge_timeline(db, incident_id, report, counts, None if created else (actor, now, note))
         for group, name in missing_components(db, None if created else incident_id, report):
+            check_row("component", {"group_name": group, "name": name})
             if attach_component(db, incident_id, group, name):
                 counts["components"] += 1
                 if not created:
@@ -121,7 +122,8 @@ def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict
     With ``history`` (actor, now, note), each entry added is recorded in the incident's history."""
     for index in missing_updates(db, None if history is None else incident_id, report):
         update = report.updates[index]
-        label, body = clean_text(update.label)[:100], clean_text(update.body)
+        checked = check_row("timeline_entry", {"label": scrub_line(update.label, 100), "body": scrub_text(update.body)})
+        label, body = checked["label"], checked["body"]
         entry_id = insert_timeline_entry(db, incident_id, update.posted_at, label, body)
         if history is not None:
             actor, now, note = history
@@ -144,9 +146,9 @@ def _add_actions(db: Db, plan: ImportPlan, chosen: list[int], incident_id: int, 
             db, title=title, actor=actor, today=today, due_days=due_days, clock=clock,
             incident=incident_key(incident_id),
             root_cause=causes[0] if len(causes) == 1 else None, kind=kind, priority=Priority.P2,
-            status=ActionStatus.PROPOSED, description=clean_text(plan.report.proposed_actions[index])[:20_000],
-            note=clean_text(f"Proposed from the postmortem of {plan.report.title!r}"
-                            f" ({plan.source or 'pasted text'}).")[:2000],
+            status=ActionStatus.PROPOSED, description=scrub_text(plan.report.proposed_actions[index], 20_000),
+            note=scrub_text(f"Proposed from the postmortem of {plan.report.title!r}"
+                            f" ({plan.source or 'pasted text'}).", 2000),
         )
         existing.add(title)
         added += 1

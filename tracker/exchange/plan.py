@@ -23,6 +23,7 @@ from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import incident_key
 from tracker.core.rootcauses.suggest import CauseIndex, words
+from tracker.core.validate import scrub_line, scrub_text, scrub_title
 from tracker.exchange.statuspage import ParsedReport, suggest_root_causes
 from tracker.storage.database import Db
 
@@ -39,7 +40,6 @@ _KIND_WORDS = [
     (ActionKind.REPAIR, r"\b(repair\w*|restor\w*|replac\w*|regenerat\w*|fix\w*)\b"),
     (ActionKind.MITIGATE, r"\b(mitigat\w*|reduce the impact|workaround|fallback|retry)\b"),
 ]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _CODE = re.compile(r"/incidents/([a-z0-9]{4,40})(?:[/?#]|$)")
 _STATUS_ORDER = [s.value for s in IncidentStatus]
 _TAXONOMY_LIMIT = 3
@@ -110,7 +110,7 @@ class ImportPlan(NamedTuple):
             "incident": incident_key(self.existing) if self.existing else None,
             "matched_by": self.matched_by or None,
             "title": report.title,
-            "company": clean_text(report.company)[:200],
+            "company": scrub_text(report.company)[:200],
             "kind": report.kind,
             "status": self.status or report.status,
             "report_status": report.status,
@@ -157,20 +157,6 @@ def action_kind(text: str) -> ActionKind:
     return ActionKind.PREVENT
 
 
-def clean_text(text: str) -> str:
-    """Imported text as free text: control characters (and undecodable bytes) become spaces.
-
-    Bodies are otherwise kept exactly; NUL in particular cannot be stored by PostgreSQL.
-    """
-    return _CONTROL.sub(" ", text)
-
-
-def clean_title(text: str) -> str:
-    """A title on one line, at most 200 characters."""
-    flat = " ".join(clean_text(text).split())
-    return flat if len(flat) <= 200 else flat[:199].rstrip() + "…"
-
-
 def component_name(group: str, name: str) -> str:
     return f"{group} / {name}" if group else name
 
@@ -178,17 +164,17 @@ def component_name(group: str, name: str) -> str:
 def incident_fields(report: ParsedReport, source: str, severity: str) -> dict[str, Any]:
     """The incident's columns as the report gives them."""
     return {
-        "title": clean_title(report.title) or "(untitled report)",
-        "company": report.company,
+        "title": scrub_title(report.title) or "(untitled report)",
+        "company": scrub_line(report.company, 200),
         "kind": report.kind,
         "severity": severity,
         "status": report.status,
         "started_at": report.started_at,
         "resolved_at": report.resolved_at,
-        "summary": clean_text(report.sections.get("summary", "")),
-        "impact": clean_text(report.sections.get("impact", "") or report.impact),
+        "summary": scrub_text(report.sections.get("summary", "")),
+        "impact": scrub_text(report.sections.get("impact", "") or report.impact),
         "source": source,
-        "postmortem": clean_text(report.postmortem),
+        "postmortem": scrub_text(report.postmortem),
     }
 
 
@@ -244,7 +230,7 @@ def missing_updates(db: Db, incident_id: int | None, report: ParsedReport) -> li
         "SELECT at, label, body FROM timeline_entry WHERE incident_id = :i", {"i": incident_id})}
     missing = []
     for index, update in enumerate(report.updates):
-        key = _entry_key(update.posted_at, clean_text(update.label)[:100], clean_text(update.body))
+        key = _entry_key(update.posted_at, scrub_line(update.label, 100), scrub_text(update.body))
         if key not in have:
             have.add(key)
             missing.append(index)
@@ -253,7 +239,7 @@ def missing_updates(db: Db, incident_id: int | None, report: ParsedReport) -> li
 
 def report_components(report: ParsedReport) -> list[tuple[str, str]]:
     """The report's components as stored: (group, name), cleaned, each once."""
-    return list(dict.fromkeys((clean_text(c.group)[:200], clean_text(c.name)[:200]) for c in report.components))
+    return list(dict.fromkeys((scrub_text(c.group)[:200], scrub_text(c.name)[:200]) for c in report.components))
 
 
 def missing_components(db: Db, incident_id: int | None, report: ParsedReport) -> list[tuple[str, str]]:
@@ -284,12 +270,12 @@ def stored_source(report: ParsedReport) -> str:
     an API id, as earlier imports stored it), else where it was read from."""
     link, ident = report.link, report.external_id
     if link and (_CODE.search(link) or not ident):
-        return clean_text(link)
+        return scrub_text(link)
     if ident and not re.fullmatch(r"[a-z0-9]{4,40}", ident):
-        return clean_text(ident)
+        return scrub_text(ident)
     if ident:
-        return clean_text(f"{link or report.source or 'statuspage'}#{ident}")
-    return clean_text(report.source)
+        return scrub_text(f"{link or report.source or 'statuspage'}#{ident}")
+    return scrub_text(report.source)
 
 
 def find_existing(db: Db, report: ParsedReport) -> tuple[int | None, str]:
@@ -298,7 +284,7 @@ def find_existing(db: Db, report: ParsedReport) -> tuple[int | None, str]:
     clauses, params = [], {}
     for number, key in enumerate(exact):
         clauses.append(f"source = :k{number}")
-        params[f"k{number}"] = clean_text(key)
+        params[f"k{number}"] = scrub_text(key)
     for number, code in enumerate(codes):
         clauses.append(f"source LIKE :c{number}a OR source LIKE :c{number}b OR source LIKE :c{number}c")
         params |= {f"c{number}a": f"%/incidents/{code}", f"c{number}b": f"%#{code}",
@@ -308,7 +294,7 @@ def find_existing(db: Db, report: ParsedReport) -> tuple[int | None, str]:
         if found is not None:
             return int(found), "link" if report.link else "id"
     candidates: list[tuple[int, str]] = []
-    title = clean_title(report.title)
+    title = scrub_title(report.title)
     if title and report.started_at is not None:
         candidates += [(int(i), "title and first time") for (i,) in db.rows(
             "SELECT id FROM incident WHERE title = :title AND started_at = :started ORDER BY id",
@@ -317,12 +303,12 @@ def find_existing(db: Db, report: ParsedReport) -> tuple[int | None, str]:
     if first is not None:
         candidates += [(int(i), "first update") for (i,) in db.rows(
             "SELECT DISTINCT incident_id FROM timeline_entry WHERE at = :at AND body = :body ORDER BY incident_id",
-            {"at": first.posted_at, "body": clean_text(first.body)})]
+            {"at": first.posted_at, "body": scrub_text(first.body)})]
     if title and report.source:
         # Imported under this name before, with the same title (the demo catalog's incidents, for one).
         candidates += [(int(i), "title and file name") for (i,) in db.rows(
             "SELECT id FROM incident WHERE source = :source AND title = :title ORDER BY id",
-            {"source": clean_text(report.source), "title": title})]
+            {"source": scrub_text(report.source), "title": title})]
     for incident_id, how in candidates:
         # A match by words only, on an incident that another link or id names, is another incident.
         other = db.scalar("SELECT source FROM incident WHERE id = :id", {"id": incident_id}) or ""
@@ -371,7 +357,7 @@ def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]
     elif severity is None:
         severity = "SEV3"
         warnings.append("the report gives no impact level: severity set to SEV3, review it")
-    actions = [(clean_title(item), action_kind(item)) for item in report.proposed_actions if item.strip()]
+    actions = [(scrub_title(item), action_kind(item)) for item in report.proposed_actions if item.strip()]
     if report.started_at is None:
         warnings.append("no update has a readable time: the incident has no start time")
     changes: tuple[FieldChange, ...] = ()

@@ -28,7 +28,7 @@ _CHROME = re.compile(
     r"|we'?ll send you (?:an )?email if your endpoint fails\.?|manage (?:your )?subscriptions?.*"
     r"|(?:select|choose) (?:all|none|the components?.*)|unsubscribe.*"
     # a phone form's country list: "+44", "Afghanistan (+93)", "Antigua and Barbuda (+1-268)"
-    r"|\+\d{1,4}(?:[- ]\d{1,4})?|\S.{0,60}? \(\+\d{1,4}(?:[- ]\d{1,4})?\)"
+    r"|\+[0-9]{1,4}(?:[- ][0-9]{1,4})?|\S.{0,60}? \(\+[0-9]{1,4}(?:[- ][0-9]{1,4})?\)"
     r")",
     re.IGNORECASE,
 )

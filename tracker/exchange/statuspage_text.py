@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from tracker.base.timeutil import CALENDAR, in_calendar
 from tracker.exchange.statuspage_chrome import is_chrome
 
 MONTHS: dict[str, int] = {
@@ -49,13 +50,13 @@ DEFAULT_BODIES: tuple[tuple[str, str], ...] = (
 """Statuspage's default update texts; they stand in for the status of an update that has no label."""
 
 _STAMP = re.compile(
-    r"Posted (?:(?:about |over |almost |less than )?(?:a|an|\d+) [a-z]+ ago\.? )?"
-    r"(?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>\d{4})? ?[-\u2013\u2014,]? ?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
+    r"Posted (?:(?:about |over |almost |less than )?(?:a|an|[0-9]+) [a-z]+ ago\.? )?"
+    r"(?P<month>[A-Za-z]+)\.? (?P<day>[0-9]{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>[0-9]{4})? ?[-\u2013\u2014,]? ?"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
     r" ?(?P<zone>.*?)\.?"
 )
 _ZONE = re.compile(
-    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>[0-9]{1,2})(?::?(?P<minutes>[0-9]{2}))?)?"
 )
 _HEADER = re.compile(r"(?P<kind>Incident|(?:Scheduled )?Maintenance) Report for\b ?(?P<company>.*)", re.I)
 _AFFECTED = re.compile(
@@ -76,7 +77,7 @@ _LEADING_LABEL = re.compile(
 )
 _TRAILING_LABEL = re.compile(rf"(?P<rest>.*?[.!?)\]])\s+(?:\*\*|__)?(?P<label>{_LABEL_WORDS})(?:\*\*|__)?\.?", re.I)
 _BULLET = re.compile(
-    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|\d{1,3}[.)]|\(\d{1,3}\))\s+(?P<text>\S.*)"
+    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|[0-9]{1,3}[.)]|\([0-9]{1,3}\))\s+(?P<text>\S.*)"
 )
 
 
@@ -136,9 +137,12 @@ def read_moment(match: re.Match[str], text: str, reference: datetime | None) -> 
         return Stamp(moment, "") if moment else Stamp(None, f"no such moment near {reference.year} in stamp {text!r}")
     try:
         local = datetime(int(match["year"]), month, day, hour, minute, second, tzinfo=timezone(offset))
-        return Stamp(local.astimezone(UTC), "")
+        moment = local.astimezone(UTC)
     except (ValueError, OverflowError):
         return Stamp(None, f"no such moment in stamp {text!r}")
+    if not in_calendar(moment):
+        return Stamp(None, f"stamp {text!r} is out of range (UTC {CALENDAR})")
+    return Stamp(moment, "")
 
 
 YEAR_GRACE = timedelta(days=60)
@@ -265,7 +269,10 @@ def read_iso(value: object) -> tuple[datetime | None, str]:
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
         if moment is not None and moment.tzinfo is not None:
-            return moment.astimezone(UTC), ""
+            moment = moment.astimezone(UTC)
+            if not in_calendar(moment):
+                return None, f"time {repr(value)[:60]} is out of range (UTC {CALENDAR})"
+            return moment, ""
     except (ValueError, OverflowError):
         pass
     return None, f"unreadable time {repr(value)[:60]} (ISO 8601 with an offset expected)"

@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from tracker.base.errors import TrackerError
@@ -25,6 +26,7 @@ from tracker.tui.screens.incidents import IncidentsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
+from tracker.tui.text import clean
 
 START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
 
@@ -124,6 +126,11 @@ class TrackerApp(App[None]):
             self.screen.take_pending_filter()
         else:
             self.switch_mode("actions")
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification shows its text with control characters as escapes (paths, titles, errors)."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=markup)
 
     def report(self, error: BaseException) -> None:
         """Tell the user about an error in one line (never a traceback, never markup)."""

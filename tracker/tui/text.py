@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from textual.content import Content
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+from tracker.base.text import visible
 
 
 def clean(value: str | None) -> str:
-    """Text safe to draw: control and bidi-override characters become visible placeholders."""
-    return _CONTROL.sub("\ufffd", value or "")
+    """Text safe to draw: control and bidi-override characters shown as escapes (``tracker.base.text.visible``)."""
+    return visible(value or "", keep="\n\t")
 
 
 def literal(value: str | None) -> Content:
@@ -26,7 +25,7 @@ def one_line(value: str | None) -> str:
 
 def highlight(candidate: str, offsets: Sequence[int], style: str = "reverse") -> Content:
     """Content of ``candidate`` with the characters at ``offsets`` styled (no markup parsing)."""
-    content = Content(candidate)
+    content = Content(visible(candidate))  # a no-op on one_line text, which the palette gives
     for offset in offsets:
         if 0 <= offset < len(candidate) and not candidate[offset].isspace():
             content = content.stylize(style, offset, offset + 1)

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static, TextArea
 from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import Failed, RunbookSaved, RunbookTextLoaded
-from tracker.tui.text import literal
+from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -31,6 +31,8 @@ class RunbookEditScreen(TrackerScreen[None]):
         self.newline = "\n"
         self.saved_text: str | None = None
         self.warned = False
+        self.controls = False
+        """The runbook holds control characters: shown as escapes, read only."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,9 +63,17 @@ class RunbookEditScreen(TrackerScreen[None]):
 
     def on_runbook_text_loaded(self, message: RunbookTextLoaded) -> None:
         self.newline = message.newline
+        text = message.text.replace("\r\n", "\n")
+        shown = clean(text)
         editor = self.query_one(TextArea)
-        editor.load_text(message.text.replace("\r\n", "\n"))
-        editor.read_only = False
+        editor.load_text(shown)
+        # Control characters are shown as escapes (never sent to the terminal); saving would write the
+        # escapes into the file instead of the bytes, so such a runbook is only shown here.
+        self.controls = shown != text
+        editor.read_only = self.controls
+        if self.controls:
+            self.app.notify(f"{self.path} holds control characters (shown as \\x.. escapes): read only here;"
+                            " edit it with E ($EDITOR).", severity="warning", markup=False)
         self.saved_text = editor.text
 
     def on_runbook_saved(self, message: RunbookSaved) -> None:
@@ -78,7 +88,7 @@ class RunbookEditScreen(TrackerScreen[None]):
         return self.saved_text is not None and self.query_one(TextArea).text != self.saved_text
 
     def action_save(self) -> None:
-        if self.saved_text is None:
+        if self.saved_text is None or self.controls:
             return
         self._save(self.query_one(TextArea).text)
 

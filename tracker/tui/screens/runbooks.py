@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.base.errors import TrackerError
-from tracker.core.runbooks.files import LARGE_FILE
+from tracker.core.runbooks.files import LARGE_FILE, FrontMatterError, split_front_matter
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import (
     DataChanged,
@@ -181,11 +181,12 @@ class RunbooksScreen(TrackerScreen[None]):
             body = ""
         elif size > LARGE_FILE:
             body = text[:PREVIEW_LIMIT]
-        if body.startswith("+++"):
-            end = body.find("\n+++", 3)
-            body = body[end + 4:] if end != -1 else body
+        try:  # the same splitter as the index: a BOM, CRLF and a '+++' inside the TOML are no surprise
+            body = split_front_matter(body, path)[1]
+        except FrontMatterError:
+            pass  # no front matter to hide (its error is among the facts)
         self.query_one("#runbook-facts", Static).update(literal("\n".join(facts)))
-        self.query_one("#runbook-preview", Markdown).update(body)
+        self.query_one("#runbook-preview", Markdown).update(clean(body))
 
     # -- actions -----------------------------------------------------------------------------
 

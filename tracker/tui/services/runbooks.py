@@ -44,9 +44,12 @@ class RunbookService:
         return space.root / space.path(path)
 
     def text(self, path: str) -> RunbookText:
+        """A runbook's text, decoded leniently for showing and editing (regular files only, capped)."""
+        from tracker.base.files import read_capped
         from tracker.core.runbooks.files import detect_newline
 
-        data = self.file(path).read_bytes()
+        target = self.file(path)
+        data = read_capped(str(target), label=path)
         text = data.decode("utf-8", errors="replace")
         return RunbookText(text, detect_newline(text), len(data))
 
