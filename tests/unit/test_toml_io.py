@@ -126,8 +126,9 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
                    customer_action=free(), source=line(1000), postmortem=free(), created_at=stamp(),
                    updated_at=stamp(), **({"version": rng.randint(1, 9)} if has_history else {}))
             for _ in range(2 if has_history else 0):
-                insert("incident_event", incident_id=incident_id, at=stamp(), actor=title(), field="status",
-                       old_value=maybe(free()), new_value=maybe(free()), note=free(NOTE_MAX))
+                # Fixed texts: the pool's texts land where the other tables expect them.
+                insert("incident_event", incident_id=incident_id, at=stamp(), actor=handle(), field="status",
+                       old_value=maybe("identified"), new_value=maybe("resolved"), note="")
             insert("incident_component", incident_id=incident_id, component_id=4)
             for cause_id, role in ((5, "trigger"), (2, "root")):
                 insert("incident_root_cause", incident_id=incident_id, root_cause_id=cause_id, role=role,

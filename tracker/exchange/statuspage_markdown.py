@@ -55,7 +55,7 @@ def _scalar(raw: str) -> str:
 def _read_time(value: str) -> tuple[datetime | None, str]:
     """An ISO 8601 date or time; without an offset it is UTC (as the command line reads times)."""
     text = value.replace(" ", "T", 1) if re.match(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9] [0-9]", value) else value
-    if re.fullmatch(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9](?:T[[0-9]:.]+)?", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9](?:T[0-9:.]+)?", text):
         text += "T00:00" if "T" not in text else ""
         text += "+00:00"
     return read_iso(text)
