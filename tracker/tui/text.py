@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
+from tracker.base.errors import TrackerError
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -31,3 +33,14 @@ def highlight(candidate: str, offsets: Sequence[int], style: str = "reverse") ->
         if 0 <= offset < len(candidate) and not candidate[offset].isspace():
             content = content.stylize(style, offset, offset + 1)
     return content
+
+
+def error_text(error: BaseException) -> str:
+    """An error in one line: a TrackerError's own message, anything else with its type."""
+    text = str(error) if isinstance(error, TrackerError) else f"{type(error).__name__}: {error}"
+    return one_line(text)
+
+
+def could_not_load(error: BaseException) -> Content:
+    """What a screen shows in place of data a worker could not read."""
+    return Content.assemble(("could not load: ", "bold $error"), error_text(error), " (r to retry)")

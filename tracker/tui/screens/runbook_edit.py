@@ -50,14 +50,14 @@ class RunbookEditScreen(TrackerScreen[None]):
         editor.focus()
         self._load()
 
-    @work(thread=True, group="runbook-edit", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="runbook-edit", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            text, newline, _ = self.app.store.runbooks.text(self.path)
-        except (TrackerError, OSError) as error:
-            self.post_message(Failed(error))
-            return
+        text, newline, _ = self.app.store.runbooks.text(self.path)
         self.post_message(RunbookTextLoaded(text, newline))
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "runbook-edit" and self.saved_text is None:
+            self.dismiss()  # the text never loaded: nothing to edit (the error was reported)
 
     def on_runbook_text_loaded(self, message: RunbookTextLoaded) -> None:
         self.newline = message.newline
@@ -109,8 +109,6 @@ class RunbookEditScreen(TrackerScreen[None]):
                 self.app.switch_screen(RunbookEditScreen(others[0], resolving=True))
             return
         self.app.report(error)
-        if self.saved_text is None:
-            self.dismiss()  # the text never loaded: nothing to edit
 
     def action_leave(self) -> None:
         if self.dirty and not self.warned:

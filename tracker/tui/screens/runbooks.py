@@ -22,7 +22,7 @@ from tracker.tui.messages import (
     RunbookPreviewLoaded,
     RunbooksLoaded,
 )
-from tracker.tui.text import clean, literal
+from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 if TYPE_CHECKING:
@@ -102,6 +102,14 @@ class RunbooksScreen(TrackerScreen[None]):
     def on_runbooks_loaded(self, message: RunbooksLoaded) -> None:
         self._show_rows(message.rows)
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "runbooks-git":
+            self.query_one("#runbook-git", Static).update(could_not_load(error))
+        elif group in ("runbooks-list-indexed", "runbooks-list", "runbook-preview"):
+            self.shown = None  # moving onto a runbook, or r, reads it again
+            self.query_one("#runbook-facts", Static).update(could_not_load(error))
+            self.query_one("#runbook-preview", Markdown).update("")
+
     def on_git_state_loaded(self, message: GitStateLoaded) -> None:
         state, files, problem = message.overview
         label = self.query_one("#runbook-git", Static)
@@ -154,12 +162,8 @@ class RunbooksScreen(TrackerScreen[None]):
     def _preview(self, path: str | None, full: bool) -> None:
         if path is None:
             return
-        try:
-            text, _, size = self.app.store.runbooks.text(path)
-        except (TrackerError, OSError) as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(RunbookPreviewLoaded(path, text, size, full))
+        loaded = self.app.store.runbooks.text(path)
+        self.post_message(RunbookPreviewLoaded(path, loaded.text, loaded.size, full))
 
     def on_runbook_preview_loaded(self, message: RunbookPreviewLoaded) -> None:
         path, text, size, full = message.path, message.text, message.size, message.full
