@@ -44,3 +44,22 @@ def error_text(error: BaseException) -> str:
 def could_not_load(error: BaseException) -> Content:
     """What a screen shows in place of data a worker could not read."""
     return Content.assemble(("could not load: ", "bold $error"), error_text(error), " (r to retry)")
+
+
+DIFF_MAX_LINES = 5000
+"""Lines of a diff drawn; the rest are counted."""
+
+
+def diff_content(text: str, empty: str = "No changes.") -> Content:
+    """A unified diff, coloured by line, drawn literally."""
+    styles = {"+": "$success", "-": "$error", "@": "$accent"}
+    lines = text.splitlines()
+    parts = []
+    for line in lines[:DIFF_MAX_LINES]:
+        style = "bold" if line.startswith(("diff ", "new file", "index ")) else styles.get(line[:1], "")
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        parts.append(Content.assemble((clean(line), style)))
+    if len(lines) > DIFF_MAX_LINES:
+        parts.append(literal(f"… {len(lines) - DIFF_MAX_LINES} more lines"))
+    return Content("\n").join(parts) if parts else literal(empty)

@@ -8,29 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Header, Static
 
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import DiffLoaded
-from tracker.tui.text import clean, could_not_load, literal
+from tracker.tui.text import could_not_load, diff_content
 from tracker.tui.widgets.footer import TrackerFooter
-
-MAX_LINES = 5000
-
-
-def diff_content(text: str) -> Content:
-    styles = {"+": "$success", "-": "$error", "@": "$accent"}
-    lines = text.splitlines()
-    parts = []
-    for line in lines[:MAX_LINES]:
-        style = "bold" if line.startswith(("diff ", "new file", "index ")) else styles.get(line[:1], "")
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        parts.append(Content.assemble((clean(line), style)))
-    if len(lines) > MAX_LINES:
-        parts.append(literal(f"… {len(lines) - MAX_LINES} more lines"))
-    return Content("\n").join(parts) if parts else literal("No pending changes in the runbooks.")
 
 
 class RunbookDiffScreen(TrackerScreen[None]):
@@ -59,7 +42,7 @@ class RunbookDiffScreen(TrackerScreen[None]):
         self.post_message(DiffLoaded(self.app.store.git.diff([])))
 
     def on_diff_loaded(self, message: DiffLoaded) -> None:
-        self.query_one("#diff-text", Static).update(diff_content(message.text))
+        self.query_one("#diff-text", Static).update(diff_content(message.text, "No pending changes in the runbooks."))
 
     def worker_failed(self, group: str, error: BaseException) -> None:
         if group == "diff":

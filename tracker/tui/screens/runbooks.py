@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.base.errors import TrackerError
 from tracker.core.runbooks.files import LARGE_FILE
-from tracker.tui.bases import TrackerScreen
+from tracker.tui.external_edit import ExternalEdit
 from tracker.tui.messages import (
     DataChanged,
     Failed,
@@ -32,7 +32,7 @@ PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
 
 
-class RunbooksScreen(TrackerScreen[None]):
+class RunbooksScreen(ExternalEdit):
     """Runbooks under git: read, search, edit, diff, commit, pull and push."""
 
     AUTO_FOCUS = "#runbook-table"
@@ -103,6 +103,7 @@ class RunbooksScreen(TrackerScreen[None]):
         self._show_rows(message.rows)
 
     def worker_failed(self, group: str, error: BaseException) -> None:
+        super().worker_failed(group, error)
         if group == "runbooks-git":
             self.query_one("#runbook-git", Static).update(could_not_load(error))
         elif group in ("runbooks-list-indexed", "runbooks-list", "runbook-preview"):
@@ -217,25 +218,10 @@ class RunbooksScreen(TrackerScreen[None]):
 
     def action_external_edit(self) -> None:
         path = self.selected_path()
-        if path is None:
-            return
-        import os
-        import shlex
-        import subprocess
+        if path is not None:
+            self.edit_externally(path)
 
-        from textual.app import SuspendNotSupported
-
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        target = self.app.store.runbooks.file(path)
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(target)], check=False)
-        except SuspendNotSupported:
-            self.app.notify("This terminal cannot hand over to an editor: use e to edit here.", severity="warning")
-            return
-        except (OSError, ValueError) as error:
-            self.app.notify(f"Could not run {editor!r}: {error}", severity="error", markup=False)
-            return
+    def after_external_edit(self) -> None:
         self.action_reload()
 
     def action_diff(self) -> None:
