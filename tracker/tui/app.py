@@ -26,7 +26,7 @@ from tracker.tui.screens.incidents import IncidentsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
-from tracker.tui.text import clean
+from tracker.tui.text import clean, error_text
 
 START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
 
@@ -135,11 +135,12 @@ class TrackerApp(App[None]):
     def report(self, error: BaseException) -> None:
         """Tell the user about an error in one line (never a traceback, never markup)."""
         if isinstance(error, TrackerError):
-            self.notify(str(error), title="Refused", severity="warning", markup=False)
+            self.notify(error_text(error), title="Refused", severity="warning", markup=False)
         else:
-            self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
+            self.notify(error_text(error), title="Error", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers; a screen's workers are reported by the screen (``TrackerScreen``)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report(event.worker.error)
 

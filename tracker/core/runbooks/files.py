@@ -12,11 +12,11 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.base.errors import InputError
+from tracker.base.errors import InputError, TrackerError
 from tracker.base.files import read_capped
 from tracker.base.text import shown
 from tracker.base.timeutil import CALENDAR, FIRST_DAY, LAST_DAY, add_days, in_calendar
@@ -31,6 +31,23 @@ LARGE_FILE = 256 * 1024
 
 class FrontMatterError(InputError):
     """A runbook's front matter cannot be read; the message names the file and line."""
+
+
+class RunbookChangedError(TrackerError):
+    """The runbook on disk is no longer the one the edit started from; nothing was written."""
+
+    def __init__(self, path: str, theirs: bytes | None) -> None:
+        self.path = path
+        self.theirs = theirs
+        """The file as it is now; None when it was deleted."""
+        what = "deleted" if theirs is None else "changed"
+        super().__init__(f"{path} was {what} on disk after you opened it (another editor, a pull?); "
+                         "nothing was saved")
+
+    @property
+    def theirs_hash(self) -> str:
+        """The hash to expect when writing over their version on purpose."""
+        return ABSENT if self.theirs is None else content_hash(self.theirs)
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,18 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+ABSENT = ""
+"""The hash expected of a file that must not exist (``save_runbook``'s ``expected``)."""
+
+
+def current_bytes(path: Path) -> bytes | None:
+    """The file's bytes now; None when there is no file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def read_runbook(root: Path, relative: str) -> RunbookFile:
     """Read and parse one runbook (``relative`` to the repository root)."""
     data = read_capped(str(root / relative), label=shown(relative))
@@ -245,8 +274,12 @@ def _sweep_leftovers(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half."""
+def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] | None = None) -> None:
+    """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half.
+
+    ``before_replace`` runs once the new bytes are on disk, right before the rename; if it raises,
+    nothing is replaced.
+    """
     folder = path.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -254,6 +287,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
@@ -271,18 +306,62 @@ def atomic_write(path: Path, data: bytes) -> None:
         pass
 
 
-def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, check: bool = True) -> str:
+def _encode(text: str, newline: str) -> bytes:
+    """Edited text (LF, as a text widget gives it) as the file's bytes, in its own line endings."""
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, check: bool = True,
+                 expected: str | None = None) -> str:
     """Save edited text (LF as a text widget gives it) with the file's own line endings; returns its hash.
 
     With ``check``, the front matter must parse first, so a broken edit never replaces a good file.
+    With ``expected`` (the hash of the bytes the edit started from, ``ABSENT`` for no file), the file
+    must still hold exactly those bytes when the new ones are ready to replace it; otherwise
+    ``RunbookChangedError`` and nothing is written. The comparison is made again right before the
+    rename, so a change made while the new text is being written is caught too.
     """
     if check:
         parse_front_matter(text, relative)
-    if newline == "\r\n":
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    data = text.encode("utf-8")
-    atomic_write(root / relative, data)
+    data = _encode(text, newline)
+    target = root / relative
+
+    def unchanged() -> None:
+        now = current_bytes(target)
+        if (ABSENT if now is None else content_hash(now)) != expected:
+            raise RunbookChangedError(relative, now)
+
+    atomic_write(target, data, unchanged if expected is not None else None)
     return content_hash(data)
+
+
+def keep_copy(root: Path, relative: str, text: str, newline: str, stamp: datetime) -> str:
+    """Write ``text`` beside the runbook as ``<name>.mine-<stamp>``; returns the copy's path.
+
+    Never over an existing file (a number is added instead), written whole or not at all. The name
+    does not end in ``.md``, so the index never takes the copy for a runbook.
+    """
+    data = _encode(text, newline)
+    target = root / relative
+    base = f"{target.name}.mine-{stamp.strftime('%Y%m%d-%H%M%S')}"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{base}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        for attempt in range(1, 100):
+            name = base if attempt == 1 else f"{base}-{attempt}"
+            try:
+                os.link(tmp, target.parent / name)  # a link fails when the name is taken: nothing is replaced
+            except FileExistsError:
+                continue
+            return (Path(relative).parent / name).as_posix()
+        raise InputError(f"{relative}: too many copies named {base}-n already")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 TEMPLATE_SECTIONS = ("Symptoms", "First checks", "Mitigation", "Recovery", "Verification", "Follow-ups")
