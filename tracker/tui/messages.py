@@ -89,11 +89,12 @@ class ActionReloaded(Message):
 
 
 class ActionChoicesLoaded(Message):
-    """What the action form offers: the root causes to link and the known owners."""
+    """What the action form offers: the root causes to link (the incident's own first) and the known owners."""
 
-    def __init__(self, causes: list[str], owners: list[str]) -> None:
+    def __init__(self, causes: list[tuple[str, str]], owners: list[str]) -> None:
         super().__init__()
         self.causes = causes
+        """(slug, label) of each cause to offer, in order; retired causes only when the action already has one."""
         self.owners = owners
 
 
