@@ -22,6 +22,7 @@ from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
+from tracker.tui.widgets.cause_picker import CausePicker
 from tracker.tui.widgets.lazy_table import LazyTable
 
 PARTS: list[tuple[str, type]] = [
@@ -38,7 +39,8 @@ PARTS: list[tuple[str, type]] = [
     ("Runbook diff", RunbookDiffScreen),
     ("Commit", CommitDialog),
     ("Pull conflict", PullConflictDialog),
-    ("Forms", FormDialog),
+    ("Forms (incident, status, timeline, cause links, causes, actions, runbooks)", FormDialog),
+    ("Choosing a cause", CausePicker),
     ("Filters", FilterDialog),
     ("Import a report", ImportDialog),
     ("Conflict", ConflictDialog),
