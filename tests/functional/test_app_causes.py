@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import Button, Input, Label, Static
 
 from tests.functional.conftest import SIZE, settle
+from tracker.core.incidents import get_incident
 from tracker.core.rootcauses import get_root_cause, list_root_causes
 from tracker.core.runbooks.files import parse_front_matter
 from tracker.storage.database import Db
@@ -14,6 +15,7 @@ from tracker.tui.dialogs.cause_form import CauseFormDialog
 from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.new_runbook import NewRunbookDialog
 from tracker.tui.screens.causes import CausesScreen
+from tracker.tui.screens.incident_detail import IncidentScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
 
 
@@ -50,6 +52,31 @@ async def test_a_close_title_asks_did_you_mean_and_adds_anyway(app_for, db_path:
         assert isinstance(app.screen, CausesScreen) and app.screen.selected_slug() == "queue-layer-change"
     with Db.connect_sqlite(db_path) as db:
         assert get_root_cause(db, "queue-layer-change").title == "Change to the message queuing layer"
+
+
+async def test_did_you_mean_from_the_link_picker_links_the_existing_cause(app_for, db_path: Path) -> None:
+    before = slugs(db_path)
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_incident("INC-3")
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"Cooling failure on a server host", "enter")  # no cause holds every word: "new cause…"
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CauseFormDialog)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Cooling failure on a hypervisor host" in did_you_mean(form)
+        assert form.focused is not None and form.focused.id == "cause-use-0"
+        await pilot.press("enter")  # "Use cooling-failure", focused
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+    assert slugs(db_path) == before
+    with Db.connect_sqlite(db_path) as db:
+        assert "cooling-failure" in [c.slug for c in get_incident(db, 3).row.root_causes]
 
 
 async def test_edit_a_cause_and_give_it_a_new_slug(app_for, db_path: Path) -> None:
