@@ -73,7 +73,7 @@ class CauseLinkDialog(VersionedFormDialog[IncidentSaved | None]):
         offered = {e.slug for e in entries}
         entries += [CauseEntry(slug, title) for slug, title in message.choices
                     if slug not in offered and slug not in linked]
-        entries += [CauseEntry(slug, current[slug], f"linked as {role}: picking it changes the role")
+        entries += [CauseEntry(slug, current[slug], f"linked as {role}: pick to change")
                     for slug, role in linked.items() if slug in current]
         self.query_one(CausePicker).set_entries(entries)
 

@@ -7,6 +7,7 @@ none. A refused close lists each missing thing and offers to close anyway with a
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from textual import events, work
@@ -24,6 +25,9 @@ from tracker.core.validate import clean_text
 from tracker.tui.dialogs.form import VersionedFormDialog
 from tracker.tui.messages import CloseRefused, Failed, IncidentSaved
 from tracker.tui.text import clean, literal, moment_text
+
+CLI_HINT = re.compile(r" \(tracker [^)]*\)$")
+"""A command-line hint at the end of a reason the core gives."""
 
 
 def status_values(row: IncidentRow) -> dict[str, str]:
@@ -52,6 +56,7 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
         return IncidentStatus(self.base["status"])
 
     def compose_fields(self) -> ComposeResult:
+        yield Static("", id="status-blockers", classes="form-note")
         yield Label("Move forward to", classes="form-note", id="status-forward-label")
         yield OptionList(id="status-forward", classes="form-list", markup=False, compact=True)
         yield Label("Or go back to (needs a note saying why)", classes="form-note", id="status-back-label")
@@ -61,13 +66,13 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
                                                                placeholder="YYYY-MM-DD HH:MM (UTC) or now"))
         yield self.field("note", "Note", Input("", id="status-note", compact=True,
                                                placeholder="why (needed to go back or to close anyway)"))
-        yield Static("", id="status-blockers", classes="form-note")
 
     def compose_buttons(self) -> ComposeResult:
         yield Button("Close anyway", id="status-force", variant="warning")
 
     def on_mount(self) -> None:
         self.query_one("#status-force", Button).display = False
+        self.query_one("#status-blockers", Static).display = False
         self._fill(self.status)
         super().on_mount()
 
@@ -183,13 +188,16 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
         message.stop()
         self.saving = False
         lines = [Content.assemble(("Cannot close yet:", "bold $error"))]
-        lines += [Content.assemble("  • ", clean(blocker)) for blocker in message.blockers]
+        # The core's reasons end with the command line's way to fix them; the hint below says the app's.
+        lines += [Content.assemble("  • ", clean(CLI_HINT.sub("", blocker))) for blocker in message.blockers]
         lines.append(literal("Fix them (l links a cause; an action's e, w, d give it an owner and a due date),"
                              " or close anyway with a note saying why."))
-        self.query_one("#status-blockers", Static).update(Content("\n").join(lines))
+        blockers = self.query_one("#status-blockers", Static)
+        blockers.update(Content("\n").join(lines))
+        blockers.display = True
         self.query_one("#status-force", Button).display = True
-        self.show_error(f"Not closed: {len(message.blockers)} thing(s) missing, listed above.")
-        self.query_one("#status-blockers").scroll_visible()
+        self.show_error(f"Not closed: {len(message.blockers)} thing(s) missing, listed at the top.")
+        self.query_one("#form-fields").scroll_home(animate=False)
 
     def on_incident_saved(self, message: IncidentSaved) -> None:
         message.stop()

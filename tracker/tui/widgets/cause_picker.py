@@ -91,8 +91,10 @@ class CausePicker(Vertical):
 
     @staticmethod
     def _prompt(entry: CauseEntry) -> Content:
+        """One line at 80 columns: the title is cut to what the slug and the tag leave."""
         title = one_line(entry.title)
-        return Content.assemble((entry.slug, "bold"), "  ", clean(title[:50] + ("…" if len(title) > 50 else "")),
+        room = max(12, 70 - len(entry.slug) - (len(entry.tag) + 2 if entry.tag else 0))
+        return Content.assemble((entry.slug, "bold"), "  ", clean(title[:room] + ("…" if len(title) > room else "")),
                                 (f"  {entry.tag}" if entry.tag else "", "$success"))
 
     def focus_filter(self) -> None:
