@@ -142,3 +142,38 @@ async def test_reload_theirs_shows_their_version_in_the_form(app_for, db_path: P
     other.close()
     with Db.connect_sqlite(db_path) as db:
         assert get_incident(db, 2).row.title == "Theirs"
+
+
+async def test_keep_my_edit_in_the_status_dialog_keeps_the_chosen_move(app_for, db_path: Path) -> None:
+    from tracker.tui.dialogs.incident_status import IncidentStatusDialog
+
+    app = app_for()
+    other = other_store(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_incident("INC-5")
+        await settle(pilot)
+        version = app.screen.detail.row.version
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, IncidentStatusDialog)
+        dialog.query_one("#status-back").focus()
+        await pilot.press("down")
+        dialog.query_one("#status-note", Input).value = "errors came back"
+        other.incidents.log(5, "Errors are back at 3%", expected_version=version)  # someone logs meanwhile
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.target == "monitoring" and dialog.version == version + 1
+        assert dialog.query_one("#status-note", Input).value == "errors came back"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+    other.close()
+    with Db.connect_sqlite(db_path) as db:
+        detail = get_incident(db, 5)
+    assert detail.row.status == "monitoring"
+    assert [(e.actor, e.field) for e in detail.history] == [("someone@else", "timeline"),
+                                                           ("tester@example.com", "status")]

@@ -30,6 +30,10 @@ CLI_HINT = re.compile(r" \(tracker [^)]*\)$")
 """A command-line hint at the end of a reason the core gives."""
 
 
+def option_ids(options: OptionList) -> list[str | None]:
+    return [options.get_option_at_index(i).id for i in range(options.option_count)]
+
+
 def status_values(row: IncidentRow) -> dict[str, str]:
     return {"status": row.status, "resolved_at": moment_text(row.resolved_at)}
 
@@ -80,7 +84,8 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
         forward = self.query_one("#status-forward", OptionList)
         (forward if forward.option_count else self.query_one("#status-back", OptionList)).focus()
 
-    def _fill(self, status: IncidentStatus) -> None:
+    def _fill(self, status: IncidentStatus, keep: str | None = None) -> None:
+        """Offer the moves from ``status``; the choice is ``keep`` when still a move, else the next status."""
         forward = self.query_one("#status-forward", OptionList)
         back = self.query_one("#status-back", OptionList)
         forward.clear_options()
@@ -96,6 +101,11 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
         self.query_one("#status-back-label").display = bool(behind)
         if ahead:
             forward.highlighted = 0
+        for options in (forward, back):
+            if keep is not None and keep in option_ids(options):
+                options.highlighted = option_ids(options).index(keep)
+                self.choose(keep)
+                return
         self.choose(ahead[0].value if ahead else None)
 
     @staticmethod
@@ -211,4 +221,4 @@ class IncidentStatusDialog(VersionedFormDialog[IncidentSaved | None]):
 
     def rebased(self) -> None:
         self.query_one("#form-heading", Label).update(literal(self._heading(self.version, self.base["status"])))
-        self._fill(self.status)
+        self._fill(self.status, keep=self.target)
