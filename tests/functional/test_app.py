@@ -167,7 +167,7 @@ async def test_form_refuses_bad_input_and_keeps_it(app_for, db_path: Path) -> No
     app = app_for("causes")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("n")
+        await pilot.press("a")  # a new action for the highlighted cause
         await settle(pilot)
         form = app.screen
         form.query_one("#form-title", Input).value = "   "

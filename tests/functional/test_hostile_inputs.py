@@ -1069,7 +1069,7 @@ async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: 
 
     async def attempt(value: str, fields: tuple[str, ...]) -> bool:
         if not isinstance(app.screen, ActionFormDialog):
-            await pilot.press("n")
+            await pilot.press("a")  # a new action for the highlighted cause
             await _submitted(pilot)
         form = app.screen
         assert isinstance(form, ActionFormDialog)

@@ -235,3 +235,125 @@ async def test_runbook_preview_hides_the_front_matter_after_a_bom(app_for, work:
         await settle(pilot)
         source = app.screen.query_one(Markdown).source
         assert "+++" not in source and "review_every_days" not in source and "The bom is slow." in source
+
+
+# -- the incident and taxonomy dialogs ---------------------------------------------------------
+
+TYPED = ["[bold]x[/", "[0] {\"a\": [1]}", "\x1b[31mansi\x1b[0m"]
+"""What a user may type (or paste) into the new forms: markup, brackets, an escape sequence."""
+
+
+def drawn(screen) -> str:  # type: ignore[no-untyped-def]
+    """Everything drawn in the screen's statics, labels, buttons and option lists."""
+    from textual.widgets import Button, OptionList
+
+    parts = [str(w.render()) for w in screen.query(Static) if w.display]
+    parts += [str(b.label) for b in screen.query(Button)]
+    for options in screen.query(OptionList):
+        parts += [options.render_line(y).text for y in range(options.size.height)]
+    return "\n".join(parts)
+
+
+def visible_form(value: str) -> str:
+    return visible(value, keep="\n\t")
+
+
+@pytest.mark.parametrize("value", TYPED, ids=range(len(TYPED)))
+async def test_incident_dialogs_show_stored_hostile_text_literally(app_for, db_path: Path, value: str) -> None:
+    from textual.widgets import Input
+
+    poison(db_path, value)
+    with Db.connect_sqlite(db_path) as db, db.write():
+        db.execute("INSERT INTO incident_event (incident_id, at, actor, field, old_value, new_value, note)"
+                   " VALUES (1, '2026-11-23T09:00:00.000000+00:00', :v, 'title', :v, :v, :v)", {"v": value})
+    seen = visible_form(value)
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_incident("INC-1")
+        await settle(pilot)
+        screen = app.screen
+        assert seen in str(screen.query_one("#incident-history", Static).render())
+        assert seen in str(screen.query_one("#incident-timeline", Static).render())
+        for key in ("l", "u"):  # the link picker and the unlink choice list the causes' titles
+            await pilot.press(key)
+            await settle(pilot)
+            assert seen in drawn(app.screen), key
+            await pilot.press("escape")
+            await settle(pilot)
+        for key in ("e", "s", "t", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not screen, key
+            if key == "e":
+                assert app.screen.query_one("#incident-title", Input).value == value
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is screen, key
+        await pilot.press("2")
+        await settle(pilot)
+        for key in ("m", "e", "R"):
+            await pilot.press(key)
+            await settle(pilot)
+            if key == "m":
+                assert seen in drawn(app.screen)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert app.is_running
+
+
+@pytest.mark.parametrize("value", TYPED, ids=range(len(TYPED)))
+async def test_hostile_text_typed_into_the_new_forms(app_for, db_path: Path, value: str) -> None:
+    from textual.widgets import Input
+
+    from tracker.tui.dialogs.cause_form import CauseFormDialog
+    from tracker.tui.dialogs.incident_form import IncidentFormDialog
+    from tracker.tui.dialogs.timeline_entry import TimelineEntryDialog
+
+    refused = "\x1b" in value  # titles and timeline lines are text: a control character is refused, named
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#incident-title", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if refused:
+            assert isinstance(app.screen, IncidentFormDialog)
+            error = str(app.screen.query_one("#form-error", Static).render())
+            assert "control character" in error and "[31mansi" in error
+            app.screen.query_one("#incident-title", Input).value = "Plain title"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        else:
+            assert value in str(app.screen.query_one("#incident-heading", Static).render())
+        assert isinstance(app.screen, IncidentScreen)
+        await pilot.press("t")
+        await settle(pilot)
+        app.screen.query_one("#timeline-text", Input).value = value
+        await pilot.press("enter")
+        await settle(pilot)
+        if refused:
+            assert isinstance(app.screen, TimelineEntryDialog)
+            assert "[31mansi" in str(app.screen.query_one("#form-error", Static).render())
+            await pilot.press("escape", "y")
+            await settle(pilot)
+        else:
+            assert value in str(app.screen.query_one("#incident-timeline", Static).render())
+            assert value in str(app.screen.query_one("#incident-history", Static).render())
+        await pilot.press("2", "n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CauseFormDialog)
+        form.query_one("#cause-title", Input).value = value
+        form.query_one("#cause-slug", Input).value = "hostile-title"
+        form.query_one("#cause-category", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if refused:
+            assert app.screen is form and "[31mansi" in str(form.query_one("#form-error", Static).render())
+        else:
+            assert isinstance(app.screen, CausesScreen)
+            assert value in str(app.screen.query_one("#cause-text", Static).render())
+        assert app.is_running

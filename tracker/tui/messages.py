@@ -12,9 +12,11 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
-    from tracker.core.incidents import IncidentDetail
+    from tracker.core.incidents import IncidentDetail, IncidentRow, TimelineItem
     from tracker.core.review import Review
     from tracker.core.rootcauses import RootCauseRow
+    from tracker.core.rootcauses.changes import MergePlan
+    from tracker.core.rootcauses.suggest import Suggestion
     from tracker.core.runbooks.index import RunbookRow
     from tracker.core.stamp import ChangesStamp
     from tracker.exchange.apply import ImportPlan
@@ -42,6 +44,17 @@ class ChangesChecked(Message):
     def __init__(self, stamp: ChangesStamp) -> None:
         super().__init__()
         self.stamp = stamp
+
+
+class TheirVersionLoaded(Message):
+    """A versioned record read again after a stale write, as a form shows it (field name -> text)."""
+
+    def __init__(self, values: dict[str, str], version: int, keep_mine: bool) -> None:
+        super().__init__()
+        self.values = values
+        self.version = version
+        self.keep_mine = keep_mine
+        """True to rebase the user's edit on this version, False to show this version instead."""
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -76,11 +89,12 @@ class ActionReloaded(Message):
 
 
 class ActionChoicesLoaded(Message):
-    """What the action form offers: the root causes to link and the known owners."""
+    """What the action form offers: the root causes to link (the incident's own first) and the known owners."""
 
-    def __init__(self, causes: list[str], owners: list[str]) -> None:
+    def __init__(self, causes: list[tuple[str, str]], owners: list[str]) -> None:
         super().__init__()
         self.causes = causes
+        """(slug, label) of each cause to offer, in order; retired causes only when the action already has one."""
         self.owners = owners
 
 
@@ -129,6 +143,82 @@ class IncidentLoaded(Message):
     def __init__(self, incident: IncidentDetail) -> None:
         super().__init__()
         self.incident = incident
+
+
+class IncidentSaved(Message):
+    """An incident was created or changed (fields, status, cause links); its row as stored afterwards."""
+
+    def __init__(self, row: IncidentRow, created: bool = False) -> None:
+        super().__init__()
+        self.row = row
+        self.created = created
+
+
+class TimelineLogged(Message):
+    """A timeline entry was written."""
+
+    def __init__(self, entry: TimelineItem) -> None:
+        super().__init__()
+        self.entry = entry
+
+
+class CloseRefused(Message):
+    """The incident cannot close yet; each missing thing in one line. Nothing was written."""
+
+    def __init__(self, blockers: list[str]) -> None:
+        super().__init__()
+        self.blockers = blockers
+
+
+class LinkChoicesLoaded(Message):
+    """What the link picker offers: the causes closest to the incident, then every current cause."""
+
+    def __init__(self, suggested: list[Suggestion], choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.suggested = suggested
+        self.choices = choices
+        """(slug, title) of every cause that is not retired."""
+
+
+class CauseChoicesLoaded(Message):
+    """(slug, title) of every current cause, for a picker."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.choices = choices
+
+
+class SimilarCausesFound(Message):
+    """A new cause's title is close to existing causes: "did you mean ...?". Nothing was written."""
+
+    def __init__(self, similar: list[Suggestion]) -> None:
+        super().__init__()
+        self.similar = similar
+
+
+class CauseSaved(Message):
+    """A cause was added or changed; ``slug`` is its current slug."""
+
+    def __init__(self, slug: str, created: bool = False) -> None:
+        super().__init__()
+        self.slug = slug
+        self.created = created
+
+
+class MergePlanned(Message):
+    """What merging one cause into another would move; nothing is written yet."""
+
+    def __init__(self, plan: MergePlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class CausesMerged(Message):
+    """One cause was merged into another (its links and actions moved, its slug an alias)."""
+
+    def __init__(self, plan: MergePlan) -> None:
+        super().__init__()
+        self.plan = plan
 
 
 class CausesLoaded(Message):
@@ -193,6 +283,14 @@ class RunbookPreviewLoaded(Message):
         self.text = text
         self.size = size
         self.full = full
+
+
+class RunbookCreated(Message):
+    """A runbook was written from the template, linked to its causes; ``path`` is where."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
 
 
 class RunbookTextLoaded(Message):

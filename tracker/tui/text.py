@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from tracker.base.errors import TrackerError
 from tracker.base.text import visible
+
+if TYPE_CHECKING:
+    from tracker.core.actions import ActionEventRow
+    from tracker.core.incidents import IncidentEventRow
+
 
 
 def clean(value: str | None) -> str:
@@ -61,3 +68,27 @@ def diff_content(text: str, empty: str = "No changes.") -> Content:
     if len(lines) > DIFF_MAX_LINES:
         parts.append(literal(f"… {len(lines) - DIFF_MAX_LINES} more lines"))
     return Content("\n").join(parts) if parts else literal(empty)
+
+
+def moment_text(value: datetime | None) -> str:
+    """A time as a form shows it and reads it back: UTC, to the minute (to the second when it has seconds)."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+
+
+def history_content(events: Sequence[ActionEventRow | IncidentEventRow]) -> Content:
+    """A history, oldest first: when, who, which field from what to what, and the note saying why."""
+    lines = []
+    for event in events:
+        if event.field in ("created", "note"):
+            change = Content.assemble((event.field, "bold"))
+        else:
+            change = Content.assemble((event.field, "bold"), ": ", clean(event.old_value or "-"), " → ",
+                                      clean(event.new_value or "-"))
+        line = Content.assemble((event.at.strftime("%Y-%m-%d %H:%M"), "$text-muted"), "  ",
+                                (clean(event.actor), "$accent"), "  ", change)
+        if event.note:
+            line = Content.assemble(line, "\n    ", clean(event.note))
+        lines.append(line)
+    return Content("\n").join(lines) if lines else literal("-")

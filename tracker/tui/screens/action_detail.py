@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual import work
@@ -12,32 +11,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from tracker.core.actions import ActionEventRow, ActionRow
+from tracker.core.actions import ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
 from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged
-from tracker.tui.text import clean, could_not_load, literal
+from tracker.tui.text import clean, could_not_load, history_content, literal
 from tracker.tui.widgets.footer import TrackerFooter
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
-
-
-def history_content(events: list[ActionEventRow]) -> Content:
-    lines = []
-    for event in events:
-        if event.field == "created":
-            change = Content.assemble(("created", "bold"))
-        elif event.field == "note":
-            change = Content.assemble(("note", "bold"))
-        else:
-            change = Content.assemble((event.field, "bold"), ": ", clean(event.old_value or "-"), " → ",
-                                      clean(event.new_value or "-"))
-        line = Content.assemble((_when(event.at), "$text-muted"), "  ", (clean(event.actor), "$accent"), "  ", change)
-        if event.note:
-            line = Content.assemble(line, "\n    ", clean(event.note))
-        lines.append(line)
-    return Content("\n").join(lines) if lines else literal("-")
 
 
 class ActionScreen(ActionOps):

@@ -1,4 +1,4 @@
-"""Runbook files for the app: the indexed list, reading, saving, where a file lives."""
+"""Runbook files for the app: the indexed list, a new one from the template, reading, saving, where a file lives."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ class RunbookService:
             return list_runbooks(db, shared.today, text=text)
 
         return shared.run(job)
+
+    def new(self, path: str, *, title: str, causes: list[str]) -> str:
+        """A runbook from the template, linked to ``causes`` (not committed); returns its path."""
+        shared = self._shared
+        return shared.run(lambda db: shared.workspace().new_runbook(path, title=title, causes=causes))
 
     def file(self, path: str) -> Path:
         """The runbook's file, the path checked to stay in the runbooks folder."""
