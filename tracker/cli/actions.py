@@ -67,7 +67,7 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             title=args.title,
             actor=actor(settings),
             today=today,
-            due_days=settings.due_days,
+            slo_days=settings.slo_days,
             clock=settings.clock,
             incident=args.incident,
             root_cause=args.root_cause,

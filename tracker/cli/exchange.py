@@ -81,7 +81,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
                 if best and best not in causes:
                     causes.append(best)
             incident_id, counts = apply_plan(
-                db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days, causes=causes,
+                db, plan, actor=actor, today=settings.today_date(), slo_days=settings.slo_days, causes=causes,
                 actions=[] if args.no_actions else None, clock=settings.clock,
             )
             results.append((plan, incident_id, counts))

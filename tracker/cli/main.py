@@ -85,6 +85,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"tracker {__version__}")
         return 0
     settings = load_settings(db=args.db, config_path=args.config)
+    for warning in settings.warnings:
+        print(f"tracker: warning: {warning}", file=sys.stderr)
     if args.command is None:
         from tracker.cli import app
 

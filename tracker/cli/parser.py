@@ -233,7 +233,7 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--owner")
-        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: the end of its priority's SLO)")
         p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
         p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
         p.add_argument("--status", default="open", help="initial status (default open)")

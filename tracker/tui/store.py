@@ -137,7 +137,7 @@ class Store:
         fields.setdefault("status", ActionStatus.OPEN)
         return self._run(
             lambda db: action_service.add_action(
-                db, actor=self.actor, today=self.today, due_days=self.settings.due_days,
+                db, actor=self.actor, today=self.today, slo_days=self.settings.slo_days,
                 clock=self.settings.clock, **fields
             )
         )
@@ -277,7 +277,7 @@ class Store:
             for plan in plans:
                 single = len(plans) == 1
                 incident_id, counts = apply_plan(
-                    db, plan, actor=self.actor, today=self.today, due_days=self.settings.due_days,
+                    db, plan, actor=self.actor, today=self.today, slo_days=self.settings.slo_days,
                     causes=causes if single else [], actions=actions if single else None, clock=self.settings.clock,
                 )
                 done.append((incident_id, counts))
