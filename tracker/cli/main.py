@@ -33,6 +33,7 @@ HANDLERS = {
     "import": "exchange",
     "export": "exchange",
     "review": "review",
+    "insights": "insights",
     "db": "db",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""

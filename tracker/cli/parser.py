@@ -49,6 +49,7 @@ COMMAND_HELP = {
     "import": "import a status-page report (text or JSON) or a whole TOML export",
     "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
+    "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
     "db": "database maintenance",
 }
 
@@ -335,6 +336,14 @@ def _add_review(commands: Any, verb: str | None = None) -> None:
     p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
 
 
+def _add_insights(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("insights", help=COMMAND_HELP["insights"])
+    _common(p)
+    p.add_argument("--weeks", type=int, default=12, metavar="N", help="ISO weeks ending with today's (default 12)")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default): a terminal summary; md: a report; json: the same content on one line")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -353,6 +362,7 @@ BUILDERS = {
     "import": _add_import,
     "export": _add_export,
     "review": _add_review,
+    "insights": _add_insights,
     "db": _add_db,
 }
 
