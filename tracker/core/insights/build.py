@@ -24,7 +24,7 @@ from tracker.core.insights.types import (
     WeekRow,
 )
 from tracker.core.keys import action_key, incident_key
-from tracker.core.review.weeks import midnight, week_name
+from tracker.core.review.weeks import week_name
 from tracker.core.slo import slo_targets
 from tracker.storage.database import Db
 
@@ -78,19 +78,22 @@ def build_insights(db: Db, *, today: date, weeks: int = 12, targets: Mapping[str
     """The insights of the ``weeks`` ISO weeks ending today, against the SLO ``targets`` (days by priority)."""
     start, end = window_bounds(today, weeks)
     goals = slo_targets(targets)
-    w = queries.Window(db, start, end, midnight(start), midnight(end + timedelta(days=1)), weeks)
-    counts = queries.slo_counts(w, goals)
-    slo = [SloRow(p.value, goals[p.value], *counts.get(p.value, (0, 0, 0, 0))) for p in Priority]
-    days = queries.close_days(w)
+    w = queries.Window(db, start, end, weeks)
+    opened, opened_weekly = queries.opened(w)
+    days, closed_weekly = queries.closed(w)
+    breaching = queries.breaching(w, goals)
+    overdue = queries.overdue_at_week_ends(w)
+    slo = []
+    for p in Priority:
+        mine = [(d, n) for q, d, n in days if q == p.value]
+        in_slo = sum(n for d, n in mine if d <= goals[p.value])
+        late = sum(n for d, n in mine if d > goals[p.value])
+        slo.append(SloRow(p.value, goals[p.value], opened.get(p.value, 0), in_slo, late, breaching.get(p.value, 0)))
     by_priority = {p.value: _close_times([(d, n) for q, d, n in days if q == p.value]) for p in Priority}
     overall: dict[int, int] = {}
     for _, d, n in days:
         overall[d] = overall.get(d, 0) + n
-    opened, closed, overdue = queries.weekly_counts(w)
-    weekly = []
-    for k in range(weeks):
-        monday = start + timedelta(weeks=k)
-        weekly.append(WeekRow(week_name(monday), monday, min(monday + timedelta(days=6), end),
-                              opened[k], closed[k], overdue[k]))
+    weekly = [WeekRow(week_name(w.start + timedelta(weeks=k)), w.start + timedelta(weeks=k), w.week_end(k),
+                      opened_weekly[k], closed_weekly[k], overdue[k]) for k in range(weeks)]
     return Insights(start, end, weeks, goals, slo, TimeToClose(_close_times(list(overall.items())), by_priority),
                     _recurrence(w), weekly)
