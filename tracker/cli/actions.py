@@ -134,3 +134,21 @@ def actions_show(settings: Settings, args: argparse.Namespace) -> int:
         else:
             render.write_lines(sys.stdout, render.action_detail(row, history, today))
     return 0
+
+
+def actions_next(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import ActionFilter, next_actions
+    from tracker.core.validate import clean_owner
+
+    if not 1 <= args.limit <= 10_000:
+        raise InputError(f"--limit {args.limit}: expected 1 to 10000")
+    owner = clean_owner(args.owner) if args.owner is not None else None
+    today = settings.today_date()
+    with open_db(settings) as db:
+        found = next_actions(db, ActionFilter(owner=owner), today=today, targets=settings.slo_days, limit=args.limit)
+    if args.json:
+        render.write_json(sys.stdout, [item.to_json(today) for item in found])
+    else:
+        render.write_lines(sys.stdout, render.scored_lines(found, today))
+    return 0

@@ -262,6 +262,10 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
     if p := verbs.add("show", help="one action with its history"):
         p.add_argument("key", metavar="ACT-n")
         p.add_argument("--json", action="store_true")
+    if p := verbs.add("next", help="what to do next: open actions by a score that explains itself"):
+        p.add_argument("--owner", help="only this owner's actions")
+        p.add_argument("--limit", type=int, default=10, help="at most this many (default 10)")
+        p.add_argument("--json", action="store_true", help="with each score and why: the parts that made it")
 
 
 def _add_runbooks(commands: Any, verb: str | None = None) -> None:

@@ -66,5 +66,6 @@ def date_day_sql(dialect: str, column: str) -> str:
 def target_sql(targets: Mapping[str, int], column: str = "a.priority") -> tuple[str, dict[str, Any]]:
     """SQL for an action's target days (a CASE on its priority) and the parameters it needs."""
     params = {f"slo_{p.value}": int(targets[p.value]) for p in Priority}
-    whens = " ".join(f"WHEN '{p.value}' THEN :slo_{p.value}" for p in Priority)
+    # Cast: PostgreSQL may type a bound integer as numeric, and the score divides by it.
+    whens = " ".join(f"WHEN '{p.value}' THEN CAST(:slo_{p.value} AS INTEGER)" for p in Priority)
     return f"(CASE {column} {whens} END)", params
