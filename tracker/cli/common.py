@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from tracker.base.enums import parse_enum
@@ -33,3 +35,30 @@ def refresh_runbooks(db: Db, settings: Settings) -> None:
 
 def parse_enums(values: list[str] | None, enum: Any, what: str) -> tuple[str, ...]:
     return tuple(parse_enum(enum, v, what).value for v in values or ())
+
+
+def output_path(name: str, settings: Settings, *, force: bool, replace: bool = False) -> Path:
+    """A file a command may write (atomically, by the caller): never the database or its side files,
+    never a folder, in a folder that exists, and replacing an existing file only with ``force`` (or when
+    the command's purpose is to ``replace`` it, as a metrics file rewritten on every run)."""
+    from tracker.base.errors import InputError
+    from tracker.storage.database import sqlite_path
+
+    path = Path(name)
+    database = sqlite_path(settings.db)
+    if database is not None:
+        target = path.resolve()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            side = Path(f"{database}{suffix}")
+            same = target == side.resolve()
+            if not same and path.exists() and side.exists():
+                same = os.path.samefile(path, side)  # a hard link or another name of the same file
+            if same:
+                raise InputError(f"{name}: that is the database ({side}); choose another file")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory")
+    if not path.parent.is_dir():
+        raise InputError(f"{name}: folder {path.parent} does not exist")
+    if path.exists() and not (force or replace):
+        raise InputError(f"{name}: exists; use --force to replace it")
+    return path

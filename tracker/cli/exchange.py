@@ -166,3 +166,18 @@ def export_csv(settings: Settings, args: argparse.Namespace) -> int:
         export_actions_csv(db, buffer)
     _write(args.output, buffer.getvalue().encode("utf-8"))
     return 0
+
+
+def export_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.common import open_db, output_path
+    from tracker.core.validate import clean_owner
+    from tracker.exchange.calendar_ics import export_ics as build
+
+    owner = clean_owner(args.owner) if args.owner is not None else None
+    path = output_path(args.output, settings, force=args.force) if args.output not in (None, "-") else None
+    with open_db(settings) as db:
+        data, count = build(db, now=settings.clock.now(), owner=owner)
+    _write(None if path is None else str(path), data)
+    if path is not None:
+        print(f"Wrote {args.output} ({count} open actions)", file=sys.stderr)
+    return 0

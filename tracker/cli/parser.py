@@ -47,7 +47,7 @@ COMMAND_HELP = {
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
     "import": "import a status-page report (text or JSON) or a whole TOML export",
-    "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
+    "export": "export the database (TOML), a postmortem (markdown), the actions (CSV) or a calendar (ICS)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
     "db": "database maintenance",
@@ -327,6 +327,10 @@ def _add_export(commands: Any, verb: str | None = None) -> None:
     if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    if p := verbs.add("ics", help="open actions as an iCalendar file: an all-day event on each due date"):
+        p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output")
+        p.add_argument("--owner", help="only this owner's actions")
+        p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def _add_review(commands: Any, verb: str | None = None) -> None:
