@@ -71,7 +71,9 @@ def test_everyday_commands_load_no_feed_library(tmp_path: Path) -> None:
     import sys
 
     db = tmp_path / "a.db"
-    code = (f"from tracker.cli import main\nmain(['--db', {str(db)!r}, 'init', '--demo'])\n"
+    subprocess.run([sys.executable, "-m", "tracker", "--db", str(db), "init", "--demo"], check=True, cwd=tmp_path,
+                   capture_output=True)
+    code = (f"from tracker.cli import main\n"
             f"main(['--db', {str(db)!r}, 'actions', 'list'])\nmain(['--db', {str(db)!r}, 'insights'])\n"
             f"main(['--db', {str(db)!r}, 'actions', 'next'])\n"
             "import sys\nprint('\\n'.join(sorted(sys.modules)))")
