@@ -80,3 +80,45 @@ def test_everyday_commands_load_no_feed_library(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     loaded = {m.split(".")[0] for m in done.stdout.split()}
     assert not loaded & {"icalendar", "prometheus_client", "textual_serve", "aiohttp", "urllib3", "sqlalchemy"}
+
+
+def _families(text: str) -> dict[str, list]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {f.name: f.samples for f in text_string_to_metric_families(text)}
+
+
+def test_metrics_to_stdout(cli, db_path: Path) -> None:
+    result = cli("--db", str(db_path), "metrics")
+    assert result.code == 0, result.err
+    families = _families(result.out)
+    assert sorted(families) == ["tracker_actions_breaching_slo", "tracker_actions_open", "tracker_actions_overdue",
+                                "tracker_cause_incidents", "tracker_incidents", "tracker_runbooks_stale"]
+    assert sum(s.value for s in families["tracker_actions_open"]) == 8  # the demo's open actions
+    assert {s.labels["cause"]: s.value for s in families["tracker_cause_incidents"]}["message-queue-change"] == 2
+
+
+def test_metrics_file_is_replaced_whole_on_every_run(cli, db_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "tracker.prom"
+    for _ in range(2):  # a cron job rewrites the same file: no --force needed
+        result = cli("--db", str(db_path), "metrics", "-o", str(target))
+        assert result.code == 0 and result.out == "" and result.err == "", result.err
+        assert "tracker_actions_overdue" in _families(target.read_text())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "actions.db" and "actions.db" not in p.name) == [
+        "tracker.prom"]
+    other = cli("--db", str(db_path), "metrics", "-o", str(tmp_path / "tracker.txt"))
+    assert other.code == 0 and "textfile collector reads only *.prom files" in other.err
+
+
+def test_metrics_refuse_the_database(cli, db_path: Path) -> None:
+    before = file_digest(db_path)
+    result = cli("--db", str(db_path), "metrics", "-o", str(db_path))
+    assert result.code == 1 and "that is the database" in result.err and result.err.count("\n") == 1
+    assert file_digest(db_path) == before
+
+
+def test_metrics_unwritable_folder_is_one_line(cli, db_path: Path) -> None:
+    # /proc takes no new files, even from root (tests run as root in CI, where permissions would not stop it).
+    result = cli("--db", str(db_path), "metrics", "-o", "/proc/tracker.prom")
+    assert result.code == 1 and result.err == "tracker: error: /proc/tracker.prom: cannot write (No such file or" \
+        " directory)\n"

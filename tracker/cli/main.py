@@ -34,6 +34,7 @@ HANDLERS = {
     "export": "exchange",
     "review": "review",
     "insights": "insights",
+    "metrics": "metrics",
     "db": "db",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""

@@ -50,6 +50,7 @@ COMMAND_HELP = {
     "export": "export the database (TOML), a postmortem (markdown), the actions (CSV) or a calendar (ICS)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
+    "metrics": "Prometheus gauges (actions open, overdue, past SLO; incidents; stale runbooks; causes)",
     "db": "database maintenance",
 }
 
@@ -352,6 +353,13 @@ def _add_insights(commands: Any, verb: str | None = None) -> None:
                    help="text (default): a terminal summary; md: a report; json: the same content on one line")
 
 
+def _add_metrics(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("metrics", help=COMMAND_HELP["metrics"])
+    _common(p)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write here atomically, replacing it (a *.prom file for node_exporter's textfile collector)")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -371,6 +379,7 @@ BUILDERS = {
     "export": _add_export,
     "review": _add_review,
     "insights": _add_insights,
+    "metrics": _add_metrics,
     "db": _add_db,
 }
 

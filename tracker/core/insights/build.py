@@ -81,7 +81,7 @@ def build_insights(db: Db, *, today: date, weeks: int = 12, targets: Mapping[str
     w = queries.Window(db, start, end, weeks)
     opened, opened_weekly = queries.opened(w)
     days, closed_weekly = queries.closed(w)
-    breaching = queries.breaching(w, goals)
+    breaching = queries.open_breaching(db, end, goals)
     overdue = queries.overdue_at_week_ends(w)
     slo = []
     for p in Priority:
