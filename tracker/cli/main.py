@@ -35,6 +35,7 @@ HANDLERS = {
     "review": "review",
     "insights": "insights",
     "metrics": "metrics",
+    "notify": "notify",
     "db": "db",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""

@@ -51,6 +51,7 @@ COMMAND_HELP = {
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
     "metrics": "Prometheus gauges (actions open, overdue, past SLO; incidents; stale runbooks; causes)",
+    "notify": "post the day's digest (overdue, due soon, past SLO, stale runbooks, by owner) to a webhook",
     "db": "database maintenance",
 }
 
@@ -360,6 +361,18 @@ def _add_metrics(commands: Any, verb: str | None = None) -> None:
                    help="write here atomically, replacing it (a *.prom file for node_exporter's textfile collector)")
 
 
+def _add_notify(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("notify", help=COMMAND_HELP["notify"])
+    _common(p)
+    p.add_argument("--webhook", metavar="URL",
+                   help="where to post (default: TRACKER_WEBHOOK_URL, then [notify] webhook_url); a secret")
+    p.add_argument("--format", choices=["slack", "json"], default="slack",
+                   help="slack (default): a Slack-compatible message (text and blocks); json: the digest as JSON")
+    p.add_argument("--dry-run", action="store_true", help="print the payload, send nothing")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="give up on an attempt after this long (default 10)")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -380,6 +393,7 @@ BUILDERS = {
     "review": _add_review,
     "insights": _add_insights,
     "metrics": _add_metrics,
+    "notify": _add_notify,
     "db": _add_db,
 }
 
