@@ -36,6 +36,7 @@ HANDLERS = {
     "insights": "insights",
     "metrics": "metrics",
     "notify": "notify",
+    "serve": "serve",
     "db": "db",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""

@@ -52,6 +52,7 @@ COMMAND_HELP = {
     "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
     "metrics": "Prometheus gauges (actions open, overdue, past SLO; incidents; stale runbooks; causes)",
     "notify": "post the day's digest (overdue, due soon, past SLO, stale runbooks, by owner) to a webhook",
+    "serve": "serve the app to web browsers (textual-serve; loopback only unless --public)",
     "db": "database maintenance",
 }
 
@@ -373,6 +374,17 @@ def _add_notify(commands: Any, verb: str | None = None) -> None:
                    help="give up on an attempt after this long (default 10)")
 
 
+def _add_serve(commands: Any, verb: str | None = None) -> None:
+    p = commands.add_parser("serve", help=COMMAND_HELP["serve"])
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public", action="store_true",
+                   help="allow a non-loopback --host: no authentication here, so only behind an authenticating proxy")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers use, when it differs (e.g. https://tracker.example.com behind a proxy)")
+
+
 def _add_db(commands: Any, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
@@ -394,6 +406,7 @@ BUILDERS = {
     "insights": _add_insights,
     "metrics": _add_metrics,
     "notify": _add_notify,
+    "serve": _add_serve,
     "db": _add_db,
 }
 
