@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from tracker.base.enums import Priority
 from tracker.base.errors import InputError
@@ -24,7 +26,6 @@ from tracker.core.insights.types import (
     WeekRow,
 )
 from tracker.core.keys import action_key, incident_key
-from tracker.core.review.weeks import week_name
 from tracker.core.slo import slo_targets
 from tracker.storage.database import Db
 
@@ -35,6 +36,12 @@ def window_bounds(today: date, weeks: int) -> tuple[date, date]:
         raise InputError(f"bad number of weeks {weeks}: give 1 to {MAX_WEEKS}")
     monday = today - timedelta(days=today.weekday())
     return monday - timedelta(weeks=weeks - 1), today
+
+
+def _week_name(monday: date) -> str:
+    """``2026-W48``: the ISO week a Monday starts (as the weekly review names weeks)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def nearest_rank(counts: Iterable[tuple[int, int]], share: float) -> int | None:
@@ -56,26 +63,51 @@ def _close_times(counts: list[tuple[int, int]]) -> CloseTimes:
     return CloseTimes(sum(n for _, n in counts), nearest_rank(counts, 0.5), nearest_rank(counts, 0.9))
 
 
-def _recurrence(w: queries.Window) -> Recurrence:
-    pairs = queries.recurrences(w)
-    info = queries.causes(w, sorted({cause for cause, *_ in pairs}))
-    latest: dict[int, tuple] = {}
+class _Running:
+    """Counts by day (sorted), asked "how many before this day?" in logarithmic time."""
+
+    def __init__(self, days: list[tuple[date, int]]) -> None:
+        self.days = [d for d, _ in days]
+        self.totals = list(itertools.accumulate((n for _, n in days), initial=0))
+
+    def before(self, day: date) -> int:
+        return self.totals[bisect.bisect_left(self.days, day)]
+
+
+def _recurrence(w: queries.Window, limit: int) -> Recurrence:
+    links = queries.window_links(w)  # oldest first
+    # A link recurs when its cause struck before: before the window, or earlier in it.
+    seen = queries.struck_before(w, sorted({cause for cause, *_ in links}))
+    recurring = []
+    for cause, incident, title, started in links:
+        if cause in seen:
+            recurring.append((cause, incident, title, started))
+        seen.add(cause)
+    ids = sorted({cause for cause, *_ in recurring})
+    info = queries.causes(w, ids)
+    made_days, done_days = queries.prevent_days(w, ids)
+    made = {c: _Running(days) for c, days in made_days.items()}
+    done = {c: _Running(days) for c, days in done_days.items()}
+    latest: dict[int, tuple[datetime, int]] = {}
     failed: list[DidNotPrevent] = []
-    for cause, incident, title, started, existing, done in pairs:
-        latest[cause] = (started, done)  # pairs come oldest first: the last one seen is the latest
-        if existing and done == existing:
+    for cause, incident, title, started in recurring:  # oldest first: the last one seen per cause is its latest
+        day = started.date()
+        existing, done_before = made[cause].before(day), done[cause].before(day)
+        latest[cause] = (started, done_before)
+        if existing and done_before == existing and len(failed) < limit:
             shown = [DoneAction(action_key(a), t, at)
-                     for a, t, at in queries.done_prevent_actions(w, cause, incident, ACTIONS_SHOWN)]
+                     for a, t, at in queries.done_prevent_actions(w, cause, day, ACTIONS_SHOWN)]
             failed.append(DidNotPrevent(info[cause][0], IncidentRef(incident_key(incident), title, started),
-                                        shown, done))
-    found = [RecurringCause(info[c][0], info[c][1], info[c][2], started, done)
-             for c, (started, done) in latest.items()]
+                                        shown, done_before))
+    found = [RecurringCause(info[c][0], info[c][1], info[c][2], started, n) for c, (started, n) in latest.items()]
     found.sort(key=lambda r: (-r.incidents, -r.last_seen.timestamp(), r.slug))
-    return Recurrence(queries.window_incidents(w), len({incident for _, incident, *_ in pairs}), found, failed)
+    return Recurrence(queries.window_incidents(w), len({incident for _, incident, *_ in recurring}), found, failed)
 
 
-def build_insights(db: Db, *, today: date, weeks: int = 12, targets: Mapping[str, int] | None = None) -> Insights:
-    """The insights of the ``weeks`` ISO weeks ending today, against the SLO ``targets`` (days by priority)."""
+def build_insights(db: Db, *, today: date, weeks: int = 12, targets: Mapping[str, int] | None = None,
+                   limit: int = 50) -> Insights:
+    """The insights of the ``weeks`` ISO weeks ending today, against the SLO ``targets`` (days by priority);
+    at most ``limit`` "did not prevent" items, oldest first."""
     start, end = window_bounds(today, weeks)
     goals = slo_targets(targets)
     w = queries.Window(db, start, end, weeks)
@@ -93,7 +125,7 @@ def build_insights(db: Db, *, today: date, weeks: int = 12, targets: Mapping[str
     overall: dict[int, int] = {}
     for _, d, n in days:
         overall[d] = overall.get(d, 0) + n
-    weekly = [WeekRow(week_name(w.start + timedelta(weeks=k)), w.start + timedelta(weeks=k), w.week_end(k),
+    weekly = [WeekRow(_week_name(w.start + timedelta(weeks=k)), w.start + timedelta(weeks=k), w.week_end(k),
                       opened_weekly[k], closed_weekly[k], overdue[k]) for k in range(weeks)]
     return Insights(start, end, weeks, goals, slo, TimeToClose(_close_times(list(overall.items())), by_priority),
-                    _recurrence(w), weekly)
+                    _recurrence(w, limit), weekly)

@@ -8,12 +8,13 @@ the rows closed in the window.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from tracker.base.enums import OPEN_STATUSES, ActionStatus, Priority
-from tracker.base.timeutil import read_stamp
+from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.slo import stamp_day_sql
 from tracker.storage.database import Db
 
@@ -38,6 +39,12 @@ class Window:
         """On SQLite, a grouping over most of the table is one plain scan: an index on a condition most
         rows meet would make it read the table in index order, several times slower."""
 
+    def day(self, column: str) -> str:
+        """SQL: the UTC day of a stored timestamp, as text (SQLite) or a date (PostgreSQL)."""
+        if self.db.dialect == "sqlite":
+            return f"substr({column}, 1, 10)"
+        return f"CAST({column} AT TIME ZONE 'UTC' AS DATE)"
+
     def days_between(self, first: str, last: str) -> str:
         """SQL: whole UTC days from one stored timestamp to another."""
         return f"{stamp_day_sql(self.db.dialect, last)} - {stamp_day_sql(self.db.dialect, first)}"
@@ -58,10 +65,7 @@ def _per_week(w: Window, column: str, where: str = "") -> list[int]:
 
 def opened(w: Window) -> tuple[dict[str, int], list[int]]:
     """Actions created in the window: per priority, and per window week."""
-    by_priority = {p: int(n) for p, n in w.db.cursor(
-        f"SELECT a.priority, COUNT(*) FROM action a{w.scan} WHERE a.created_at >= :lo AND a.created_at < :hi"
-        " GROUP BY 1", w.params)}
-    return by_priority, _per_week(w, "created_at")
+    return _per_priority(w.db, "a.created_at >= :lo AND a.created_at < :hi", w.params), _per_week(w, "created_at")
 
 
 def closed(w: Window) -> tuple[list[tuple[str, int, int]], list[int]]:
@@ -77,12 +81,24 @@ def open_breaching(db: Db, today: date, targets: Mapping[str, int]) -> dict[str,
 
     Past the deadline (created day + target days < today) <=> created before midnight of today - target days.
     """
+    past, params = _past_slo(today, targets)
+    return _per_priority(db, past, params)
+
+
+def _per_priority(db: Db, where: str, params: Mapping[str, Any]) -> dict[str, int]:
+    """How many actions meet ``where``, per priority: one plain scan on SQLite (such conditions hold for a
+    large share of the table), counted per priority in one row rather than grouped (no sort)."""
+    scan = " NOT INDEXED" if db.dialect == "sqlite" else ""
+    sums = ", ".join(f"SUM(CASE WHEN a.priority = '{p.value}' THEN 1 ELSE 0 END)" for p in Priority)
+    found = db.row(f"SELECT {sums} FROM action a{scan} WHERE {where}", params) or ()
+    return {p.value: int(n or 0) for p, n in zip(Priority, found, strict=False)}
+
+
+def _past_slo(today: date, targets: Mapping[str, int]) -> tuple[str, dict[str, Any]]:
+    """SQL for "open and past its SLO's deadline on ``today``", and its parameters."""
     cuts = " ".join(f"WHEN '{p.value}' THEN :cut_{p.value}" for p in Priority)
     params = {f"cut_{p.value}": _midnight(today - timedelta(days=targets[p.value])) for p in Priority}
-    scan = " NOT INDEXED" if db.dialect == "sqlite" else ""  # most actions are open: one plain scan
-    return {p: int(n) for p, n in db.cursor(
-        f"SELECT a.priority, COUNT(*) FROM action a{scan} WHERE a.status IN ({OPEN})"
-        f" AND a.created_at < (CASE a.priority {cuts} END) GROUP BY 1", params)}
+    return f"a.status IN ({OPEN}) AND a.created_at < (CASE a.priority {cuts} END)", params
 
 
 def _first_week(column: str, names: list[str]) -> str:
@@ -92,12 +108,18 @@ def _first_week(column: str, names: list[str]) -> str:
 
 
 def overdue_at_week_ends(w: Window) -> list[int]:
-    """Per window week, the actions overdue at the end of its last day.
+    """Per window week, the actions overdue at the end of its last day e_k.
 
-    Overdue at the end of day e: due before e, created by the end of e, not closed by the end of e. For each
-    action that may be overdue in the window, the first week whose end meets each condition (compared as
-    stored, no date parsing); grouped by those weeks, it counts at the end of week k when
-    max(due week, created week) <= k < closed week.
+    Overdue at the end of day e: due before e, created by the end of e, not closed by the end of e. Counted as
+    A_k - B_k - C_k, so that the bulk is read from the due-date index alone:
+
+    - A_k: actions due before e_k (grouped by due date in index order: no table read, no sort);
+    - B_k: of those, closed by the end of e_k (only actions with a completion time are looked at);
+    - C_k: of those, created after the end of e_k and not closed by then (only actions created after their
+      due day are looked at).
+
+    B and C come from one scan of those few actions: for each, the first window week whose end meets each
+    condition (compared as stored, no date parsing), grouped by those weeks.
     """
     params = dict(w.params, last_due=w.end)
     due_names = [f"due_{k}" for k in range(w.weeks)]
@@ -105,20 +127,31 @@ def overdue_at_week_ends(w: Window) -> list[int]:
     for k in range(w.weeks):
         params[due_names[k]] = w.week_end(k)
         params[end_names[k]] = _midnight(w.week_end(k) + timedelta(days=1))
-    rows = w.db.cursor(
-        f"SELECT {_first_week('a.due_date', due_names)}, {_first_week('a.created_at', end_names)},"
+    ends = [w.week_end(k) for k in range(w.weeks)]
+    # Each term adds to a run of weeks: kept as a difference array (+n where the run starts, -n after it).
+    fix = [0] * (w.weeks + 1)
+    for due, n in w.db.cursor("SELECT a.due_date, COUNT(*) FROM action a WHERE a.due_date < :last_due"
+                              " GROUP BY a.due_date", params):
+        fix[bisect.bisect_right(ends, read_date(due))] += int(n)  # from the first week ending after the due day
+    for due, created, done, n in w.db.cursor(
+        f"SELECT {_first_week('a.due_date', due_names)}, CASE WHEN {w.day('a.created_at')} > a.due_date"
+        f" THEN {_first_week('a.created_at', end_names)} ELSE 0 END,"
         f" CASE WHEN a.completed_at IS NULL THEN {w.weeks} ELSE {_first_week('a.completed_at', end_names)} END,"
-        f" COUNT(*) FROM action a{w.scan} WHERE a.due_date < :last_due AND a.created_at < :hi"
-        " AND (a.completed_at IS NULL OR a.completed_at >= :lo) GROUP BY 1, 2, 3", params)
-    starts = [0] * (w.weeks + 1)
-    for due, created, done, n in rows:
-        first = max(int(due), int(created))
-        if first < done:  # add n to weeks first .. done - 1: +n where it starts, -n where it stops
-            starts[first] += int(n)
-            starts[int(done)] -= int(n)
+        f" COUNT(*) FROM action a{w.scan} WHERE a.due_date < :last_due"
+        f" AND (a.completed_at IS NOT NULL OR {w.day('a.created_at')} > a.due_date) GROUP BY 1, 2, 3", params
+    ):
+        due, created, done, n = int(due), int(created), int(done), int(n)
+        closed_from = max(due, done)  # B: due and closed by week k's end, from this week on
+        fix[closed_from] -= n
+        fix[w.weeks] += n
+        if created > due:  # C: due but not yet created, until it is created or closed
+            stop = min(created, done)
+            if due < stop:
+                fix[due] -= n
+                fix[stop] += n
     overdue, running = [], 0
     for k in range(w.weeks):
-        running += starts[k]
+        running += fix[k]
         overdue.append(running)
     return overdue
 
@@ -128,42 +161,76 @@ def window_incidents(w: Window) -> int:
                            " AND i.started_at >= :lo AND i.started_at < :hi", w.params))
 
 
-def recurrences(w: Window) -> list[tuple[int, int, str, datetime, int, int]]:
-    """The window's recurrences, oldest first: (cause id, incident id, title, started, prevent actions
-    that existed before it, of which done on an earlier day)."""
-    prevent = "a.root_cause_id = x.root_cause_id AND a.kind = 'prevent'"
-    before = f"{stamp_day_sql(w.db.dialect, 'a.completed_at')} < {stamp_day_sql(w.db.dialect, 'i.started_at')}"
-    sql = (
-        "SELECT x.root_cause_id, i.id, i.title, i.started_at,"
-        f" (SELECT COUNT(*) FROM action a WHERE {prevent} AND a.status <> 'wont_do' AND a.created_at < i.started_at),"
-        f" (SELECT COUNT(*) FROM action a WHERE {prevent} AND a.status = 'done' AND {before})"
-        " FROM incident i JOIN incident_root_cause x ON x.incident_id = i.id"
-        f" WHERE i.kind = 'incident' AND i.started_at >= :lo AND i.started_at < :hi AND x.role IN {CAUSE_ROLES}"
-        " AND EXISTS (SELECT 1 FROM incident_root_cause y JOIN incident j ON j.id = y.incident_id"
-        f" WHERE y.root_cause_id = x.root_cause_id AND y.role IN {CAUSE_ROLES} AND j.kind = 'incident'"
-        " AND (j.started_at < i.started_at OR (j.started_at = i.started_at AND j.id < i.id)))"
-        " ORDER BY i.started_at, i.id, x.root_cause_id"
-    )
-    return [(int(c), int(i), title, read_stamp(started), int(made), int(done))  # type: ignore[misc]
-            for c, i, title, started, made, done in w.db.cursor(sql, w.params)]
+def _links(w: Window) -> str:
+    """SQL (FROM ... WHERE) of the cause links that count for recurrence: root or trigger, on incidents."""
+    return (f"FROM incident_root_cause x JOIN incident i ON i.id = x.incident_id WHERE x.role IN {CAUSE_ROLES}"
+            " AND i.kind = 'incident' AND i.started_at IS NOT NULL")
+
+
+def struck_before(w: Window, ids: list[int]) -> set[int]:
+    """Of these causes, the ones with an incident before the window (each answered by the first one found)."""
+    if not ids:
+        return set()
+    marks, names = _in(ids)
+    return {int(c) for (c,) in w.db.cursor(
+        f"SELECT rc.id FROM root_cause rc WHERE rc.id IN ({marks}) AND EXISTS (SELECT 1 FROM incident_root_cause x"
+        f" JOIN incident i ON i.id = x.incident_id WHERE x.root_cause_id = rc.id AND x.role IN {CAUSE_ROLES}"
+        " AND i.kind = 'incident' AND i.started_at < :lo)", {**w.params, **names})}
+
+
+def window_links(w: Window) -> list[tuple[int, int, str, datetime]]:
+    """(cause, incident, title, start) of every counted link of the window's incidents, oldest first."""
+    return [(int(c), int(i), title, read_stamp(started)) for c, i, title, started in w.db.cursor(  # type: ignore[misc]
+        f"SELECT x.root_cause_id, i.id, i.title, i.started_at {_links(w)} AND i.started_at >= :lo"
+        " AND i.started_at < :hi ORDER BY i.started_at, i.id, x.root_cause_id", w.params)]
+
+
+def _in(ids: list[int]) -> tuple[str, dict[str, int]]:
+    names = {f"c{n}": cause_id for n, cause_id in enumerate(ids)}
+    return ", ".join(":" + k for k in names), names
+
+
+DayCounts = dict[int, list[tuple[date, int]]]
+"""Per cause, (day, how many) sorted by day."""
+
+
+def prevent_days(w: Window, ids: list[int]) -> tuple[DayCounts, DayCounts]:
+    """For each cause: (day, how many) of its prevent actions by creation day (won't-do ones left out), and of
+    those done, by completion day; each sorted by day. One pass over the actions, grouped in SQL."""
+    made: dict[int, dict[date, int]] = {c: {} for c in ids}
+    done: dict[int, dict[date, int]] = {c: {} for c in ids}
+    if ids:
+        marks, names = _in(ids)
+        for cause, created, completed, dropped, n in w.db.cursor(
+            f"SELECT a.root_cause_id, {w.day('a.created_at')}, CASE WHEN a.status = 'done' THEN"
+            f" {w.day('a.completed_at')} END, CASE WHEN a.status = 'wont_do' THEN 1 ELSE 0 END, COUNT(*)"
+            f" FROM action a{w.scan} WHERE a.kind = 'prevent' AND a.root_cause_id IN ({marks}) GROUP BY 1, 2, 3, 4",
+            names,
+        ):
+            if not dropped:
+                day = read_date(created)
+                made[int(cause)][day] = made[int(cause)].get(day, 0) + int(n)  # type: ignore[index]
+            if completed is not None:
+                day = read_date(completed)
+                done[int(cause)][day] = done[int(cause)].get(day, 0) + int(n)  # type: ignore[index]
+    return ({c: sorted(days.items()) for c, days in made.items()},
+            {c: sorted(days.items()) for c, days in done.items()})
 
 
 def causes(w: Window, ids: list[int]) -> dict[int, tuple[str, str, int]]:
     """(slug, title, incidents as root or trigger up to the window's end) of the given causes."""
     if not ids:
         return {}
-    names = {f"c{n}": cause_id for n, cause_id in enumerate(ids)}
-    return {int(cid): (slug, title, int(n)) for cid, slug, title, n in w.db.cursor(
-        "SELECT rc.id, rc.slug, rc.title, (SELECT COUNT(*) FROM incident_root_cause x JOIN incident i"
-        f" ON i.id = x.incident_id WHERE x.root_cause_id = rc.id AND x.role IN {CAUSE_ROLES}"
-        " AND i.kind = 'incident' AND i.started_at < :hi)"
-        f" FROM root_cause rc WHERE rc.id IN ({', '.join(':' + k for k in names)})", {**w.params, **names})}
+    marks, names = _in(ids)
+    counts = dict(w.db.rows(f"SELECT x.root_cause_id, COUNT(*) {_links(w)} AND i.started_at < :hi"
+                            f" AND x.root_cause_id IN ({marks}) GROUP BY 1", {**w.params, **names}))
+    return {int(cid): (slug, title, int(counts.get(cid, 0))) for cid, slug, title in w.db.cursor(
+        f"SELECT rc.id, rc.slug, rc.title FROM root_cause rc WHERE rc.id IN ({marks})", names)}
 
 
-def done_prevent_actions(w: Window, cause_id: int, incident_id: int, limit: int) -> list[tuple[int, str, datetime]]:
-    """The cause's prevent actions done on a day before the incident's, oldest first."""
-    before = f"{stamp_day_sql(w.db.dialect, 'a.completed_at')} < {stamp_day_sql(w.db.dialect, 'i.started_at')}"
+def done_prevent_actions(w: Window, cause_id: int, day: date, limit: int) -> list[tuple[int, str, datetime]]:
+    """The cause's prevent actions done on a day before ``day``, oldest first."""
     return [(int(a), title, read_stamp(at)) for a, title, at in w.db.cursor(  # type: ignore[misc]
-        "SELECT a.id, a.title, a.completed_at FROM action a JOIN incident i ON i.id = :incident"
-        f" WHERE a.root_cause_id = :cause AND a.kind = 'prevent' AND a.status = 'done' AND {before}"
-        " ORDER BY a.completed_at, a.id LIMIT :limit", {"cause": cause_id, "incident": incident_id, "limit": limit})]
+        "SELECT a.id, a.title, a.completed_at FROM action a WHERE a.root_cause_id = :cause AND a.kind = 'prevent'"
+        " AND a.status = 'done' AND a.completed_at < :day ORDER BY a.completed_at, a.id LIMIT :limit",
+        {"cause": cause_id, "day": _midnight(day), "limit": limit})]
