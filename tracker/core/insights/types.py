@@ -27,14 +27,15 @@ decision recorded with its date; "open" means proposed, open, in progress or blo
   (the start of its latest recurrence in the window); ``prevent_done_before_recurrence`` (its prevent
   actions done on a day before the day of that latest recurrence).
 - ``did_not_prevent``, the effectiveness check stated plainly, "prevent actions did not prevent": a
-  cause recurred in the window although every prevent action against it that existed before the
-  incident started (won't-do ones left out: they were dropped, not done) was done, on a day before
-  the incident's day. A cause that comes back on the day its last prevent action was closed does
-  *not* count: a "done" stamp says when someone closed the action, not when the change reached
-  production, so a same-day recurrence cannot tell whether the fix failed. A cause with no prevent
-  action at all is a coverage gap (the weekly review lists those), not a failed prevention. Items:
-  ``{slug, incident: {id, title, started_at}, actions: [{id, title, completed_at}]}`` (at most
-  ``ACTIONS_SHOWN`` actions each), oldest incident first.
+  cause recurred in the window although every prevent action against it created on a day before the
+  incident's day (won't-do ones left out: they were dropped, not done) was done on a day before the
+  incident's day; there was at least one. Days, as for SLOs: a prevent action opened on the incident's
+  day answers it. A cause that comes back on the day its last prevent action was closed does *not*
+  count: a "done" stamp says when someone closed the action, not when the change reached production,
+  so a same-day recurrence cannot tell whether the fix failed. A cause with no prevent action at all
+  is a coverage gap (the weekly review lists those), not a failed prevention. Items: ``{slug,
+  incident: {id, title, started_at}, actions: [{id, title, completed_at}]}`` (at most
+  ``ACTIONS_SHOWN`` actions each), oldest incident first, at most ``limit`` (50) of them.
 - ``weekly``: one row per ISO week of the window, oldest first: ``week`` (``2026-W48``); ``opened``
   and ``closed`` as above, within that week; ``overdue_at_end``: actions overdue at the end of the
   week's last day (its Sunday; today for the current week): created by then, due before that day,
