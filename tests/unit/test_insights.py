@@ -265,3 +265,13 @@ def test_text_and_markdown_state_the_check_plainly(empty_db: Db, recurring: dict
     md = render_markdown(insights)
     assert "## Prevent actions did not prevent" in md and f"- dns came back in INC-{recurring['i2']}" in md
     assert "| priority | target | opened | closed in SLO | closed late | open past SLO | breach rate |" in md
+
+
+def test_a_prevent_action_opened_on_the_incidents_day_answers_it(empty_db: Db, recurring: dict[str, Any]) -> None:
+    dns = int(empty_db.scalar("SELECT id FROM root_cause WHERE slug = 'dns'"))
+    # Opened that morning, hours before i2 started: counted by day, it answers i2 rather than predates it.
+    action(empty_db, at("2026-10-05", "08:00"), kind="prevent", cause_id=dns)
+    assert [item["slug"] for item in build_insights(empty_db, today=TODAY).to_json()["did_not_prevent"]] == ["dns"]
+    # One opened the day before and still open: not every prevent action was done, so no verdict.
+    action(empty_db, at("2026-10-04", "23:00"), kind="prevent", cause_id=dns)
+    assert build_insights(empty_db, today=TODAY).to_json()["did_not_prevent"] == []
