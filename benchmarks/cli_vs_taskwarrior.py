@@ -23,23 +23,22 @@ at most 0.333 at 100,000.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
 from generate import generate, owner_tag
+from harness import BenchError
 
-TODAY = "2026-11-23"
 OWNER = "team-07"
 ADD_TITLE = "Rotate the benchmark pager key"
 GOALS: dict[int, tuple[str, float]] = {10_000: ("<", 1.0), 100_000: ("<=", 0.333)}
@@ -47,10 +46,6 @@ GOALS: dict[int, tuple[str, float]] = {10_000: ("<", 1.0), 100_000: ("<=", 0.333
 
 TASK_OK = (0, 1)
 """taskwarrior exits 1 when a report matches nothing; that is not a failure here."""
-
-
-class BenchError(RuntimeError):
-    """A command failed; the message says which and shows its stderr."""
 
 
 @dataclass(frozen=True)
@@ -95,25 +90,6 @@ class Row:
     size: int
     case: str
     timings: dict[str, Timing] = field(default_factory=dict)
-
-
-def clean_env(pycache: Path | None) -> dict[str, str]:
-    """The environment for every run: no stray tracker or taskwarrior settings, fixed today and user.
-
-    With ``pycache``, Python may cache bytecode, under that folder (``PYTHONPYCACHEPREFIX``, so
-    nothing is written next to the sources), as it does for an installed tool; without it, the
-    environment's ``PYTHONDONTWRITEBYTECODE`` (if any) is left as it is.
-    """
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TRACKER_") and k not in ("TASKRC", "TASKDATA")
-    }
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench")
-    if pycache is not None:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    return env
 
 
 def run(
@@ -170,8 +146,7 @@ def goal_verdict(size: int, ratio: float) -> tuple[str, str]:
     if size not in GOALS:
         return "-", "-"
     op, bound = GOALS[size]
-    met = ratio < bound if op == "<" else ratio <= bound
-    return f"{op} {bound:g}", "PASS" if met else "MISS"
+    return f"{op} {bound:g}", harness.verdict(ratio, op, bound)
 
 
 def bench_size(
@@ -237,23 +212,12 @@ def print_report(rows: Sequence[Row], headline: str, others: Sequence[str], task
             print(f"  {verdict}  {row.size:>8,}  {row.case:<22} ratio {ratio:.3f} (goal {goal})")
 
 
-def parse_sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad --sizes {text!r}: expected e.g. 10000,100000") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"bad --sizes {text!r}: sizes must be positive")
-    return sizes
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000], help="default 10000,100000")
-    parser.add_argument(
-        "--repeat", type=int, default=7, help="timed runs per command after one warm-up (default 7)"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the generated stores and print where")
+    parser = harness.bench_parser(__doc__)
+    parser.add_argument("--sizes", type=harness.sizes_type("10000,100000", 1), default=[10_000, 100_000],
+                        help="default 10000,100000")
+    harness.add_repeat(parser, 7, "timed runs per command")
+    harness.add_keep(parser, "generated stores")
     parser.add_argument(
         "--bytecode",
         choices=("cache", "as-is"),
@@ -261,9 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="cache: let Python cache bytecode (in the temp dir), as an installed tool does (default); "
         "as-is: keep the environment's PYTHONDONTWRITEBYTECODE, so every run compiles the tracker anew",
     )
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    args = harness.parse(parser, argv)
 
     task_bin = shutil.which("task")
     if task_bin is None:
@@ -289,15 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     task_version = subprocess.run(
         [task_bin, "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    print(
-        f"python {sys.version.split()[0]} ({sys.executable}); taskwarrior {task_version}; "
-        f"{os.cpu_count()} cpus; repeat {args.repeat} (median, after 1 warm-up)"
-    )
+    print(harness.python_line(f"taskwarrior {task_version}", repeat=args.repeat))
     print(f"headline tracker: {' '.join(tracker_variants[0].argv)}")
 
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-    try:
-        env = clean_env(workdir / "pycache" if args.bytecode == "cache" else None)
+    def bench(workdir: Path) -> None:
+        env = harness.clean_env(workdir / "pycache" if args.bytecode == "cache" else None, drop=("TASKRC", "TASKDATA"))
         if args.bytecode == "cache":
             print("bytecode: cached (PYTHONPYCACHEPREFIX in the temp dir; the warm-up run fills it)")
         else:
@@ -316,18 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in args.sizes:
             rows.extend(bench_size(size, workdir, env, tracker_variants, task, args.repeat))
         print_report(rows, headline, others, task.label)
-    except BenchError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    except subprocess.CalledProcessError as exc:
-        print(f"benchmark failed: generating the stores: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"stores kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+
+    return harness.in_workdir(bench, prefix="tracker-bench-", keep=args.keep, kept="stores",
+                              making="generating the stores")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ With ``--taskdata DIR`` the same actions are also written as a taskwarrior 2.6 d
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sqlite3
@@ -43,7 +42,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-TODAY = date(2026, 11, 23)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import TODAY as BENCH_TODAY
+from harness import bench_parser
+
+TODAY = date.fromisoformat(BENCH_TODAY)
 """The fixed "today" the data is spread around (matches ``TRACKER_TODAY`` in the benchmarks)."""
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -431,7 +434,7 @@ def generate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--actions", type=int, required=True, help="number of actions (N)")
     parser.add_argument("--incidents", type=int, required=True, help="number of incidents (M)")
     parser.add_argument("--out", type=Path, required=True, help="tracker database to create")

@@ -16,26 +16,20 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+
 HERE = Path(__file__).resolve().parent
-TODAY = "2026-11-23"
-
-
-def env_for(folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench", PYTHONPYCACHEPREFIX=str(folder / "pycache"))
-    return env
 
 
 def statuspage_document(count: int, seed: int = 7) -> dict[str, object]:
@@ -80,15 +74,15 @@ def timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.bench_parser(__doc__)
     parser.add_argument("--incidents", type=int, default=1000)
     parser.add_argument("--actions", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+    harness.add_repeat(parser, 5, "timed imports")
+    args = harness.parse(parser, argv)
     py = sys.executable
-    with tempfile.TemporaryDirectory(prefix="tracker-import-bench-") as tmp:
-        folder = Path(tmp)
-        env = env_for(folder)
+
+    def bench(folder: Path) -> int:
+        env = harness.clean_env(folder / "pycache")
         document = folder / "incidents.json"
         document.write_text(json.dumps(statuspage_document(args.incidents)))
         empty = folder / "empty.db"
@@ -127,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  import  {t_import:7.2f} s (into an empty database, one transaction)")
         print(f"  re-export byte-identical: {'yes' if same else 'NO'}")
         return 0 if same else 1
+
+    return harness.in_workdir(bench, prefix="tracker-import-bench-")
 
 
 if __name__ == "__main__":

@@ -20,35 +20,22 @@ Goal: t(large) / t(demo) <= 3.0 for ``insights --format json``. The script print
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
-import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-TODAY = "2026-11-23"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+from harness import TODAY, BenchError
+
 GOAL_RATIO = 3.0
 HERE = Path(__file__).resolve().parent
 KEYS = ["window", "targets", "slo", "time_to_close", "recurrence", "did_not_prevent", "weekly"]
-
-
-class BenchError(Exception):
-    """A step failed; the message says which."""
-
-
-def clean_env(pycache: Path) -> dict[str, str]:
-    """No stray tracker settings; fixed today and user; bytecode cached in ``pycache``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench", PYTHONPYCACHEPREFIX=str(pycache))
-    return env
 
 
 def link_causes(db: Path, seed: int = 7) -> int:
@@ -89,14 +76,10 @@ def make_databases(workdir: Path, actions: int, incidents: int, env: dict[str, s
 
 def run_once(db: Path, argv: list[str], *, env: dict[str, str], cwd: Path) -> tuple[float, object]:
     """One run of ``tracker --db DB ARGV``; returns its wall-clock seconds and the JSON it printed."""
-    command = [sys.executable, "-m", "tracker", "--db", str(db), *argv]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise BenchError(f"{' '.join(argv)} on {db.name} exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    run = harness.run_child(f"{' '.join(argv)} on {db.name}", [sys.executable, "-m", "tracker", "--db", str(db),
+                                                               *argv], env=env, cwd=cwd, timeout=300)
     try:
-        return seconds, json.loads(done.stdout)
+        return run.seconds, json.loads(run.stdout)
     except json.JSONDecodeError as exc:
         raise BenchError(f"{' '.join(argv)} on {db.name} printed no JSON ({exc})") from None
 
@@ -116,48 +99,36 @@ def next_once(db: Path, *, env: dict[str, str], cwd: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = harness.bench_parser(__doc__)
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each after one warm-up (default 5)")
-    parser.add_argument("--keep", action="store_true", help="keep the databases and print where")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-insights-bench-"))
-    try:
-        env = clean_env(workdir / "pycache")
+    harness.add_repeat(parser, 5, "timed runs of each")
+    harness.add_keep(parser, "databases")
+    args = harness.parse(parser, argv)
+
+    def bench(workdir: Path) -> None:
+        env = harness.clean_env(workdir / "pycache")
         started = time.perf_counter()
         dbs = make_databases(workdir, args.actions, args.incidents, env)
         print(f"python {sys.version.split()[0]}; {os.cpu_count()} cpus; databases made in"
               f" {time.perf_counter() - started:.1f}s; median of {args.repeat} after 1 warm-up", flush=True)
         ratios = {}
         for name, once in (("insights --format json", insights_once), ("actions next --json", next_once)):
-            samples: dict[str, list[float]] = {label: [] for label in dbs}
-            for db in dbs.values():
-                once(db, env=env, cwd=workdir)
-            for _ in range(args.repeat):
-                for label, db in dbs.items():
-                    samples[label].append(once(db, env=env, cwd=workdir))
-            medians = {label: statistics.median(values) * 1000 for label, values in samples.items()}
+            runs = harness.interleaved(list(dbs.values()), lambda db, once=once: once(db, env=env, cwd=workdir),
+                                       args.repeat)
+            samples = dict(zip(dbs, runs, strict=True))
+            medians = {label: harness.median_ms(values) for label, values in samples.items()}
             for label, ms in medians.items():
                 spread = f"{min(samples[label]) * 1000:.0f}..{max(samples[label]) * 1000:.0f}"
                 print(f"  {name}, {label:<16} {ms:8.1f} ms   (runs {spread} ms)", flush=True)
             small, large = medians.values()
             ratios[name] = large / small
         ratio = ratios["insights --format json"]
-        state = "PASS" if ratio <= GOAL_RATIO else "MISS"
-        print(f"  {state}  insights: t(large) / t(demo) = {ratio:.2f}   (goal <= {GOAL_RATIO})")
+        print(f"  {harness.verdict(ratio, '<=', GOAL_RATIO)}  insights: t(large) / t(demo) = {ratio:.2f}"
+              f"   (goal <= {GOAL_RATIO})")
         print(f"  (for context) actions next: t(large) / t(demo) = {ratios['actions next --json']:.2f}")
-    except BenchError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"databases kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+
+    return harness.in_workdir(bench, prefix="tracker-insights-bench-", keep=args.keep, kept="databases")
 
 
 if __name__ == "__main__":

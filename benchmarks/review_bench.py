@@ -22,19 +22,18 @@ Goal: t(large) / t(demo) <= 3.0. The script prints PASS or MISS.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-TODAY = "2026-11-23"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+from harness import BenchError
+
 GOAL_RATIO = 3.0
 HERE = Path(__file__).resolve().parent
 
@@ -47,18 +46,6 @@ SUGGESTED_INDEXES = (
     "CREATE INDEX ix_action_event_at ON action_event (at)",
 )
 """Indexes that serve the review's per-owner load, stale count, closures, trend, runbook coverage, decisions."""
-
-
-class BenchError(Exception):
-    """A step failed; the message says which."""
-
-
-def clean_env(pycache: Path) -> dict[str, str]:
-    """No stray tracker settings; fixed today and user; bytecode cached in ``pycache``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench", PYTHONPYCACHEPREFIX=str(pycache))
-    return env
 
 
 def make_databases(workdir: Path, actions: int, incidents: int, env: dict[str, str]) -> dict[str, Path]:
@@ -104,19 +91,17 @@ def review_once(db: Path, *, env: dict[str, str], cwd: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = harness.bench_parser(__doc__)
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each after one warm-up (default 5)")
+    harness.add_repeat(parser, 5, "timed runs of each")
     parser.add_argument("--suggested-indexes", action="store_true",
                         help="add SUGGESTED_INDEXES to both databases before timing")
-    parser.add_argument("--keep", action="store_true", help="keep the databases and print where")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-review-bench-"))
-    try:
-        env = clean_env(workdir / "pycache")
+    harness.add_keep(parser, "databases")
+    args = harness.parse(parser, argv)
+
+    def bench(workdir: Path) -> None:
+        env = harness.clean_env(workdir / "pycache")
         started = time.perf_counter()
         dbs = make_databases(workdir, args.actions, args.incidents, env)
         if args.suggested_indexes:
@@ -125,13 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python {sys.version.split()[0]}; {os.cpu_count()} cpus; databases made in"
               f" {time.perf_counter() - started:.1f}s; median of {args.repeat} after 1 warm-up"
               f"{'; with the suggested indexes' if args.suggested_indexes else ''}", flush=True)
-        samples: dict[str, list[float]] = {label: [] for label in dbs}
-        for db in dbs.values():
-            review_once(db, env=env, cwd=workdir)
-        for _ in range(args.repeat):
-            for label, db in dbs.items():
-                samples[label].append(review_once(db, env=env, cwd=workdir))
-        medians = {label: statistics.median(values) * 1000 for label, values in samples.items()}
+        runs = harness.interleaved(list(dbs.values()), lambda db: review_once(db, env=env, cwd=workdir), args.repeat)
+        samples = dict(zip(dbs, runs, strict=True))
+        medians = {label: harness.median_ms(values) for label, values in samples.items()}
         for label, ms in medians.items():
             spread = f"{min(samples[label]) * 1000:.0f}..{max(samples[label]) * 1000:.0f}"
             print(f"  review --format json, {label:<16} {ms:8.1f} ms   (runs {spread} ms)")
@@ -139,15 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = large / small
         state = "PASS" if ratio <= GOAL_RATIO else "MISS"
         print(f"  {state}  t(large) / t(demo) = {ratio:.2f}   (goal <= {GOAL_RATIO})")
-    except BenchError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"databases kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+
+    return harness.in_workdir(bench, prefix="tracker-review-bench-", keep=args.keep, kept="databases")
 
 
 if __name__ == "__main__":

@@ -50,20 +50,14 @@ removed afterwards unless ``--keep``. Under a minute on 2 cores.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import importlib.metadata
-import importlib.util
 import os
 import random
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +65,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-TODAY = "2026-11-23"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+from harness import TODAY, BenchError, GoalRow
+
 SCREEN_SIZE = (160, 50)
 LAUNCH_TIMEOUT_S = 60.0
 GIT_TIMEOUT_S = 60.0
@@ -126,10 +123,6 @@ if len(shown) < 2:
 print(shown[0], repr(shown[1]))
 """
 """The tracker as ``tracker ui --screen runbooks`` builds it, exiting once the runbook rows are drawn."""
-
-
-class BenchError(RuntimeError):
-    """A run failed; the message says which and shows its stderr."""
 
 
 # -- generated runbooks ---------------------------------------------------------------------------
@@ -261,7 +254,7 @@ class Timings:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.seconds) * 1000
+        return harness.median_ms(self.seconds)
 
     @property
     def min_ms(self) -> float:
@@ -390,44 +383,11 @@ class Launch:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.to_rows) * 1000
+        return harness.median_ms(self.to_rows)
 
     @property
     def exit_ms(self) -> float:
-        return statistics.median(self.to_exit) * 1000
-
-
-def clean_env(pycache: Path) -> dict[str, str]:
-    """This process's environment (inside ``isolated_git``) without tracker or Textual settings; fixed
-    today and user; bytecode cached in ``pycache``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "TEXTUAL"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench", PYTHONPYCACHEPREFIX=str(pycache))
-    return env
-
-
-def run_child(label: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """Run once; return (monotonic time just before the spawn, at the exit, stdout).
-
-    stdout and stderr go to files, not pipes, so the child can never block on them; a watchdog
-    kills a child that has not exited in time.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.monotonic()
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd)
-        watchdog = threading.Timer(LAUNCH_TIMEOUT_S, os.kill, (proc.pid, signal.SIGKILL))
-        watchdog.start()
-        try:
-            proc.wait()
-        finally:
-            watchdog.cancel()
-        ended = time.monotonic()
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise BenchError(f"{label}: exit {proc.returncode}: {stderr.strip()[-2000:]}")
-    return started, ended, stdout
+        return harness.median_ms(self.to_exit)
 
 
 def launch_once(launch: Launch, *, env: dict[str, str]) -> tuple[float, float]:
@@ -435,12 +395,13 @@ def launch_once(launch: Launch, *, env: dict[str, str]) -> tuple[float, float]:
     if launch.pristine is not None:
         shutil.copyfile(launch.pristine, launch.db)
     argv = (sys.executable, "-c", RUNBOOKS_CHILD, str(launch.db), str(launch.repo))
-    started, ended, stdout = run_child(launch.label, argv, env=env, cwd=launch.repo)
+    child = harness.run_child(launch.label, argv, env=env, cwd=launch.repo, timeout=LAUNCH_TIMEOUT_S)
+    started, ended = child.started, child.ended
     try:
-        rows_text, stamp_text = stdout.split()
+        rows_text, stamp_text = child.stdout.split()
         rows, stamp = int(rows_text), float(stamp_text)
     except ValueError:
-        raise BenchError(f"{launch.label}: unexpected output {stdout!r}") from None
+        raise BenchError(f"{launch.label}: unexpected output {child.stdout!r}") from None
     if rows != launch.runbooks:
         raise BenchError(f"{launch.label}: the table first showed {rows} rows, not {launch.runbooks}")
     if not started < stamp <= ended:
@@ -450,21 +411,13 @@ def launch_once(launch: Launch, *, env: dict[str, str]) -> tuple[float, float]:
 
 def time_launches(launches: Sequence[Launch], *, env: dict[str, str], repeat: int) -> None:
     """One warm-up each (fills the bytecode cache), then ``repeat`` interleaved rounds."""
-    for launch in launches:
-        launch_once(launch, env=env)
-    for _ in range(repeat):
-        for launch in launches:
-            to_rows, to_exit = launch_once(launch, env=env)
-            launch.to_rows.append(to_rows)
-            launch.to_exit.append(to_exit)
+    runs = harness.interleaved(launches, lambda launch: launch_once(launch, env=env), repeat)
+    for launch, samples in zip(launches, runs, strict=True):
+        launch.to_rows += [to_rows for to_rows, _ in samples]
+        launch.to_exit += [to_exit for _, to_exit in samples]
 
 
 # -- report ------------------------------------------------------------------------------------
-
-
-def verdict(value: float, op: str, bound: float) -> str:
-    met = value < bound if op == "<" else value <= bound
-    return "PASS" if met else "MISS"
 
 
 PART_LABELS = {
@@ -507,11 +460,11 @@ def print_launches(launches: Sequence[Launch]) -> None:
               f" {ratio:>7.2f} {launch.exit_ms:>11.1f}")
 
 
-def goal_rows(result: CommitResult, launches: dict[str, Launch]) -> list[tuple[str, str, float, str]]:
-    rows: list[tuple[str, str, float, str]] = []
+def goal_rows(result: CommitResult, launches: dict[str, Launch]) -> list[GoalRow]:
+    rows: list[GoalRow] = []
 
     def check(what: str, value: float, op: str, bound: float) -> None:
-        rows.append((verdict(value, op, bound), what, value, f"{op} {bound:g}"))
+        rows.append(harness.goal(what, value, op, bound))
 
     git_ms = result.git.median_ms
     check("commit: tracker total / git CLI", result.total.median_ms / git_ms, "<=", GOAL_COMMIT_RATIO)
@@ -524,39 +477,26 @@ def goal_rows(result: CommitResult, launches: dict[str, Launch]) -> list[tuple[s
     return rows
 
 
-def print_goals(rows: Sequence[tuple[str, str, float, str]]) -> None:
-    print()
-    print("Goals")
-    for state, what, value, goal in rows:
-        print(f"  {state:<4}  {what:<40} {value:>8.2f}   (goal {goal})")
-
-
 # -- command line --------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repeat", type=int, default=9,
-                        help="timed samples of each measurement after one warm-up (default 9)")
-    parser.add_argument("--keep", action="store_true", help="keep the repositories and databases and print where")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    if importlib.util.find_spec("tracker") is None or importlib.util.find_spec("textual") is None:
-        print(f"{sys.executable} cannot import tracker and textual: use the project's venv", file=sys.stderr)
+    parser = harness.bench_parser(__doc__)
+    harness.add_repeat(parser, 9, "timed samples of each measurement")
+    harness.add_keep(parser, "repositories and databases")
+    args = harness.parse(parser, argv)
+    if harness.missing_modules("tracker", "textual"):
         return 2
     if shutil.which("git") is None:
         print("git not found: this benchmark needs the git command line", file=sys.stderr)
         return 2
 
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.split()[-1]
-    print(
-        f"python {sys.version.split()[0]} ({sys.executable}); textual {importlib.metadata.version('textual')};"
-        f" GitPython {importlib.metadata.version('GitPython')}; git {git_version}; {os.cpu_count()} cpus;"
-        f" repeat {args.repeat} (median, after 1 warm-up)"
-    )
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-runbooks-bench-"))
-    try:
+    print(harness.python_line(f"textual {importlib.metadata.version('textual')}",
+                      f"GitPython {importlib.metadata.version('GitPython')}", f"git {git_version}",
+                      repeat=args.repeat))
+
+    def bench(workdir: Path) -> None:
         with isolated_git(workdir / "home") as git_env:
             started = time.perf_counter()
             commit_repo = make_repo(workdir / "commit-repo", LARGE, git_env)
@@ -575,21 +515,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = time_commits(commit_repo, commit_db, git_env, args.repeat)
             print("  timed commits", flush=True)
             order = [launches[k] for k in ("small steady", "large steady", "small cold", "large cold")]
-            time_launches(order, env=clean_env(workdir / "pycache"), repeat=args.repeat)
+            # This process's environment inside isolated_git, without tracker or Textual settings.
+            env = harness.clean_env(workdir / "pycache", drop_prefixes=("TRACKER_", "TEXTUAL"))
+            time_launches(order, env=env, repeat=args.repeat)
             print("  timed opening the screen", flush=True)
 
         print_commits(result, args.repeat)
         print_launches(order)
-        print_goals(goal_rows(result, launches))
-    except BenchError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"repositories and databases kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+        harness.print_goals(goal_rows(result, launches), width=40)
+
+    return harness.in_workdir(bench, prefix="tracker-runbooks-bench-", keep=args.keep,
+                              kept="repositories and databases")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ between. Afterwards every accepted write must be in the history and none may be 
 PostgreSQL needs a server: ``--pg-url``, else ``TRACKER_TEST_PG_URL``, else one is started for the
 run with ``tests/pgserver.py`` (Debian's postgresql package). The URL only has to reach the server:
 the script creates its own database there (``tracker_stress_<pid>``) and drops it at the end.
+
+``--upgrade`` runs the upgrade stress instead (SQLite only): ``--procs`` streams of ``--commands``
+real ``tracker`` commands against a database from the first release, which the first commands
+race to upgrade (see ``tests/helpers/stress_upgrade.py`` for the checks).
 """
 
 from __future__ import annotations
@@ -24,7 +28,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
+from harness import TODAY, bench_parser  # noqa: E402
+
+from tests.helpers import stress_upgrade  # noqa: E402
 from tests.helpers.stress import Report, prepare, run  # noqa: E402
 
 
@@ -93,17 +101,28 @@ def stress(backend: str, args: argparse.Namespace) -> Report:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--procs", type=int, default=4, help="worker processes (default 4)")
     parser.add_argument("--edits", type=int, default=250, help="edits per worker (default 250)")
     parser.add_argument("--actions", type=int, default=50, help="actions the workers share (default 50)")
     parser.add_argument("--pg-url", help="a PostgreSQL server URL (default: TRACKER_TEST_PG_URL, else start one)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--upgrade", action="store_true",
+                        help="streams of tracker commands against an older SQLite file being upgraded")
+    parser.add_argument("--commands", type=int, default=50, help="commands per stream with --upgrade (default 50)")
     args = parser.parse_args(argv)
-    if args.procs < 1 or args.edits < 1 or args.actions < 1:
-        parser.error("--procs, --edits and --actions must be positive")
-    os.environ.setdefault("TRACKER_TODAY", "2026-11-23")
+    if args.procs < 1 or args.edits < 1 or args.actions < 1 or args.commands < 1:
+        parser.error("--procs, --edits, --actions and --commands must be positive")
+    os.environ.setdefault("TRACKER_TODAY", TODAY)
+    if args.upgrade:
+        folder = Path(tempfile.mkdtemp(prefix="tracker-stress-upgrade-"))
+        try:
+            upgrade = stress_upgrade.run(folder, procs=args.procs, commands=args.commands)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print("\n".join(upgrade.lines()))
+        return 0 if upgrade.ok else 1
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     ok = True
     for number, backend in enumerate(backends):

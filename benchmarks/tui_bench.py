@@ -38,19 +38,13 @@ the warm-up run fills it) and run with ``TRACKER_TODAY=2026-11-23`` and ``TRACKE
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib.metadata
-import importlib.util
 import os
 import resource
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,8 +52,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+from harness import TODAY, BenchError, GoalRow
+
 GENERATE = Path(__file__).resolve().parent / "generate.py"
-TODAY = "2026-11-23"
 SCREEN_SIZE = (160, 50)
 LAUNCH_TIMEOUT_S = 60.0
 KEY_TIMEOUT_S = 10.0
@@ -138,10 +135,6 @@ print(total, int(first_row))
 """The tracker as ``tracker ui --screen actions`` builds it, exiting once its first rows are drawn."""
 
 
-class BenchError(RuntimeError):
-    """A run failed; the message says which and shows its stderr."""
-
-
 # -- launch ------------------------------------------------------------------------------------
 
 
@@ -158,67 +151,29 @@ class Launch:
 
     @property
     def median_ms(self) -> float:
-        return statistics.median(self.seconds) * 1000
+        return harness.median_ms(self.seconds)
 
     @property
     def rss_mb(self) -> float:
         return statistics.median(self.rss_kb) / 1024
 
 
-def clean_env(pycache: Path) -> dict[str, str]:
-    """No stray tracker or Textual settings; fixed today and user; bytecode cached in ``pycache``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "TEXTUAL"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench", PYTHONPYCACHEPREFIX=str(pycache))
-    return env
-
-
-def run_child(label: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
-    """Run once; return (wall seconds from just before the spawn to the exit, max RSS in KiB, stdout).
-
-    stdout and stderr go to files, not pipes, so the child can never block on them while this
-    process sits in ``os.wait4``; a watchdog kills a child that has not exited in time.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
-        )
-        watchdog = threading.Timer(LAUNCH_TIMEOUT_S, os.kill, (proc.pid, signal.SIGKILL))
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            watchdog.cancel()
-        elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise BenchError(f"{label}: exit {proc.returncode}: {stderr.strip()[-2000:]}")
-    return elapsed, usage.ru_maxrss, stdout
-
-
 def launch_once(launch: Launch, *, env: dict[str, str], cwd: Path) -> tuple[float, int]:
     """One launch; checks that the tracker's table showed the whole listing and a first row."""
-    elapsed, rss, stdout = run_child(launch.label, launch.argv, env=env, cwd=cwd)
+    child = harness.run_child(launch.label, launch.argv, env=env, cwd=cwd, timeout=LAUNCH_TIMEOUT_S)
     if launch.expect_total is not None:
-        total, first_row = (int(part) for part in stdout.split())
+        total, first_row = (int(part) for part in child.stdout.split())
         if total != launch.expect_total or (total > 0 and not first_row):
             raise BenchError(f"{launch.label}: table showed total {total}, first row {bool(first_row)}")
-    return elapsed, rss
+    return child.seconds, child.rss_kb
 
 
 def time_launches(launches: Sequence[Launch], *, env: dict[str, str], cwd: Path, repeat: int) -> None:
     """One warm-up each (fills the bytecode cache), then ``repeat`` interleaved rounds."""
-    for launch in launches:
-        launch_once(launch, env=env, cwd=cwd)
-    for _ in range(repeat):
-        for launch in launches:
-            elapsed, rss = launch_once(launch, env=env, cwd=cwd)
-            launch.seconds.append(elapsed)
-            launch.rss_kb.append(rss)
+    runs = harness.interleaved(launches, lambda launch: launch_once(launch, env=env, cwd=cwd), repeat)
+    for launch, samples in zip(launches, runs, strict=True):
+        launch.seconds += [elapsed for elapsed, _ in samples]
+        launch.rss_kb += [rss for _, rss in samples]
 
 
 # -- filtering -----------------------------------------------------------------------------------
@@ -351,11 +306,6 @@ async def filter_run(db_path: Path) -> list[Sample]:
 # -- report ------------------------------------------------------------------------------------
 
 
-def verdict(value: float, op: str, bound: float) -> str:
-    met = value < bound if op == "<" else value <= bound
-    return "PASS" if met else "MISS"
-
-
 def print_launch(launches: dict[int | None, Launch]) -> None:
     bare, empty = launches[None], launches.get(0)
     print()
@@ -388,15 +338,13 @@ def print_filter(samples: Sequence[Sample], size: int) -> None:
     print(f"{len(ms)} keys: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms")
 
 
-def goal_rows(
-    launches: dict[int | None, Launch], samples: Sequence[Sample], filter_size: int
-) -> list[tuple[str, str, float, str]]:
+def goal_rows(launches: dict[int | None, Launch], samples: Sequence[Sample], filter_size: int) -> list[GoalRow]:
     """(PASS/MISS/info, what, value, goal) for every goal the chosen sizes allow checking."""
     bare, empty, mid, large = (launches.get(k) for k in (None, 0, 10_000, LARGE))
-    rows: list[tuple[str, str, float, str]] = []
+    rows: list[GoalRow] = []
 
     def check(what: str, value: float, op: str, bound: float) -> None:
-        rows.append((verdict(value, op, bound), what, value, f"{op} {bound:g}"))
+        rows.append(harness.goal(what, value, op, bound))
 
     if empty is not None and bare is not None:
         check("launch t(0) / t(bare)", empty.median_ms / bare.median_ms, "<=", GOAL_EMPTY_OVER_BARE)
@@ -412,24 +360,7 @@ def goal_rows(
     return rows
 
 
-def print_goals(rows: Sequence[tuple[str, str, float, str]]) -> None:
-    print()
-    print("Goals")
-    for state, what, value, goal in rows:
-        print(f"  {state:<4}  {what:<30} {value:>8.2f}   (goal {goal})")
-
-
 # -- command line --------------------------------------------------------------------------------
-
-
-def parse_sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad --sizes {text!r}: expected e.g. 0,10000,100000") from None
-    if not sizes or min(sizes) < 0:
-        raise argparse.ArgumentTypeError(f"bad --sizes {text!r}: sizes must be 0 or more")
-    return sorted(set(sizes))
 
 
 def make_db(size: int, folder: Path) -> Path:
@@ -449,29 +380,18 @@ def make_db(size: int, folder: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--sizes", type=parse_sizes, default=[0, 10_000, LARGE], help="action counts (default 0,10000,100000)"
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=7, help="timed launches per size after one warm-up (default 7)"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the generated databases and print where")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    if importlib.util.find_spec("tracker") is None or importlib.util.find_spec("textual") is None:
-        print(f"{sys.executable} cannot import tracker and textual: use the project's venv", file=sys.stderr)
+    parser = harness.bench_parser(__doc__)
+    parser.add_argument("--sizes", type=harness.sizes_type("0,10000,100000", 0, unique_sorted=True),
+                        default=[0, 10_000, LARGE], help="action counts (default 0,10000,100000)")
+    harness.add_repeat(parser, 7, "timed launches per size")
+    harness.add_keep(parser, "generated databases")
+    args = harness.parse(parser, argv)
+    if harness.missing_modules("tracker", "textual"):
         return 2
+    print(harness.python_line(f"textual {importlib.metadata.version('textual')}", repeat=args.repeat))
 
-    textual_version = importlib.metadata.version("textual")
-    print(
-        f"python {sys.version.split()[0]} ({sys.executable}); textual {textual_version}; "
-        f"{os.cpu_count()} cpus; repeat {args.repeat} (median, after 1 warm-up)"
-    )
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-tui-bench-"))
-    try:
-        env = clean_env(workdir / "pycache")
+    def bench(workdir: Path) -> None:
+        env = harness.clean_env(workdir / "pycache", drop_prefixes=("TRACKER_", "TEXTUAL"))
         dbs = {size: make_db(size, workdir) for size in args.sizes}
         launches: dict[int | None, Launch] = {
             None: Launch("bare textual app", (sys.executable, "-c", BARE_CHILD), None)
@@ -495,19 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_launch(launches)
         if samples:
             print_filter(samples, filter_size)
-        print_goals(goal_rows(launches, samples, filter_size))
-    except BenchError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    except subprocess.CalledProcessError as exc:
-        print(f"benchmark failed: generating the databases: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"databases kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+        harness.print_goals(goal_rows(launches, samples, filter_size), width=30)
+
+    return harness.in_workdir(bench, prefix="tracker-tui-bench-", keep=args.keep, kept="databases",
+                      making="generating the databases")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,23 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
+@pytest.fixture(scope="session")
+def _old_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.helpers.old_database import make_old_database
+
+    path = tmp_path_factory.mktemp("templates-old") / "old.db"
+    make_old_database(path)
+    return path
+
+
+@pytest.fixture
+def old_db_path(tmp_path: Path, _old_template: Path) -> Path:
+    """A fresh ``actions.db`` from the first release (schema 0001_initial) with the demo catalog."""
+    path = tmp_path / "actions.db"
+    shutil.copyfile(_old_template, path)
+    return path
+
+
 # -- both backends -------------------------------------------------------------------------------
 
 
@@ -108,16 +125,19 @@ def _pg_url(server: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def _pg_templates(pg_server: str) -> dict[str, str]:
+def _pg_templates(pg_server: str) -> Iterator[dict[str, str]]:
     """Template databases (demo and empty) made once through the real migrations."""
     names = {}
     for kind in ("demo", "empty"):
-        name = f"tracker_tpl_{kind}"
+        # One pair per test run: runs from other checkouts may share the server.
+        name = f"tracker_tpl_{kind}_{os.getpid()}"
         _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name}")
         _pg_admin(pg_server, f"CREATE DATABASE {name}")
         open_database(_pg_url(pg_server, name), create=kind).close()
         names[kind] = name
-    return names
+    yield names
+    for name in names.values():
+        _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 _PG_COUNTER = [0]
@@ -207,6 +227,27 @@ def fingerprint(path: Path) -> str:
         conn.close()
 
 
+def damage_page(path: Path, table: str = "action") -> int:
+    """Overwrite the page holding ``table``'s rows with garbage, as a failing disk would; returns its number.
+
+    The page is in the middle of the file: the header and the schema on page 1 stay intact, so the
+    database opens and the damage shows only when the table is read.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        count = conn.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        conn.close()
+    assert 1 < page < count, f"page {page} of {count} is not in the middle"
+    with path.open("r+b") as fh:
+        fh.seek((page - 1) * size)
+        fh.write(b"\xa5" * size)
+    return page
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -232,6 +273,37 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def run_unprivileged(args: list[str], reach: Path,
+                     env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``tracker`` as an unprivileged user, so that file permissions bind (as root: as ``nobody``).
+
+    ``reach`` is a folder the user must be able to walk to; the folders above it are opened for
+    that (pytest's folders are private to root). Listing needs nothing beyond the standard
+    library, so the system interpreter runs the tracker straight from the source tree. Skips when
+    no interpreter an unprivileged user can run is there.
+    """
+    python, kwargs, extra = sys.executable, {}, {}
+    if os.geteuid() == 0:
+        source = Path(__file__).resolve().parents[1]
+        python = "/usr/bin/python3"
+        kwargs = {"user": "nobody", "group": "nogroup", "extra_groups": []}
+        extra = {"PYTHONPATH": str(source), "HOME": "/tmp"}
+        try:
+            probe = subprocess.run([python, "-c", "import sys, tracker.cli; assert sys.version_info >= (3, 11)"],
+                                   capture_output=True, cwd="/", env=extra, timeout=60, **kwargs)
+        except OSError:
+            probe = None
+        if probe is None or probe.returncode != 0:
+            pytest.skip("no interpreter an unprivileged user can run here")
+        for folder in [reach, *reach.parents]:
+            if folder.stat().st_mode & 0o005 != 0o005:
+                folder.chmod(folder.stat().st_mode | 0o005)
+            if folder.name.startswith("pytest-of-"):
+                break
+    return subprocess.run([python, "-m", "tracker", *args], cwd="/", capture_output=True, text=True,  # noqa: S603
+                          timeout=60, env={**os.environ, **extra, **(env or {})}, **kwargs)
 
 
 def run_process(args: list[str], cwd: Path, env: dict[str, str] | None = None, **kw) -> subprocess.Popen[str]:

@@ -112,6 +112,8 @@ def load_settings(
     database = data.get("database", {})
     if "url" in database:
         values["db"] = str(database["url"])
+        if not values["db"].strip():
+            raise InputError(f"{path}: [database] url is empty (give a SQLite file path or a SQLAlchemy URL)")
     warnings: list[str] = []
     actions = data.get("actions", {})
     if "slo_days" in actions:
@@ -147,7 +149,9 @@ def load_settings(
             raise InputError(f"{path}: [notify] webhook_url must be a string")
         values["webhook_url"] = notify["webhook_url"]
 
-    if env.get("TRACKER_DB"):
+    if env.get("TRACKER_DB"):  # set but empty counts as unset
+        if not env["TRACKER_DB"].strip() and db is None:
+            raise InputError("TRACKER_DB is blank (give a SQLite file path or a SQLAlchemy URL, or unset it)")
         values["db"] = env["TRACKER_DB"]
     if env.get("TRACKER_WEBHOOK_URL"):
         values["webhook_url"] = env["TRACKER_WEBHOOK_URL"]
@@ -158,6 +162,8 @@ def load_settings(
             values["today"] = date.fromisoformat(env["TRACKER_TODAY"])
         except ValueError:
             raise InputError(f"TRACKER_TODAY: bad date {env['TRACKER_TODAY']!r} (use YYYY-MM-DD)") from None
-    if db:
+    if db is not None:
+        if not db.strip():
+            raise InputError(f"--db {db!r}: no database given (give a SQLite file path or a SQLAlchemy URL)")
         values["db"] = db
     return Settings(config_file=path if data else None, warnings=tuple(warnings), **values)

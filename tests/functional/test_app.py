@@ -9,7 +9,15 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from tests.conftest import TODAY
 from tests.functional.conftest import SIZE, settle
-from tracker.core.actions import ActionFilter, action_history, count_actions, get_action, update_action
+from tracker.base.enums import Priority
+from tracker.core.actions import (
+    ActionChanges,
+    ActionFilter,
+    action_history,
+    count_actions,
+    get_action,
+    update_action,
+)
 from tracker.storage.database import Db
 from tracker.tui.dialogs.action_form import ActionFormDialog
 from tracker.tui.dialogs.conflict import ConflictDialog
@@ -245,7 +253,7 @@ async def test_stale_write_offers_reload_and_overwrites_nothing(app_for, db_path
         screen = app.screen
         assert isinstance(screen, ActionScreen) and screen.row.version == 1
         with Db.connect_sqlite(db_path) as other:  # someone else, elsewhere
-            update_action(other, 9, {"owner": "db-team"}, actor="someone@else", expected_version=1)
+            update_action(other, 9, ActionChanges(owner="db-team"), actor="someone@else", expected_version=1)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
@@ -270,7 +278,7 @@ async def test_stale_edit_in_the_form_keeps_the_users_text(app_for, db_path: Pat
         form = app.screen
         form.query_one("#form-title", Input).value = "My careful rewording"
         with Db.connect_sqlite(db_path) as other:
-            update_action(other, 9, {"priority": "P1"}, actor="someone@else", expected_version=1)
+            update_action(other, 9, ActionChanges(priority=Priority.P1), actor="someone@else", expected_version=1)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)

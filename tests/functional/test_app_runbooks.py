@@ -248,3 +248,25 @@ async def test_outside_a_repository_the_screen_still_works(app_for, tmp_path: Pa
         await pilot.press("c")
         await settle(pilot)
         assert "not inside a git repository" in text_of(app.screen, "#commit-error")
+
+
+async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote: Path, tmp_path: Path) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "THEIRS"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "MINE"))
+    git(work, "commit", "-q", "-am", "Mine")
+    app = app_for("runbooks", cwd=work)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("U")
+        await settle(pilot)
+        assert isinstance(app.screen, PullConflictDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        header = text_of(app.screen, "#runbook-git")
+        assert "main · pull in progress" in header and "detached" not in header, header
+        await pilot.press("P")
+        await settle(pilot)
+        assert any("a pull is in progress" in str(n.message) for n in app._notifications)

@@ -61,3 +61,60 @@ def test_errors_are_one_line_exit_1(run, repo: Path) -> None:
 def test_list_stale_only(run, repo: Path) -> None:
     data = json.loads(run("runbooks", "list", "--stale", "--json").out)
     assert data == []  # reviewed 2026-10-01, every 90 days: current on 2026-11-23
+
+
+def test_an_unreachable_remote_is_one_line_with_gits_reasons(run, repo: Path, tmp_path: Path) -> None:
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    for verb in ("pull", "push", "sync"):
+        result = run("runbooks", verb)
+        assert result.code == 1 and result.err.count("\n") == 1, (verb, result.err)
+        assert "does not appear to be a git repository" in result.err, (verb, result.err)
+        assert "Could not read from remote repository" in result.err, (verb, result.err)
+
+
+def test_a_stopped_pull_is_named_with_the_way_out(run, repo: Path, remote: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "THEIRS"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    (repo / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "MINE"))
+    git(repo, "commit", "-q", "-am", "Mine")
+    stopped = run("runbooks", "pull", "--rebase")
+    assert stopped.code == 1 and "tracker runbooks continue PATH" in stopped.err, stopped.err
+    status = run("runbooks", "status")
+    assert status.code == 0 and "detached" not in status.out, status.out
+    assert "main · pull in progress" in status.out and "tracker runbooks abort" in status.out, status.out
+    (repo / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmore\n")
+    for args in (("commit", "-m", "x", "runbooks/gadget.md"), ("push",), ("pull",), ("sync",)):
+        result = run("runbooks", *args)
+        assert result.code == 1 and result.err.count("\n") == 1, (args, result.err)
+        assert "a pull is in progress" in result.err and "git switch" not in result.err, (args, result.err)
+        assert "tracker runbooks continue PATH" in result.err and "tracker runbooks abort" in result.err
+    assert run("runbooks", "abort").code == 0
+
+
+def test_autostash_is_off_and_conflict_markers_are_not_committed(run, repo: Path, remote: Path,
+                                                                  tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("slow", "THEIRS"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    git(repo, "config", "rebase.autoStash", "true")
+    git(repo, "config", "merge.autoStash", "true")
+    mine = RUNBOOK.replace("slow", "MINE")
+    (repo / "runbooks" / "widget.md").write_text(mine)
+    for args in (("pull",), ("pull", "--rebase"), ("sync",)):
+        result = run("runbooks", *args)
+        assert result.code == 1 and "uncommitted changes" in result.err, (args, result.err)
+    assert (repo / "runbooks" / "widget.md").read_text() == mine and git(repo, "stash", "list") == ""
+    conflicted = RUNBOOK.replace("The widget is slow.", "<<<<<<< Updated upstream\nTHEIRS\n=======\nMINE\n"
+                                 ">>>>>>> Stashed changes")
+    (repo / "runbooks" / "widget.md").write_text(conflicted)
+    line = conflicted.splitlines().index("<<<<<<< Updated upstream") + 1
+    for args in (("-m", "x"), ("-m", "x", "runbooks/widget.md")):
+        result = run("runbooks", "commit", *args)
+        assert result.code == 1 and f"runbooks/widget.md line {line}: a conflict marker" in result.err, result.err
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Seed runbooks"
+    assert run("runbooks", "commit", "-m", "On purpose", "--allow-invalid", "runbooks/widget.md").code == 0

@@ -3,7 +3,8 @@
 One corpus (``CORPUS``) goes through the command line (both backends), the app's action form and
 prompts, runbook front matter, the Statuspage importer and the TOML import. A value is either
 refused (exit 1 with one ``tracker: error:`` line; ``InputError`` and its kinds in process) and the
-database and files are left exactly as they were, or it is stored exactly as given.
+database and files are left exactly as they were, or it is stored exactly as given. Hostile
+databases too: an empty location, a damaged page, another process's lock, a read-only folder or file.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ ALMOST_JSON = [
     '{"incidents": [{"name": "Outage, "incident_updates": []}]}',  # an unclosed string
     '{"incidents": [{"name": "Outage", "name": "Other", "incident_updates": []}]}',  # a duplicate key
 ]
+GIT_AND_RUNBOOK_TEXTS = [
+    "--output=tracker-hostile-output", "../../etc/passwd", "<<<<<<< HEAD",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+    "postgres://app:s3cretpass@db.internal:5432/app", "redis://:hunter22@cache:6379/0", '{"password": "hunter22"}',
+    "password: hunter22", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "glpat-Xy7Kq2Lm9Np4Rs6Tv8Wz",
+]
+"""A stored value git would take as an option, a path out of the folder, a conflict marker, secrets."""
 CORPUS: list[str | bytes] = [
     # markup-looking brackets
     "[bold]x[/", "[/]", '[0] {"a": [1]}', "[link=file:///etc/passwd]x[/link]",
@@ -59,6 +67,10 @@ CORPUS: list[str | bytes] = [
     "'; DROP TABLE action; --", '" OR 1=1 --',
     # option-looking names (for git and argparse)
     "--all", "-A", "--exec=rm",
+    # what git, the secret check and the runbook checks must see through
+    *GIT_AND_RUNBOOK_TEXTS,
+    # an empty file, a binary one
+    b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
 ]
 TEXTS = [v for v in CORPUS if isinstance(v, str)]
 NUL = CORPUS[4]
@@ -86,8 +98,9 @@ class Rows:
     def __call__(self) -> str:
         import hashlib
 
-        tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause",
-                  "incident_root_cause", "action", "action_event", "runbook", "runbook_cause", "tracker_meta"]
+        tables = ["component", "incident", "incident_component", "timeline_entry", "root_cause", "root_cause_alias",
+                  "incident_root_cause", "incident_event", "action", "action_event", "runbook", "runbook_cause",
+                  "tracker_meta"]
         parts = []
         for table in tables:
             if table not in self.columns:
@@ -326,6 +339,178 @@ def test_importing_a_report_without_times_twice(cli, db_url: str, backend: str, 
     assert "Updated INC-6" in second.out
 
 
+RUNBOOK_LINKS_REFUSED = ["../../etc/passwd", "runbooks/../../etc/passwd", "/etc/passwd", "runbooks/../notes.txt",
+                         "C:\\Windows\\win.ini", "runbooks/--output=x.md", "widget.md", "runbooks/./w.md",
+                         "runbooks/\x1b[31mred.md"]
+
+
+def test_runbook_links_on_actions_stay_inside_the_runbooks_folder(cli, db_url: str, rows: Rows,
+                                                                   tmp_path: Path) -> None:
+    """``actions update --runbook`` (and, through the same check, the app and TOML import): refused
+    unless a relative path inside the runbooks folder, or the configured one."""
+    before = rows()
+    for value in RUNBOOK_LINKS_REFUSED:
+        result = cli("--db", db_url, "actions", "update", "ACT-1", f"--runbook={value}")
+        assert_clean_failure(result, f"--runbook {value!r}")
+        assert "runbook link" in result.err, result.err
+        assert rows() == before, value
+    done = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/db/failover.md", "--json")
+    assert done.code == 0 and json.loads(done.out)["runbook"] == "runbooks/db/failover.md", done.err
+    (tmp_path / "tracker.toml").write_text('[runbooks]\ndir = "docs/rb"\n')
+    refused = cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "runbooks/widget.md")
+    assert_clean_failure(refused, "outside the configured folder")
+    assert "must be inside docs/rb/" in refused.err, refused.err
+    assert cli("--db", db_url, "actions", "update", "ACT-1", "--runbook", "docs/rb/widget.md").code == 0
+
+
+# -- the database itself: where it is and what state it is in -----------------------------------
+
+EMPTY_LOCATIONS: dict[str, tuple[list[str], dict[str, str], str | None]] = {
+    "--db ''": (["--db", "", "actions", "list"], {}, None),
+    "--db '' after the command": (["actions", "add", "T", "--incident", "INC-1", "--db", ""], {}, None),
+    "--db of spaces": (["--db", "   ", "init", "--empty"], {}, None),
+    "[database] url = ''": (["actions", "list"], {}, '[database]\nurl = ""\n'),
+    "TRACKER_DB of spaces": (["actions", "list"], {"TRACKER_DB": "  "}, None),
+}
+"""An empty location given on purpose; TRACKER_DB set to nothing at all counts as unset."""
+
+
+@pytest.mark.parametrize("case", list(EMPTY_LOCATIONS))
+def test_an_empty_database_location_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               case: str) -> None:
+    args, env, settings_file = EMPTY_LOCATIONS[case]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if settings_file:
+        (tmp_path / "tracker.toml").write_text(settings_file)
+    result = cli(*args)
+    assert_clean_failure(result, case)
+    assert result.code == 1 and re.search(r"no database given|url is empty|TRACKER_DB is blank", result.err), result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["tracker.toml"] if settings_file else []), \
+        "nothing may fall back to ./actions.db"
+
+
+DAMAGE_READERS = [["actions", "list"], ["actions", "show", "ACT-1"], ["actions", "add", "T", "--incident", "INC-1"],
+                  ["actions", "update", "ACT-2", "--owner", "x"], ["summary"], ["review", "--format", "text"],
+                  ["rootcauses", "list"], ["incidents", "list"], ["incidents", "show", "INC-1"],
+                  ["export", "csv", "actions"], ["export", "toml", "-"]]
+"""Commands that read the damaged page (the actions' rows)."""
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_page_is_reported_naming_the_newest_backup(cli, db_path: Path, tmp_path: Path) -> None:
+    from tests.conftest import damage_page, run_process
+
+    backup = db_path.with_name("actions.db.bak-20261122T090000Z")
+    shutil.copyfile(db_path, backup)
+    shutil.copyfile(db_path, db_path.with_name("actions.db.bak-20261001T090000Z"))
+    damage_page(db_path)
+    damaged = file_digest(db_path)
+    for args in DAMAGE_READERS:
+        result = cli("--db", str(db_path), *args)
+        where = " ".join(args)
+        assert_clean_failure(result, where)
+        assert result.code == 1, where
+        assert "the database is damaged (database disk image is malformed)" in result.err, where
+        assert f"the newest backup is {backup}" in result.err and "tracker db check" in result.err, where
+    proc = run_process(["--db", str(db_path), "actions", "list"], tmp_path)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "the database is damaged" in err and err.count("\n") == 1, err
+
+    check = cli("--db", str(db_path), "db", "check")
+    assert check.code == 1 and "Traceback" not in check.err
+    assert re.search(r"^integrity +(?!ok$)\S", check.out, re.M), check.out
+    report = json.loads(cli("--db", str(db_path), "db", "check", "--json").out)
+    assert report["ok"] is False and report["newest_backup"] == str(backup)
+    assert file_digest(db_path) == damaged, "nothing may write to a damaged database"
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_a_database_locked_by_another_process_is_busy_not_corrupt(db_path: Path, tmp_path: Path) -> None:
+    from tests.conftest import run_process
+    from tests.helpers.sqlite_holder import Holder
+
+    with Holder(db_path) as other:
+        assert other("lock") == "ok"
+        before = file_digest(db_path)
+        proc = run_process(["--db", str(db_path), "actions", "list"], tmp_path)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1 and err.count("\n") == 1, err
+        assert "the database is busy (another process holds its lock); try again later" in err
+        assert "corrupt" not in err and file_digest(db_path) == before
+        assert other("unlock") == "ok"
+        other.close()
+
+
+@pytest.fixture
+def outside(request: pytest.FixtureRequest) -> Path:
+    """A folder outside pytest's temporary tree: that one is private to root, and any pytest run resets it so."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tracker-hostile-"))
+    folder.chmod(0o755)
+
+    def remove() -> None:
+        for sub in (folder, *folder.rglob("*")):
+            if sub.is_dir():
+                sub.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    request.addfinalizer(remove)
+    return folder
+
+
+def _read_only_folder(outside: Path, db_path: Path, folder_writable: bool) -> Path:
+    """The database in a folder of its own; as root, the unprivileged user owns what it may write."""
+    import os
+
+    folder = outside / "shared"
+    folder.mkdir()
+    path = folder / "actions.db"
+    shutil.copyfile(db_path, path)
+    if os.geteuid() == 0:
+        os.chown(folder if folder_writable else path, *_nobody())
+    if folder_writable:
+        path.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    return path
+
+
+def _nobody() -> tuple[int, int]:
+    import grp
+    import pwd
+
+    return pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_folder_is_named_not_called_corrupt(db_path: Path, outside: Path) -> None:
+    """WAL needs ``actions.db-wal`` and ``-shm`` beside the file: a folder that refuses them is the problem."""
+    from tests.conftest import run_unprivileged
+
+    path = _read_only_folder(outside, db_path, folder_writable=False)
+    before = file_digest(path)
+    done = run_unprivileged(["--db", str(path), "actions", "list"], path.parent)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert f"the folder {path.parent} is read-only" in done.stderr and "-wal" in done.stderr, done.stderr
+    assert "corrupt" not in done.stderr
+    assert file_digest(path) == before and sorted(p.name for p in path.parent.iterdir()) == ["actions.db"]
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_database_file_is_named(db_path: Path, outside: Path) -> None:
+    from tests.conftest import run_unprivileged
+
+    path = _read_only_folder(outside, db_path, folder_writable=True)
+    before = file_digest(path)
+    done = run_unprivileged(["--db", str(path), "actions", "add", "T", "--incident", "INC-1"], path.parent)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "the database file is read-only" in done.stderr and "corrupt" not in done.stderr
+    assert file_digest(path) == before
+
+
 # -- runbooks and git ----------------------------------------------------------------------------
 
 
@@ -443,6 +628,76 @@ def test_runbook_paths_are_not_glob_patterns(cli, db_path: Path, workdir: Path) 
     assert_clean_failure(result, "runbooks commit w*.md")
 
 
+HOSTILE_RUNBOOKS: dict[str, bytes] = {
+    "empty": b"",
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "not UTF-8": b'+++\ntitle = "caf\xe9"\n+++\n',
+    "broken front matter": b'+++\ntitle = "unclosed\n+++\nBody\n',
+    "no front matter": b"Just text\n",
+    "conflict markers": b'+++\ntitle = "T"\n+++\n<<<<<<< HEAD\nA\n=======\nB\n>>>>>>> theirs\n',
+    **{f"secret {text[:24]}": f'+++\ntitle = "T"\n+++\n{text}\n'.encode() for text in GIT_AND_RUNBOOK_TEXTS[3:]},
+}
+
+
+@pytest.mark.sqlite_only
+def test_hostile_runbook_contents_are_refused_at_commit(cli, db_path: Path, workdir: Path) -> None:
+    """Named or implied (no paths), a runbook that is not valid text with front matter, or holds a
+    conflict marker or a secret, is refused naming the file; nothing is staged or committed."""
+    widget = workdir / "runbooks" / "widget.md"
+    fresh = workdir / "runbooks" / "fresh.md"
+    for name, data in HOSTILE_RUNBOOKS.items():
+        for target in (widget, fresh):
+            target.write_bytes(data)
+            before = _git_state(workdir)
+            relative = f"runbooks/{target.name}"
+            for args in (["-m", "x", relative], ["-m", "x"]):
+                result = cli("--db", str(db_path), "runbooks", "commit", *args)
+                assert_clean_failure(result, f"{name} in {relative} {args}")
+                assert relative in result.err, (name, result.err)
+                assert _git_state(workdir) == before, f"{name}: git state changed"
+            fresh.unlink(missing_ok=True)
+        git(workdir, "checkout", "--", "runbooks/widget.md")
+
+
+@pytest.mark.sqlite_only
+def test_a_stored_value_never_reaches_git_as_an_option(cli, db_path: Path, workdir: Path) -> None:
+    from tracker.core.runbooks.index import set_meta
+    from tracker.repo.workspace import SCANNED_KEY
+
+    for value in ("--output=written", f"--output={workdir.parent}/written", "HEAD", "-p", "0" * 40):
+        with connect(str(db_path)) as db:
+            set_meta(db, SCANNED_KEY, value)
+        result = cli("--db", str(db_path), "runbooks", "pull")
+        assert result.code == 0 and "Traceback" not in result.err, (value, result.err)
+        assert not list(workdir.glob("written*")) and not list(workdir.parent.glob("written*")), value
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("verb", ["pull", "push", "sync"])
+def test_a_remote_name_never_reaches_git_as_an_option(cli, db_path: Path, workdir: Path, remote: Path,
+                                                      verb: str) -> None:
+    git(workdir, "remote", "remove", "origin")
+    ran = workdir.parent / "ran"
+    with (workdir / ".git" / "config").open("a") as config:
+        config.write(f'[remote "--upload-pack=touch {ran};true"]\n\turl = {remote}\n')
+    result = cli("--db", str(db_path), "runbooks", verb)
+    assert_clean_failure(result, verb)
+    assert "is not a plain name" in result.err and not ran.exists(), result.err
+
+
+@pytest.mark.sqlite_only
+def test_an_implied_commit_refuses_a_symlink_out_of_the_folder(cli, db_path: Path, workdir: Path) -> None:
+    (workdir.parent / "private.md").write_text("+++\ntitle = \"Not for the repository\"\n+++\n")
+    (workdir / "runbooks" / "escape.md").symlink_to(workdir.parent / "private.md")
+    (workdir / "runbooks" / "widget.md").write_text((workdir / "runbooks" / "widget.md").read_text() + "\nMore.\n")
+    before = _git_state(workdir)
+    for args in (["-m", "x"], ["-m", "x", "runbooks/escape.md"]):
+        result = cli("--db", str(db_path), "runbooks", "commit", *args)
+        assert_clean_failure(result, f"commit {args}")
+        assert "runbooks/escape.md" in result.err and "outside runbooks/" in result.err, result.err
+        assert _git_state(workdir) == before
+
+
 # -- files: statuspage reports and TOML exports through the command line ------------------------
 
 
@@ -553,8 +808,8 @@ def _mutations(text: str) -> dict[str, str]:
         "bad enum": text.replace('status = "open"', 'status = "opened"', 1),
         "unknown incident": re.sub(r"\nincident = \d+", "\nincident = 999", text, count=1),
         "duplicate action id": text + text[first_action: text.index("[[actions]]", first_action + 1)],
-        "no version": text.replace("version = 1\n", "", 1),
-        "newer version": text.replace("version = 1\n", "version = 2\n", 1),
+        "no version": text.replace("version = 2\n", "", 1),
+        "newer version": text.replace("version = 2\n", "version = 3\n", 1),
         "unknown key": text.replace("[[actions]]\n", "[[actions]]\nassignee = \"x\"\n", 1),
         "local time": re.sub(r"(created_at = \d{4}-\d\d-\d\d[ T][\d:.]+)\+00:00", r"\1", text, count=1),
         "invalid utf-8": text.replace("Redis", "R\udcffdis", 1),

@@ -1,7 +1,8 @@
 """Concurrency: processes and app instances editing the same actions at once lose nothing.
 
-The process stress runs on both backends; the two-app tests drive two real apps (Pilot) on one
-SQLite file. See ``tests/helpers/stress.py`` for what the stress checks.
+The process stress runs on both backends; the upgrade stress runs streams of real commands against
+an older SQLite file while it is upgraded; the two-app tests drive two real apps (Pilot) on one
+SQLite file. See ``tests/helpers/stress.py`` and ``tests/helpers/stress_upgrade.py`` for the checks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tests.conftest import TODAY, connect
 from tests.functional.conftest import SIZE, settle
 from tests.helpers.stress import prepare, run
 from tracker.base.errors import StaleWriteError
-from tracker.core.actions import action_history, add_action, get_action, update_action
+from tracker.core.actions import ActionChanges, action_history, add_action, get_action, update_action
 from tracker.storage.database import Db
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.prompt import PromptDialog
@@ -37,6 +38,22 @@ def test_four_processes_editing_ten_actions_lose_nothing(db_url: str, backend: s
     assert report.accepted + report.stale == report.attempted
     assert report.accepted > 0
     assert report.lost == 0
+    assert not report.problems, report.problems
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_four_streams_of_commands_upgrading_an_older_file_lose_nothing(tmp_path: Path) -> None:
+    """4 x 50 real ``tracker`` commands; the first of each meets the older schema at the same moment."""
+    from tests.helpers import stress_upgrade
+
+    report = stress_upgrade.run(tmp_path, procs=4, commands=50)
+    print("\n" + "\n".join(report.lines()))
+    assert not report.errors, report.errors[:5]
+    assert report.lost == 0
+    assert report.integrity == "ok"
+    assert report.upgrades == 1
+    assert report.writes > 100 and report.reads > 0
     assert not report.problems, report.problems
 
 
@@ -66,7 +83,7 @@ def test_stale_refusal_under_contention_names_the_current_version(
     def second_writer() -> None:
         with connect(db_url) as second:
             try:
-                update_action(second, 5, {"owner": "beta-team"}, actor="beta", expected_version=start)
+                update_action(second, 5, ActionChanges(owner="beta-team"), actor="beta", expected_version=start)
                 outcome["result"] = "accepted"
             except StaleWriteError as error:
                 outcome["result"] = error
@@ -123,7 +140,7 @@ async def test_a_change_in_one_app_shows_in_the_other_after_refresh(app_for, db_
             with Db.connect_sqlite(db_path) as third:  # a third writer, e.g. the command line
                 add_action(third, title="Added from a third connection", actor="cli@example.com", today=TODAY,
                            slo_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
-                update_action(third, changed.id, {"owner": "db-team"}, actor="cli@example.com",
+                update_action(third, changed.id, ActionChanges(owner="db-team"), actor="cli@example.com",
                               expected_version=changed.version)
             await one.press("r")
             await two.press("r")

@@ -14,7 +14,7 @@ from tests.helpers.stress_worker import pick_change
 
 
 def main(argv: list[str]) -> int:
-    from tracker.core.actions import get_action, update_action
+    from tracker.core.actions import ActionChanges, get_action, update_action
     from tracker.storage.database import Db
 
     path, seed = Path(argv[0]), int(argv[1])
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
         action_id = rng.choice(ids)
         row = get_action(db, action_id)
         changes = dict(pick_change(rng, row, seed % 1000, step) for _ in range(rng.randint(1, 3)))
-        update_action(db, action_id, changes, actor="crash-editor", expected_version=row.version,
+        update_action(db, action_id, ActionChanges(**changes), actor="crash-editor", expected_version=row.version,
                       note="burst" if rng.random() < 0.2 else "")
 
 

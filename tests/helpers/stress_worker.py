@@ -53,6 +53,7 @@ def pick_change(rng: random.Random, row: Any, worker: int, step: int) -> tuple[s
 def work(url: str, worker: int, ids: list[int], edits: int, seed: int, go: str | None) -> dict[str, Any]:
     from tracker.base.errors import StaleWriteError
     from tracker.core.actions import (
+        ActionChanges,
         ActionFilter,
         action_history,
         count_actions,
@@ -79,7 +80,7 @@ def work(url: str, worker: int, ids: list[int], edits: int, seed: int, go: str |
             if rng.random() < 0.5:
                 time.sleep(rng.uniform(0, 0.004))
             field, value = pick_change(rng, row, worker, step)
-            saved = update_action(db, action_id, {field: value}, actor=f"stress-{worker}",
+            saved = update_action(db, action_id, ActionChanges(**{field: value}), actor=f"stress-{worker}",
                                   expected_version=row.version)
             result["accepted"].append([action_id, saved.version, saved.updated_at.isoformat(), row.version])
         except StaleWriteError as error:

@@ -11,6 +11,7 @@ from tests.conftest import TODAY
 from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.base.errors import InputError, NotFoundError, StaleWriteError
 from tracker.core.actions import (
+    ActionChanges,
     ActionFilter,
     action_history,
     add_action,
@@ -57,7 +58,7 @@ def test_add_records_a_created_event_with_the_actor(db: Db) -> None:
 def test_update_writes_one_event_per_changed_field(db: Db) -> None:
     action = new(db, owner="infra-oncall")
     updated = update_action(
-        db, action.id, {"status": ActionStatus.IN_PROGRESS, "owner": "db-team", "priority": Priority.P2},
+        db, action.id, ActionChanges(status=ActionStatus.IN_PROGRESS, owner="db-team", priority=Priority.P2),
         actor="bo@example.com", expected_version=1, note="picked up in triage",
     )
     assert updated.version == 2
@@ -72,9 +73,9 @@ def test_update_writes_one_event_per_changed_field(db: Db) -> None:
 
 def test_done_sets_completed_and_reopening_clears_it(db: Db) -> None:
     action = new(db)
-    done = update_action(db, action.id, {"status": ActionStatus.DONE}, actor="a")
+    done = update_action(db, action.id, ActionChanges(status=ActionStatus.DONE), actor="a")
     assert done.completed_at is not None
-    reopened = update_action(db, action.id, {"status": ActionStatus.OPEN}, actor="a")
+    reopened = update_action(db, action.id, ActionChanges(status=ActionStatus.OPEN), actor="a")
     assert reopened.completed_at is None
 
 
@@ -82,16 +83,16 @@ def test_done_sets_completed_and_reopening_clears_it(db: Db) -> None:
 def test_blocked_and_wont_do_need_a_note(db: Db, status: ActionStatus) -> None:
     action = new(db)
     with pytest.raises(InputError, match="needs a note"):
-        update_action(db, action.id, {"status": status}, actor="a")
+        update_action(db, action.id, ActionChanges(status=status), actor="a")
     assert get_action(db, action.id).version == 1
-    assert update_action(db, action.id, {"status": status}, actor="a", note="vendor").status == status.value
+    assert update_action(db, action.id, ActionChanges(status=status), actor="a", note="vendor").status == status.value
 
 
 def test_stale_write_is_refused_and_leaves_no_trace(db: Db) -> None:
     action = new(db)
-    update_action(db, action.id, {"owner": "sre-team"}, actor="first", expected_version=1)
+    update_action(db, action.id, ActionChanges(owner="sre-team"), actor="first", expected_version=1)
     with pytest.raises(StaleWriteError, match="changed by someone else"):
-        update_action(db, action.id, {"owner": "db-team"}, actor="second", expected_version=1)
+        update_action(db, action.id, ActionChanges(owner="db-team"), actor="second", expected_version=1)
     stored = get_action(db, action.id)
     assert stored.owner == "sre-team" and stored.version == 2
     assert [e.actor for e in action_history(db, action.id)] == ["ana@example.com", "first"]
@@ -107,7 +108,7 @@ def test_two_threads_from_the_same_version_one_wins(db_path) -> None:
         with Db.connect_sqlite(db_path) as conn:
             barrier.wait()
             try:
-                update_action(conn, action.id, {"owner": owner}, actor=owner, expected_version=1)
+                update_action(conn, action.id, ActionChanges(owner=owner), actor=owner, expected_version=1)
                 outcomes.append("ok")
             except StaleWriteError:
                 outcomes.append("stale")
@@ -125,12 +126,12 @@ def test_two_threads_from_the_same_version_one_wins(db_path) -> None:
 def test_nothing_to_change_is_an_error(db: Db) -> None:
     action = new(db, owner="sre-team")
     with pytest.raises(InputError, match="nothing to change"):
-        update_action(db, action.id, {"owner": "sre-team"}, actor="a")
+        update_action(db, action.id, ActionChanges(owner="sre-team"), actor="a")
 
 
 def test_note_only_update_is_recorded(db: Db) -> None:
     action = new(db)
-    after = update_action(db, action.id, {}, actor="a", note="vendor replied")
+    after = update_action(db, action.id, ActionChanges(), actor="a", note="vendor replied")
     assert after.version == 2
     assert action_history(db, action.id)[-1].field == "note"
 
@@ -151,14 +152,72 @@ def test_note_only_update_is_recorded(db: Db) -> None:
 def test_bad_updates_change_nothing(db: Db, changes: dict, message: str) -> None:
     action = new(db)
     with pytest.raises((InputError, NotFoundError), match=message):
-        update_action(db, action.id, changes, actor="a")
+        update_action(db, action.id, ActionChanges(**changes), actor="a")
     assert get_action(db, action.id) == action
     assert len(action_history(db, action.id)) == 1
 
 
+def test_a_bad_kind_is_an_input_error_naming_it_and_changes_nothing(db: Db) -> None:
+    action = new(db)
+    with pytest.raises(InputError, match="unknown kind 'bogus'"):
+        update_action(db, action.id, ActionChanges(kind="bogus"), actor="a")
+    assert get_action(db, action.id) == action
+    assert len(action_history(db, action.id)) == 1
+
+
+def test_changes_take_enum_values_once_and_leave_unset_fields_alone(db: Db) -> None:
+    changes = ActionChanges(status="In-Progress", priority="p1", owner=None)  # strings, as an untyped caller gives them
+    assert changes.status is ActionStatus.IN_PROGRESS and changes.priority is Priority.P1
+    assert changes.given() == {"status": ActionStatus.IN_PROGRESS, "priority": Priority.P1, "owner": None}
+    action = new(db, owner="sre-team")
+    updated = update_action(db, action.id, changes, actor="a")
+    assert (updated.status, updated.priority, updated.owner) == (ActionStatus.IN_PROGRESS, Priority.P1, None)
+    assert (updated.title, updated.kind, updated.due) == (action.title, action.kind, action.due)
+
+
+@pytest.mark.parametrize(("link", "message"), [
+    ("../../etc/passwd", "'..' is not allowed"),
+    ("runbooks/../../etc/passwd", "'..' is not allowed"),
+    ("/etc/passwd", "absolute"),
+    ("C:/Windows/win.ini", "absolute"),
+    ("runbooks\\widget.md", "'/' between folders"),
+    ("widget.md", "must be inside runbooks/"),
+    ("docs/widget.md", "must be inside runbooks/"),
+    ("runbooks", "must be inside runbooks/"),
+    ("runbooks/", "an empty part"),
+    ("runbooks//widget.md", "an empty part"),
+    ("runbooks/./widget.md", "'.' is not allowed"),
+    ("runbooks/--output=x.md", "starting with '-'"),
+    ("runbooks/wid\x1bget.md", "control character"),
+    ("runbooks/wid\nget.md", "control character"),
+])
+@pytest.mark.parametrize("how", ["update", "add"])
+def test_a_runbook_link_is_a_relative_path_inside_the_runbooks_folder(db: Db, link: str, message: str,
+                                                                       how: str) -> None:
+    action = new(db)
+    with pytest.raises(InputError, match=message):
+        if how == "update":
+            update_action(db, action.id, ActionChanges(runbook=link), actor="a")
+        else:
+            new(db, runbook_path=link)
+    assert get_action(db, action.id) == action
+    assert db.scalar("SELECT COUNT(*) FROM action WHERE runbook_path IS NOT NULL") == 0
+
+
+def test_a_runbook_link_inside_the_configured_folder_is_kept_as_given(db: Db) -> None:
+    action = new(db, runbook_path="runbooks/db/failover.md")
+    assert action.runbook_path == "runbooks/db/failover.md"
+    updated = update_action(db, action.id, ActionChanges(runbook="  docs/rb/widget.md "), actor="a",
+                             runbooks_dir="./docs/rb/")
+    assert updated.runbook_path == "docs/rb/widget.md"
+    with pytest.raises(InputError, match="must be inside docs/rb/"):
+        update_action(db, action.id, ActionChanges(runbook="runbooks/widget.md"), actor="a", runbooks_dir="docs/rb")
+    assert update_action(db, action.id, ActionChanges(runbook=""), actor="a").runbook_path is None
+
+
 def test_unknown_action_is_not_found(db: Db) -> None:
     with pytest.raises(NotFoundError, match="no action ACT-999"):
-        update_action(db, "ACT-999", {"owner": "x"}, actor="a")
+        update_action(db, "ACT-999", ActionChanges(owner="x"), actor="a")
 
 
 def test_hostile_text_is_stored_literally(db: Db) -> None:
@@ -264,4 +323,4 @@ def test_text_search_uses_words_and_prefixes(db: Db) -> None:
 def test_due_date_cannot_be_cleared(db: Db) -> None:
     action = new(db)
     with pytest.raises(InputError, match="always has a due date"):
-        update_action(db, action.id, {"due": None}, actor="a")
+        update_action(db, action.id, ActionChanges(due=None), actor="a")

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from tests.conftest import TODAY
 from tracker.base.enums import ActionStatus
-from tracker.core.actions import add_action, update_action
+from tracker.core.actions import ActionChanges, add_action, update_action
 from tracker.core.slo import DEFAULT_SLO_DAYS
 from tracker.exchange.calendar_ics import action_uid, export_ics
 from tracker.storage.database import Db
@@ -49,7 +49,7 @@ def test_each_open_action_is_an_all_day_event_on_its_due_date(db: Db) -> None:
 
 def test_uids_are_stable_across_exports(db: Db) -> None:
     first = events(export_ics(db, now=NOW)[0])
-    update_action(db, "ACT-2", {"title": "Renamed", "due": TODAY + timedelta(days=3)}, actor="t")
+    update_action(db, "ACT-2", ActionChanges(title="Renamed", due=TODAY + timedelta(days=3)), actor="t")
     later = events(export_ics(db, now=NOW + timedelta(days=2))[0])
     assert {k: str(e["UID"]) for k, e in first.items()} == {k: str(e["UID"]) for k, e in later.items()}
     assert str(first["ACT-1"]["UID"]) == "c7af2555-7e75-5f86-9046-7f76769a4f86@tracker"  # fixed for good
@@ -61,7 +61,7 @@ def test_uids_are_stable_across_exports(db: Db) -> None:
 
 
 def test_closed_actions_leave_and_owner_filters(db: Db) -> None:
-    update_action(db, "ACT-5", {"status": ActionStatus.DONE}, actor="t")
+    update_action(db, "ACT-5", ActionChanges(status=ActionStatus.DONE), actor="t")
     found = events(export_ics(db, now=NOW)[0])
     assert "ACT-5" not in found and len(found) == 7
     mine, count = export_ics(db, now=NOW, owner="sre-team")

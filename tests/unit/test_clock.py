@@ -48,12 +48,12 @@ class FixedClock(Clock):
 
 
 def test_services_stamp_with_the_clock_they_are_given(db) -> None:
-    from tracker.core.actions import action_history, add_action, update_action
+    from tracker.core.actions import ActionChanges, action_history, add_action, update_action
 
     clock = FixedClock(date(2027, 1, 1))
     row = add_action(db, title="Clocked", actor="me", today=clock.today(), slo_days={"P1": 1, "P2": 2, "P3": 3},
                      incident="INC-1", clock=clock)
     assert row.created_at == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
     assert row.due == date(2027, 1, 3)
-    update_action(db, row.id, {"owner": "ana"}, actor="me", clock=clock)
+    update_action(db, row.id, ActionChanges(owner="ana"), actor="me", clock=clock)
     assert [e.at for e in action_history(db, row.id)] == [datetime(2027, 1, 1, 9, 30, tzinfo=UTC)] * 2

@@ -80,3 +80,24 @@ def test_webhook_url_from_file_then_env(tmp_path: Path) -> None:
     assert load_settings(env={}, config_path=cfg).webhook_url == "https://hooks.example.com/file"
     env = {"TRACKER_WEBHOOK_URL": "https://hooks.example.com/env"}
     assert load_settings(env=env, config_path=cfg).webhook_url == "https://hooks.example.com/env"
+
+
+@pytest.mark.parametrize("flag", ["", "   "])
+def test_an_empty_db_flag_is_refused_not_defaulted(flag: str) -> None:
+    with pytest.raises(InputError, match="no database given"):
+        load_settings(db=flag, env={"TRACKER_DB": "env.db"})
+
+
+def test_an_empty_database_url_in_the_settings_file_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "tracker.toml"
+    cfg.write_text('[database]\nurl = ""\n')
+    with pytest.raises(InputError, match=r"\[database\] url is empty") as info:
+        load_settings(env={}, config_path=cfg)
+    assert str(cfg) in str(info.value)
+
+
+def test_tracker_db_set_to_nothing_counts_as_unset_but_blank_is_refused() -> None:
+    assert load_settings(env={"TRACKER_DB": ""}).db == "actions.db"
+    with pytest.raises(InputError, match="TRACKER_DB is blank"):
+        load_settings(env={"TRACKER_DB": "  "})
+    assert load_settings(db="flag.db", env={"TRACKER_DB": "  "}).db == "flag.db"

@@ -227,20 +227,39 @@ def test_symlink_leaving_the_folder_is_refused(space: RunbookWorkspace, work: Pa
         space.path("runbooks/linkdir/a.md")
 
 
-@pytest.mark.parametrize(
-    ("line", "kind"),
-    [
-        ("-----BEGIN RSA PRIVATE KEY-----", "a private key"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
-        ("aws_key: AKIAIOSFODNN7EXAMPLE", "an AWS access key"),
-        ("token ghp_" + "a1B2" * 9, "a GitHub token"),
-        ("slack xoxb-1234567890-abcdefghij", "a Slack token"),
-        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "a bearer token"),
-        ("api_key = 9f8e7d6c5b4a39281706", "a token or secret assignment"),
-        ("password=hunter2", "a password assignment"),
-        ("DB_PASSWORD: 'S3cr3t!'", "a password assignment"),
-    ],
-)
+SECRETS = [
+    ("-----BEGIN RSA PRIVATE KEY-----", "a private key"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----", "a private key"),
+    ("-----BEGIN ENCRYPTED PRIVATE KEY-----", "a private key"),
+    ("aws_key: AKIAIOSFODNN7EXAMPLE", "an AWS access key"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "an AWS secret access key"),
+    ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "an AWS secret access key"),
+    ('  "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",', "an AWS secret access key"),
+    ("token ghp_k3Jd9QmZ2xV7bN1pR5tW8yL0cF4hG6sA9eU2", "a GitHub token"),
+    ("slack xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOp", "a Slack token"),
+    ("export GITLAB_TOKEN=glpat-Xy7Kq2Lm9Np4Rs6Tv8Wz", "a GitLab token"),
+    ("STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc", "a Stripe key"),
+    ("key AIzaSyD9x7Qk2Lm4Np6Rs8Tv0Wx1Yz3Ab5Cd7Ef", "a Google API key"),
+    ("npm_Ab3De5Gh7Jk9Mn1Pq3St5Vw7Yz9Bc1Ef3Hi5 in .npmrc", "an npm token"),
+    ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "a bearer token"),
+    ("psql postgres://app:s3cretpass@db.internal:5432/app", "a connection string with a password"),
+    ("DATABASE_URL=postgresql://app:S3cr3t@db:5432/app", "a connection string with a password"),
+    ("mysql://root:hunter22@localhost/db", "a connection string with a password"),
+    ("mongodb+srv://admin:Passw0rd@cluster0.example.net/test", "a connection string with a password"),
+    ("redis-cli -u redis://:hunter22@cache:6379/0", "a connection string with a password"),
+    ("api_key = 9f8e7d6c5b4a39281706", "a token or secret assignment"),
+    ('  "client_secret": "q8Zr2Lk5Vn7Mx1Pw4Ty6",', "a token or secret assignment"),
+    ("password=hunter2", "a password assignment"),
+    ("DB_PASSWORD: 'S3cr3t!'", "a password assignment"),
+    ('{"user": "app", "password": "hunter22"}', "a password assignment"),
+    ("password: hunter22", "a password assignment"),
+    ("    db_password: \"S3cr3t!\"", "a password assignment"),
+    ("PGPASSWORD=hunter22 psql -h db", "a password assignment"),
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), SECRETS, ids=[line[:40] for line, _ in SECRETS])
 def test_secret_check_blocks_each_pattern_and_names_the_line(space: RunbookWorkspace, work: Path, line: str,
                                                              kind: str) -> None:
     (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\nfirst\n{line}\n")
@@ -254,9 +273,22 @@ def test_secret_check_blocks_each_pattern_and_names_the_line(space: RunbookWorks
     assert committed_files(work) == ["runbooks/widget.md"]
 
 
-@pytest.mark.parametrize("line", ["password=<from the vault>", "password: $DB_PASSWORD", "api_key = ***",
-                                  "the password is in the vault"])
-def test_placeholders_are_not_secrets(space: RunbookWorkspace, work: Path, line: str) -> None:
+PROSE = [
+    "password=<from the vault>", "password: $DB_PASSWORD", "api_key = ***", "the password is in the vault",
+    "Follow the password rotation procedure every quarter.", "Password: ask the on-call lead in #ops",
+    "Reset the user's password via the admin console.", "password_min_length: 12", "passwords: see the vault",
+    "token: see below", "password: {{ vault_db_password }}", "password = ${DB_PASSWORD}", "password: null",
+    "postgres://app@db.internal:5432/app", "postgres://app:<password>@db:5432/app",
+    "postgres://app:$PGPASSWORD@db:5432/app", "ssh://git@github.com:22/org/repo.git", "http://[::1]:8080/health",
+    "commit 3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f fixed it", "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4",
+    "uuid 123e4567-e89b-12d3-a456-426614174000", "kubectl rollout restart deploy/widget -n prod",
+    "see https://grafana.example.com/d/abc123XYZ/overview?orgId=1", "sk_live_xxxxxxxxxxxxxxxxxxxx (a placeholder)",
+    "-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----", "secret_name = prod-db-credentials",
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_placeholders_and_prose_are_not_secrets(space: RunbookWorkspace, work: Path, line: str) -> None:
     (work / "runbooks" / "widget.md").write_text(RUNBOOK + f"\n{line}\n")
     space.commit(["runbooks/widget.md"], "Placeholders only")
 
@@ -279,3 +311,195 @@ def test_index_links_runbooks_to_causes_and_tracks_commits(space: RunbookWorkspa
 
 def test_git_binary_present_for_the_suite() -> None:
     assert shutil.which("git"), "these tests need git; .ci/run installs it"
+
+
+# -- values read from the database, a file or a remote never become git options ----------------------
+
+
+def test_a_stored_revision_is_never_passed_to_git_as_an_option(space: RunbookWorkspace, work: Path, db: Db,
+                                                               tmp_path: Path) -> None:
+    from tracker.core.runbooks.index import get_meta, set_meta
+    from tracker.repo.workspace import SCANNED_KEY
+
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nby hand\n")
+    git(work, "commit", "-q", "-am", "Edit by hand\n\nCloses: ACT-5")
+    for stored in (f"--output={tmp_path}/written", "HEAD~1", "0" * 40, "main"):
+        set_meta(db, SCANNED_KEY, stored)
+        space.apply_trailers()
+        assert not list(tmp_path.glob("written*")), stored
+        assert get_meta(db, SCANNED_KEY) == git(work, "rev-parse", "HEAD").strip()
+    assert get_action(db, 5).status == "done"  # an unusable stored revision means: scan everything again
+
+
+@pytest.mark.parametrize(("option", "verb"), [("--upload-pack", "pull"), ("--receive-pack", "push")])
+def test_a_remote_name_from_the_config_is_never_passed_to_git_as_an_option(space: RunbookWorkspace, work: Path,
+                                                                           remote: Path, tmp_path: Path,
+                                                                           option: str, verb: str) -> None:
+    git(work, "remote", "remove", "origin")
+    with (work / ".git" / "config").open("a") as config:
+        config.write(f'[remote "{option}=touch {tmp_path}/ran;true"]\n\turl = {remote}\n')
+    with pytest.raises(gitsync.GitError, match="remote name .* is not a plain name"):
+        space.pull() if verb == "pull" else space.push()
+    assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("verb", ["pull", "push"])
+def test_an_unreachable_remote_shows_gits_reasons_on_one_line(space: RunbookWorkspace, work: Path, tmp_path: Path,
+                                                              verb: str) -> None:
+    git(work, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    with pytest.raises(gitsync.GitError) as caught:
+        space.pull() if verb == "pull" else space.push()
+    message = str(caught.value)
+    assert "does not appear to be a git repository" in message, message
+    assert "Could not read from remote repository" in message, message
+    assert "\n" not in message and "Please make sure" not in message and "the repository exists" not in message
+
+
+def test_a_push_the_remote_refuses_says_what_the_remote_said(space: RunbookWorkspace, work: Path,
+                                                             remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'frozen until Monday \033[31m' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nmine\n")
+    space.commit(["runbooks/widget.md"], "Mine")
+    with pytest.raises(gitsync.GitError, match=r"refused the push: frozen until Monday \?\[31m; pre-receive hook"):
+        space.push()
+
+
+def test_git_reasons_are_its_fatal_and_error_lines_on_one_line() -> None:
+    output = ("hint: Updates were rejected\nfatal: first\n\nPlease make sure you have the correct access rights\n"
+              "and the repository exists.\nerror: second\x1b[0m\n")
+    assert gitsync.reasons(output) == "fatal: first; error: second?[0m"
+    assert gitsync.reasons("hint: only a hint\nsomething happened\nhint: x\n") == "something happened"
+    assert gitsync.reasons("", 128) == "exit 128"
+    assert len(gitsync.reasons("fatal: " + "x" * 5000)) < 700
+
+
+def test_during_a_stopped_pull_every_command_says_so_and_how_to_go_on(space: RunbookWorkspace, work: Path,
+                                                                       remote: Path, tmp_path: Path) -> None:
+    _conflict(space, work, remote, tmp_path)
+    with pytest.raises(gitsync.PullConflict, match="tracker runbooks continue PATH.*tracker runbooks abort"):
+        space.pull(rebase=True)
+    state = gitsync.state(work)
+    assert (state.branch, state.detached_at, state.operation) == ("main", None, "rebase")
+    assert "pull in progress" in state.describe() and "detached" not in state.describe()
+    for attempt in (lambda: space.commit(["runbooks/gadget.md"], "x"), space.push, space.pull,
+                    lambda: space.pull(rebase=True), space.sync):
+        with pytest.raises(gitsync.PullInProgress) as caught:
+            attempt()
+        message = str(caught.value)
+        assert "a pull is in progress" in message and "runbooks/widget.md" in message, message
+        assert "tracker runbooks continue PATH" in message and "tracker runbooks abort" in message, message
+        assert "git switch" not in message and "detached" not in message, message
+    space.abort_pull()
+    assert gitsync.state(work).operation is None
+    (work / "runbooks" / "gadget.md").write_text(RUNBOOK + "\nmore\n")
+    space.commit(["runbooks/gadget.md"], "After the abort")
+
+
+# -- autostash, conflict markers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rebase", [False, True], ids=["merge.autoStash", "rebase.autoStash"])
+def test_autostash_never_turns_a_conflict_into_a_successful_pull(space: RunbookWorkspace, work: Path, remote: Path,
+                                                                 tmp_path: Path, rebase: bool) -> None:
+    other = clone(remote, tmp_path / "other")
+    (other / "runbooks" / "widget.md").write_text(RUNBOOK.replace("The widget is slow.", "THEIR LINE"))
+    git(other, "commit", "-q", "-am", "Theirs")
+    git(other, "push", "-q")
+    git(work, "config", "rebase.autoStash" if rebase else "merge.autoStash", "true")
+    mine = RUNBOOK.replace("The widget is slow.", "MY UNCOMMITTED LINE")
+    (work / "runbooks" / "widget.md").write_text(mine)
+    head = git(work, "rev-parse", "HEAD")
+    with pytest.raises(gitsync.GitError, match="uncommitted changes .* commit them first"):
+        space.pull(rebase=rebase)
+    assert (work / "runbooks" / "widget.md").read_text() == mine
+    assert git(work, "stash", "list") == ""
+    assert git(work, "rev-parse", "HEAD") == head and gitsync.state(work).operation is None
+
+
+CONFLICTED = {
+    "a whole block": "<<<<<<< Updated upstream\nTHEIRS\n=======\nMINE\n>>>>>>> Stashed changes",
+    "the opening left": "<<<<<<< HEAD\nTHEIRS and MINE",
+    "the end left": "THEIRS and MINE\n=======\n>>>>>>> mine",
+    "diff3 style": "<<<<<<< ours\nA\n||||||| base\nB\n=======\nC\n>>>>>>> theirs",
+    "a bare marker": "A\n>>>>>>>",
+}
+
+
+@pytest.mark.parametrize("block", CONFLICTED.values(), ids=list(CONFLICTED))
+def test_commit_refuses_a_runbook_holding_conflict_markers(space: RunbookWorkspace, work: Path, block: str) -> None:
+    (work / "runbooks" / "widget.md").write_text(f"{RUNBOOK}\nfirst\n{block}\n")
+    first = RUNBOOK.count("\n") + 3 + next(n for n, line in enumerate(block.splitlines()) if line[:1] in "<|=>")
+    for paths in (["runbooks/widget.md"], []):
+        with pytest.raises(InputError, match=rf"^runbooks/widget\.md line {first}: a conflict marker"):
+            space.commit(paths, "x")
+    with pytest.raises(InputError, match="not committed; fix it, or commit with --allow-invalid$"):
+        space.commit([], "x")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    space.commit(["runbooks/widget.md"], "A runbook about conflicts", allow_invalid=True)
+    assert committed_files(work) == ["runbooks/widget.md"]
+
+
+def test_a_heading_underline_is_not_a_conflict_marker(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nSteps\n=======\n\n<<<<<<<< not a marker\n")
+    space.commit(["runbooks/widget.md"], "Setext heading")
+
+
+# -- the implicit set obeys the rules of named paths -------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["outside the repository", "notes.txt"])
+def test_commit_without_paths_refuses_a_symlink_leaving_the_folder(space: RunbookWorkspace, work: Path,
+                                                                   tmp_path: Path, target: str) -> None:
+    outside = tmp_path / "private.md" if target != "notes.txt" else work / "notes.txt"
+    outside.write_text("not for the repository\n")
+    (work / "runbooks" / "widget.md").write_text(RUNBOOK + "\nMore.\n")
+    (work / "runbooks" / "escape.md").symlink_to(outside)
+    with pytest.raises(InputError, match=r"runbooks/escape\.md.* leads outside runbooks/"):
+        space.commit([], "Runbook touch-ups")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    assert git(work, "diff", "--cached", "--name-only") == ""
+    (work / "runbooks" / "escape.md").unlink()
+    space.commit([], "Runbook touch-ups")
+    assert committed_files(work) == ["runbooks/widget.md"]
+
+
+# -- what a commit holds --------------------------------------------------------------------------------
+
+INVALID = {
+    "broken front matter": (b'+++\ntitle = "unclosed\n+++\nBody\n', r" line 2: front matter is not valid TOML"),
+    "no front matter": (b"# Just markdown\n", r" line 1: a runbook starts with a line '\+\+\+'"),
+    "no title": (b"+++\nowner = \"sre\"\n+++\nBody\n", r" line 1: 'title' must be a non-empty string"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", r": not text \(it holds NUL bytes"),
+    "not UTF-8": (b'+++\ntitle = "caf\xe9"\n+++\n', r": not UTF-8 text \(invalid byte at offset 16\)"),
+    "empty": (b"", r": empty"),
+    "only blank lines": (b"\n  \r\n\t\n", r": empty"),
+}
+
+
+@pytest.mark.parametrize("content", INVALID.values(), ids=list(INVALID))
+@pytest.mark.parametrize("name", ["widget.md", "new.md"])
+def test_commit_refuses_a_runbook_that_is_not_valid_text_with_front_matter(space: RunbookWorkspace, work: Path,
+                                                                           content: tuple[bytes, str],
+                                                                           name: str) -> None:
+    data, problem = content
+    (work / "runbooks" / name).write_bytes(data)
+    for paths in ([f"runbooks/{name}"], []):
+        with pytest.raises(InputError, match=rf"^runbooks/{name}{problem}.*fix it, or commit with --allow-invalid$"):
+            space.commit(paths, "x")
+    assert git(work, "log", "--format=%s") == "Seed runbooks\n"
+    assert git(work, "diff", "--cached", "--name-only") == ""
+    space.commit([f"runbooks/{name}"], "On purpose", allow_invalid=True)
+    assert committed_files(work) == [f"runbooks/{name}"]
+
+
+def test_a_deleted_runbook_and_the_review_record_still_commit(space: RunbookWorkspace, work: Path) -> None:
+    (work / "runbooks" / "gadget.md").unlink()
+    space.commit(["runbooks/gadget.md"], "Retire the gadget runbook")
+    assert committed_files(work) == ["runbooks/gadget.md"]
+    (work / "runbooks" / "reviews").mkdir()
+    (work / "runbooks" / "reviews" / "2026-W48.md").write_text(
+        '+++\nweek = "2026-W48"\ngenerated_at = 2026-11-23T09:00:00Z\n[counts]\noverdue = 1\n+++\n\n# Review\n')
+    space.commit([], "Weekly action review 2026-W48")
+    assert committed_files(work) == ["runbooks/reviews/2026-W48.md"]

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY
-from tracker.base.enums import ActionKind, ActionStatus
+from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.base.errors import InputError
-from tracker.core.actions import ActionRow, add_action, update_action
+from tracker.core.actions import ActionChanges, ActionRow, add_action, update_action
 from tracker.core.review import (
     SECTIONS,
     Review,
@@ -77,7 +77,7 @@ def stamp(db: Db, action_id: int, **columns: datetime | None) -> None:
 
 
 def close(db: Db, row: ActionRow, status: ActionStatus, when: datetime, note: str = "") -> None:
-    update_action(db, row.id, {"status": status}, actor="t@example.com", note=note)
+    update_action(db, row.id, ActionChanges(status=status), actor="t@example.com", note=note)
     stamp(db, row.id, completed_at=when, updated_at=when)
 
 
@@ -176,8 +176,8 @@ def test_unowned_proposed_and_blocked_with_the_note_that_blocked_them(base: Db) 
     nobody = action(base, "nobody", owner=None)
     proposed = action(base, "proposed", status=ActionStatus.PROPOSED, touched=at(TODAY - timedelta(days=9)))
     blocked = action(base, "blocked")
-    update_action(base, blocked.id, {"status": ActionStatus.BLOCKED}, actor="a", note="waiting on the vendor")
-    update_action(base, blocked.id, {"priority": "P1"}, actor="a", note="raised in standup")
+    update_action(base, blocked.id, ActionChanges(status=ActionStatus.BLOCKED), actor="a", note="waiting on the vendor")
+    update_action(base, blocked.id, ActionChanges(priority=Priority.P1), actor="a", note="raised in standup")
     closed_unowned = action(base, "closed", owner=None)
     close(base, closed_unowned, ActionStatus.WONT_DO, at(TODAY), note="no")
     r = review(base)
@@ -335,10 +335,11 @@ def test_trend_counts_opened_and_closed_per_week_for_12_weeks(base: Db) -> None:
 def test_decisions_are_the_events_noted_for_the_week_whenever_taken(base: Db) -> None:
     row = action(base, "to decide")
     other = action(base, "other")
-    update_action(base, row.id, {"owner": "bo"}, actor="lead@example.com", note="Review 2026-W48: bo takes it")
-    update_action(base, other.id, {"priority": "P1"}, actor="lead@example.com", note="Review 2026-W47: late")
-    update_action(base, other.id, {"priority": "P3"}, actor="lead@example.com", note="review 2026-W48: case")
-    update_action(base, other.id, {"owner": "cy"}, actor="lead@example.com", note="Review 2026-W48: next week")
+    lead = "lead@example.com"
+    update_action(base, row.id, ActionChanges(owner="bo"), actor=lead, note="Review 2026-W48: bo takes it")
+    update_action(base, other.id, ActionChanges(priority=Priority.P1), actor=lead, note="Review 2026-W47: late")
+    update_action(base, other.id, ActionChanges(priority=Priority.P3), actor=lead, note="review 2026-W48: case")
+    update_action(base, other.id, ActionChanges(owner="cy"), actor=lead, note="Review 2026-W48: next week")
     with base.write():
         base.execute("UPDATE action_event SET at = :at", {"at": at(TODAY, 15)})
         base.execute("UPDATE action_event SET at = :at WHERE note = 'Review 2026-W48: next week'",

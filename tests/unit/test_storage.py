@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import file_digest, fingerprint
-from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
+from tests.conftest import damage_page, file_digest, fingerprint
+from tracker.base.errors import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DatabaseError,
+    NotATrackerDatabaseError,
+    SchemaTooNewError,
+)
 from tracker.core.opening import init_database, open_database
 from tracker.storage.database import Db, make_engine
 from tracker.storage.lifecycle import check_database
@@ -90,6 +96,40 @@ def test_check_reports_a_healthy_database(db: Db) -> None:
     report = check_database(db)
     assert report["ok"] and report["integrity"] == "ok" and report["schema"] == HEAD
     assert report["incident_count"] == 5
+
+
+def test_a_damaged_page_is_an_error_naming_the_newest_backup(db_path: Path) -> None:
+    damage_page(db_path)
+    for stamp in ("20261120T080000Z", "20261122T090000Z", "20261121T100000Z"):
+        shutil.copyfile(db_path, db_path.with_name(f"actions.db.bak-{stamp}"))
+    with Db.connect_sqlite(db_path) as db:
+        with pytest.raises(DatabaseDamagedError) as info:
+            db.rows("SELECT title FROM action")
+    message = str(info.value)
+    assert "the database is damaged (database disk image is malformed)" in message
+    assert f"the newest backup is {db_path}.bak-20261122T090000Z" in message and "tracker db check" in message
+
+
+def test_check_reports_a_damaged_page_instead_of_failing(db_path: Path) -> None:
+    damage_page(db_path)
+    with open_database(str(db_path)) as db:
+        report = check_database(db)
+    assert report["ok"] is False
+    assert report["integrity"] != "ok" and report["newest_backup"] is None
+    assert report["schema"] == HEAD and report["incident_count"] == 5
+
+
+def test_the_upgrade_lock_is_held_once_and_leaves_no_file(db_path: Path) -> None:
+    from tracker.storage import filelock
+
+    with filelock.hold(db_path):
+        assert filelock.lock_path(db_path).exists()
+        with pytest.raises(DatabaseBusyError, match="another tracker process is creating or upgrading"):
+            with filelock.hold(db_path, wait=0.2):
+                pass
+    assert not filelock.lock_path(db_path).exists()
+    with filelock.hold(db_path, wait=0.2):  # free again
+        pass
 
 
 # -- opening what is not ours ---------------------------------------------------------------
@@ -189,32 +229,38 @@ def test_failed_upgrade_leaves_the_original_untouched_and_a_backup(db_path: Path
     assert leftovers == []
 
 
-def test_older_schema_is_upgraded_after_a_backup(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend the head moved on: opening runs the upgrade path on a copy and swaps it in."""
+def test_older_schema_is_upgraded_in_place_after_a_backup(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the head moved on: opening migrates the file itself, never a copy swapped in for it.
+
+    Another process's connection (and its WAL) stays tied to the file it opened: a file renamed
+    over it would lose that process's writes.
+    """
     import tracker.storage.lifecycle as lifecycle
     import tracker.storage.migrate as migrate
 
-    monkeypatch.setattr(lifecycle, "HEAD", "0002_pretend")
+    for module in (lifecycle, migrate):
+        monkeypatch.setattr(module, "HEAD", "0002_pretend")
     monkeypatch.setattr(lifecycle, "REVISIONS", (*REVISIONS, "0002_pretend"))
-    calls: list[str] = []
+    migrated: list[str] = []
 
-    def fake_upgrade(url: str, revision: str = "head") -> None:
-        calls.append(url)
-        conn = sqlite3.connect(url)
+    def fake_migrate(conn: sqlite3.Connection) -> None:
+        migrated.append(conn.execute("PRAGMA database_list").fetchone()[2])
         conn.execute("UPDATE alembic_version SET version_num = '0002_pretend'")
-        conn.commit()
-        conn.close()
 
-    monkeypatch.setattr(migrate, "upgrade_url", fake_upgrade)
+    monkeypatch.setattr(migrate, "_migrate_in_place", fake_migrate)
+    inode = db_path.stat().st_ino
     notes: list[str] = []
     with open_database(str(db_path), notify=notes.append) as db:
         assert db.scalar("SELECT version_num FROM alembic_version") == "0002_pretend"
-    assert calls and calls[0] != str(db_path), "the upgrade must run on a working copy"
+    assert migrated == [str(db_path)], "the upgrade must run on the database file itself"
+    assert db_path.stat().st_ino == inode
     backups = list(db_path.parent.glob("actions.db.bak-*"))
     assert len(backups) == 1
     with Db.connect_sqlite(backups[0]) as old:
         assert old.scalar("SELECT version_num FROM alembic_version") == HEAD
     assert "backup" in notes[0]
+    assert sorted(p.name for p in db_path.parent.iterdir() if not p.name.startswith("actions.db-")) == [
+        "actions.db", backups[0].name]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -121,7 +121,8 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
                    owner=rng.choice((None, "", text())), priority="P1",
                    due_date=date(2026, 1, 1) + timedelta(days=rng.randint(-400, 400)), status="blocked",
                    created_at=stamp(), updated_at=stamp(), completed_at=maybe(stamp()),
-                   incident_id=incident_id, root_cause_id=cause_id, runbook_path=maybe(text()),
+                   incident_id=incident_id, root_cause_id=cause_id,
+                   runbook_path=maybe(f"runbooks/{action_id}.md"),  # checked on import, like an enum
                    version=rng.randint(1, 9))
             for _ in range(2):
                 insert("action_event", action_id=action_id, at=stamp(), actor=text(), field=text(),
@@ -280,6 +281,11 @@ REFUSALS: dict[str, tuple[Edit, str]] = {
     "unknown key": (_set("actions.1.colour", "red"), "actions[1].colour: unknown key"),
     "unknown section": (_set("widgets", [{"id": 1}]), "widgets: unknown key"),
     "boolean id": (_set("incidents.0.id", True), "incidents[0].id: expected a positive integer"),
+    "runbook link leaving the folder": (_set("actions.1.runbook_path", "../../etc/passwd"),
+                                        "x.toml: actions[1].runbook_path: runbook link '../../etc/passwd'"),
+    "absolute runbook link": (_set("actions.1.runbook_path", "/etc/passwd"), "actions[1].runbook_path: "),
+    "runbook link outside runbooks/": (_set("actions.1.runbook_path", "notes.txt"),
+                                       "actions[1].runbook_path: runbook link 'notes.txt' must be inside runbooks/"),
 }
 
 

@@ -41,3 +41,20 @@ class SchemaTooNewError(DatabaseError):
 
 class NotATrackerDatabaseError(DatabaseError):
     """The file is not a tracker database (or not a SQLite file at all)."""
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another process holds the database's lock, or is upgrading it: retry later."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """The database file, or the folder it lives in, cannot be written."""
+
+
+class DatabaseDamagedError(DatabaseError):
+    """SQLite found damaged pages in the database file."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+        """SQLite's own words for the damage (``database disk image is malformed``)."""

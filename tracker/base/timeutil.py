@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 from tracker.base.errors import InputError
 from tracker.base.text import shown
@@ -23,6 +24,12 @@ def format_stamp(value: datetime) -> str:
     return to_utc(value).isoformat(timespec="microseconds")
 
 
+@overload
+def read_stamp(value: str | datetime) -> datetime: ...
+@overload
+def read_stamp(value: None) -> None: ...
+@overload
+def read_stamp(value: str | datetime | None) -> datetime | None: ...
 def read_stamp(value: str | datetime | None) -> datetime | None:
     """Read a stored timestamp back (text from SQLite, a datetime from PostgreSQL)."""
     if value is None:
@@ -32,6 +39,12 @@ def read_stamp(value: str | datetime | None) -> datetime | None:
     return to_utc(datetime.fromisoformat(value))
 
 
+@overload
+def read_date(value: str | date) -> date: ...
+@overload
+def read_date(value: None) -> None: ...
+@overload
+def read_date(value: str | date | None) -> date | None: ...
 def read_date(value: str | date | None) -> date | None:
     """Read a stored date back (text from SQLite, a date from PostgreSQL)."""
     if value is None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
 from tracker.base.errors import InputError
@@ -47,10 +45,7 @@ def actions_list(settings: Settings, args: argparse.Namespace) -> int:
 
             filt = filt._replace(root_cause=canonical_slug(db, filt.root_cause))  # an old slug still works
         rows = iter_actions(db, filt, sort=args.sort, limit=args.limit)
-        if args.json:
-            render.stream_json_list(sys.stdout, (r.to_json(today) for r in rows))
-        else:
-            render.write_lines(sys.stdout, render.action_lines(rows, today))
+        render.emit(args, (r.to_json(today) for r in rows), render.action_lines(rows, today))
     return 0
 
 
@@ -79,43 +74,39 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             status=parse_enum(ActionStatus, args.status, "status"),
             note=args.note,
         )
-        if args.json:
-            render.write_json(sys.stdout, row.to_json(today))
-        else:
-            print(f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}")
+        render.emit(args, row.to_json(today),
+                    [f"Added {row.key} (due {row.due}, {row.priority}, {row.status}): {row.title}"])
     return 0
 
 
 def actions_update(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
-    from tracker.core.actions import update_action
+    from tracker.core.actions import UNSET, ActionChanges, update_action
 
     today = settings.today_date()
-    changes: dict[str, Any] = {}
-    if args.status is not None:
-        changes["status"] = parse_enum(ActionStatus, args.status, "status")
-    if args.kind is not None:
-        changes["kind"] = parse_enum(ActionKind, args.kind, "kind")
-    if args.priority is not None:
-        changes["priority"] = parse_enum(Priority, args.priority, "priority")
-    if args.due is not None:
-        changes["due"] = parse_due(args.due, today)
-    for name in ("owner", "title", "description", "incident", "root_cause", "runbook"):
-        value = getattr(args, name)
-        if value is not None:
-            changes[name] = value
+    changes = ActionChanges(
+        status=UNSET if args.status is None else parse_enum(ActionStatus, args.status, "status"),
+        kind=UNSET if args.kind is None else parse_enum(ActionKind, args.kind, "kind"),
+        priority=UNSET if args.priority is None else parse_enum(Priority, args.priority, "priority"),
+        due=UNSET if args.due is None else parse_due(args.due, today),
+        owner=UNSET if args.owner is None else args.owner,
+        title=UNSET if args.title is None else args.title,
+        description=UNSET if args.description is None else args.description,
+        incident=UNSET if args.incident is None else args.incident,
+        root_cause=UNSET if args.root_cause is None else args.root_cause,
+        runbook=UNSET if args.runbook is None else args.runbook,
+    )
     if args.expect_version is not None and args.expect_version < 1:
         raise InputError(f"--expect-version {args.expect_version}: versions start at 1")
     with open_db(settings) as db:
         row = update_action(
             db, args.key, changes, actor=actor(settings), expected_version=args.expect_version, note=args.note,
-            clock=settings.clock,
+            clock=settings.clock, runbooks_dir=settings.runbooks_dir,
         )
-        if args.json:
-            render.write_json(sys.stdout, row.to_json(today))
-        else:
-            print(f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
-                  f"due {row.due or '-'}")
+        render.emit(args, row.to_json(today), [
+            f"Updated {row.key} (now version {row.version}): {row.status}, owner {row.owner or '-'}, "
+            f"due {row.due or '-'}"
+        ])
     return 0
 
 
@@ -127,12 +118,8 @@ def actions_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = get_action(db, args.key)
         history = action_history(db, row.id)
-        if args.json:
-            data = row.to_json(today)
-            data["history"] = [e.to_json() for e in history]
-            render.write_json(sys.stdout, data)
-        else:
-            render.write_lines(sys.stdout, render.action_detail(row, history, today))
+        data = {**row.to_json(today), "history": [e.to_json() for e in history]}
+        render.emit(args, data, render.action_detail(row, history, today))
     return 0
 
 
@@ -147,8 +134,5 @@ def actions_next(settings: Settings, args: argparse.Namespace) -> int:
     today = settings.today_date()
     with open_db(settings) as db:
         found = next_actions(db, ActionFilter(owner=owner), today=today, targets=settings.slo_days, limit=args.limit)
-    if args.json:
-        render.write_json(sys.stdout, [item.to_json(today) for item in found])
-    else:
-        render.write_lines(sys.stdout, render.scored_lines(found, today))
+    render.emit(args, [item.to_json(today) for item in found], render.scored_lines(found, today))
     return 0

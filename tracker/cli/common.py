@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from tracker.base.enums import parse_enum
 from tracker.config import Settings
@@ -33,7 +33,7 @@ def refresh_runbooks(db: Db, settings: Settings) -> None:
         print(f"tracker: warning: {error}", file=sys.stderr)
 
 
-def parse_enums(values: list[str] | None, enum: Any, what: str) -> tuple[str, ...]:
+def parse_enums(values: list[str] | None, enum: type[StrEnum], what: str) -> tuple[str, ...]:
     return tuple(parse_enum(enum, v, what).value for v in values or ())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.config import Settings
 
@@ -19,15 +18,17 @@ def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def db_check(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.base.errors import DatabaseDamagedError
     from tracker.cli import output as render
     from tracker.core.opening import open_database
-    from tracker.storage.lifecycle import check_database
+    from tracker.storage.lifecycle import check_database, damaged_report
 
-    with open_database(settings.db, create=None) as db:
-        report = check_database(db)
-    if args.json:
-        render.write_json(sys.stdout, report)
+    try:
+        db = open_database(settings.db, create=None)
+    except DatabaseDamagedError as exc:  # too damaged to open: that is the report
+        report = damaged_report(exc, settings.db)
     else:
-        for key, value in report.items():
-            print(f"{key:<24} {value}")
+        with db:
+            report = check_database(db)
+    render.emit(args, report, (f"{key:<24} {value}" for key, value in report.items()))
     return 0 if report["ok"] else 1

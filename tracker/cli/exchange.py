@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.base.errors import InputError
 from tracker.config import Settings
+
+if TYPE_CHECKING:
+    from tracker.exchange.apply import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
 """Refuse inputs larger than this (a report or an export is never that big)."""
@@ -67,11 +72,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         plans = [plan_report(db, report, rules) for report in reports]
         if args.dry_run:
-            if args.json:
-                render.write_json(sys.stdout, [p.to_json() for p in plans])
-            else:
-                for plan in plans:
-                    render.write_lines(sys.stdout, _preview_lines(plan))
+            render.emit(args, [p.to_json() for p in plans], (line for plan in plans for line in _preview_lines(plan)))
             return 0
         actor = current_actor(settings)
         for plan in plans:
@@ -88,23 +89,23 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     for plan, _, _ in results:
         for warning in plan.warnings:
             print(f"tracker: warning: {warning}", file=sys.stderr)
-    if args.json:
-        render.write_json(sys.stdout, [
-            {"id": f"INC-{i}", "created": p.existing is None, **c} for p, i, c in results
-        ])
-    else:
-        for plan, incident_id, counts in results:
-            verb = "Updated" if plan.existing else "Imported"
-            print(f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
-                  f"{counts['components']} components, {counts['actions']} new proposed actions, "
-                  f"{counts['causes']} causes linked)")
-            if plan.suggestions and not counts["causes"]:
-                hint = ", ".join(s.slug for s in plan.suggestions[:3])
-                print(f"  suggested root causes: {hint} (link with --cause SLUG)")
+    render.emit(args, [{"id": f"INC-{i}", "created": p.existing is None, **c} for p, i, c in results],
+                _imported_lines(results))
     return 0
 
 
-def _preview_lines(plan) -> list[str]:  # type: ignore[no-untyped-def]
+def _imported_lines(results: list[tuple[ImportPlan, int, dict[str, int]]]) -> Iterator[str]:
+    for plan, incident_id, counts in results:
+        verb = "Updated" if plan.existing else "Imported"
+        yield (f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
+               f"{counts['components']} components, {counts['actions']} new proposed actions, "
+               f"{counts['causes']} causes linked)")
+        if plan.suggestions and not counts["causes"]:
+            hint = ", ".join(s.slug for s in plan.suggestions[:3])
+            yield f"  suggested root causes: {hint} (link with --cause SLUG)"
+
+
+def _preview_lines(plan: ImportPlan) -> list[str]:
     report = plan.report
     when = report.started_at.isoformat(timespec="minutes") if report.started_at else "?"
     end = report.resolved_at.isoformat(timespec="minutes") if report.resolved_at else "not resolved"
@@ -128,7 +129,8 @@ def import_toml(settings: Settings, args: argparse.Namespace) -> int:
 
     data = _read(args.file)
     with open_database(settings.db, create="empty") as db:
-        counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin")
+        counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin",
+                      runbooks_dir=settings.runbooks_dir)
     print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +19,7 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_db(settings) as db:
         rows = list_incidents(db)
-        if args.json:
-            render.write_json(sys.stdout, [r.to_json() for r in rows])
-        else:
-            render.write_lines(sys.stdout, render.incident_lines(rows))
+        render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
     return 0
 
 
@@ -34,10 +30,7 @@ def incidents_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         detail = get_incident(db, args.key)
-        if args.json:
-            render.write_json(sys.stdout, detail.to_json())
-        else:
-            render.write_lines(sys.stdout, render.incident_detail(detail, settings.today_date()))
+        render.emit(args, detail.to_json(), render.incident_detail(detail, settings.today_date()))
     return 0
 
 
@@ -72,10 +65,7 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
             summary=args.summary, impact=args.impact, customer_action=args.customer_action, source=args.source,
             components=args.component or [], note=args.note, clock=settings.clock,
         )
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            print(f"Added {row.key} ({row.severity}, {row.status}): {row.title}")
+        render.emit(args, row.to_json(), [f"Added {row.key} ({row.severity}, {row.status}): {row.title}"])
     return 0
 
 
@@ -100,10 +90,8 @@ def incidents_update(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = update_incident(db, args.key, changes, actor=actor(settings), expected_version=args.expect_version,
                               note=args.note, force=args.force, clock=settings.clock)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            print(f"Updated {row.key} (now version {row.version}): {row.status}, {row.severity}")
+        render.emit(args, row.to_json(),
+                    [f"Updated {row.key} (now version {row.version}): {row.status}, {row.severity}"])
     return 0
 
 
@@ -116,10 +104,8 @@ def incidents_log(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         entry = log_entry(db, args.key, args.text, actor=actor(settings), at=at, label=args.label,
                           expected_version=args.expect_version, clock=settings.clock)
-        if args.json:
-            render.write_json(sys.stdout, entry.to_json())
-        else:
-            print(f"Logged #{entry.id} on {args.key.strip().upper()} at {render.when(entry.at)} UTC")
+        render.emit(args, entry.to_json(),
+                    [f"Logged #{entry.id} on {args.key.strip().upper()} at {render.when(entry.at)} UTC"])
     return 0
 
 
@@ -138,10 +124,8 @@ def incidents_log_edit(settings: Settings, args: argparse.Namespace) -> int:
             label=UNSET if args.label is None else args.label,
             note=args.note, expected_version=args.expect_version, clock=settings.clock,
         )
-        if args.json:
-            render.write_json(sys.stdout, entry.to_json())
-        else:
-            print(f"Corrected #{entry.id}: {render.when(entry.at)} {render.one_line(entry.body, 80)}")
+        render.emit(args, entry.to_json(),
+                    [f"Corrected #{entry.id}: {render.when(entry.at)} {render.one_line(entry.body, 80)}"])
     return 0
 
 
@@ -165,11 +149,8 @@ def incidents_link(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = link_cause(db, args.key, args.slug, role, actor=actor(settings), note=args.note,
                          expected_version=args.expect_version, clock=settings.clock)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes)
-            print(f"Linked on {row.key}: {causes}")
+        causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes)
+        render.emit(args, row.to_json(), [f"Linked on {row.key}: {causes}"])
     return 0
 
 
@@ -181,9 +162,6 @@ def incidents_unlink(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         row = unlink_cause(db, args.key, args.slug, actor=actor(settings), note=args.note,
                            expected_version=args.expect_version, clock=settings.clock)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes) or "none"
-            print(f"Unlinked from {row.key}; causes now: {causes}")
+        causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes) or "none"
+        render.emit(args, row.to_json(), [f"Unlinked from {row.key}; causes now: {causes}"])
     return 0

@@ -1,11 +1,13 @@
 """Plain-text and JSON output for the command line.
 
-Listings are streamed line by line (a rich table of 10,000 rows takes seconds); user text is
-written as it is, never interpreted.
+Every command that can answer in JSON goes through ``emit``. Listings are streamed line by
+line (a rich table of 10,000 rows takes seconds); user text is written as it is, never
+interpreted.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -13,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any
 from tracker.base.timeutil import duration
 
 if TYPE_CHECKING:
+    import argparse
+
     from tracker.core.actions import ActionEventRow, ActionRow, ScoredAction
     from tracker.core.incidents import IncidentDetail, IncidentRow
     from tracker.core.rootcauses import RootCauseRow
@@ -34,7 +38,7 @@ one_line = _one_line
 """Text flattened to one line and cut with "…" at ``width``."""
 
 
-def write_json(out: IO[str], data: Any) -> None:
+def write_json(out: IO[str], data: object) -> None:
     import json
 
     json.dump(data, out, ensure_ascii=False, indent=2)
@@ -53,6 +57,21 @@ def stream_json_list(out: IO[str], items: Iterable[dict[str, Any]]) -> int:
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
+
+
+def emit(args: argparse.Namespace, data: object, lines: Iterable[str]) -> None:
+    """Answer on standard output: ``data`` as JSON with ``--json``, else ``lines`` as plain text.
+
+    Only the chosen one is read, so both may be generators over the same rows. ``data`` that
+    is an iterator (of JSON objects) is streamed as an array, one element per line.
+    """
+    if args.json:
+        if isinstance(data, Iterator):
+            stream_json_list(sys.stdout, data)
+        else:
+            write_json(sys.stdout, data)
+    else:
+        write_lines(sys.stdout, lines)
 
 
 def action_lines(rows: Iterable[ActionRow], today: date) -> Iterator[str]:

@@ -6,7 +6,7 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeAlias
 
 
 class UsageError(Exception):
@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)  # --all must never be read as --allow-secrets
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
 
@@ -57,10 +57,14 @@ COMMAND_HELP = {
 }
 
 
+Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+"""The ``tracker COMMAND`` level of the parser, where each command adds its own parser."""
+
+
 class _Verbs:
     """A command's verbs; only the verb being run gets its arguments built (start-up cost)."""
 
-    def __init__(self, commands: Any, name: str, wanted: str | None) -> None:
+    def __init__(self, commands: Commands, name: str, wanted: str | None) -> None:
         parser = commands.add_parser(name, help=COMMAND_HELP[name])
         self.sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser, required=True)
         self.wanted = wanted
@@ -73,17 +77,17 @@ class _Verbs:
         return parser
 
 
-def _add_ui(commands: Any, verb: str | None = None) -> None:
+def _add_ui(commands: Commands, verb: str | None = None) -> None:
     ui = commands.add_parser("ui", help=COMMAND_HELP["ui"])
     _common(ui)
     ui.add_argument("--screen", default="incidents", help="first screen: incidents (default), causes or actions")
 
 
-def _add_summary(commands: Any, verb: str | None = None) -> None:
+def _add_summary(commands: Commands, verb: str | None = None) -> None:
     _common(commands.add_parser("summary", help=COMMAND_HELP["summary"]))
 
 
-def _add_init(commands: Any, verb: str | None = None) -> None:
+def _add_init(commands: Commands, verb: str | None = None) -> None:
     init = commands.add_parser("init", help=COMMAND_HELP["init"])
     _common(init)
     which = init.add_mutually_exclusive_group()
@@ -101,7 +105,7 @@ def _versioned(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def _add_incidents(commands: Any, verb: str | None = None) -> None:
+def _add_incidents(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
         p.add_argument("--json", action="store_true")
@@ -176,7 +180,7 @@ def _add_incidents(commands: Any, verb: str | None = None) -> None:
         _versioned(p)
 
 
-def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
+def _add_rootcauses(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "rootcauses", verb)
     if p := verbs.add("list", help="every cause with its incidents and prevent actions"):
         p.add_argument("--json", action="store_true")
@@ -216,7 +220,7 @@ def _add_rootcauses(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--json", action="store_true")
 
 
-def _add_actions(commands: Any, verb: str | None = None) -> None:
+def _add_actions(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "actions", verb)
     if p := verbs.add("list", help="actions matching every filter given"):
         p.add_argument("--status", action="append",
@@ -271,7 +275,7 @@ def _add_actions(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--json", action="store_true", help="with each score and why: the parts that made it")
 
 
-def _add_runbooks(commands: Any, verb: str | None = None) -> None:
+def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "runbooks", verb)
     if p := verbs.add("list", help="indexed runbooks with their causes and staleness"):
         p.add_argument("--stale", action="store_true", help="only runbooks that need a review")
@@ -295,6 +299,8 @@ def _add_runbooks(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--closes", action="append", default=[], metavar="ACT-n",
                        help="adds a Closes: trailer and marks the action done")
         p.add_argument("--allow-secrets", action="store_true", help="commit even if the secret check objects")
+        p.add_argument("--allow-invalid", action="store_true",
+                       help="commit even a runbook that is not valid text with front matter, or holds conflict markers")
     if p := verbs.add("pull", help="pull (fast-forward only unless --rebase)"):
         p.add_argument("--rebase", action="store_true")
     verbs.add("push", help="push the current branch")
@@ -305,7 +311,7 @@ def _add_runbooks(commands: Any, verb: str | None = None) -> None:
         p.add_argument("paths", nargs="+", metavar="PATH")
 
 
-def _add_import(commands: Any, verb: str | None = None) -> None:
+def _add_import(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "import", verb)
     if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
         p.add_argument("file", metavar="FILE|-")
@@ -320,7 +326,7 @@ def _add_import(commands: Any, verb: str | None = None) -> None:
         p.add_argument("file", metavar="FILE|-")
 
 
-def _add_export(commands: Any, verb: str | None = None) -> None:
+def _add_export(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "export", verb)
     if p := verbs.add("toml", help="the whole database as TOML"):
         p.add_argument("file", metavar="FILE|-")
@@ -336,7 +342,7 @@ def _add_export(commands: Any, verb: str | None = None) -> None:
         p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
-def _add_review(commands: Any, verb: str | None = None) -> None:
+def _add_review(commands: Commands, verb: str | None = None) -> None:
     p = commands.add_parser("review", help=COMMAND_HELP["review"])
     _common(p)
     p.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: the current one)")
@@ -347,7 +353,7 @@ def _add_review(commands: Any, verb: str | None = None) -> None:
     p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
 
 
-def _add_insights(commands: Any, verb: str | None = None) -> None:
+def _add_insights(commands: Commands, verb: str | None = None) -> None:
     p = commands.add_parser("insights", help=COMMAND_HELP["insights"])
     _common(p)
     p.add_argument("--weeks", type=int, default=12, metavar="N", help="ISO weeks ending with today's (default 12)")
@@ -355,14 +361,14 @@ def _add_insights(commands: Any, verb: str | None = None) -> None:
                    help="text (default): a terminal summary; md: a report; json: the same content on one line")
 
 
-def _add_metrics(commands: Any, verb: str | None = None) -> None:
+def _add_metrics(commands: Commands, verb: str | None = None) -> None:
     p = commands.add_parser("metrics", help=COMMAND_HELP["metrics"])
     _common(p)
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write here atomically, replacing it (a *.prom file for node_exporter's textfile collector)")
 
 
-def _add_notify(commands: Any, verb: str | None = None) -> None:
+def _add_notify(commands: Commands, verb: str | None = None) -> None:
     p = commands.add_parser("notify", help=COMMAND_HELP["notify"])
     _common(p)
     p.add_argument("--webhook", metavar="URL",
@@ -374,7 +380,7 @@ def _add_notify(commands: Any, verb: str | None = None) -> None:
                    help="give up on an attempt after this long (default 10)")
 
 
-def _add_serve(commands: Any, verb: str | None = None) -> None:
+def _add_serve(commands: Commands, verb: str | None = None) -> None:
     p = commands.add_parser("serve", help=COMMAND_HELP["serve"])
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -385,7 +391,7 @@ def _add_serve(commands: Any, verb: str | None = None) -> None:
                    help="the address browsers use, when it differs (e.g. https://tracker.example.com behind a proxy)")
 
 
-def _add_db(commands: Any, verb: str | None = None) -> None:
+def _add_db(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "db", verb)
     verbs.add("upgrade", help="upgrade the schema (after a backup)")
     if p := verbs.add("check", help="integrity, schema version and row counts"):

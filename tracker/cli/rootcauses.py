@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tracker.cli.common import actor, open_db, refresh_runbooks
 from tracker.config import Settings
@@ -16,10 +15,7 @@ def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         rows = list_root_causes(db)
-        if args.json:
-            render.write_json(sys.stdout, [r.to_json() for r in rows])
-        else:
-            render.write_lines(sys.stdout, render.cause_lines(rows))
+        render.emit(args, [r.to_json() for r in rows], render.cause_lines(rows))
     return 0
 
 
@@ -30,22 +26,20 @@ def rootcauses_show(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         row = get_root_cause(db, args.slug)
-        if args.json:
-            render.write_json(sys.stdout, row.to_json())
-        else:
-            render.write_lines(sys.stdout, render.cause_detail(row))
+        render.emit(args, row.to_json(), render.cause_detail(row))
     return 0
 
 
-def _shown(settings: Settings, slug: str, json: bool, message: str) -> int:
+def _shown(settings: Settings, slug: str, args: argparse.Namespace, message: str) -> int:
+    """Say what was done, or with ``--json`` show the cause as it now is."""
     from tracker.cli import output as render
     from tracker.core.rootcauses import get_root_cause
 
-    if json:
+    data = None
+    if args.json:
         with open_db(settings) as db:
-            render.write_json(sys.stdout, get_root_cause(db, slug).to_json())
-    else:
-        print(message)
+            data = get_root_cause(db, slug).to_json()
+    render.emit(args, data, [message])
     return 0
 
 
@@ -55,7 +49,7 @@ def rootcauses_add(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         cause = add_cause(db, args.slug, title=args.title, category=args.category, description=args.description,
                           force=args.force)
-    return _shown(settings, cause.slug, args.json, f"Added root cause {cause.slug}")
+    return _shown(settings, cause.slug, args, f"Added root cause {cause.slug}")
 
 
 def rootcauses_update(settings: Settings, args: argparse.Namespace) -> int:
@@ -63,7 +57,7 @@ def rootcauses_update(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_db(settings) as db:
         cause = update_cause(db, args.slug, title=args.title, category=args.category, description=args.description)
-    return _shown(settings, cause.slug, args.json, f"Updated root cause {cause.slug}")
+    return _shown(settings, cause.slug, args, f"Updated root cause {cause.slug}")
 
 
 def rootcauses_rename(settings: Settings, args: argparse.Namespace) -> int:
@@ -71,7 +65,7 @@ def rootcauses_rename(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_db(settings) as db:
         cause = rename_cause(db, args.old, args.new)
-    return _shown(settings, cause.slug, args.json,
+    return _shown(settings, cause.slug, args,
                   f"Renamed {args.old.strip()} to {cause.slug} ({args.old.strip()} still names it)")
 
 
@@ -85,7 +79,7 @@ def rootcauses_merge(settings: Settings, args: argparse.Namespace) -> int:
                   f" {plan.actions} actions move; {plan.source.slug} stays as an alias")
             return 0
         plan = merge_causes(db, args.source, args.target, actor=actor(settings), clock=settings.clock)
-    return _shown(settings, plan.target.slug, args.json,
+    return _shown(settings, plan.target.slug, args,
                   f"Merged {plan.source.slug} into {plan.target.slug}: {plan.links} incident links and"
                   f" {plan.actions} actions moved; {plan.source.slug} now names {plan.target.slug}")
 
@@ -97,7 +91,7 @@ def rootcauses_retire(settings: Settings, args: argparse.Namespace) -> int:
         cause = retire_cause(db, args.slug, undo=args.undo, clock=settings.clock)
     message = (f"{cause.slug} is back in the pickers" if args.undo
                else f"Retired {cause.slug}: gone from pickers, still shown on its incidents")
-    return _shown(settings, cause.slug, args.json, message)
+    return _shown(settings, cause.slug, args, message)
 
 
 def rootcauses_suggest(settings: Settings, args: argparse.Namespace) -> int:
@@ -110,11 +104,7 @@ def rootcauses_suggest(settings: Settings, args: argparse.Namespace) -> int:
             found = suggest_for_incident(db, parse_key(args.incident, "INC"), args.limit)
         else:
             found = suggest_for_text(db, " ".join(args.words), args.limit)
-    if args.json:
-        render.write_json(sys.stdout, [s._asdict() for s in found])
-    elif not found:
-        print("no cause of the taxonomy is close; add one with: tracker rootcauses add SLUG --title T")
-    else:
-        for s in found:
-            print(f"{s.slug:<30} {s.score:>7.2f}  {render.one_line(s.title, 80)}")
+    lines = [f"{s.slug:<30} {s.score:>7.2f}  {render.one_line(s.title, 80)}" for s in found] or [
+        "no cause of the taxonomy is close; add one with: tracker rootcauses add SLUG --title T"]
+    render.emit(args, [s._asdict() for s in found], lines)
     return 0

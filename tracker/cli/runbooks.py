@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tracker.config import Settings
 from tracker.repo.workspace import RunbookWorkspace
 
+if TYPE_CHECKING:
+    from tracker.core.runbooks.files import RunbookFile
+    from tracker.core.runbooks.index import RunbookRow
+    from tracker.storage.database import Db
 
-def _workspace(settings: Settings) -> Any:
+
+def _workspace(settings: Settings) -> tuple[Db, RunbookWorkspace]:
     from tracker.cli.common import open_db
 
     db = open_db(settings)
@@ -27,18 +33,18 @@ def runbooks_list(settings: Settings, args: argparse.Namespace) -> int:
         rows = list_runbooks(db, settings.today_date(), stale_only=args.stale)
     for error in report.errors:
         print(f"tracker: warning: {error}", file=sys.stderr)
-    if args.json:
-        render.write_json(sys.stdout, [r.to_json() for r in rows])
-        return 0
-    lines = [f"{'PATH':<48} {'OWNER':<14} {'REVIEWED':<10} {'STALE':<5} CAUSES"]
+    render.emit(args, [r.to_json() for r in rows], _runbook_lines(rows))
+    return 0
+
+
+def _runbook_lines(rows: list[RunbookRow]) -> Iterator[str]:
+    yield f"{'PATH':<48} {'OWNER':<14} {'REVIEWED':<10} {'STALE':<5} CAUSES"
     for row in rows:
         reviewed = row.last_reviewed.isoformat() if row.last_reviewed else "-"
-        lines.append(f"{row.path:<48} {row.owner or '-':<14} {reviewed:<10} {'yes' if row.stale else '':<5} "
-                     f"{', '.join(row.root_causes) or '-'}")
+        yield (f"{row.path:<48} {row.owner or '-':<14} {reviewed:<10} {'yes' if row.stale else '':<5} "
+               f"{', '.join(row.root_causes) or '-'}")
         for reason in row.stale:
-            lines.append(f"{'':<48}   - {reason}")
-    render.write_lines(sys.stdout, lines)
-    return 0
+            yield f"{'':<48}   - {reason}"
 
 
 def runbooks_new(settings: Settings, args: argparse.Namespace) -> int:
@@ -66,22 +72,22 @@ def runbooks_show(settings: Settings, args: argparse.Namespace) -> int:
         runbook = read_runbook(space.root, path)
         space.refresh()
         row = next((r for r in list_runbooks(db, settings.today_date()) if r.path == path), None)
-    if args.json:
-        data = row.to_json() if row else {"path": path}
-        data["body"] = runbook.body
-        render.write_json(sys.stdout, data)
-        return 0
-    front = runbook.front
-    print(f"{path}  {front.title}")
-    print(f"  owner {front.owner or '-'} · causes {', '.join(front.root_causes) or '-'}"
-          f" · services {', '.join(front.services) or '-'}")
-    reviewed = front.last_reviewed.isoformat() if front.last_reviewed else "never"
-    print(f"  last reviewed {reviewed}, every {front.review_every_days or '-'} days")
-    for reason in row.stale if row else ():
-        print(f"  stale: {reason}")
-    print()
-    sys.stdout.write(runbook.body if runbook.body.endswith("\n") else runbook.body + "\n")
+    data = {**(row.to_json() if row else {"path": path}), "body": runbook.body}
+    render.emit(args, data, _runbook_page(path, runbook, row))
     return 0
+
+
+def _runbook_page(path: str, runbook: RunbookFile, row: RunbookRow | None) -> Iterator[str]:
+    front = runbook.front
+    yield f"{path}  {front.title}"
+    yield (f"  owner {front.owner or '-'} · causes {', '.join(front.root_causes) or '-'}"
+           f" · services {', '.join(front.services) or '-'}")
+    reviewed = front.last_reviewed.isoformat() if front.last_reviewed else "never"
+    yield f"  last reviewed {reviewed}, every {front.review_every_days or '-'} days"
+    for reason in row.stale if row else ():
+        yield f"  stale: {reason}"
+    yield ""
+    yield runbook.body.removesuffix("\n")
 
 
 def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -92,18 +98,17 @@ def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
     with db:
         state = gitsync.state(space._git())
         states = space.file_states()
-    if args.json:
-        render.write_json(sys.stdout, {
-            "branch": state.branch, "detached_at": state.detached_at, "remote": state.remote,
-            "upstream": state.upstream, "ahead": state.ahead, "behind": state.behind,
-            "operation": state.operation, "files": states.states,
-        })
-        return 0
-    print(state.describe())
-    for path, label in sorted(states.states.items()):
-        print(f"  {label:<16} {path}")
+    lines = [state.describe()]
+    if state.operation:
+        lines.append(f"  edit the conflicted files, then {gitsync.WAY_OUT}")
+    lines += [f"  {label:<16} {path}" for path, label in sorted(states.states.items())]
     if not states.states:
-        print("  runbooks are clean")
+        lines.append("  runbooks are clean")
+    render.emit(args, {
+        "branch": state.branch, "detached_at": state.detached_at, "remote": state.remote,
+        "upstream": state.upstream, "ahead": state.ahead, "behind": state.behind,
+        "operation": state.operation, "files": states.states,
+    }, lines)
     return 0
 
 
@@ -111,7 +116,7 @@ def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
         info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
-                            allow_secrets=args.allow_secrets)
+                            allow_secrets=args.allow_secrets, allow_invalid=args.allow_invalid)
     closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
     print(f"Committed {info.short}: {info.subject}{closes}")
     return 0

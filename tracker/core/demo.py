@@ -18,7 +18,8 @@ from tracker.base.enums import (
 )
 from tracker.base.errors import InputError
 from tracker.base.timeutil import to_utc
-from tracker.core.actions.changes import insert_action, record_action_event
+from tracker.core.actions.changes import insert_action
+from tracker.core.history import record_action_event
 from tracker.core.incidents.changes import attach_component, insert_cause_link, insert_incident, insert_timeline_entry
 from tracker.storage.database import Db
 

@@ -55,6 +55,35 @@ def clean_path(value: str, what: str = "runbook path") -> str:
     return text
 
 
+def clean_runbook_link(value: str, runbooks_dir: str = "runbooks") -> str:
+    """A runbook an action links to: a path relative to the repository, inside the runbooks folder.
+
+    Kept as given (stripped); refused: absolute paths, ``..`` and ``.`` parts, empty parts, backslashes,
+    parts starting with ``-``, control characters, and anything outside ``runbooks_dir``.
+    """
+    what = "runbook link"
+    text = clean_path(value, what)
+    if text.startswith("/") or re.match(r"[A-Za-z]:", text):
+        raise InputError(f"{what} {shown(text)} is absolute: give it relative to the repository")
+    if "\\" in text:
+        raise InputError(f"{what} {shown(text)} has a backslash: use '/' between folders")
+    parts = text.split("/")
+    for part in parts:
+        if part in ("", ".", ".."):
+            rule = "an empty part ('//' or a '/' at the end)" if not part else f"'{part}' is not allowed"
+            raise InputError(f"{what} {shown(text)} is not a plain relative path: {rule}")
+        if part.startswith("-"):
+            raise InputError(f"{what} {shown(text)} has a part starting with '-'")
+    folder = [p for p in runbooks_dir.replace("\\", "/").split("/") if p not in ("", ".")]
+    # A folder configured outside the repository (absolute, or through '..') cannot prefix a relative link.
+    if not runbooks_dir.startswith("/") and ".." not in folder:
+        if len(parts) <= len(folder) or parts[: len(folder)] != folder:
+            shown_folder = "/".join(folder) + "/" if folder else "the repository"
+            raise InputError(f"{what} {shown(text)} must be inside {shown_folder}"
+                             f" (e.g. {'/'.join([*folder, parts[-1]])})")
+    return text
+
+
 def clean_owner(value: str | None) -> str | None:
     """An owner handle (``infra-oncall``, ``ana@example.com``); empty means no owner."""
     if value is None:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.enums import ActionKind, ActionStatus, CauseRole, Priority
-from tracker.base.errors import InputError
+from tracker.base.errors import InputError, NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.history import bump_incident, record_incident_event
 from tracker.core.incidents.changes import (
@@ -211,7 +211,8 @@ def _update_incident(db: Db, incident_id: int, fields: dict[str, Any], actor: st
     """Refresh an incident from a newer copy of its report without losing what people added:
     the earlier start and an existing resolution time, severity and texts stay."""
     current = db.row(f"SELECT {', '.join(_TRACKED)}, version FROM incident WHERE id = :id", {"id": incident_id})
-    assert current is not None
+    if current is None:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
     before = dict(zip(_TRACKED, current, strict=False))
     version = int(current[-1])
     started, resolved = read_stamp(before["started_at"]), read_stamp(before["resolved_at"])
@@ -233,7 +234,7 @@ def _update_incident(db: Db, incident_id: int, fields: dict[str, Any], actor: st
     for name, value in changed.items():
         old = before[name]
         record_incident_event(db, incident_id, now, actor, name, iso(old) if isinstance(old, datetime) else old,
-                     iso(value) if isinstance(value, datetime) else value, note)
+                              iso(value) if isinstance(value, datetime) else value, note)
 
 
 def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict[str, int],

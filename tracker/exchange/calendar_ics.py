@@ -72,7 +72,7 @@ def build_calendar(actions: Iterable[ActionRow], *, now: datetime, name: str = "
         event.add("created", action.created_at)
         event.add("last-modified", action.updated_at)
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def export_ics(db: Db, *, now: datetime, owner: str | None = None) -> tuple[bytes, int]:

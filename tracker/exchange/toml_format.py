@@ -30,7 +30,7 @@ Lengths and text rules are not checked on import: the file restores what the dat
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from tracker.base import enums
 from tracker.base.text import shown
@@ -48,8 +48,8 @@ READABLE = (1, 2)
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-Kind = str | type[StrEnum]
-"""``id``, ``int``, ``text``, ``stamp``, ``date``, or an enum whose values are allowed."""
+Kind = Literal["id", "int", "text", "stamp", "date"] | type[StrEnum]
+"""A plain kind of value, or an enum whose values are allowed."""
 
 
 class Col(NamedTuple):

@@ -14,6 +14,7 @@ from typing import Any
 from tracker.base.errors import InputError
 from tracker.base.text import shown
 from tracker.base.timeutil import to_utc
+from tracker.core.validate import clean_runbook_link
 from tracker.exchange.toml_format import (
     ACTION,
     ALIAS,
@@ -51,7 +52,12 @@ def _describe(value: Any) -> str:
 
 def _value(value: Any, kind: Kind, path: str) -> Any:
     """Check one value against its kind; return it in the form the database takes."""
-    if kind in ("id", "int"):
+    if not isinstance(kind, str):
+        choices = [m.value for m in kind]
+        if isinstance(value, str) and value in choices:
+            return value
+        expected = f"one of {', '.join(choices)}"
+    elif kind in ("id", "int"):
         low = 1 if kind == "id" else INT64_MIN
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= INT64_MAX:
             return value
@@ -64,15 +70,10 @@ def _value(value: Any, kind: Kind, path: str) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             return to_utc(value)
         expected = "a date-time with an offset (e.g. 2026-11-23T09:30:00Z)"
-    elif kind == "date":
+    else:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         expected = "a date (e.g. 2026-11-23)"
-    else:
-        choices = [m.value for m in kind]  # type: ignore[union-attr]
-        if isinstance(value, str) and value in choices:
-            return value
-        expected = f"one of {', '.join(choices)}"
     raise InputError(f"{path}: expected {expected}, got {_describe(value)}")
 
 
@@ -132,7 +133,7 @@ Plan = dict[str, list[dict[str, Any]]]
 """Checked rows keyed by column, per table, in insert order (referenced rows first)."""
 
 
-def _plan(doc: dict[str, Any]) -> Plan:
+def _plan(doc: dict[str, Any], runbooks_dir: str = "runbooks") -> Plan:
     version = doc["version"]
     known = {"format", "version", *SECTIONS} - (set() if version >= 2 else {"aliases", "incident_events"})
     if unknown := sorted(set(doc) - known):
@@ -174,6 +175,7 @@ def _plan(doc: dict[str, Any]) -> Plan:
         _known(fields["incident"], incidents, f"{path}.incident", "incident with id")
         _known(fields["root_cause"], causes, f"{path}.root_cause", "root cause")
         fields["root_cause"] = causes.get(fields["root_cause"])
+        _runbook_link(fields["runbook_path"], runbooks_dir, f"{path}.runbook_path")
         plan["action"].append(_row(ACTION, fields))
     for path, fields, _ in _records(doc, "events", EVENT, set()):
         _known(fields["action"], actions, f"{path}.action", "action with id")
@@ -189,6 +191,17 @@ def _plan(doc: dict[str, Any]) -> Plan:
     for _, fields, _ in _records(doc, "meta", META, set(), unique="key"):
         plan["tracker_meta"].append(_row(META, fields))
     return plan
+
+
+def _runbook_link(value: str | None, runbooks_dir: str, path: str) -> None:
+    """An action's runbook link obeys the rules of one set by hand, and is kept exactly (no rewriting here)."""
+    if not value:
+        return
+    try:
+        if clean_runbook_link(value, runbooks_dir) != value:
+            raise InputError(f"runbook link {show_value(value)} has spaces around it")
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _plan_incident(
@@ -281,22 +294,24 @@ def _without_fts_trigger(db: Db) -> str | None:
     if db.dialect != "sqlite":
         return None
     trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'action_fts_ai'")
-    if trigger:
-        db.execute("DROP TRIGGER action_fts_ai")
-    return trigger
+    if not trigger:
+        return None
+    db.execute("DROP TRIGGER action_fts_ai")
+    return str(trigger)
 
 
-def import_toml(db: Db, data: bytes, *, name: str = "import") -> dict[str, int]:
+def import_toml(db: Db, data: bytes, *, name: str = "import", runbooks_dir: str = "runbooks") -> dict[str, int]:
     """Load an export into an EMPTY database, all or nothing; returns the rows created per table.
 
     ``name`` (a file name) starts every error message. Everything is checked before the first
-    write; on SQLite the full-text index is rebuilt once after the rows are in.
+    write; on SQLite the full-text index is rebuilt once after the rows are in. Actions' runbook
+    links must lie inside ``runbooks_dir``.
     """
     tables = (*ID_TABLES, "tracker_meta", "root_cause_alias")
     _refuse_non_empty(db, tables)
     doc = _parse(data, name)
     try:
-        plan = _plan(doc)
+        plan = _plan(doc, runbooks_dir)
         if missing := [t for t, rows in plan.items() if rows and not has_table(db, t)]:
             raise InputError(f"this database has no {missing[0]} table (upgrade the tracker)")
     except InputError as exc:

@@ -18,9 +18,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.base.errors import TrackerError
+from tracker.base.text import shown
+
+if TYPE_CHECKING:
+    from git import Repo
 
 GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -42,6 +47,10 @@ LOCAL_TIMEOUT = 60.0
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 ACTION_KEY = re.compile(r"\bACT-(\d{1,12})\b", re.IGNORECASE)
+OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+"""A full object id (SHA-1 or SHA-256), the only form a stored revision may take."""
+REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+BRANCH_NAME = re.compile(r"[^-\x00-\x20\x7f~^:?*\[\\][^\x00-\x20\x7f~^:?*\[\\]*")
 
 
 class GitError(TrackerError):
@@ -76,16 +85,28 @@ class SecretsFound(GitError):
         super().__init__(f"{first}{more}: not committed; remove it or commit with --allow-secrets")
 
 
+WAY_OUT = "tracker runbooks continue PATH...; or tracker runbooks abort to go back to before the pull"
+"""How to leave a pull that stopped on conflicts (HEAD is detached during a rebase: git switch is no way out)."""
+
+
 class PullConflict(GitError):
     """A pull stopped on conflicts; the repository is mid-rebase or mid-merge."""
 
     def __init__(self, files: list[str], operation: str) -> None:
         self.files = files
         self.operation = operation
-        super().__init__(
-            f"pull stopped on conflicts in {', '.join(files)}: abort to go back to before the pull, "
-            "or resolve (edit the files, then continue)"
-        )
+        super().__init__(f"pull stopped on conflicts in {', '.join(files)}: edit them, then {WAY_OUT}")
+
+
+class PullInProgress(GitError):
+    """A pull stopped earlier and is not finished: nothing is committed, pulled or pushed until it is."""
+
+    def __init__(self, files: list[str], operation: str) -> None:
+        self.files = files
+        self.operation = operation
+        where = f" in {', '.join(files)}" if files else ""
+        super().__init__(f"a pull is in progress (its {operation} stopped on conflicts{where}):"
+                         f" edit the files, then {WAY_OUT}")
 
 
 class RepoState(NamedTuple):
@@ -103,6 +124,8 @@ class RepoState(NamedTuple):
 
     def describe(self) -> str:
         where = self.branch or f"detached at {self.detached_at}"
+        if self.operation:
+            return f"{where} · pull in progress ({self.operation} stopped on conflicts): continue or abort it"
         if self.remote is None:
             return f"{where} · no remote"
         if self.upstream is None:
@@ -149,7 +172,7 @@ def _git_binary() -> str:
     return _BINARY[path]
 
 
-def _git_module() -> Any:
+def _git_module() -> ModuleType:
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     if shutil.which("git") is None:
         raise GitUnavailable("git not found: install git to commit, pull and push runbooks")
@@ -159,7 +182,7 @@ def _git_module() -> Any:
 
 
 @contextmanager
-def open_repo(path: Path) -> Iterator[Any]:
+def open_repo(path: Path) -> Iterator[Repo]:
     """The repository holding ``path``, locked and closed after use."""
     git = _git_module()
     with _LOCK:
@@ -171,7 +194,14 @@ def open_repo(path: Path) -> Iterator[Any]:
             yield repo
 
 
-def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
+def _work_tree(repo: Repo) -> Path:
+    """The repository's work tree, where the runbooks live; a bare repository has none."""
+    if repo.working_tree_dir is None:
+        raise GitUnavailable(f"{repo.git_dir}: a bare repository has no work tree for runbooks")
+    return Path(repo.working_tree_dir)
+
+
+def _run(repo: Repo, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = True) -> tuple[int, str, str]:
     """Run ``git args`` in the repository's work tree; returns (status, stdout, stderr).
 
     GitPython finds the repository and reads its state; the commands themselves run as plain
@@ -189,14 +219,35 @@ def _run(repo: Any, *args: str, timeout: float = LOCAL_TIMEOUT, check: bool = Tr
         reason = exc.strerror if isinstance(exc, OSError) else "an argument holds a NUL character"
         raise GitError(f"git {args[0]} could not run ({reason})") from None
     if check and done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+        raise GitError(f"git {args[0]} failed: {reasons(done.stderr or done.stdout, done.returncode)}")
     return done.returncode, done.stdout, done.stderr
+
+
+_REASON = re.compile(r"^(?:remote: )?(?:fatal|error|ssh):", re.IGNORECASE)
+_REASONS_MAX = 600
+
+
+def reasons(output: str, status: int = 1) -> str:
+    """git's own reasons for a failure, on one line: its ``fatal:``/``error:`` lines, without the hints and advice.
+
+    When git printed no such line, its last line that is not a hint; control characters are made visible.
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    picked = [line for line in lines if _REASON.match(line)]
+    if not picked:
+        picked = [line for line in lines if not line.lower().startswith("hint:")][-1:]
+    return _one_line("; ".join(picked) or f"exit {status}")
+
+
+def _one_line(text: str) -> str:
+    """Text from git (or from a remote through it) fit for a one-line error: no control characters, bounded."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
+    return text if len(text) <= _REASONS_MAX else text[:_REASONS_MAX] + "..."
 
 
 def repo_root(path: Path) -> Path:
     with open_repo(path) as repo:
-        return Path(repo.working_tree_dir)
+        return _work_tree(repo)
 
 
 def identity(path: Path) -> tuple[str, str]:
@@ -205,7 +256,7 @@ def identity(path: Path) -> tuple[str, str]:
         return _identity(repo)
 
 
-def _identity(repo: Any) -> tuple[str, str]:
+def _identity(repo: Repo) -> tuple[str, str]:
     reader = repo.config_reader()
     name = reader.get_value("user", "name", default="")
     email = reader.get_value("user", "email", default="")
@@ -219,15 +270,18 @@ def _identity(repo: Any) -> tuple[str, str]:
 
 def state(path: Path) -> RepoState:
     with open_repo(path) as repo:
-        root = Path(repo.working_tree_dir)
+        root = _work_tree(repo)
+        operation = _operation(repo)
         detached = repo.head.is_detached
         branch = None if detached else repo.head.ref.name
-        detached_at = repo.head.commit.hexsha[:10] if detached else None
+        if detached and operation == "rebase":
+            branch = _rebasing_branch(repo)
+        detached_at = repo.head.commit.hexsha[:10] if detached and branch is None else None
         remotes = [r.name for r in repo.remotes]
         remote = "origin" if "origin" in remotes else (remotes[0] if remotes else None)
         upstream = None
         ahead = behind = 0
-        if branch and remote:
+        if branch and remote and not detached:
             status, out, _ = _run(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}",
                                   check=False)
             if status == 0:
@@ -236,13 +290,29 @@ def state(path: Path) -> RepoState:
                                       check=False)
                 if status == 0 and out.strip():
                     ahead, behind = (int(x) for x in out.split())
-        git_dir = Path(repo.git_dir)
-        operation = None
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            operation = "rebase"
-        elif (git_dir / "MERGE_HEAD").exists():
-            operation = "merge"
         return RepoState(root, branch, detached_at, remote, upstream, ahead, behind, operation)
+
+
+def _operation(repo: Repo) -> str | None:
+    """``rebase`` or ``merge`` while a pull that stopped on conflicts is not finished."""
+    git_dir = Path(repo.git_dir)
+    if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+        return "rebase"
+    if (git_dir / "MERGE_HEAD").exists():
+        return "merge"
+    return None
+
+
+def _rebasing_branch(repo: Repo) -> str | None:
+    """The branch a stopped rebase rewrites (HEAD is detached meanwhile), from git's notes; shown, never run."""
+    for folder in ("rebase-merge", "rebase-apply"):
+        try:
+            name = (Path(repo.git_dir) / folder / "head-name").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            continue
+        if name.startswith("refs/heads/"):
+            return name[len("refs/heads/"):]
+    return None
 
 
 def file_states(path: Path, folder: str) -> FileStates:
@@ -284,7 +354,7 @@ def diff(path: Path, paths: Sequence[str]) -> str:
         has_head = repo.head.is_valid()
         _, out, _ = _run(repo, "diff", "--no-color", *(["HEAD"] if has_head else []), "--", *paths, check=False)
         _, untracked, _ = _run(repo, "ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
-        root = Path(repo.working_tree_dir)
+        root = _work_tree(repo)
     extra = []
     for name in filter(None, untracked.split("\0")):
         try:
@@ -296,7 +366,10 @@ def diff(path: Path, paths: Sequence[str]) -> str:
     return "\n".join(filter(None, [out, *extra]))
 
 
-def _require_branch(repo: Any) -> str:
+def _require_branch(repo: Repo) -> str:
+    operation = _operation(repo)
+    if operation is not None:
+        raise PullInProgress(_conflicted(repo), operation)
     if repo.head.is_valid() and repo.head.is_detached:
         raise DetachedHead(
             f"detached HEAD at {repo.head.commit.hexsha[:10]}: check out a branch first (git switch <branch>)"
@@ -337,7 +410,7 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
             text = (err or out).strip()
             if "nothing to commit" in text or "no changes added" in text:
                 raise GitError("nothing to commit: the chosen runbooks have no changes")
-            raise GitError(f"git commit failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+            raise GitError(f"git commit failed: {reasons(text, status)}")
         sha = _head_hexsha(repo, out)
     refs_found, closes_found = parse_trailers(body)
     return CommitInfo(
@@ -351,7 +424,7 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
     )
 
 
-def _head_hexsha(repo: Any, commit_output: str) -> str:
+def _head_hexsha(repo: Repo, commit_output: str) -> str:
     """The sha HEAD points to, read from the refs (no object lookup, no extra process)."""
     from git.refs.symbolic import SymbolicReference
 
@@ -361,6 +434,20 @@ def _head_hexsha(repo: Any, commit_output: str) -> str:
         # git's summary line names the new commit: "[main 1a2b3c4] subject".
         match = re.search(r"^\[[^\]]*?([0-9a-f]{7,40})\]", commit_output, re.MULTILINE)
         return match.group(1) if match else ""
+
+
+def _commit_id(repo: Repo, value: str, what: str) -> str:
+    """``value`` (read from the database, a file or a remote) checked to be the full id of a commit here.
+
+    Anything else could reach git as an option (``--output=...``) or as a revision expression.
+    """
+    if not OBJECT_ID.fullmatch(value):
+        raise GitError(f"{what} {shown(value)} is not a full commit id")
+    status, out, _ = _run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{value}^{{commit}}",
+                          check=False)
+    if status != 0 or out.strip() != value:
+        raise GitError(f"{what} {value[:10]} is not a commit in this repository")
+    return value
 
 
 def parse_trailers(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -377,11 +464,11 @@ def commits_with_trailers(path: Path, since: str | None = None, limit: int = 500
     with open_repo(path) as repo:
         if not repo.head.is_valid():
             return []
-        revision = f"{since}..HEAD" if since else "HEAD"
+        revision = f"{_commit_id(repo, since, 'the last scanned commit')}..HEAD" if since else "HEAD"
         status, out, _ = _run(
             repo, "log", f"--max-count={limit}", "-i", "--extended-regexp",
-            "--grep=^(Refs|Closes):", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B%x1e", revision, "--",
-            check=False,
+            "--grep=^(Refs|Closes):", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B%x1e", "--end-of-options",
+            revision, "--", check=False,
         )
     if status != 0:
         return []
@@ -421,17 +508,24 @@ def head_sha(path: Path) -> str | None:
 # -- remote ------------------------------------------------------------------------------------
 
 
-def _remote_and_branch(repo: Any) -> tuple[str, str]:
+def _remote_and_branch(repo: Repo) -> tuple[str, str]:
+    """The remote and branch to pull or push, both read from files git keeps: checked before git sees them."""
     branch = _require_branch(repo)
+    if not BRANCH_NAME.fullmatch(branch) or ".." in branch or "@{" in branch:
+        raise GitError(f"branch name {shown(branch)} is not a usable name: switch to another branch")
     if not repo.remotes:
         raise NoRemote("no remote configured: add one with git remote add origin <url>")
     names = [r.name for r in repo.remotes]
-    return ("origin" if "origin" in names else names[0]), branch
+    remote = "origin" if "origin" in names else names[0]
+    if not REMOTE_NAME.fullmatch(remote) or ".." in remote:
+        raise GitError(f"remote name {shown(remote)} is not a plain name (letters, digits, . _ / -):"
+                       " rename it in .git/config")
+    return remote, branch
 
 
-def _conflicted(repo: Any) -> list[str]:
-    _, out, _ = _run(repo, "diff", "--name-only", "--diff-filter=U", check=False)
-    return [line for line in out.splitlines() if line]
+def _conflicted(repo: Repo) -> list[str]:
+    _, out, _ = _run(repo, "diff", "--name-only", "-z", "--diff-filter=U", check=False)
+    return [name for name in out.split("\0") if name]
 
 
 def pull(path: Path, *, rebase: bool = False) -> str:
@@ -439,8 +533,10 @@ def pull(path: Path, *, rebase: bool = False) -> str:
     with open_repo(path) as repo:
         remote, branch = _remote_and_branch(repo)
         mode = "--rebase" if rebase else "--ff-only"
-        status, out, err = _run(repo, "pull", "--no-edit", mode, remote, branch, timeout=NETWORK_TIMEOUT,
-                                check=False)
+        # --no-autostash: with rebase.autoStash or merge.autoStash set, a pull over uncommitted edits would
+        # stash them, report success, and leave conflict markers and a stash behind.
+        status, out, err = _run(repo, "pull", "--no-edit", "--no-autostash", mode, remote, f"refs/heads/{branch}",
+                                timeout=NETWORK_TIMEOUT, check=False)
         if status == 0:
             return (out.strip().splitlines() or ["Already up to date."])[-1]
         text = f"{out}\n{err}".strip()
@@ -452,42 +548,42 @@ def pull(path: Path, *, rebase: bool = False) -> str:
         if "would be overwritten" in text or "unstaged changes" in text or "uncommitted changes" in text:
             raise GitError("you have uncommitted changes that the pull would touch: commit them first")
         if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
-            raise GitError(f"cannot reach the remote {remote}: {text.splitlines()[-1]}")
-        raise GitError(f"git pull failed: {text.splitlines()[-1] if text else 'exit ' + str(status)}")
+            raise GitError(f"cannot reach the remote {remote}: {reasons(err or text, status)}")
+        raise GitError(f"git pull failed: {reasons(err or text, status)}")
 
 
 def abort_pull(path: Path) -> None:
     """Go back to the state before a pull that stopped on conflicts."""
     with open_repo(path) as repo:
-        git_dir = Path(repo.git_dir)
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            _run(repo, "rebase", "--abort")
-        elif (git_dir / "MERGE_HEAD").exists():
-            _run(repo, "merge", "--abort")
-        else:
+        operation = _operation(repo)
+        if operation is None:
             raise GitError("no pull in progress to abort")
+        _run(repo, operation, "--abort")
 
 
 def continue_pull(path: Path, paths: Sequence[str]) -> None:
     """After the user resolved ``paths``, mark them resolved and finish the rebase or merge."""
+    from tracker.core.runbooks.files import conflict_marker
+
     with open_repo(path) as repo:
         for name in paths:
-            text = (Path(repo.working_tree_dir) / name).read_text(encoding="utf-8", errors="replace")
-            if re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE):
-                raise GitError(f"{name} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
-        _run(repo, "add", "--", *paths)
-        git_dir = Path(repo.git_dir)
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            status, out, err = _run(repo, "-c", "core.editor=true", "rebase", "--continue", check=False)
-        elif (git_dir / "MERGE_HEAD").exists():
-            status, out, err = _run(repo, "commit", "--no-edit", "-q", check=False)
-        else:
+            text = (_work_tree(repo) / name).read_text(encoding="utf-8", errors="replace")
+            line = conflict_marker(text)
+            if line is not None:
+                raise GitError(f"{name} line {line} still has conflict markers (<<<<<<< / >>>>>>>): edit it first")
+        operation = _operation(repo)
+        if operation is None:
             raise GitError("no pull in progress to continue")
+        _run(repo, "add", "--", *paths)
+        if operation == "rebase":
+            status, out, err = _run(repo, "-c", "core.editor=true", "rebase", "--continue", check=False)
+        else:
+            status, out, err = _run(repo, "commit", "--no-edit", "-q", check=False)
         if status != 0:
             left = _conflicted(repo)
             if left:
                 raise PullConflict(left, "rebase")
-            raise GitError(f"could not continue: {(err or out).strip().splitlines()[-1:]}")
+            raise GitError(f"could not continue: {reasons(err or out, status)}")
 
 
 def push(path: Path) -> str:
@@ -502,8 +598,14 @@ def push(path: Path) -> str:
         if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
             raise PushRejected(f"push rejected: {remote} has commits that {branch} lacks; pull, then push (sync)")
         if "[remote rejected]" in text:
-            raise GitError(f"the remote refused the push: {text.strip().splitlines()[-1]}")
-        raise GitError(f"git push failed: {text.strip().splitlines()[-1] if text.strip() else 'exit ' + str(status)}")
+            # What the remote's hooks said, and the reason git gives: "(pre-receive hook declined)".
+            said = [line[len("remote:"):].strip() for line in text.splitlines() if line.startswith("remote:")]
+            why = re.findall(r"\[remote rejected\] \(([^)\n]*)\)", text)
+            detail = "; ".join(filter(None, said + why)) or reasons(err or text, status)
+            raise GitError(f"the remote refused the push: {_one_line(detail)}")
+        if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
+            raise GitError(f"cannot reach the remote {remote}: {reasons(err or text, status)}")
+        raise GitError(f"git push failed: {reasons(err or text, status)}")
 
 
 def configured_email(cwd: Path | None = None) -> str | None:

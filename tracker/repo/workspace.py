@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import InputError, NotFoundError, TrackerError
 from tracker.config import Settings
-from tracker.core.actions import get_action, update_action
+from tracker.core.actions import ActionChanges, get_action, update_action
 from tracker.core.keys import parse_key
 from tracker.core.rootcauses.names import canonical_slug
-from tracker.core.runbooks.files import FrontMatter, create_runbook, find_secrets, safe_runbook_path
+from tracker.core.runbooks.files import FrontMatter, commit_problem, create_runbook, safe_runbook_path
 from tracker.core.runbooks.index import IndexReport, get_meta, refresh_index, set_meta
 from tracker.core.validate import clean_owner, clean_title
 from tracker.repo import gitsync
@@ -30,8 +32,11 @@ SCANNED_KEY = "trailers_scanned_to"
 class RunbookWorkspace:
     """The runbooks folder of one repository, bound to one database."""
 
-    def __init__(self, db: Db, settings: Settings, cwd: Path | None = None) -> None:
+    def __init__(self, db: Db, settings: Settings, cwd: Path | None = None, *,
+                 db_lock: AbstractContextManager[Any] | None = None) -> None:
         self.db = db
+        self.db_lock = db_lock or nullcontext()
+        """Held around a pull's database work, not its network part, when threads share ``db``."""
         self.settings = settings
         self.clock = settings.clock
         base = (cwd or Path.cwd()).resolve()
@@ -71,6 +76,10 @@ class RunbookWorkspace:
         relative_dir = self.runbooks_dir
         return safe_runbook_path(self.root, relative_dir, given)
 
+    def state(self) -> gitsync.RepoState:
+        """Where the repository stands: branch, ahead of / behind its upstream, a pull stopped on conflicts."""
+        return gitsync.state(self._git())
+
     def new_runbook(self, given: str, *, title: str, causes: Sequence[str] = (), owner: str = "",
                     services: Sequence[str] = ()) -> str:
         """Write a runbook from the template (not committed); the index knows it at once. Returns its path."""
@@ -88,6 +97,10 @@ class RunbookWorkspace:
         states = self.file_states()
         return sorted(p for p, s in states.states.items() if s != "conflicted" and p.endswith(".md"))
 
+    def diff(self, paths: Sequence[str] = ()) -> str:
+        """Pending changes of these runbooks (all of them when none is given)."""
+        return gitsync.diff(self._git(), [self.path(p) for p in paths] or [self.runbooks_dir])
+
     # -- commit ------------------------------------------------------------------------------
 
     def commit(
@@ -98,30 +111,50 @@ class RunbookWorkspace:
         refs: Sequence[str] = (),
         closes: Sequence[str] = (),
         allow_secrets: bool = False,
+        allow_invalid: bool = False,
     ) -> gitsync.CommitInfo:
-        """Commit exactly these runbooks (checked for secrets first) and apply the Closes: trailers."""
+        """Commit exactly these runbooks (checked first for what they hold) and apply the Closes: trailers."""
         root = self._git()
-        chosen = [self.path(p) for p in paths] or self.changed_paths()
+        # The implicit set (every modified runbook) obeys the same rules as named paths: an untracked
+        # symlink out of the folder is refused, not committed.
+        chosen = [self.path(p) for p in (paths or self.changed_paths())]
         if not chosen:
             raise InputError("no runbook has changes to commit")
         ref_ids = [self._action_id(k) for k in refs]
         close_ids = [self._action_id(k) for k in closes]
-        if not allow_secrets:
-            findings = []
-            for path in chosen:
-                try:
-                    text = (root / path).read_text(encoding="utf-8", errors="replace")
-                except FileNotFoundError:
-                    continue  # a deleted runbook: nothing to check
-                except OSError as exc:
-                    raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-                findings += find_secrets(path, text)
-            if findings:
-                raise gitsync.SecretsFound(findings)
+        self._check(chosen, allow_secrets=allow_secrets, allow_invalid=allow_invalid)
         info = gitsync.commit_files(root, chosen, message, refs=ref_ids, closes=close_ids, when=self.clock.now())
         self._close(info)
         self.refresh(only=chosen, commit=(info.sha, info.when))
         return info
+
+    def _check(self, chosen: Sequence[str], *, allow_secrets: bool, allow_invalid: bool) -> None:
+        """Refuse what should not be committed (each check with its override): files that are not valid
+        runbooks (binary, not UTF-8, empty, bad front matter, conflict markers), then secrets."""
+        from tracker.core.runbooks.secrets import find_secrets  # its rules compile on the first commit
+
+        reviews = PurePosixPath(self.runbooks_dir) / "reviews"
+        problems: list[str] = []
+        findings = []
+        for path in chosen:
+            try:
+                data = (self.root / path).read_bytes()
+            except FileNotFoundError:
+                continue  # a deleted runbook: nothing to check
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            if not allow_invalid:
+                # The weekly review record is the tracker's own file, with front matter of its own.
+                problem = commit_problem(path, data, runbook=reviews not in PurePosixPath(path).parents)
+                if problem is not None:
+                    problems.append(problem)
+            if not allow_secrets:
+                findings += find_secrets(path, data.decode("utf-8", errors="replace"))
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(f"{problems[0]}{more}: not committed; fix it, or commit with --allow-invalid")
+        if findings:
+            raise gitsync.SecretsFound(findings)
 
     def _close(self, commit: gitsync.CommitInfo) -> list[str]:
         """Apply one commit's ``Closes:`` trailers: each action done, the author as actor."""
@@ -137,7 +170,7 @@ class RunbookWorkspace:
                 continue
             if action.status in (ActionStatus.DONE.value, ActionStatus.WONT_DO.value):
                 continue
-            update_action(self.db, action_id, {"status": ActionStatus.DONE}, actor=commit.author_email,
+            update_action(self.db, action_id, ActionChanges(status=ActionStatus.DONE), actor=commit.author_email,
                           note=note[:500], clock=self.clock)
             changed.append(f"ACT-{action_id}")
         return changed
@@ -172,8 +205,9 @@ class RunbookWorkspace:
 
     def pull(self, rebase: bool = False) -> str:
         message = gitsync.pull(self._git(), rebase=rebase)
-        self.apply_trailers()
-        self.refresh()
+        with self.db_lock:
+            self.apply_trailers()
+            self.refresh()
         return message
 
     def push(self) -> str:

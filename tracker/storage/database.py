@@ -11,14 +11,16 @@ Two doors, one schema:
 
 from __future__ import annotations
 
+import glob
+import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from tracker.base.errors import DatabaseError
+from tracker.base.errors import DatabaseBusyError, DatabaseDamagedError, DatabaseError, DatabaseReadOnlyError
 from tracker.base.timeutil import format_stamp
 
 if TYPE_CHECKING:
@@ -44,6 +46,59 @@ def sqlite_path(url: str) -> Path | None:
         return Path(url[len("sqlite:///") :])
     if url.startswith("sqlite://"):
         raise DatabaseError(f"unsupported SQLite URL {url!r}: give a file path")
+    return None
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The newest ``<db>.bak-<stamp>`` beside the database (upgrades leave them there), if any."""
+    try:
+        found = sorted(path.parent.glob(f"{glob.escape(path.name)}.bak-*"))
+    except OSError:
+        return None
+    return found[-1] if found else None
+
+
+def damaged_error(path: Path, detail: str) -> DatabaseDamagedError:
+    backup = newest_backup(path)
+    kept = f"the newest backup is {backup}" if backup else f"there is no backup ({path.name}.bak-*) beside it"
+    return DatabaseDamagedError(f"{path}: the database is damaged ({detail}); {kept}; "
+                                "run tracker db check for details", detail)
+
+
+# SQLite's result codes (the primary code is the low byte of an extended one).
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+_READONLY_DIRECTORY = 1544
+
+
+def sqlite_failure(path: Path, exc: sqlite3.Error) -> DatabaseError | None:
+    """What a SQLite error says about the database file itself, in words; None for any other error.
+
+    Busy, read-only (the file, or the folder that must hold the ``-wal`` and ``-shm`` files), damaged,
+    full: each gets its own one-line error. Constraint violations and mistakes in a statement are
+    left to the caller.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    if primary in (_CORRUPT, _NOTADB):
+        return damaged_error(path, str(exc))
+    if primary in (_BUSY, _LOCKED):
+        return DatabaseBusyError(f"{path}: the database is busy (another process holds its lock); try again later")
+    folder = path.parent
+    if code == _READONLY_DIRECTORY or (primary in (_READONLY, _CANTOPEN) and not os.access(folder, os.W_OK)):
+        return DatabaseReadOnlyError(
+            f"{path}: the folder {folder} is read-only (SQLite needs to create {path.name}-wal and "
+            f"{path.name}-shm beside the database); make it writable or move the database"
+        )
+    if primary == _READONLY:
+        if path.exists() and not os.access(path, os.W_OK):
+            return DatabaseReadOnlyError(f"{path}: permission denied (the database file is read-only)")
+        return DatabaseReadOnlyError(f"{path}: the database is read-only ({exc})")
+    if primary == _FULL:
+        return DatabaseError(f"{path}: the disk is full ({exc}); nothing was written")
+    if primary in (_IOERR, _CANTOPEN):
+        return DatabaseError(f"{path}: cannot read or write the database file ({exc})")
     return None
 
 
@@ -90,10 +145,22 @@ class Db:
         self.url = url
         self._sqlite = sqlite
         self._sa = sa_conn
-        self.dialect = "sqlite" if sqlite is not None else sa_conn.dialect.name  # type: ignore[union-attr]
+        if sqlite is not None:
+            self.dialect = "sqlite"
+        elif sa_conn is not None:
+            self.dialect = sa_conn.dialect.name
+        else:
+            raise TypeError("Db needs a SQLite connection or a SQLAlchemy one")
         self._depth = 0
         self.retries = 0
         """How many times a write had to wait for another writer and start again."""
+
+    @property
+    def _conn(self) -> Connection:
+        """The SQLAlchemy connection, on backends other than SQLite."""
+        if self._sa is None:
+            raise TypeError("this Db speaks to SQLite directly")
+        return self._sa
 
     @classmethod
     def connect_sqlite(cls, path: Path, *, read_only: bool = False) -> Db:
@@ -111,9 +178,13 @@ class Db:
                 conn = sqlite3.connect(
                     path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
                 )
-                _sqlite_pragmas(conn)
+                try:
+                    _sqlite_pragmas(conn)
+                except BaseException:
+                    conn.close()
+                    raise
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{path}: cannot open the database ({exc})") from None
+            raise sqlite_failure(path, exc) or DatabaseError(f"{path}: cannot open the database ({exc})") from None
         return cls(str(path), sqlite=conn)
 
     @classmethod
@@ -130,21 +201,37 @@ class Db:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         return cls(url, sa_conn=conn)
 
+    def _failed(self, exc: sqlite3.DatabaseError) -> NoReturn:
+        """Raise what ``exc`` says about the file (busy, read-only, damaged) in words, else ``exc`` itself."""
+        failure = sqlite_failure(Path(self.url), exc)
+        if failure is None:
+            raise exc
+        raise failure from None
+
     # -- reading -----------------------------------------------------------------------------
 
     def cursor(self, sql: str, params: Params = None) -> Iterator[tuple[Any, ...]]:
         """Run a query and yield its rows one at a time (for long listings)."""
         if self._sqlite is not None:
-            cur = self._sqlite.execute(sql, params or {})
             try:
-                while batch := cur.fetchmany(500):
+                cur = self._sqlite.execute(sql, params or {})
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc)
+            try:
+                while True:
+                    try:
+                        batch = cur.fetchmany(500)
+                    except sqlite3.DatabaseError as exc:
+                        self._failed(exc)
+                    if not batch:
+                        break
                     yield from batch
             finally:
                 cur.close()
         else:
             from sqlalchemy import text
 
-            result = self._sa.execute(text(sql), dict(params or {}))  # type: ignore[union-attr]
+            result = self._conn.execute(text(sql), dict(params or {}))
             for row in result:
                 yield tuple(row)
 
@@ -164,20 +251,26 @@ class Db:
     def execute(self, sql: str, params: Params = None) -> int:
         """Run a statement; return the number of rows it changed."""
         if self._sqlite is not None:
-            return self._sqlite.execute(sql, params or {}).rowcount
+            try:
+                return self._sqlite.execute(sql, params or {}).rowcount
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc)
         from sqlalchemy import text
 
-        return self._sa.execute(text(sql), dict(params or {})).rowcount  # type: ignore[union-attr]
+        return self._conn.execute(text(sql), dict(params or {})).rowcount
 
-    def execute_many(self, sql: str, rows: list[Mapping[str, Any]]) -> None:
+    def execute_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run one statement for many parameter sets (bulk inserts)."""
         if self._sqlite is not None:
-            self._sqlite.executemany(sql, rows)
+            try:
+                self._sqlite.executemany(sql, rows)
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc)
             return
         from sqlalchemy import text
 
         if rows:
-            self._sa.execute(text(sql), [dict(r) for r in rows])  # type: ignore[union-attr]
+            self._conn.execute(text(sql), [dict(r) for r in rows])
 
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an ``INSERT ... RETURNING id`` and return the new id."""
@@ -215,11 +308,13 @@ class Db:
                 if self._sqlite is not None:
                     self._sqlite.execute("BEGIN IMMEDIATE")
                 else:
-                    self._sa.exec_driver_sql("BEGIN")  # type: ignore[union-attr]
+                    self._conn.exec_driver_sql("BEGIN")
                 return
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or attempt == WRITE_RETRIES:
-                    raise DatabaseError(
+                if not _is_busy(exc):
+                    self._failed(exc)
+                if attempt == WRITE_RETRIES:
+                    raise DatabaseBusyError(
                         f"{self.url}: the database stayed busy (another writer holds it); try again"
                     ) from None
                 self.retries += 1
@@ -230,9 +325,13 @@ class Db:
 
     def _commit(self) -> None:
         if self._sqlite is not None:
-            self._sqlite.execute("COMMIT")
+            try:
+                self._sqlite.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                self._failed(exc)
         else:
-            self._sa.exec_driver_sql("COMMIT")  # type: ignore[union-attr]
+            self._conn.exec_driver_sql("COMMIT")
 
     def _rollback(self) -> None:
         try:
@@ -240,7 +339,7 @@ class Db:
                 if self._sqlite.in_transaction:
                     self._sqlite.execute("ROLLBACK")
             else:
-                self._sa.exec_driver_sql("ROLLBACK")  # type: ignore[union-attr]
+                self._conn.exec_driver_sql("ROLLBACK")
         except Exception:  # noqa: BLE001 - the original error is the one worth reporting
             pass
 

@@ -1,11 +1,13 @@
 """Opening a tracker database safely: create it, recognise it, upgrade it, or refuse it.
 
 A file that is not a tracker database, is corrupt, or comes from a newer tracker is left
-untouched and reported in one line. An older schema is upgraded only after a backup.
+untouched and reported in one line. An older schema is upgraded only after a backup, by one
+process at a time (``filelock``), in place and with the database to itself (``migrate``).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Callable
@@ -13,11 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK
-from tracker.base.errors import DatabaseError, NotATrackerDatabaseError, SchemaTooNewError
-from tracker.storage.database import Db, sqlite_path
+from tracker.base.errors import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DatabaseError,
+    DatabaseReadOnlyError,
+    NotATrackerDatabaseError,
+    SchemaTooNewError,
+)
+from tracker.storage import filelock
+from tracker.storage.database import Db, newest_backup, sqlite_path
 from tracker.storage.revisions import HEAD, REVISIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+_REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS)
+"""Why a file cannot be made beside the database: permissions, or a read-only file system."""
 
 Notify = Callable[[str], None]
 
@@ -53,17 +66,18 @@ def schema_revision(db: Db) -> str | None:
             )
         if not has_table:
             return None
-        return db.scalar("SELECT version_num FROM alembic_version")
+        revision = db.scalar("SELECT version_num FROM alembic_version")
+        return None if revision is None else str(revision)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{db.url}: the database is corrupt or unreadable ({exc})") from None
 
 
 def _has_tables(db: Db) -> bool:
     if db.dialect == "sqlite":
-        return db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0
-    return db.scalar(
+        return int(db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")) > 0
+    return int(db.scalar(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-    ) > 0
+    )) > 0
 
 
 def _verify_revision(db: Db, where: str) -> str:
@@ -98,6 +112,10 @@ def _fill(seed: Seed | None) -> Callable[[Path], str]:
 
 def open_database(url: str, *, create: bool = True, seed: Seed | None = None, notify: Notify | None = None) -> Db:
     """Open the database at ``url``, creating it (filled by ``seed``, if given) or upgrading it as needed."""
+    return _open(url, create, seed, notify, new_only=False)
+
+
+def _open(url: str, create: bool, seed: Seed | None, notify: Notify | None, *, new_only: bool) -> Db:
     path = sqlite_path(url)
     if path is None:
         return _open_server(url, create, seed, notify)
@@ -110,28 +128,67 @@ def open_database(url: str, *, create: bool = True, seed: Seed | None = None, no
             raise DatabaseError(f"{path}: no such database (create one with: tracker init)")
         if not path.parent.is_dir():
             raise DatabaseError(f"{path}: folder {path.parent} does not exist")
-        from tracker.storage.migrate import create_sqlite
-
-        try:
-            what = create_sqlite(path, _fill(seed))
-        except PermissionError:
-            raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
-        if notify:
-            notify(f"Created {path} with {what}.")
-        return Db.connect_sqlite(path)
+        if _create(path, seed, notify, new_only=new_only):
+            return Db.connect_sqlite(path)
+        # Another process made it meanwhile: open theirs, like any existing database.
     _check_sqlite_file(path)
-    # Recognise the file through a read-only connection first: even a pragma such as
-    # journal_mode would rewrite the header of a database that is not ours.
-    with Db.connect_sqlite(path, read_only=True) as probe:
-        revision = _verify_revision(probe, str(path))
-    if revision == HEAD:
-        return Db.connect_sqlite(path)
+    if _probe(path) != HEAD:
+        _upgrade(path, notify)
+    return Db.connect_sqlite(path)
+
+
+def _create(path: Path, seed: Seed | None, notify: Notify | None, *, new_only: bool) -> bool:
+    """Create the database under the file lock; False when another process created it first."""
+    from tracker.storage.migrate import create_sqlite
+
+    try:
+        with filelock.hold(path):
+            if path.exists():
+                if new_only:
+                    raise DatabaseError(f"{path}: already exists (remove it first, or choose another --db)")
+                return False
+            what = create_sqlite(path, _fill(seed))
+    except OSError as exc:
+        if exc.errno in _REFUSED:
+            raise DatabaseError(f"{path}: permission denied (cannot create the database here)") from None
+        raise DatabaseError(f"{path}: cannot create the database ({exc.strerror})") from None
+    if notify:
+        notify(f"Created {path} with {what}.")
+    return True
+
+
+def _probe(path: Path, *, wait: bool = True) -> str:
+    """The schema revision, read without changing a byte; waits for an upgrade that holds the file."""
+    # A read-only connection: even a pragma such as journal_mode would rewrite the header of a
+    # database that is not ours.
+    try:
+        with Db.connect_sqlite(path, read_only=True) as probe:
+            return _verify_revision(probe, str(path))
+    except DatabaseBusyError:
+        # Busy while another process creates or upgrades it: wait for that, then look again.
+        if not wait or not filelock.wait_for_holder(path):
+            raise
+    return _probe(path, wait=False)
+
+
+def _upgrade(path: Path, notify: Notify | None) -> None:
+    """Upgrade an older database: one process at a time, the others wait and find it done."""
     from tracker.storage.migrate import upgrade_sqlite
 
-    backup = upgrade_sqlite(path, _stamp())
-    if notify:
+    try:
+        with filelock.hold(path):
+            if _probe(path, wait=False) == HEAD:
+                return  # upgraded by the process we waited for
+            backup = upgrade_sqlite(path, _stamp())
+    except OSError as exc:
+        if exc.errno in _REFUSED:
+            raise DatabaseReadOnlyError(
+                f"{path}: the folder {path.parent} is read-only (the upgrade writes a backup and a lock file"
+                " beside the database)"
+            ) from None
+        raise DatabaseError(f"{path}: cannot upgrade the database ({exc.strerror}); it is unchanged") from None
+    if backup is not None and notify:
         notify(f"Upgraded {path} to schema {HEAD} (backup: {backup.name}).")
-    return Db.connect_sqlite(path)
 
 
 def _open_server(url: str, create: bool, seed: Seed | None, notify: Notify | None) -> Db:
@@ -171,26 +228,59 @@ def init_database(url: str, *, seed: Seed | None, notify: Notify | None = None) 
                 raise DatabaseError("database: already has tables (use an empty database)")
         finally:
             db.close()
-    return open_database(url, create=True, seed=seed, notify=notify)
+    return _open(url, True, seed, notify, new_only=True)
+
+
+INTEGRITY_LINES = 10
+"""How many of SQLite's integrity complaints ``db check`` shows."""
 
 
 def check_database(db: Db) -> dict[str, Any]:
-    """Integrity and schema facts for ``tracker db check``."""
+    """Integrity and schema facts for ``tracker db check``; damage found is reported, not raised."""
     report: dict[str, Any] = {"schema": schema_revision(db), "head": HEAD}
+    damage: list[str] = []
+
+    def read(query: Callable[[], Any]) -> Any:
+        try:
+            return query()
+        except DatabaseDamagedError as exc:
+            damage.append(exc.detail)
+            return None
+
     if db.dialect == "sqlite":
-        report["integrity"] = db.scalar("PRAGMA integrity_check")
-        report["foreign_key_errors"] = len(db.rows("PRAGMA foreign_key_check"))
+        problems = read(lambda: [r[0] for r in db.rows(f"PRAGMA integrity_check({INTEGRITY_LINES})")])
+        report["integrity"] = "; ".join(problems) if problems else damage[-1]
+        broken = read(lambda: db.rows("PRAGMA foreign_key_check"))
+        report["foreign_key_errors"] = len(broken) if broken is not None else damage[-1]
         report["fts"] = "ok"
         try:
             db.execute("INSERT INTO action_fts(action_fts, rank) VALUES ('integrity-check', 1)")
+        except DatabaseDamagedError as exc:
+            report["fts"] = exc.detail
         except sqlite3.DatabaseError as exc:
             report["fts"] = str(exc)
+    def count_of(table: str) -> Callable[[], Any]:
+        return lambda: db.scalar(f"SELECT COUNT(*) FROM {table}")
+
     for table in ("incident", "root_cause", "action", "action_event", "timeline_entry", "component"):
-        report[f"{table}_count"] = db.scalar(f"SELECT COUNT(*) FROM {table}")
+        count = read(count_of(table))
+        report[f"{table}_count"] = count if count is not None else f"unreadable ({damage[-1]})"
     report["ok"] = (
         report["schema"] == HEAD
         and report.get("integrity", "ok") == "ok"
         and not report.get("foreign_key_errors")
         and report.get("fts", "ok") == "ok"
+        and not damage
     )
+    if db.dialect == "sqlite" and not report["ok"]:
+        backup = newest_backup(Path(db.url))
+        report["newest_backup"] = str(backup) if backup else None
     return report
+
+
+def damaged_report(error: DatabaseDamagedError, url: str) -> dict[str, Any]:
+    """What ``db check`` says of a database too damaged to open at all."""
+    path = sqlite_path(url)
+    backup = newest_backup(path) if path is not None else None
+    return {"schema": None, "head": HEAD, "integrity": error.detail, "ok": False,
+            "newest_backup": str(backup) if backup else None}

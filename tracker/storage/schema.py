@@ -53,7 +53,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return format_stamp(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
-        return read_stamp(value)
+        stamp: datetime | None = read_stamp(value)
+        return stamp
 
 
 def enum_column(enum: type[StrEnum], name: str, **kwargs: Any) -> Any:

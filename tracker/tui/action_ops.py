@@ -6,17 +6,16 @@ someone else is refused by the service and offered for reload, never overwritten
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.binding import Binding, BindingType
 
 from tracker.base.enums import STATUS_FLOW, ActionStatus
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
-from tracker.tui.messages import ActionSaved, Failed
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import ActionNotSaved, ActionSaved
 
 ACTION_BINDINGS: list[BindingType] = [
     Binding("e", "edit", "Edit", id="action.edit"),
@@ -26,10 +25,8 @@ ACTION_BINDINGS: list[BindingType] = [
 ]
 
 
-class ActionOps:
-    """Mixin for screens that show actions; they say which one is current and how to refresh."""
-
-    app: Any
+class ActionOps(TrackerScreen[None]):
+    """Base of the screens that show actions; they say which one is current and how to refresh."""
 
     def current_action(self) -> ActionRow | None:
         raise NotImplementedError
@@ -52,7 +49,7 @@ class ActionOps:
         if following is None:
             self.app.notify(f"{row.key} is {row.status}: edit it (e) to reopen.", markup=False)
             return
-        self.apply_change(row, {"status": following})
+        self.apply_change(row, ActionChanges(status=following))
 
     def action_assign(self) -> None:
         row = self._target()
@@ -60,11 +57,11 @@ class ActionOps:
             return
         from tracker.tui.dialogs.prompt import PromptDialog
 
-        owners = self.app.store.owners()
-        self.app.push_screen(
+        owners = self.app.store.actions.owners()
+        self.ask(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
                          suggestions=owners, placeholder="team handle"),
-            callback=lambda value: value is not None and self.apply_change(row, {"owner": value}),
+            lambda value: self.apply_change(row, ActionChanges(owner=value)),
         )
 
     def action_due(self) -> None:
@@ -74,11 +71,10 @@ class ActionOps:
         from tracker.tui.dialogs.prompt import PromptDialog
 
         today = self.app.store.today
-        self.app.push_screen(
+        self.ask(
             PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
                          check=lambda value: parse_due(value, today)),
-            callback=lambda value: value is not None
-            and self.apply_change(row, {"due": parse_due(value, today)}),
+            lambda value: self.apply_change(row, ActionChanges(due=parse_due(value, today))),
         )
 
     def action_edit(self) -> None:
@@ -87,39 +83,31 @@ class ActionOps:
             return
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
-        self.app.push_screen(
-            ActionFormDialog(action=row),
-            callback=lambda saved: saved is not None and self.after_change(saved.action),
-        )
+        self.ask(ActionFormDialog(action=row), lambda saved: self.after_change(saved.action))
 
-    def apply_change(self, row: ActionRow, changes: dict[str, Any], note: str = "") -> None:
+    def apply_change(self, row: ActionRow, changes: ActionChanges, note: str = "") -> None:
         self._write(row, changes, note)
 
     @work(thread=True, group="action-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: dict[str, Any], note: str) -> None:
+    def _write(self, row: ActionRow, changes: ActionChanges, note: str) -> None:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version, note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))  # type: ignore[attr-defined]
+            self.post_message(ActionNotSaved(error, row))
             return
-        self.post_message(ActionSaved(saved))  # type: ignore[attr-defined]
+        self.post_message(ActionSaved(saved))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         row = message.action
         self.app.notify(f"{row.key}: {row.status}, owner {row.owner or '-'}, due {row.due}", markup=False)
         self.after_change(row)
 
-    def on_failed(self, message: Failed) -> None:
-        # Textual calls this and a subclass's own handler: only writes (which carry the row) are ours.
-        if not isinstance(message.context, ActionRow):
-            return
+    def on_action_not_saved(self, message: ActionNotSaved) -> None:
         error = message.error
         if isinstance(error, StaleWriteError):
             from tracker.tui.dialogs.conflict import ConflictDialog
 
             self.app.notify(str(error), title="Not saved", severity="warning", markup=False)
-            self.app.push_screen(
-                ConflictDialog(str(error)), callback=lambda reload: reload and self.after_change(None)
-            )
+            self.ask_yes(ConflictDialog(str(error)), lambda: self.after_change(None))
         else:
             self.app.report(error)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import App
@@ -13,7 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from tracker.base.errors import TrackerError
+from tracker.core.actions import ActionFilter
+from tracker.core.stamp import ChangesStamp
 from tracker.tui.keymap import help_sections
+from tracker.tui.messages import ChangesChecked, DataChanged
 from tracker.tui.palette import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
@@ -58,13 +61,14 @@ class TrackerApp(App[None]):
         """A root cause to select when the causes screen next shows (set by a palette jump)."""
         self.pending_runbook: str | None = None
         """A runbook to select when the runbooks screen next shows."""
-        self.pending_filter: object | None = None
+        self.pending_filter: ActionFilter | None = None
         """A filter for the actions screen to apply when it next shows."""
+        self.data_stamp: ChangesStamp | None = None
+        """The changes stamp last read; None until the first check."""
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
-        self.data_stamp: tuple[Any, ...] | None = None
         seconds = self.store.settings.refresh_seconds
         if seconds:
             self.set_interval(seconds, self.check_for_changes, name="check-for-changes")
@@ -75,15 +79,12 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="check-for-changes", exit_on_error=False)
     def _check_for_changes(self) -> None:
-        stamp = self.store.data_stamp()
-        if self.data_stamp is not None and stamp != self.data_stamp:
-            self.call_from_thread(self._changed)
-        self.data_stamp = stamp
+        self.post_message(ChangesChecked(self.store.changes_stamp()))
 
-    def _changed(self) -> None:
-        from tracker.tui.messages import DataChanged
-
-        self.screen.post_message(DataChanged())
+    def on_changes_checked(self, message: ChangesChecked) -> None:
+        if self.data_stamp is not None and message.stamp != self.data_stamp:
+            self.screen.post_message(DataChanged())
+        self.data_stamp = message.stamp
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -116,11 +117,9 @@ class TrackerApp(App[None]):
         else:
             self.switch_mode("runbooks")
 
-    def show_actions(self, **filters: object) -> None:
-        """Switch to the actions screen with these filters (e.g. ``root_cause=...``)."""
-        from tracker.core.actions import ActionFilter
-
-        self.pending_filter = ActionFilter(today=self.store.today)._replace(**filters)
+    def show_actions(self, *, root_cause: str | None = None) -> None:
+        """Switch to the actions screen showing only these actions (a cause's)."""
+        self.pending_filter = ActionFilter(today=self.store.today, root_cause=root_cause)
         if self.current_mode == "actions" and isinstance(self.screen, ActionsScreen):
             self.screen.take_pending_filter()
         else:

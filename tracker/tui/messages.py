@@ -1,30 +1,87 @@
-"""Messages that carry results from workers back to screens."""
+"""Messages that carry results from workers back to screens: one class per result, typed.
+
+A worker posts one of these to its screen; the screen handles it in ``on_<message>``. Every
+attribute is plain data read in the worker, so handlers only draw.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tracker.core.actions import ActionRow
+if TYPE_CHECKING:
+    from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
+    from tracker.core.incidents import IncidentDetail
+    from tracker.core.review import Review
+    from tracker.core.rootcauses import RootCauseRow
+    from tracker.core.runbooks.index import RunbookRow
+    from tracker.core.stamp import ChangesStamp
+    from tracker.exchange.apply import ImportPlan
+    from tracker.repo.gitsync import CommitInfo
+    from tracker.tui.services.git import GitOverview
 
-
-class Loaded(Message):
-    """A worker finished reading something a screen asked for."""
-
-    def __init__(self, what: str, data: Any) -> None:
-        super().__init__()
-        self.what = what
-        self.data = data
+# -- any screen ------------------------------------------------------------------------------
 
 
 class Failed(Message):
-    """A worker's service call was refused (bad input, stale write, database trouble)."""
+    """A worker's service call was refused (bad input, database or git trouble)."""
 
-    def __init__(self, error: Exception, context: Any = None) -> None:
+    def __init__(self, error: Exception) -> None:
         super().__init__()
         self.error = error
-        self.context = context
+
+
+class DataChanged(Message):
+    """Someone (here or elsewhere) changed the database since the screen last read it."""
+
+
+class ChangesChecked(Message):
+    """The app read the changes stamp; a different one means the screen should read again."""
+
+    def __init__(self, stamp: ChangesStamp) -> None:
+        super().__init__()
+        self.stamp = stamp
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+class ActionsCounted(Message):
+    """How many actions match a filter: the actions table starts reading pages."""
+
+    def __init__(self, filt: ActionFilter, sort: str, total: int, keep_cursor: bool) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.total = total
+        self.keep_cursor = keep_cursor
+
+
+class ActionLoaded(Message):
+    """One action with its history, for the detail screen."""
+
+    def __init__(self, action: ActionRow, history: list[ActionEventRow]) -> None:
+        super().__init__()
+        self.action = action
+        self.history = history
+
+
+class ActionReloaded(Message):
+    """The stored version of an action, read again after a change to it was refused."""
+
+    def __init__(self, action: ActionRow) -> None:
+        super().__init__()
+        self.action = action
+
+
+class ActionChoicesLoaded(Message):
+    """What the action form offers: the root causes to link and the known owners."""
+
+    def __init__(self, causes: list[str], owners: list[str]) -> None:
+        super().__init__()
+        self.causes = causes
+        self.owners = owners
 
 
 class ActionSaved(Message):
@@ -36,5 +93,180 @@ class ActionSaved(Message):
         self.created = created
 
 
-class DataChanged(Message):
-    """Someone (here or elsewhere) changed the database since the screen last read it."""
+class ActionNotSaved(Message):
+    """A change to an action was refused (a stale version, a bad value); nothing was written."""
+
+    def __init__(self, error: Exception, action: ActionRow) -> None:
+        super().__init__()
+        self.error = error
+        self.action = action
+        """The action as the screen had it when the change was asked for."""
+
+
+class CommitsLoaded(Message):
+    """The commits whose trailers name an action."""
+
+    def __init__(self, commits: list[CommitInfo]) -> None:
+        super().__init__()
+        self.commits = commits
+
+
+# -- incidents and causes --------------------------------------------------------------------
+
+
+class IncidentsCounted(Message):
+    """How many incidents there are: the incidents table starts reading pages."""
+
+    def __init__(self, total: int, keep_cursor: bool) -> None:
+        super().__init__()
+        self.total = total
+        self.keep_cursor = keep_cursor
+
+
+class IncidentLoaded(Message):
+    """One incident with its causes, actions, timeline and runbooks."""
+
+    def __init__(self, incident: IncidentDetail) -> None:
+        super().__init__()
+        self.incident = incident
+
+
+class CausesLoaded(Message):
+    """Every root cause with its recurrence, actions and runbooks."""
+
+    def __init__(self, causes: list[RootCauseRow]) -> None:
+        super().__init__()
+        self.causes = causes
+
+
+class CauseSlugsLoaded(Message):
+    """The root causes' slugs, for a choice."""
+
+    def __init__(self, slugs: list[str]) -> None:
+        super().__init__()
+        self.slugs = slugs
+
+
+class ImportPlanned(Message):
+    """What importing a report would do (one plan per report); nothing is written yet."""
+
+    def __init__(self, plans: list[ImportPlan]) -> None:
+        super().__init__()
+        self.plans = plans
+
+
+class ImportApplied(Message):
+    """The previewed reports were written."""
+
+    def __init__(self, incident_id: int, summary: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        """The first report's incident, to open."""
+        self.summary = summary
+
+
+# -- runbooks and git ------------------------------------------------------------------------
+
+
+class RunbooksLoaded(Message):
+    """The indexed runbooks matching the search."""
+
+    def __init__(self, rows: list[RunbookRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class GitStateLoaded(Message):
+    """The repository's state and each runbook's git state, or why git cannot be used."""
+
+    def __init__(self, overview: GitOverview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class RunbookPreviewLoaded(Message):
+    """A runbook's text for the preview; ``full`` when its whole start was asked for, large or not."""
+
+    def __init__(self, path: str, text: str, size: int, full: bool) -> None:
+        super().__init__()
+        self.path = path
+        self.text = text
+        self.size = size
+        self.full = full
+
+
+class RunbookTextLoaded(Message):
+    """A runbook's text to edit, with the line ending to save it with."""
+
+    def __init__(self, text: str, newline: str) -> None:
+        super().__init__()
+        self.text = text
+        self.newline = newline
+
+
+class RunbookSaved(Message):
+    """An edited runbook was saved (and, when resolving, the pull went on)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        """What was saved, to tell later edits from it."""
+
+
+class DiffLoaded(Message):
+    """The pending changes of the runbooks, as a unified diff."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ChangedRunbooksLoaded(Message):
+    """The runbooks with changes to commit."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__()
+        self.paths = paths
+
+
+class RunbooksCommitted(Message):
+    """A commit of runbooks was made (its Closes: trailers applied)."""
+
+    def __init__(self, commit: CommitInfo) -> None:
+        super().__init__()
+        self.commit = commit
+
+
+class GitOperationDone(Message):
+    """A pull, push, sync or abort finished; ``summary`` says how, in one line."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+# -- the weekly review -----------------------------------------------------------------------
+
+
+class ReviewLoaded(Message):
+    """A week's review."""
+
+    def __init__(self, review: Review) -> None:
+        super().__init__()
+        self.review = review
+
+
+class ReviewRecorded(Message):
+    """The week's review was written (and committed); ``summary`` says where."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class DecisionTaken(Message):
+    """The walk-through recorded a decision on one action."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__()
+        self.summary = summary

@@ -43,7 +43,7 @@ class JumpProvider(Provider):
         if not query.strip():
             return
         matcher = self.matcher(query)
-        targets = await asyncio.to_thread(self.tracker.store.search_everything, query, 15)
+        targets = await asyncio.to_thread(self.tracker.store.search, query, 15)
         for kind, key, title in targets:
             label = one_line(f"{key}  {title}")
             score = matcher.match(label)

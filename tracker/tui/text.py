@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from textual.content import Content
 
@@ -23,7 +24,7 @@ def one_line(value: str | None) -> str:
     return " ".join(clean(value).split())
 
 
-def highlight(candidate: str, offsets: list[int] | tuple[int, ...], style: str = "reverse") -> Content:
+def highlight(candidate: str, offsets: Sequence[int], style: str = "reverse") -> Content:
     """Content of ``candidate`` with the characters at ``offsets`` styled (no markup parsing)."""
     content = Content(candidate)
     for offset in offsets:

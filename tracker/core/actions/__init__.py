@@ -12,11 +12,21 @@ from tracker.core.actions.changes import (
     update_action,
 )
 from tracker.core.actions.queries import count_actions, fts_query, iter_actions, known_owners, page_actions, ts_query
-from tracker.core.actions.rows import SORTS, ActionEventRow, ActionFilter, ActionRow, SortSpec
+from tracker.core.actions.rows import (
+    SORTS,
+    UNSET,
+    ActionChanges,
+    ActionEventRow,
+    ActionFilter,
+    ActionRow,
+    SortSpec,
+    Unset,
+)
 from tracker.core.actions.scoring import ScoredAction, ScorePart, next_actions
 
 __all__ = [
-    "NEEDS_NOTE", "SORTS", "ActionEventRow", "ActionFilter", "ActionRow", "SortSpec", "action_history", "add_action",
+    "NEEDS_NOTE", "SORTS", "UNSET", "ActionChanges", "ActionEventRow", "ActionFilter", "ActionRow", "SortSpec",
+    "Unset", "action_history", "add_action",
     "count_actions", "default_due", "fts_query", "get_action", "iter_actions", "known_owners", "page_actions",
     "ts_query", "update_action", "ScoredAction", "ScorePart", "next_actions",
 ]

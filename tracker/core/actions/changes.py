@@ -16,17 +16,16 @@ from tracker.base.errors import InputError, NotFoundError, StaleWriteError
 from tracker.base.text import shown
 from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
-from tracker.core.actions.rows import ActionEventRow, ActionRow
+from tracker.core.actions.rows import UNSET, ActionChanges, ActionEventRow, ActionRow
 from tracker.core.history import record_action_event
 from tracker.core.keys import action_key, incident_key, parse_key
 from tracker.core.rootcauses.names import resolve_cause
 from tracker.core.slo import due_by_priority
-from tracker.core.validate import NOTE_MAX, clean_owner, clean_path, clean_text, clean_title
+from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_link, clean_text, clean_title
 from tracker.storage.database import Db
 
 NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
 """Statuses that must come with a note saying why."""
-
 
 
 def get_action(db: Db, key: str | int) -> ActionRow:
@@ -39,7 +38,7 @@ def get_action(db: Db, key: str | int) -> ActionRow:
 
 def action_history(db: Db, action_id: int) -> list[ActionEventRow]:
     return [
-        ActionEventRow(read_stamp(at), actor, fld, old, new, note)  # type: ignore[arg-type]
+        ActionEventRow(read_stamp(at), actor, fld, old, new, note)
         for at, actor, fld, old, new, note in db.cursor(
             "SELECT at, actor, field, old_value, new_value, note FROM action_event"
             " WHERE action_id = :id ORDER BY at, id",
@@ -106,9 +105,11 @@ def add_action(
     runbook_path: str | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Create an action linked to an incident and/or a root cause; records a ``created`` event."""
     title = clean_title(title)
+    runbook_path = clean_runbook_link(runbook_path, runbooks_dir) if runbook_path else None
     description = clean_text(description)
     owner = clean_owner(owner)
     note = clean_text(note, "note", NOTE_MAX)
@@ -139,45 +140,47 @@ def add_action(
         return get_action(db, new_id)
 
 
-_EDITABLE = {
-    "title": "title",
-    "description": "description",
+_COLUMNS = {
+    "status": "status",
     "kind": "kind",
-    "owner": "owner",
     "priority": "priority",
     "due": "due_date",
-    "status": "status",
+    "owner": "owner",
+    "title": "title",
+    "description": "description",
     "incident": "incident_id",
     "root_cause": "root_cause_id",
     "runbook": "runbook_path",
 }
-"""Fields a caller may change, by event name -> column."""
+"""The column behind each field of ActionChanges (its name in the history)."""
 
 
-def _normalise(db: Db, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate requested changes; values come back in their stored form, keyed by event name."""
+def _stored(db: Db, changes: ActionChanges, runbooks_dir: str) -> dict[str, Any]:
+    """The given changes checked and in their stored form, keyed by field, in event order."""
     out: dict[str, Any] = {}
-    for name, value in changes.items():
-        if name not in _EDITABLE:
-            raise InputError(f"cannot change {name!r} of an action")
-        if name == "title":
-            out[name] = clean_title(value)
-        elif name == "description":
-            out[name] = clean_text(value)
-        elif name == "owner":
-            out[name] = clean_owner(value)
-        elif name in ("kind", "priority", "status"):
-            out[name] = value.value if hasattr(value, "value") else str(value)
-        elif name == "due":
-            if not isinstance(value, date):
-                raise InputError("an action always has a due date: give one (YYYY-MM-DD, +Nd, ...)")
-            out[name] = value
-        elif name == "incident":
-            out[name] = _incident_id(db, value)
-        elif name == "root_cause":
-            out[name] = _root_cause_id(db, value)
-        elif name == "runbook":
-            out[name] = clean_path(value) if value else None
+    if changes.status is not UNSET:
+        out["status"] = changes.status.value
+    if changes.kind is not UNSET:
+        out["kind"] = changes.kind.value
+    if changes.priority is not UNSET:
+        out["priority"] = changes.priority.value
+    if changes.due is not UNSET:
+        if not isinstance(changes.due, date):  # None from an untyped caller: clearing is not allowed
+            raise InputError("an action always has a due date: give one (YYYY-MM-DD, +Nd, ...)")
+        out["due"] = changes.due
+    if changes.owner is not UNSET:
+        out["owner"] = clean_owner(changes.owner)
+    if changes.title is not UNSET:
+        out["title"] = clean_title(changes.title)
+    if changes.description is not UNSET:
+        out["description"] = clean_text(changes.description)
+    if changes.incident is not UNSET:
+        out["incident"] = _incident_id(db, changes.incident)
+    if changes.root_cause is not UNSET:
+        out["root_cause"] = _root_cause_id(db, changes.root_cause)
+    if changes.runbook is not UNSET:
+        out["runbook"] = (clean_runbook_link(changes.runbook, runbooks_dir)
+                          if changes.runbook and changes.runbook.strip() else None)
     return out
 
 
@@ -197,12 +200,13 @@ def _shown_value(db: Db, name: str, value: Any) -> Any:
 def update_action(
     db: Db,
     key: str | int,
-    changes: Mapping[str, Any],
+    changes: ActionChanges,
     *,
     actor: str,
     expected_version: int | None = None,
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
+    runbooks_dir: str = "runbooks",
 ) -> ActionRow:
     """Apply ``changes`` to one action, all or nothing.
 
@@ -214,8 +218,7 @@ def update_action(
     now = clock.now()
     with db.write():
         current = db.row(
-            "SELECT id, version, title, description, kind, owner, priority, due_date, status, incident_id,"
-            " root_cause_id, runbook_path FROM action WHERE id = :id"
+            f"SELECT id, version, {', '.join(_COLUMNS.values())} FROM action WHERE id = :id"
             + ("" if db.dialect == "sqlite" else " FOR UPDATE"),  # SQLite's BEGIN IMMEDIATE already locks
             {"id": action_id},
         )
@@ -224,8 +227,8 @@ def update_action(
         version = current[1]
         if expected_version is not None and expected_version != version:
             raise StaleWriteError(action_key(action_id), expected_version, version)
-        wanted = _normalise(db, changes)
-        before = dict(zip(_EDITABLE, current[2:], strict=True))
+        wanted = _stored(db, changes, runbooks_dir)
+        before = dict(zip(_COLUMNS, current[2:], strict=True))
         before["due"] = read_date(before["due"])
         changed = {name: value for name, value in wanted.items() if before[name] != value}
         new_status = changed.get("status")
@@ -234,7 +237,7 @@ def update_action(
         if not changed and not note.strip():
             raise InputError(f"nothing to change on {action_key(action_id)}")
 
-        sets = [f"{_EDITABLE[name]} = :{name}" for name in changed]
+        sets = [f"{_COLUMNS[name]} = :{name}" for name in changed]
         params: dict[str, Any] = dict(changed)
         if new_status is not None:
             closed = ActionStatus(new_status).is_closed

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK
-from tracker.base.enums import OPEN_STATUSES
+from tracker.base.enums import OPEN_STATUSES, ActionKind, ActionStatus, Priority, by_value
 from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.rows import SORTS, ActionFilter, ActionRow
 from tracker.storage.database import Db
@@ -39,19 +39,23 @@ COLUMNS = (
 )
 FROM_ACTIONS = "FROM action a LEFT JOIN root_cause rc ON rc.id = a.root_cause_id"
 
+_KINDS = by_value(ActionKind)
+_PRIORITIES = by_value(Priority)
+_STATUSES = by_value(ActionStatus)
+
 
 def action_row(values: tuple[Any, ...]) -> ActionRow:
     return ActionRow(
         id=values[0],
         title=values[1],
         description=values[2],
-        kind=values[3],
+        kind=_KINDS[values[3]],
         owner=values[4],
-        priority=values[5],
+        priority=_PRIORITIES[values[5]],
         due=read_date(values[6]),
-        status=values[7],
-        created_at=read_stamp(values[8]),  # type: ignore[arg-type]
-        updated_at=read_stamp(values[9]),  # type: ignore[arg-type]
+        status=_STATUSES[values[7]],
+        created_at=read_stamp(values[8]),
+        updated_at=read_stamp(values[9]),
         completed_at=read_stamp(values[10]),
         incident_id=values[11],
         root_cause=values[12],

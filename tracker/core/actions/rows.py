@@ -1,14 +1,18 @@
-"""What action services return: an action, one event of its history, a filter, a sort order.
+"""The values action services take and return: an action, one event of its history, the changes
+to make to one, a filter, a sort order.
 
 Plain values with no session attached; enums are the domain's StrEnums.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from enum import Enum, StrEnum
+from typing import Any, Final, NamedTuple
 
-from tracker.base.enums import OPEN_STATUSES
+from tracker.base.enums import OPEN_STATUSES, ActionKind, ActionStatus, Priority, parse_enum
+from tracker.base.errors import InputError
 from tracker.base.timeutil import iso
 from tracker.core.keys import action_key, incident_key
 
@@ -19,11 +23,11 @@ class ActionRow(NamedTuple):
     id: int
     title: str
     description: str
-    kind: str
+    kind: ActionKind
     owner: str | None
-    priority: str
+    priority: Priority
     due: date
-    status: str
+    status: ActionStatus
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -84,6 +88,61 @@ class ActionEventRow(NamedTuple):
             "new": self.new_value,
             "note": self.note,
         }
+
+
+class Unset(Enum):
+    """The type of ``UNSET``."""
+
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+"""A field of ActionChanges that was not given: left as it is (``None`` means "clear it")."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionChanges:
+    """What to change on one action; every field left ``UNSET`` stays as it is.
+
+    ``owner=None`` unassigns, ``incident=None`` and ``root_cause=None`` unlink, ``runbook=None``
+    clears. Kinds, priorities and statuses are checked when the changes are made, so a bad
+    one is an InputError naming it before anything reaches the database. The fields are in
+    the order their history events are written.
+    """
+
+    status: ActionStatus | Unset = UNSET
+    kind: ActionKind | Unset = UNSET
+    priority: Priority | Unset = UNSET
+    due: date | Unset = UNSET
+    owner: str | None | Unset = UNSET
+    title: str | Unset = UNSET
+    description: str | Unset = UNSET
+    incident: str | None | Unset = UNSET
+    """An incident key (``INC-3``)."""
+    root_cause: str | None | Unset = UNSET
+    """A root cause's slug."""
+    runbook: str | None | Unset = UNSET
+    """A runbook's path inside the runbooks folder."""
+
+    def __post_init__(self) -> None:
+        for name, enum in (("status", ActionStatus), ("kind", ActionKind), ("priority", Priority)):
+            object.__setattr__(self, name, _member(enum, getattr(self, name), name))
+
+    def given(self) -> dict[str, object]:
+        """The fields that were given, by name, in event order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not UNSET}
+
+
+def _member(enum: type[StrEnum], value: object, what: str) -> object:
+    """``value`` as a member of ``enum``; a string is read as its value, anything else refused."""
+    if value is UNSET or isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        return parse_enum(enum, value, what)
+    raise InputError(f"unknown {what} {value!r} (choose from: {', '.join(m.value for m in enum)})")
 
 
 class ActionFilter(NamedTuple):

@@ -271,7 +271,7 @@ def add_incident(
 ) -> IncidentRow:
     """Open a new incident (a ``created`` event in its history); returns it with its key."""
     now = clock.now()
-    values = {
+    values: dict[str, Any] = {
         "title": clean_title(title),
         "kind": kind.value,
         "severity": severity.value,
@@ -288,7 +288,7 @@ def add_incident(
     }
     if status == IncidentStatus.CLOSED:
         raise InputError("status closed: a new incident cannot be closed at once (link its causes first)")
-    check_times(values, status, now)
+    check_times({name: values[name] for name in TIMES}, status, now)
     parts = [parse_component(c) for c in components]
     note = clean_text(note, "note", NOTE_MAX)
     with db.write():

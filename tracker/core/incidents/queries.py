@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.base.enums import OPEN_STATUSES
+from tracker.base.enums import OPEN_STATUSES, CauseRole, IncidentKind, IncidentStatus, Severity, by_value
 from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.actions import ActionFilter, ActionRow, iter_actions
@@ -20,7 +20,7 @@ from tracker.storage.database import Db
 class CauseLink:
     slug: str
     title: str
-    role: str
+    role: CauseRole
     note: str
 
 
@@ -57,9 +57,9 @@ class IncidentEventRow:
 class IncidentRow:
     id: int
     title: str
-    severity: str
-    status: str
-    kind: str
+    severity: Severity
+    status: IncidentStatus
+    kind: IncidentKind
     started_at: datetime | None
     detected_at: datetime | None
     mitigated_at: datetime | None
@@ -139,6 +139,11 @@ def component_name(group: str, name: str) -> str:
     return f"{group} / {name}" if group else name
 
 
+_SEVERITIES = by_value(Severity)
+_STATUSES = by_value(IncidentStatus)
+_KINDS = by_value(IncidentKind)
+_ROLES = by_value(CauseRole)
+
 _INCIDENT_COLUMNS = (
     "i.id, i.title, i.severity, i.status, i.kind, i.started_at, i.detected_at, i.mitigated_at, i.resolved_at,"
     " i.version"
@@ -162,7 +167,7 @@ def _incident_rows(
         f" JOIN root_cause rc ON rc.id = x.root_cause_id{scope}"
         " ORDER BY x.incident_id, CASE x.role WHEN 'root' THEN 0 WHEN 'trigger' THEN 1 ELSE 2 END, rc.slug"
     ):
-        causes[incident_id].append(CauseLink(slug, title, role, note))
+        causes[incident_id].append(CauseLink(slug, title, _ROLES[role], note))
     components: dict[int, list[str]] = defaultdict(list)
     for incident_id, group, name in db.cursor(
         "SELECT x.incident_id, c.group_name, c.name FROM incident_component x"
@@ -182,9 +187,9 @@ def _incident_rows(
         IncidentRow(
             id=r[0],
             title=r[1],
-            severity=r[2],
-            status=r[3],
-            kind=r[4],
+            severity=_SEVERITIES[r[2]],
+            status=_STATUSES[r[3]],
+            kind=_KINDS[r[4]],
             started_at=read_stamp(r[5]),
             detected_at=read_stamp(r[6]),
             mitigated_at=read_stamp(r[7]),
@@ -222,10 +227,13 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
     rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
     if not rows:
         raise NotFoundError(f"no incident {incident_key(incident_id)}")
-    company, summary, impact, customer_action, source, postmortem = db.row(  # type: ignore[misc]
+    texts = db.row(
         "SELECT company, summary, impact, customer_action, source, postmortem FROM incident WHERE id = :id",
         {"id": incident_id},
     )
+    if texts is None:
+        raise NotFoundError(f"no incident {incident_key(incident_id)}")
+    company, summary, impact, customer_action, source, postmortem = texts
     timeline = timeline_of(db, incident_id)
     actions = list(iter_actions(db, ActionFilter(incident_id=incident_id), sort="id"))
     runbooks = runbooks_for_causes(db, [c.slug for c in rows[0].root_causes])

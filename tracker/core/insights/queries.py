@@ -180,7 +180,7 @@ def struck_before(w: Window, ids: list[int]) -> set[int]:
 
 def window_links(w: Window) -> list[tuple[int, int, str, datetime]]:
     """(cause, incident, title, start) of every counted link of the window's incidents, oldest first."""
-    return [(int(c), int(i), title, read_stamp(started)) for c, i, title, started in w.db.cursor(  # type: ignore[misc]
+    return [(int(c), int(i), title, read_stamp(started)) for c, i, title, started in w.db.cursor(
         f"SELECT x.root_cause_id, i.id, i.title, i.started_at {_links(w)} AND i.started_at >= :lo"
         " AND i.started_at < :hi ORDER BY i.started_at, i.id, x.root_cause_id", w.params)]
 
@@ -209,10 +209,10 @@ def prevent_days(w: Window, ids: list[int]) -> tuple[DayCounts, DayCounts]:
         ):
             if not dropped:
                 day = read_date(created)
-                made[int(cause)][day] = made[int(cause)].get(day, 0) + int(n)  # type: ignore[index]
+                made[int(cause)][day] = made[int(cause)].get(day, 0) + int(n)
             if completed is not None:
                 day = read_date(completed)
-                done[int(cause)][day] = done[int(cause)].get(day, 0) + int(n)  # type: ignore[index]
+                done[int(cause)][day] = done[int(cause)].get(day, 0) + int(n)
     return ({c: sorted(days.items()) for c, days in made.items()},
             {c: sorted(days.items()) for c, days in done.items()})
 
@@ -230,7 +230,7 @@ def causes(w: Window, ids: list[int]) -> dict[int, tuple[str, str, int]]:
 
 def done_prevent_actions(w: Window, cause_id: int, day: date, limit: int) -> list[tuple[int, str, datetime]]:
     """The cause's prevent actions done on a day before ``day``, oldest first."""
-    return [(int(a), title, read_stamp(at)) for a, title, at in w.db.cursor(  # type: ignore[misc]
+    return [(int(a), title, read_stamp(at)) for a, title, at in w.db.cursor(
         "SELECT a.id, a.title, a.completed_at FROM action a WHERE a.root_cause_id = :cause AND a.kind = 'prevent'"
         " AND a.status = 'done' AND a.completed_at < :day ORDER BY a.completed_at, a.id LIMIT :limit",
         {"cause": cause_id, "day": _midnight(day), "limit": limit})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tracker.base.enums import OPEN_STATUSES, ActionStatus
+from tracker.base.enums import OPEN_STATUSES, ActionStatus, IncidentStatus, Severity, by_value
 from tracker.base.timeutil import iso, read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, action_row
 from tracker.core.actions.rows import ActionRow
@@ -32,6 +32,8 @@ from tracker.storage.database import Db
 
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 _CLOSED = ", ".join(f"'{s.value}'" for s in ActionStatus if s.is_closed)
+_SEVERITIES = by_value(Severity)
+_STATUSES = by_value(IncidentStatus)
 _EVENT_NOTE = (
     "(SELECT e.{what} FROM action_event e WHERE e.action_id = a.id AND (e.field = 'created'"
     " OR (e.field = 'status' AND e.new_value = a.status)) ORDER BY e.at DESC, e.id DESC LIMIT 1)"
@@ -82,10 +84,13 @@ class Query:
 
     def incidents(self, where: str, order: str, **params: Any) -> list[IncidentItem]:
         """At most ``limit`` incidents, each with its number of actions."""
-        return [IncidentItem(incident_key(r[0]), r[1], r[2], r[3], read_stamp(r[4]), int(r[5])) for r in self.db.cursor(
-            "SELECT i.id, i.title, i.severity, i.status, i.started_at, (SELECT COUNT(*) FROM action a"
-            f" WHERE a.incident_id = i.id) FROM incident i WHERE {where} ORDER BY {order} LIMIT :limit",
-            self.params(**params))]
+        return [
+            IncidentItem(incident_key(r[0]), r[1], _SEVERITIES[r[2]], _STATUSES[r[3]], read_stamp(r[4]), int(r[5]))
+            for r in self.db.cursor(
+                "SELECT i.id, i.title, i.severity, i.status, i.started_at, (SELECT COUNT(*) FROM action a"
+                f" WHERE a.incident_id = i.id) FROM incident i WHERE {where} ORDER BY {order} LIMIT :limit",
+                self.params(**params))
+        ]
 
     def day(self, stamp: datetime | None) -> int:
         return (self.ref - stamp.date()).days if stamp else 0

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from tracker.base.enums import IncidentStatus, Severity
 from tracker.base.timeutil import iso
 from tracker.core.actions import ActionRow
 
@@ -83,8 +84,8 @@ class OwnerGroup(NamedTuple):
 class IncidentItem(NamedTuple):
     id: str
     title: str
-    severity: str
-    status: str
+    severity: Severity
+    status: IncidentStatus
     started_at: datetime | None
     actions: int
 

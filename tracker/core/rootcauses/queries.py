@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.base.enums import OPEN_STATUSES, ActionKind
+from tracker.base.enums import OPEN_STATUSES, ActionKind, CauseRole, by_value
 from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import incident_key
@@ -15,12 +15,14 @@ from tracker.core.rootcauses.names import find_cause
 from tracker.core.runbooks.index import RUNBOOK_CAUSES
 from tracker.storage.database import Db
 
+_ROLES = by_value(CauseRole)
+
 
 @dataclass(frozen=True, slots=True)
 class CauseIncident:
     id: int
     title: str
-    role: str
+    role: CauseRole
     started_at: datetime | None
 
     @property
@@ -105,7 +107,7 @@ def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
         " ORDER BY i.started_at, i.id",
         params,
     ):
-        incidents[cause_id].append(CauseIncident(incident_id, title, role, read_stamp(started)))
+        incidents[cause_id].append(CauseIncident(incident_id, title, _ROLES[role], read_stamp(started)))
     open_by: dict[int, dict[str, int]] = defaultdict(dict)
     done_by: dict[int, dict[str, int]] = defaultdict(dict)
     status_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)

@@ -74,8 +74,8 @@ def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
-    """Parse a runbook's text; errors name ``where`` and the line in the file."""
+def front_matter_table(text: str, where: str) -> tuple[dict[str, Any], str, str]:
+    """The front matter as a TOML table, its text, and the body; errors name ``where`` and the line."""
     toml_text, body, _ = split_front_matter(text, where)
     try:
         data = tomllib.loads(toml_text.replace("\r\n", "\n"))
@@ -86,6 +86,12 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
         at = f" line {line + 1}"
         message = str(exc).split(" (at")[0]
         raise FrontMatterError(f"{where}{at}: front matter is not valid TOML ({message})") from None
+    return data, toml_text, body
+
+
+def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
+    """Parse a runbook's text; errors name ``where`` and the line in the file."""
+    data, toml_text, body = front_matter_table(text, where)
 
     def fail(key: str, wanted: str) -> FrontMatterError:
         line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
@@ -310,7 +316,50 @@ def create_runbook(root: Path, runbooks_dir: str, given: str, front: FrontMatter
     return relative
 
 
-# -- staleness and secrets ----------------------------------------------------------------------
+# -- what a commit may hold ----------------------------------------------------------------------
+
+
+_CONFLICT_MARKER = re.compile(r"(?:<{7}|>{7}|\|{7}|={7})(?: |$)")
+
+
+def commit_problem(relative: str, data: bytes, *, runbook: bool = True) -> str | None:
+    """Why ``data`` should not be committed as ``relative`` (naming the file, and the line), or None.
+
+    A runbook is UTF-8 text, not empty, without conflict markers, with valid front matter; other
+    files the tracker writes there (the weekly review record) need front matter that is valid TOML.
+    """
+    if not data.strip():
+        return f"{relative}: empty"
+    if b"\0" in data:
+        return f"{relative}: not text (it holds NUL bytes: a binary file?)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{relative}: not UTF-8 text (invalid byte at offset {exc.start})"
+    line = conflict_marker(text)
+    if line is not None:
+        return f"{relative} line {line}: a conflict marker (<<<<<<< / >>>>>>>) is left in it"
+    try:
+        parse_front_matter(text, relative) if runbook else front_matter_table(text, relative)
+    except FrontMatterError as error:
+        return str(error)
+    return None
+
+
+def conflict_marker(text: str) -> int | None:
+    """The line of the first git conflict marker in ``text``, if it holds any.
+
+    A lone ``=======`` line is a markdown heading underline: it counts only beside a ``<<<<<<<``,
+    ``|||||||`` or ``>>>>>>>`` line.
+    """
+    found = [(number, line[0]) for number, line in enumerate(text.splitlines(), start=1)
+             if _CONFLICT_MARKER.match(line)]
+    if any(kind != "=" for _, kind in found):
+        return found[0][0]
+    return None
+
+
+# -- staleness ----------------------------------------------------------------------------------
 
 
 def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
@@ -329,38 +378,3 @@ def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
             if seen is not None and seen > reference:
                 reasons.append(f"{slug} caused an incident on {seen.isoformat()}, after this runbook last changed")
     return reasons
-
-
-SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("a bearer token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-_.=]{20,}")),
-    ("a token or secret assignment",
-     re.compile(r"(?i)(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token)\s*[:=]\s*['\"]?"
-                r"(?![<$]|\*{3})[A-Za-z0-9/+_\-.]{12,}")),
-    ("a password assignment", re.compile(r"(?i)(?:password|passwd|pwd)\s*[:=]\s*['\"]?(?![<$]|\*{3}|['\"]?\s*$)\S+")),
-]
-"""What the pre-commit check blocks. Placeholders (``<secret>``, ``$VAR``, ``***``) are allowed."""
-
-
-@dataclass(frozen=True)
-class SecretFinding:
-    path: str
-    line: int
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.path} line {self.line}: looks like {self.kind}"
-
-
-def find_secrets(path: str, text: str) -> list[SecretFinding]:
-    findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for kind, pattern in SECRET_PATTERNS:
-            if pattern.search(line):
-                findings.append(SecretFinding(path, number, kind))
-                break
-    return findings

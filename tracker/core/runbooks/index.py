@@ -190,7 +190,8 @@ def runbooks_for_causes(db: Db, slugs: list[str]) -> list[str]:
 
 
 def get_meta(db: Db, key: str) -> str | None:
-    return db.scalar("SELECT value FROM tracker_meta WHERE key = :key", {"key": key})
+    value = db.scalar("SELECT value FROM tracker_meta WHERE key = :key", {"key": key})
+    return None if value is None else str(value)
 
 
 def set_meta(db: Db, key: str, value: str) -> None:

@@ -13,17 +13,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
 from tracker.base.errors import InputError, StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import NEEDS_NOTE, ActionRow
+from tracker.core.actions import NEEDS_NOTE, ActionChanges, ActionRow
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner, clean_text, clean_title
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.bases import TrackerDialog
+from tracker.tui.messages import ActionChoicesLoaded, ActionReloaded, ActionSaved, Failed
 from tracker.tui.text import literal
 
 
@@ -31,7 +31,7 @@ def _options(enum: type[Any]) -> list[tuple[str, str]]:
     return [(m.value.replace("_", " "), m.value) for m in enum]
 
 
-class ActionFormDialog(ModalScreen[ActionSaved | None]):
+class ActionFormDialog(TrackerDialog[ActionSaved | None]):
     """New action (pre-linked to an incident or a cause) or an edit of ``action``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,15 +100,12 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
 
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        self.post_message(Loaded("choices", ([c.slug for c in store.root_causes()], store.owners())))
+        store = self.app.store
+        self.post_message(ActionChoicesLoaded(store.causes.slugs(), store.actions.owners()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()
-        if message.what == "reloaded":
-            self._fill(message.data)
-            return
-        slugs, owners = message.data
+        slugs, owners = message.causes, message.owners
         select = self.query_one("#form-root-cause", Select)
         select.set_options([(slug, slug) for slug in slugs])
         if self.root_cause in slugs:
@@ -126,7 +123,7 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
 
     def collect(self) -> dict[str, Any]:
         """The form as service arguments, validated; raises InputError naming the field."""
-        today: date = self.app.store.today  # type: ignore[attr-defined]
+        today: date = self.app.store.today
         fields: dict[str, Any] = {
             "title": clean_title(self._value("#form-title")),
             "description": clean_text(self.query_one("#form-description", TextArea).text),
@@ -187,14 +184,14 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, fields: dict[str, Any]) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             if self.action is None:
-                row = store.add_action(**fields)
+                row = store.actions.add(**fields)
                 self.post_message(ActionSaved(row, created=True))
             else:
                 note = fields.pop("note")
-                row = store.update_action(self.action.id, self._changes(fields),
+                row = store.update_action(self.action.id, ActionChanges(**self._changes(fields)),
                                           expected_version=self.action.version, note=note)
                 self.post_message(ActionSaved(row))
         except TrackerError as error:
@@ -218,20 +215,22 @@ class ActionFormDialog(ModalScreen[ActionSaved | None]):
             self.app.push_screen(ConflictDialog(str(message.error)), callback=self._conflict)
 
     def _conflict(self, reload: bool | None) -> None:
-        if reload:
-            self._reload()
+        if reload and self.action is not None:
+            self._reload(self.action.id)
 
     @work(thread=True, group="form", exit_on_error=False)
-    def _reload(self) -> None:
+    def _reload(self, action_id: int) -> None:
         try:
-            row, _ = self.app.store.action(self.action.id)  # type: ignore[attr-defined, union-attr]
+            row = self.app.store.actions.get(action_id)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("reloaded", row))
+        self.post_message(ActionReloaded(row))
 
-    def _fill(self, row: ActionRow) -> None:
+    def on_action_reloaded(self, message: ActionReloaded) -> None:
         """Show the stored version (after a conflict) so the user edits from it."""
+        message.stop()
+        row = message.action
         self.action = row
         self.query_one("#form-heading", Label).update(f"Edit {row.key} (version {row.version})")
         self.query_one("#form-title", Input).value = row.title

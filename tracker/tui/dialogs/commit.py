@@ -9,11 +9,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from tracker.base.errors import InputError, TrackerError
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.bases import TrackerDialog
+from tracker.tui.messages import ChangedRunbooksLoaded, Failed, RunbooksCommitted
 from tracker.tui.text import literal
 
 
@@ -28,7 +28,7 @@ def action_keys(text: str) -> list[str]:
     return keys
 
 
-class CommitDialog(ModalScreen[bool]):
+class CommitDialog(TrackerDialog[bool]):
     """Returns True once a commit was made."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,25 +62,28 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, group="commit", exit_on_error=False)
     def _files(self) -> None:
         try:
-            files = self.app.store.changed_runbooks()  # type: ignore[attr-defined]
+            files = self.app.store.git.changed()
         except TrackerError as error:
-            self.post_message(Failed(error, "files"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("files", files))
+        self.post_message(ChangedRunbooksLoaded(files))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_changed_runbooks_loaded(self, message: ChangedRunbooksLoaded) -> None:
         message.stop()
-        if message.what == "files":
-            selection = self.query_one(SelectionList)
-            for path in message.data:
-                selection.add_option((path, path, True))
-            if not message.data:
-                self.show_error("No runbook has changes to commit.")
-            selection.focus() if message.data else None
-            self.query_one("#commit-message", Input).focus()
-        else:
-            self.app.notify(message.data, markup=False)
-            self.dismiss(True)
+        selection = self.query_one(SelectionList)
+        for path in message.paths:
+            selection.add_option((path, path, True))
+        if not message.paths:
+            self.show_error("No runbook has changes to commit.")
+        selection.focus() if message.paths else None
+        self.query_one("#commit-message", Input).focus()
+
+    def on_runbooks_committed(self, message: RunbooksCommitted) -> None:
+        message.stop()
+        info = message.commit
+        closed = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
+        self.app.notify(f"Committed {info.short}: {info.subject}{closed}", markup=False)
+        self.dismiss(True)
 
     def show_error(self, text: str) -> None:
         self.query_one("#commit-error", Static).update(literal(text))
@@ -105,12 +108,11 @@ class CommitDialog(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="commit-go", exit_on_error=False)
     def _commit(self, paths: list[str], message: str, refs: list[str], closes: list[str], allow: bool) -> None:
         try:
-            info = self.app.store.commit_runbooks(paths, message, refs, closes, allow)  # type: ignore[attr-defined]
+            info = self.app.store.git.commit(paths, message, refs, closes, allow)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        closed = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
-        self.post_message(Loaded("committed", f"Committed {info.short}: {info.subject}{closed}"))
+        self.post_message(RunbooksCommitted(info))
 
     def on_failed(self, message: Failed) -> None:
         message.stop()

@@ -8,7 +8,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
@@ -16,7 +15,8 @@ from tracker.base.errors import InputError, TrackerError
 from tracker.core.actions import ActionFilter
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner
-from tracker.tui.messages import Loaded
+from tracker.tui.bases import TrackerDialog
+from tracker.tui.messages import CauseSlugsLoaded
 from tracker.tui.text import literal
 
 
@@ -24,7 +24,7 @@ def _options(enum: type[Any]) -> list[tuple[str, str]]:
     return [(m.value.replace("_", " "), m.value) for m in enum]
 
 
-class FilterDialog(ModalScreen[ActionFilter | None]):
+class FilterDialog(TrackerDialog[ActionFilter | None]):
     """Edit the actions filter; returns the new filter, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,14 +83,13 @@ class FilterDialog(ModalScreen[ActionFilter | None]):
 
     @work(thread=True, group="filters", exit_on_error=False)
     def _causes(self) -> None:
-        slugs = [c.slug for c in self.app.store.root_causes()]  # type: ignore[attr-defined]
-        self.post_message(Loaded("causes", slugs))
+        self.post_message(CauseSlugsLoaded(self.app.store.causes.slugs()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_cause_slugs_loaded(self, message: CauseSlugsLoaded) -> None:
         message.stop()
         select = self.query_one("#filter-cause", Select)
-        select.set_options([(s, s) for s in message.data])
-        if self.current.root_cause in message.data:
+        select.set_options([(s, s) for s in message.slugs])
+        if self.current.root_cause in message.slugs:
             select.value = self.current.root_cause
 
     def _select(self, selector: str) -> tuple[str, ...]:

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
 
 from tracker.base.errors import InputError, TrackerError
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.bases import TrackerDialog
+from tracker.tui.messages import Failed, ImportApplied, ImportPlanned
 from tracker.tui.text import literal, one_line
+
+if TYPE_CHECKING:
+    from tracker.exchange.apply import ImportPlan
 
 MAX_INPUT = 64 * 1024 * 1024
 
 
-class ImportDialog(ModalScreen[int | None]):
+class ImportDialog(TrackerDialog[int | None]):
     """Returns the id of the incident created or updated, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -30,7 +33,7 @@ class ImportDialog(ModalScreen[int | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plans: list[Any] = []
+        self.plans: list[ImportPlan] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="import-box"):
@@ -85,19 +88,20 @@ class ImportDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def _plan(self, data: bytes, source: str) -> None:
         try:
-            plans = self.app.store.plan_import(data, source)  # type: ignore[attr-defined]
+            plans = self.app.store.imports.plan(data, source)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("plans", plans))
+        self.post_message(ImportPlanned(plans))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_import_applied(self, message: ImportApplied) -> None:
         message.stop()
-        if message.what == "saved":
-            self.app.notify(message.data[1], markup=False)
-            self.dismiss(message.data[0])
-            return
-        self.plans = message.data
+        self.app.notify(message.summary, markup=False)
+        self.dismiss(message.incident_id)
+
+    def on_import_planned(self, message: ImportPlanned) -> None:
+        message.stop()
+        self.plans = message.plans
         self.show_error("")
         lines = []
         for plan in self.plans:
@@ -133,13 +137,13 @@ class ImportDialog(ModalScreen[int | None]):
         self._save(self.plans, causes, actions)
 
     @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
-    def _save(self, plans: list[Any], causes: list[str], actions: list[int]) -> None:
+    def _save(self, plans: list[ImportPlan], causes: list[str], actions: list[int]) -> None:
         try:
-            result = self.app.store.apply_import(plans, causes, actions)  # type: ignore[attr-defined]
+            result = self.app.store.imports.apply(plans, causes, actions)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("saved", result))
+        self.post_message(ImportApplied(result.incident_id, result.summary))
 
     def on_failed(self, message: Failed) -> None:
         message.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from textual import work
@@ -9,19 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionEventRow, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged, Failed
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
-def _when(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"  # type: ignore[attr-defined]
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
 
 
 def history_content(events: list[ActionEventRow]) -> Content:
@@ -41,7 +41,7 @@ def history_content(events: list[ActionEventRow]) -> Content:
     return Content("\n").join(lines) if lines else literal("-")
 
 
-class ActionScreen(ActionOps, Screen[None]):
+class ActionScreen(ActionOps):
     """Detail of one action: every field, and who changed what, when and why."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,22 +75,18 @@ class ActionScreen(ActionOps, Screen[None]):
     @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.action(self.key)  # type: ignore[attr-defined]
+            detail = self.app.store.actions.detail(self.key)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("action", data))
-        commits = self.app.store.commits_for(data[0].key)  # type: ignore[attr-defined]
-        self.post_message(Loaded("commits", commits))
+        self.post_message(ActionLoaded(detail.action, detail.history))
+        self.post_message(CommitsLoaded(self.app.store.git.commits_for(detail.action.key)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "commits":
-            self._show_commits(message.data)
-            return
-        row, history = message.data
+    def on_action_loaded(self, message: ActionLoaded) -> None:
+        row, history = message.action, message.history
         self.row = row
         self.sub_title = row.key
-        today = self.app.store.today  # type: ignore[attr-defined]
+        today = self.app.store.today
         overdue = row.is_overdue(today)
         self.query_one("#action-heading", Static).update(
             Content.assemble((f"{row.key}  ", "bold"), (clean(row.title), "bold"))
@@ -115,12 +111,12 @@ class ActionScreen(ActionOps, Screen[None]):
             Content.assemble(("History", "bold $accent"), "\n", history_content(history))
         )
 
-    def _show_commits(self, commits: list) -> None:  # type: ignore[type-arg]
+    def on_commits_loaded(self, message: CommitsLoaded) -> None:
         lines = [
             Content.assemble((c.short, "$accent"), "  ", c.when.strftime("%Y-%m-%d"), "  ", clean(c.author_email),
                              "  ", clean(c.subject), ("  (closes)", "bold") if self.row and self.row.id in c.closes
                              else "")
-            for c in commits
+            for c in message.commits
         ]
         body = Content("\n").join(lines) if lines else literal("No commit references this action yet.")
         self.query_one("#action-commits", Static).update(
@@ -128,9 +124,7 @@ class ActionScreen(ActionOps, Screen[None]):
         )
 
     def on_failed(self, message: Failed) -> None:
-        if message.context is not None:
-            return  # a failed write: ActionOps.on_failed handles it
-        self.app.report(message.error)  # type: ignore[attr-defined]
+        self.app.report(message.error)
         if self.row is None:
             self.app.pop_screen()
 
@@ -142,7 +136,7 @@ class ActionScreen(ActionOps, Screen[None]):
 
     def action_open_incident(self) -> None:
         if self.row is not None and self.row.incident_id is not None:
-            self.app.open_incident(self.row.incident_id)  # type: ignore[attr-defined]
+            self.app.open_incident(self.row.incident_id)
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

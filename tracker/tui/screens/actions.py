@@ -9,12 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.messages import ActionsCounted, DataChanged
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
@@ -59,7 +58,7 @@ def describe(filt: ActionFilter, sort: str) -> str:
     return (" · ".join(parts) or "all actions") + f"  ·  sorted by {sort}"
 
 
-class ActionsScreen(ActionOps, Screen[None]):
+class ActionsScreen(ActionOps):
     """Every action; overdue ones stand out. Filters: f, o, x; search: /; sort: s."""
 
     AUTO_FOCUS = "#action-table"
@@ -86,7 +85,7 @@ class ActionsScreen(ActionOps, Screen[None]):
             yield Input(placeholder="Search titles and descriptions  (/)", id="action-search")
             yield Static("", id="action-filters")
         yield LazyTable(
-            action_columns(self.app.store.today),  # type: ignore[attr-defined]
+            action_columns(self.app.store.today),
             key=SORTS["due"].key,
             row_class=self._row_class,
             empty_text="No action matches these filters (x clears them).",
@@ -95,7 +94,7 @@ class ActionsScreen(ActionOps, Screen[None]):
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        self.filter = self.filter._replace(today=self.app.store.today)  # type: ignore[attr-defined]
+        self.filter = self.filter._replace(today=self.app.store.today)
         if not self.take_pending_filter():
             self.action_reload()
 
@@ -107,10 +106,10 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     def take_pending_filter(self) -> bool:
         """Apply a filter another screen asked for (e.g. a cause's actions); True if there was one."""
-        pending = getattr(self.app, "pending_filter", None)
-        if not isinstance(pending, ActionFilter):
+        pending = self.app.pending_filter
+        if pending is None:
             return False
-        self.app.pending_filter = None  # type: ignore[attr-defined]
+        self.app.pending_filter = None
         self.query_one("#action-search", Input).value = ""
         self.filter = pending
         self.action_reload()
@@ -131,20 +130,20 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
-        total = self.app.store.count_actions(filt)  # type: ignore[attr-defined]
-        self.post_message(Loaded("count", (filt, sort, total, keep_cursor)))
+        total = self.app.store.actions.count(filt)
+        self.post_message(ActionsCounted(filt, sort, total, keep_cursor))
 
-    def on_loaded(self, message: Loaded) -> None:
-        filt, sort, total, keep_cursor = message.data
+    def on_actions_counted(self, message: ActionsCounted) -> None:
+        filt, sort, total = message.filter, message.sort, message.total
         if (filt, sort) != (self.filter, self.sort):
             return  # an older request; a newer one is on its way
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         table = self.query_one(LazyTable)
         table.key_of = SORTS[sort].key
         table.reset(
             total,
-            lambda after, offset, limit: store.page_actions(filt, sort, after, offset, limit),
-            keep_cursor,
+            lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
+            message.keep_cursor,
         )
         self.sub_title = f"{total} action{'s' if total != 1 else ''}"
 
@@ -168,8 +167,7 @@ class ActionsScreen(ActionOps, Screen[None]):
     def action_filters(self) -> None:
         from tracker.tui.dialogs.filters import FilterDialog
 
-        self.app.push_screen(FilterDialog(self.filter),
-                             callback=lambda f: f is not None and self.set_filter(f))
+        self.ask(FilterDialog(self.filter), self.set_filter)
 
     def action_toggle_overdue(self) -> None:
         self.set_filter(self.filter._replace(overdue=not self.filter.overdue))
@@ -192,16 +190,14 @@ class ActionsScreen(ActionOps, Screen[None]):
 
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
         row: Any = message.row
-        self.app.open_action(row.id)  # type: ignore[attr-defined]
+        self.app.open_action(row.id)
 
     def action_new_action(self) -> None:
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
         incident = f"INC-{self.filter.incident_id}" if self.filter.incident_id else None
-        self.app.push_screen(
-            ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
-            callback=lambda saved: saved is not None and self.after_change(saved.action),
-        )
+        self.ask(ActionFormDialog(incident=incident, root_cause=self.filter.root_cause),
+                 lambda saved: self.after_change(saved.action))
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

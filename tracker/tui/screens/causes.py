@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from tracker.core.rootcauses import RootCauseRow
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import CausesLoaded, DataChanged
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -28,7 +28,7 @@ def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:
     return found
 
 
-class CausesScreen(Screen[None]):
+class CausesScreen(TrackerScreen[None]):
     """The taxonomy with recurrence; the highlighted cause is detailed on the right."""
 
     AUTO_FOCUS = "#cause-table"
@@ -67,16 +67,16 @@ class CausesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="causes", exit_on_error=False)
     def _load(self) -> None:
-        self.post_message(Loaded("causes", self.app.store.root_causes_with_runbooks()))  # type: ignore[attr-defined]
+        self.post_message(CausesLoaded(self.app.store.causes.with_runbooks()))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_causes_loaded(self, message: CausesLoaded) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_slug()
         table.clear()
         self.causes = {}
-        for cause, runbooks in message.data:
-            self.causes[cause.slug] = (cause, runbooks)
-            alert = warnings(cause, runbooks)
+        for cause in message.causes:
+            self.causes[cause.slug] = (cause, cause.runbooks)
+            alert = warnings(cause, cause.runbooks)
             table.add_row(
                 Text(clean(cause.slug), style="bold" if cause.incident_count > 1 else ""),
                 Text(str(cause.incident_count), style="bold red" if cause.incident_count > 1 else ""),
@@ -86,8 +86,7 @@ class CausesScreen(Screen[None]):
                 Text("⚠" if alert else "", style="bold yellow"),
                 key=cause.slug,
             )
-        pending = getattr(self.app, "pending_cause", None)
-        self.select(pending or selected)
+        self.select(self.app.pending_cause or selected)
 
     def selected_slug(self) -> str | None:
         table = self.query_one(DataTable)
@@ -96,11 +95,11 @@ class CausesScreen(Screen[None]):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def select_pending(self) -> None:
-        self.select(getattr(self.app, "pending_cause", None))
+        self.select(self.app.pending_cause)
 
     def select(self, slug: str | None) -> None:
         table = self.query_one(DataTable)
-        self.app.pending_cause = None  # type: ignore[attr-defined]
+        self.app.pending_cause = None
         if slug and slug in self.causes:
             table.move_cursor(row=table.get_row_index(slug))
         self.show(self.selected_slug())
@@ -141,14 +140,13 @@ class CausesScreen(Screen[None]):
             return
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
-        self.app.push_screen(ActionFormDialog(root_cause=slug),
-                             callback=lambda saved: saved is not None and self.action_reload())
+        self.ask(ActionFormDialog(root_cause=slug), lambda saved: self.action_reload())
 
     def action_view_actions(self) -> None:
         slug = self.selected_slug()
         if slug is None:
             return
-        self.app.show_actions(root_cause=slug)  # type: ignore[attr-defined]
+        self.app.show_actions(root_cause=slug)
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

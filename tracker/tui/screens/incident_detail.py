@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,19 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from tracker.base.errors import TrackerError
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
-from tracker.tui.messages import ActionSaved, DataChanged, Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import ActionSaved, DataChanged, Failed, IncidentLoaded
 from tracker.tui.text import clean, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
 
 
-def _when(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"  # type: ignore[attr-defined]
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"
 
 
 def _section(title: str, body: Content | str) -> Content:
@@ -30,7 +31,7 @@ def _section(title: str, body: Content | str) -> Content:
     return Content.assemble((title, "bold $accent"), "\n", text)
 
 
-class IncidentScreen(Screen[None]):
+class IncidentScreen(TrackerScreen[None]):
     """Detail of one incident; ``n`` adds an action already linked to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,22 +78,22 @@ class IncidentScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
     def _load(self) -> None:
         try:
-            data = self.app.store.incident(self.key)  # type: ignore[attr-defined]
+            detail = self.app.store.incidents.get(self.key)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("incident", data))
+        self.post_message(IncidentLoaded(detail))
 
     def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)  # type: ignore[attr-defined]
+        self.app.report(message.error)
         if self.detail is None:
             self.app.pop_screen()
 
-    def on_loaded(self, message: Loaded) -> None:
-        detail, runbooks = message.data
+    def on_incident_loaded(self, message: IncidentLoaded) -> None:
+        detail = message.incident
         self.detail = detail
         row = detail.row
-        today = self.app.store.today  # type: ignore[attr-defined]
+        today = self.app.store.today
         self.sub_title = row.key
         self.query_one("#incident-heading", Static).update(
             Content.assemble((f"{row.key}  ", "bold"), (clean(row.title), "bold"))
@@ -124,7 +125,7 @@ class IncidentScreen(Screen[None]):
         ) if row.root_causes else literal("No root cause linked yet.")
         self.query_one("#incident-causes", Static).update(_section("Root causes", causes))
         self.query_one("#incident-runbooks", Static).update(
-            _section("Runbooks (through its causes)", "\n".join(clean(p) for p in runbooks) or "none linked")
+            _section("Runbooks (through its causes)", "\n".join(clean(p) for p in detail.runbooks) or "none linked")
         )
         table = self.query_one(DataTable)
         table.clear()
@@ -153,7 +154,7 @@ class IncidentScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value and event.row_key.value.isdigit():
-            self.app.open_action(int(event.row_key.value))  # type: ignore[attr-defined]
+            self.app.open_action(int(event.row_key.value))
 
     def action_new_action(self) -> None:
         if self.detail is None:

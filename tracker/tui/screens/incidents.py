@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentRow
-from tracker.tui.messages import DataChanged, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import DataChanged, IncidentsCounted
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
@@ -32,7 +32,7 @@ INCIDENT_COLUMNS: list[Column[IncidentRow]] = [
 ]
 
 
-class IncidentsScreen(Screen[None]):
+class IncidentsScreen(TrackerScreen[None]):
     """The list of incidents; enter opens one."""
 
     AUTO_FOCUS = "#incident-table"
@@ -66,19 +66,19 @@ class IncidentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="incidents", exit_on_error=False)
     def _count(self, keep_cursor: bool) -> None:
-        total = self.app.store.count_incidents()  # type: ignore[attr-defined]
-        self.post_message(Loaded("count", (total, keep_cursor)))
+        total = self.app.store.incidents.count()
+        self.post_message(IncidentsCounted(total, keep_cursor))
 
-    def on_loaded(self, message: Loaded) -> None:
-        total, keep_cursor = message.data
-        store = self.app.store  # type: ignore[attr-defined]
+    def on_incidents_counted(self, message: IncidentsCounted) -> None:
+        total, keep_cursor = message.total, message.keep_cursor
+        store = self.app.store
         table = self.query_one(LazyTable)
-        table.reset(total, lambda after, offset, limit: store.page_incidents(after, offset, limit), keep_cursor)
+        table.reset(total, lambda after, offset, limit: store.incidents.page(after, offset, limit), keep_cursor)
         self.query_one("#incidents-title", Static).update(f"Incidents ({total})")
 
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
         row: Any = message.row
-        self.app.open_incident(row.id)  # type: ignore[attr-defined]
+        self.app.open_incident(row.id)
 
     def action_import_report(self) -> None:
         from tracker.tui.dialogs.import_report import ImportDialog
@@ -86,7 +86,7 @@ class IncidentsScreen(Screen[None]):
         def done(incident_id: int | None) -> None:
             if incident_id is not None:
                 self.action_reload(keep_cursor=True)
-                self.app.open_incident(incident_id)  # type: ignore[attr-defined]
+                self.app.open_incident(incident_id)
 
         self.app.push_screen(ImportDialog(), callback=done)
 

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Label, Sparkline, Static
 
 from tracker.base.errors import TrackerError
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import DataChanged, Failed, ReviewLoaded, ReviewRecorded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.review import ActionItem, Review
 
 DECISION_SECTIONS = ("overdue", "unowned", "proposed", "stale", "blocked")
 """The review's sections whose actions need a decision, in the order the walk-through takes them."""
 
 
-def decision_items(review: Any) -> list[tuple[Any, list[str]]]:
+def decision_items(review: Review) -> list[tuple[ActionItem, list[str]]]:
     """Each action needing a decision once, with every reason it needs one (overdue, stale, ...)."""
-    found: dict[int, tuple[Any, list[str]]] = {}
+    found: dict[int, tuple[ActionItem, list[str]]] = {}
     for section in DECISION_SECTIONS:
         rows = review.sections.get(section, [])
         items = [item for group in rows for item in group.actions] if section == "overdue" else rows
@@ -33,7 +36,7 @@ def decision_items(review: Any) -> list[tuple[Any, list[str]]]:
     return list(found.values())
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(TrackerScreen[None]):
     """This week's review; w walks through every item that needs a decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,7 +50,7 @@ class ReviewScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.week: str | None = None
-        self.review: Any = None
+        self.review: Review | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,20 +75,20 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _load(self, week: str | None) -> None:
         try:
-            review = self.app.store.review(week)  # type: ignore[attr-defined]
+            review = self.app.store.review.week(week)
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("review", review))
+        self.post_message(ReviewLoaded(review))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "recorded":
-            self.app.notify(message.data, markup=False)
-            self.action_reload()
-            return
+    def on_review_recorded(self, message: ReviewRecorded) -> None:
+        self.app.notify(message.summary, markup=False)
+        self.action_reload()
+
+    def on_review_loaded(self, message: ReviewLoaded) -> None:
         from tracker.core.review.render import render_text
 
-        review = message.data
+        review = message.review
         self.review = review
         self.week = review.week
         pending = len(decision_items(review))
@@ -98,7 +101,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-text", Static).update(literal(render_text(review)))
 
     def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)  # type: ignore[attr-defined]
+        self.app.report(message.error)
 
     def action_week(self, step: int) -> None:
         if self.review is None:
@@ -126,10 +129,10 @@ class ReviewScreen(Screen[None]):
 
             summary = "\n".join(decisions[:15]) + (f"\n… and {len(decisions) - 15} more" if len(decisions) > 15
                                                    else "")
-            self.app.push_screen(
+            self.ask_yes(
                 ConfirmDialog(f"{len(decisions)} decisions:\n{summary}\n\nWrite and commit the review?",
                               "Write and commit", "Not now"),
-                callback=lambda yes: yes and self.action_record(),
+                self.action_record,
             )
 
     def action_record(self) -> None:
@@ -140,13 +143,13 @@ class ReviewScreen(Screen[None]):
     def _record(self, week: str) -> None:
         from tracker.repo import gitsync
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
-            record = store.write_review(week, commit=True)
+            record = store.review.record(week, commit=True)
             done = f"Wrote {record.path}; committed {record.commit.short}" if record.commit else ""
         except gitsync.GitUnavailable as error:
             try:
-                record = store.write_review(week, commit=False)
+                record = store.review.record(week, commit=False)
             except TrackerError as inner:
                 self.post_message(Failed(inner))
                 return
@@ -154,7 +157,7 @@ class ReviewScreen(Screen[None]):
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("recorded", done))
+        self.post_message(ReviewRecorded(done))
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.action_reload()

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.errors import TrackerError
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import DiffLoaded, Failed
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -34,7 +34,7 @@ def diff_content(text: str) -> Content:
     return Content("\n").join(parts) if parts else literal("No pending changes in the runbooks.")
 
 
-class RunbookDiffScreen(Screen[None]):
+class RunbookDiffScreen(TrackerScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="diff.back"),
         Binding("c", "commit", "Commit", id="diff.commit"),
@@ -54,14 +54,14 @@ class RunbookDiffScreen(Screen[None]):
     @work(thread=True, group="diff", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text = self.app.store.diff([])  # type: ignore[attr-defined]
+            text = self.app.store.git.diff([])
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("diff", text))
+        self.post_message(DiffLoaded(text))
 
-    def on_loaded(self, message: Loaded) -> None:
-        self.query_one("#diff-text", Static).update(diff_content(message.data))
+    def on_diff_loaded(self, message: DiffLoaded) -> None:
+        self.query_one("#diff-text", Static).update(diff_content(message.text))
 
     def on_failed(self, message: Failed) -> None:
         self.query_one("#diff-text", Static).update(literal(str(message.error)))

@@ -7,16 +7,16 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Header, Static, TextArea
 
 from tracker.base.errors import TrackerError
-from tracker.tui.messages import Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import Failed, RunbookSaved, RunbookTextLoaded
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
-class RunbookEditScreen(Screen[None]):
+class RunbookEditScreen(TrackerScreen[None]):
     """A runbook in a text editor. With ``resolving``, saving also finishes the pull."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,25 +53,25 @@ class RunbookEditScreen(Screen[None]):
     @work(thread=True, group="runbook-edit", exit_on_error=False)
     def _load(self) -> None:
         try:
-            text, newline, _ = self.app.store.runbook_text(self.path)  # type: ignore[attr-defined]
+            text, newline, _ = self.app.store.runbooks.text(self.path)
         except (TrackerError, OSError) as error:
-            self.post_message(Failed(error, "load"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("text", (text, newline)))
+        self.post_message(RunbookTextLoaded(text, newline))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "text":
-            text, self.newline = message.data
-            editor = self.query_one(TextArea)
-            editor.load_text(text.replace("\r\n", "\n"))
-            editor.read_only = False
-            self.saved_text = editor.text
-        elif message.what == "saved":
-            self.saved_text = message.data
-            self.app.notify(f"Saved {self.path}", markup=False)
-            if self.resolving:
-                self.resolving = False
-                self.dismiss()
+    def on_runbook_text_loaded(self, message: RunbookTextLoaded) -> None:
+        self.newline = message.newline
+        editor = self.query_one(TextArea)
+        editor.load_text(message.text.replace("\r\n", "\n"))
+        editor.read_only = False
+        self.saved_text = editor.text
+
+    def on_runbook_saved(self, message: RunbookSaved) -> None:
+        self.saved_text = message.text
+        self.app.notify(f"Saved {self.path}", markup=False)
+        if self.resolving:
+            self.resolving = False
+            self.dismiss()
 
     @property
     def dirty(self) -> bool:
@@ -84,17 +84,17 @@ class RunbookEditScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbook-save", exit_on_error=False)
     def _save(self, text: str) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             if self.resolving:
-                store.save_runbook_unchecked(self.path, text, self.newline)
-                store.continue_pull([self.path])
+                store.runbooks.save_unchecked(self.path, text, self.newline)
+                store.git.continue_pull([self.path])
             else:
-                store.save_runbook(self.path, text, self.newline)
+                store.runbooks.save(self.path, text, self.newline)
         except TrackerError as error:
-            self.post_message(Failed(error, "save"))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("saved", text))
+        self.post_message(RunbookSaved(text))
 
     def on_failed(self, message: Failed) -> None:
         from tracker.repo import gitsync
@@ -108,9 +108,9 @@ class RunbookEditScreen(Screen[None]):
             if others:
                 self.app.switch_screen(RunbookEditScreen(others[0], resolving=True))
             return
-        self.app.report(error)  # type: ignore[attr-defined]
-        if message.context == "load":
-            self.dismiss()
+        self.app.report(error)
+        if self.saved_text is None:
+            self.dismiss()  # the text never loaded: nothing to edit
 
     def action_leave(self) -> None:
         if self.dirty and not self.warned:

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.base.errors import TrackerError
 from tracker.core.runbooks.files import LARGE_FILE
-from tracker.tui.messages import DataChanged, Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import (
+    DataChanged,
+    Failed,
+    GitOperationDone,
+    GitStateLoaded,
+    RunbookPreviewLoaded,
+    RunbooksLoaded,
+)
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.runbooks.index import RunbookRow
 
 PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
 
 
-class RunbooksScreen(Screen[None]):
+class RunbooksScreen(TrackerScreen[None]):
     """Runbooks under git: read, search, edit, diff, commit, pull and push."""
 
     AUTO_FOCUS = "#runbook-table"
@@ -42,7 +52,7 @@ class RunbooksScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, Any] = {}
+        self.rows: dict[str, RunbookRow] = {}
         self.states: dict[str, str] = {}
         self.operation: str | None = None
         self.search = ""
@@ -79,40 +89,37 @@ class RunbooksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-list-indexed", exit_on_error=False)
     def _list_indexed(self) -> None:
-        rows = self.app.store.runbooks(self.search, refresh=False)  # type: ignore[attr-defined]
-        self.post_message(Loaded("rows", rows))
+        self.post_message(RunbooksLoaded(self.app.store.runbooks.rows(self.search, refresh=False)))
 
     @work(thread=True, exclusive=True, group="runbooks-list", exit_on_error=False)
     def _list(self, refresh: bool) -> None:
-        rows = self.app.store.runbooks(self.search, refresh=refresh)  # type: ignore[attr-defined]
-        self.post_message(Loaded("rows", rows))
+        self.post_message(RunbooksLoaded(self.app.store.runbooks.rows(self.search, refresh=refresh)))
 
     @work(thread=True, exclusive=True, group="runbooks-git", exit_on_error=False)
     def _git_state(self) -> None:
-        self.post_message(Loaded("git", self.app.store.git_overview()))  # type: ignore[attr-defined]
+        self.post_message(GitStateLoaded(self.app.store.git.overview()))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "rows":
-            self._show_rows(message.data)
-        elif message.what == "git":
-            state, files, problem = message.data
-            label = self.query_one("#runbook-git", Static)
-            if problem:
-                label.update(literal(f"git: {problem}"))
-                self.states, self.operation = {}, None
-            else:
-                self.states = files.states
-                self.operation = state.operation
-                label.update(literal(f"git: {state.describe()}"))
-                self.sub_title = state.describe()
-            self._show_rows(list(self.rows.values()))
-        elif message.what == "preview":
-            self._show_preview(*message.data)
-        elif message.what == "done":
-            self.app.notify(message.data, markup=False)
-            self.action_reload()
+    def on_runbooks_loaded(self, message: RunbooksLoaded) -> None:
+        self._show_rows(message.rows)
 
-    def _show_rows(self, rows: list[Any]) -> None:
+    def on_git_state_loaded(self, message: GitStateLoaded) -> None:
+        state, files, problem = message.overview
+        label = self.query_one("#runbook-git", Static)
+        if state is None:
+            label.update(literal(f"git: {problem}"))
+            self.states, self.operation = {}, None
+        else:
+            self.states = files.states
+            self.operation = state.operation
+            label.update(literal(f"git: {state.describe()}"))
+            self.sub_title = state.describe()
+        self._show_rows(list(self.rows.values()))
+
+    def on_git_operation_done(self, message: GitOperationDone) -> None:
+        self.app.notify(message.summary, markup=False)
+        self.action_reload()
+
+    def _show_rows(self, rows: list[RunbookRow]) -> None:
         table = self.query_one(DataTable)
         current = self.selected_path()
         table.clear()
@@ -125,11 +132,11 @@ class RunbooksScreen(Screen[None]):
                 Text("error" if row.error else "stale" if row.stale else "", style="bold yellow"),
                 key=row.path,
             )
-        pending = getattr(self.app, "pending_runbook", None)
+        pending = self.app.pending_runbook
         target = pending if pending in self.rows else current
         if target in self.rows:
             table.move_cursor(row=table.get_row_index(target))
-        self.app.pending_runbook = None  # type: ignore[attr-defined]
+        self.app.pending_runbook = None
         if self.rows and (self.shown is None or self.shown != self.selected_path()):
             self._preview(self.selected_path(), full=False)
 
@@ -148,13 +155,14 @@ class RunbooksScreen(Screen[None]):
         if path is None:
             return
         try:
-            text, _, size = self.app.store.runbook_text(path)  # type: ignore[attr-defined]
+            text, _, size = self.app.store.runbooks.text(path)
         except (TrackerError, OSError) as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("preview", (path, text, size, full)))
+        self.post_message(RunbookPreviewLoaded(path, text, size, full))
 
-    def _show_preview(self, path: str, text: str, size: int, full: bool) -> None:
+    def on_runbook_preview_loaded(self, message: RunbookPreviewLoaded) -> None:
+        path, text, size, full = message.path, message.text, message.size, message.full
         self.shown = path
         row = self.rows.get(path)
         facts = [f"{path}"]
@@ -214,7 +222,7 @@ class RunbooksScreen(Screen[None]):
         from textual.app import SuspendNotSupported
 
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        target = self.app.store.runbook_file(path)  # type: ignore[attr-defined]
+        target = self.app.store.runbooks.file(path)
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(target)], check=False)
@@ -234,7 +242,7 @@ class RunbooksScreen(Screen[None]):
     def action_commit(self) -> None:
         from tracker.tui.dialogs.commit import CommitDialog
 
-        self.app.push_screen(CommitDialog(), callback=lambda done: done and self.action_reload())
+        self.ask_yes(CommitDialog(), self.action_reload)
 
     def action_pull(self, rebase: bool = False) -> None:
         self.app.notify("Pulling…", timeout=2)
@@ -253,18 +261,18 @@ class RunbooksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runbooks-remote", exit_on_error=False)
     def _remote(self, what: str) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.app.store
         try:
             if what == "push":
-                result = store.push()
+                result = store.git.push()
             elif what == "sync":
-                result = store.sync()
+                result = store.git.sync()
             else:
-                result = store.pull(rebase=what == "pull-rebase")
+                result = store.git.pull(rebase=what == "pull-rebase")
         except TrackerError as error:
-            self.post_message(Failed(error, what))
+            self.post_message(Failed(error))
             return
-        self.post_message(Loaded("done", result))
+        self.post_message(GitOperationDone(result))
 
     def on_failed(self, message: Failed) -> None:
         from tracker.repo import gitsync
@@ -278,10 +286,9 @@ class RunbooksScreen(Screen[None]):
         elif isinstance(error, gitsync.PushRejected):
             from tracker.tui.dialogs.confirm import ConfirmDialog
 
-            self.app.push_screen(ConfirmDialog(str(error), "Pull, then push", "Not now"),
-                                 callback=lambda yes: yes and self.action_sync())
+            self.ask_yes(ConfirmDialog(str(error), "Pull, then push", "Not now"), self.action_sync)
         else:
-            self.app.report(error)  # type: ignore[attr-defined]
+            self.app.report(error)
 
     def _conflict_choice(self, choice: str | None) -> None:
         if choice == "abort":
@@ -294,11 +301,11 @@ class RunbooksScreen(Screen[None]):
     @work(thread=True, group="runbooks-remote", exit_on_error=False)
     def _abort(self) -> None:
         try:
-            self.app.store.abort_pull()  # type: ignore[attr-defined]
+            self.app.store.git.abort_pull()
         except TrackerError as error:
             self.post_message(Failed(error))
             return
-        self.post_message(Loaded("done", "Pull aborted: everything is as it was before it."))
+        self.post_message(GitOperationDone("Pull aborted: everything is as it was before it."))
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

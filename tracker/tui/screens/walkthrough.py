@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tracker.base.enums import ActionStatus
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionRow
+from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
-from tracker.tui.messages import ActionSaved, Failed, Loaded
+from tracker.tui.bases import TrackerScreen
+from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+
+if TYPE_CHECKING:
+    from tracker.core.review import ActionItem
 
 REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting for triage",
                "stale": "no change for a while", "blocked": "blocked"}
 
 
-class WalkthroughScreen(Screen[list[str]]):
+class WalkthroughScreen(TrackerScreen[list[str]]):
     """Steps through the items needing a decision; dismisses with the decisions taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -41,7 +45,7 @@ class WalkthroughScreen(Screen[list[str]]):
         Binding("escape", "finish", "Finish", id="walk.finish"),
     ]
 
-    def __init__(self, week: str, items: list[tuple[Any, list[str]]]) -> None:
+    def __init__(self, week: str, items: list[tuple[ActionItem, list[str]]]) -> None:
         super().__init__()
         self.week = week
         self.items = items
@@ -88,7 +92,7 @@ class WalkthroughScreen(Screen[list[str]]):
 
     # -- decisions ---------------------------------------------------------------------------
 
-    def decide(self, what: str, changes: dict[str, Any], note: str = "") -> None:
+    def decide(self, what: str, changes: ActionChanges, note: str = "") -> None:
         if self.busy:
             return
         self.busy = True
@@ -97,43 +101,42 @@ class WalkthroughScreen(Screen[list[str]]):
         self._write(row, changes, text, what)
 
     @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: dict[str, Any], note: str, what: str) -> None:
+    def _write(self, row: ActionRow, changes: ActionChanges, note: str, what: str) -> None:
         try:
             saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
                                                  note=note)
         except TrackerError as error:
-            self.post_message(Failed(error, row))
+            self.post_message(ActionNotSaved(error, row))
             return
         self.post_message(ActionSaved(saved))
-        self.post_message(Loaded("decided", f"{row.key}: {what}"))
+        self.post_message(DecisionTaken(f"{row.key}: {what}"))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         item, reasons = self.items[self.position]
         self.items[self.position] = (item._replace(action=message.action), reasons)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "reloaded":
-            item, reasons = self.items[self.position]
-            self.items[self.position] = (item._replace(action=message.data), reasons)
-            self.show()
-            return
+    def on_decision_taken(self, message: DecisionTaken) -> None:
         self.busy = False
-        self.decisions.append(message.data)
+        self.decisions.append(message.summary)
         self.next()
 
-    def on_failed(self, message: Failed) -> None:
+    def on_action_reloaded(self, message: ActionReloaded) -> None:
+        item, reasons = self.items[self.position]
+        self.items[self.position] = (item._replace(action=message.action), reasons)
+        self.show()
+
+    def on_action_not_saved(self, message: ActionNotSaved) -> None:
         self.busy = False
         error = message.error
         if isinstance(error, StaleWriteError):
             self.app.notify(f"{error} — reloaded: decide again.", severity="warning", markup=False)
             self._reload(self.current.id)
         else:
-            self.app.report(error)  # type: ignore[attr-defined]
+            self.app.report(error)
 
     @work(thread=True, group="walk-write", exit_on_error=False)
     def _reload(self, action_id: int) -> None:
-        row, _ = self.app.store.action(action_id)  # type: ignore[attr-defined]
-        self.post_message(Loaded("reloaded", row))
+        self.post_message(ActionReloaded(self.app.store.actions.get(action_id)))
 
     def next(self) -> None:
         if self.position + 1 >= len(self.items):
@@ -142,27 +145,28 @@ class WalkthroughScreen(Screen[list[str]]):
         self.position += 1
         self.show()
 
-    def _ask(self, question: str, value: str, check: Any, then: Any, placeholder: str = "") -> None:
+    def _ask(self, question: str, value: str, check: Callable[[str], object], then: Callable[[str], object],
+             placeholder: str = "") -> None:
         from tracker.tui.dialogs.prompt import PromptDialog
 
-        self.app.push_screen(PromptDialog(question, value, check=check, placeholder=placeholder),
-                             callback=lambda answer: answer is not None and then(answer))
+        self.ask(PromptDialog(question, value, check=check, placeholder=placeholder), then)
 
     def action_keep(self) -> None:
-        self.decide("kept as it is", {})
+        self.decide("kept as it is", ActionChanges())
 
     def action_reschedule(self) -> None:
-        today: date = self.app.store.today  # type: ignore[attr-defined]
+        today: date = self.app.store.today
         self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
-                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}", {"due": parse_due(v, today)}),
+                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}",
+                                        ActionChanges(due=parse_due(v, today))),
                   placeholder="YYYY-MM-DD, +2w, tomorrow")
 
     def action_reassign(self) -> None:
         self._ask(f"New owner for {self.current.key}", self.current.owner or "", clean_owner,
-                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", {"owner": v}))
+                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", ActionChanges(owner=v)))
 
     def action_done(self) -> None:
-        self.decide("done", {"status": ActionStatus.DONE})
+        self.decide("done", ActionChanges(status=ActionStatus.DONE))
 
     def _required(self, value: str) -> None:
         from tracker.base.errors import InputError
@@ -172,14 +176,14 @@ class WalkthroughScreen(Screen[list[str]]):
 
     def action_wont_do(self) -> None:
         self._ask(f"Why won't {self.current.key} be done?", "", self._required,
-                  lambda v: self.decide("won't do", {"status": ActionStatus.WONT_DO}, v))
+                  lambda v: self.decide("won't do", ActionChanges(status=ActionStatus.WONT_DO), v))
 
     def action_blocked(self) -> None:
         self._ask(f"What blocks {self.current.key}?", "", self._required,
-                  lambda v: self.decide("blocked", {"status": ActionStatus.BLOCKED}, v))
+                  lambda v: self.decide("blocked", ActionChanges(status=ActionStatus.BLOCKED), v))
 
     def action_note(self) -> None:
-        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", {}, v))
+        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", ActionChanges(), v))
 
     def action_skip(self) -> None:
         self.next()

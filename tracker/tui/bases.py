@@ -1,0 +1,50 @@
+"""What the app's screens and dialogs build on: ``self.app`` typed as the tracker app, typed dialog answers.
+
+Textual types ``self.app`` as a bare ``App``; ``textual.getters.app`` is its way to name the
+app class instead (posting casts to its app for the same reason). It is declared for the type
+checker only: at run time it would import the app module, which imports every screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.screen import ModalScreen, Screen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from tracker.tui.app import TrackerApp
+
+ResultType = TypeVar("ResultType")
+Answer = TypeVar("Answer")
+
+
+class TrackerScreen(Screen[ResultType]):
+    """A screen of the tracker app: ``self.app.store`` reaches its services."""
+
+    if TYPE_CHECKING:
+        app = getters.app(TrackerApp)
+
+    def ask(self, dialog: Screen[Answer | None], then: Callable[[Answer], object]) -> None:
+        """Show ``dialog``; ``then(answer)`` once it is dismissed with one (None means cancelled)."""
+
+        def answered(answer: Answer | None) -> None:
+            if answer is not None:
+                then(answer)
+
+        self.app.push_screen(dialog, callback=answered)
+
+    def ask_yes(self, dialog: Screen[bool], then: Callable[[], object]) -> None:
+        """Show a yes/no ``dialog``; ``then()`` on yes."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(dialog, callback=answered)
+
+
+class TrackerDialog(TrackerScreen[ResultType], ModalScreen[ResultType]):
+    """A modal dialog of the tracker app."""
