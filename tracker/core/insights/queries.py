@@ -47,6 +47,8 @@ class Window:
 
     def days_between(self, first: str, last: str) -> str:
         """SQL: whole UTC days from one stored timestamp to another."""
+        if self.db.dialect == "sqlite":  # both days at midnight: a whole number of days apart, cast once
+            return f"CAST(julianday(substr({last}, 1, 10)) - julianday(substr({first}, 1, 10)) AS INTEGER)"
         return f"{stamp_day_sql(self.db.dialect, last)} - {stamp_day_sql(self.db.dialect, first)}"
 
     def week_end(self, week: int) -> date:
