@@ -158,8 +158,10 @@ def load_settings(
     if env.get("TRACKER_USER"):
         values["user"] = env["TRACKER_USER"]
     if env.get("TRACKER_TODAY"):
+        from tracker.base.timeutil import check_day
+
         try:
-            values["today"] = date.fromisoformat(env["TRACKER_TODAY"])
+            values["today"] = check_day(date.fromisoformat(env["TRACKER_TODAY"]), "TRACKER_TODAY")
         except ValueError:
             raise InputError(f"TRACKER_TODAY: bad date {env['TRACKER_TODAY']!r} (use YYYY-MM-DD)") from None
     if db is not None:

@@ -70,7 +70,7 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             kind=parse_enum(ActionKind, args.kind, "kind"),
             owner=args.owner,
             priority=parse_enum(Priority, args.priority, "priority"),
-            due=parse_due(args.due, today) if args.due is not None else None,
+            due=parse_due(args.due, today, "--due") if args.due is not None else None,
             status=parse_enum(ActionStatus, args.status, "status"),
             note=args.note,
         )
@@ -88,7 +88,7 @@ def actions_update(settings: Settings, args: argparse.Namespace) -> int:
         status=UNSET if args.status is None else parse_enum(ActionStatus, args.status, "status"),
         kind=UNSET if args.kind is None else parse_enum(ActionKind, args.kind, "kind"),
         priority=UNSET if args.priority is None else parse_enum(Priority, args.priority, "priority"),
-        due=UNSET if args.due is None else parse_due(args.due, today),
+        due=UNSET if args.due is None else parse_due(args.due, today, "--due"),
         owner=UNSET if args.owner is None else args.owner,
         title=UNSET if args.title is None else args.title,
         description=UNSET if args.description is None else args.description,

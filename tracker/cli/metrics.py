@@ -14,11 +14,12 @@ from tracker.config import Settings
 
 
 def metrics_run(settings: Settings, args: argparse.Namespace) -> int:
-    from tracker.cli.common import open_db, output_path
+    from tracker.cli.common import open_db
+    from tracker.exchange.destination import check_destination
     from tracker.exchange.metrics import collect, metrics_text, write_textfile
 
-    # Rewriting the same file on every run is the point, so no --force; the database is still refused.
-    path = output_path(args.output, settings, force=False, replace=True) if args.output not in (None, "-") else None
+    # Rewriting the same file on every run is the point (force), but never the database or a folder.
+    path = check_destination(args.output, settings.db, force=True) if args.output not in (None, "-") else None
     with open_db(settings) as db:
         registry = collect(db, today=settings.today_date(), targets=settings.slo_days)
     if path is None:

@@ -1,8 +1,10 @@
 """Plain-text and JSON output for the command line.
 
 Every command that can answer in JSON goes through ``emit``. Listings are streamed line by
-line (a rich table of 10,000 rows takes seconds); user text is written as it is, never
-interpreted.
+line (a rich table of 10,000 rows takes seconds); user text is never interpreted, and every text
+line goes out through ``tracker.base.text.visible``: a control character in a title, a front matter
+value or a file name is shown as its escape (``\x1b``), never sent to the terminal. JSON needs no
+such care: json escapes them itself.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from tracker.base.text import visible
 from tracker.base.timeutil import duration
 
 if TYPE_CHECKING:
@@ -98,10 +101,16 @@ def scored_lines(items: Iterable[ScoredAction], today: date) -> Iterator[str]:
         yield f"{'':<16} {' · '.join(parts) or 'nothing stands out'}"
 
 
+def echo(text: str = "", file: IO[str] | None = None) -> None:
+    """``print`` for text that may hold user text (titles, paths, messages): control characters as escapes."""
+    print(visible(text, keep="\n\t"), file=file or sys.stdout)
+
+
 def write_lines(out: IO[str], lines: Iterable[str], chunk: int = 512) -> None:
+    """Lines of a listing or a detail view, each made safe to show (a line break inside one is escaped)."""
     buffer: list[str] = []
     for line in lines:
-        buffer.append(line)
+        buffer.append(visible(line, keep="\t"))
         if len(buffer) >= chunk:
             out.write("\n".join(buffer) + "\n")
             buffer.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
@@ -34,6 +35,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
 
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits (``int`` alone would take ``١``, ``1_000`` and `` 7 ``)."""
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}")
+    return int(text)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=argparse.SUPPRESS, help="database: SQLite path or SQLAlchemy URL")
 
@@ -46,7 +54,7 @@ COMMAND_HELP = {
     "rootcauses": "the root-cause taxonomy",
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
-    "import": "import a status-page report (text or JSON) or a whole TOML export",
+    "import": "import a status-page report (text, markdown or JSON), a history feed or a whole TOML export",
     "export": "export the database (TOML), a postmortem (markdown), the actions (CSV) or a calendar (ICS)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
     "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
@@ -230,11 +238,11 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
         p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
         p.add_argument("--overdue", action="store_true", help="open actions past their due date")
-        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--due-within", type=_whole, metavar="DAYS", help="open actions due in the next DAYS days")
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
-        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--limit", type=_whole, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("add", help="add an action to an incident or a root cause"):
         p.add_argument("title", metavar="TITLE")
@@ -262,7 +270,7 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
         p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
         p.add_argument(
-            "--expect-version", type=int, metavar="N",
+            "--expect-version", type=_whole, metavar="N",
             help="refuse the change unless the action is still at version N (the one you loaded)",
         )
         p.add_argument("--json", action="store_true")
@@ -313,7 +321,8 @@ def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
 
 def _add_import(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "import", verb)
-    if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
+    if p := verbs.add("statuspage", help="a status-page incident report: page text, markdown or API JSON"
+                                         " (- reads stdin)"):
         p.add_argument("file", metavar="FILE|-")
         p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
         p.add_argument("--cause", action="append", default=[], metavar="SLUG",
@@ -321,6 +330,14 @@ def _add_import(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--accept-suggested", action="store_true",
                        help="link the best suggested root cause that exists in the taxonomy")
         p.add_argument("--no-actions", action="store_true", help="do not add the proposed actions")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("feed", help="every incident of a status page's history feed (Atom or RSS): file or URL"):
+        p.add_argument("file", metavar="FILE|URL")
+        p.add_argument("--since", metavar="DATE",
+                       help="only entries updated since this day (YYYY-MM-DD) or time (ISO 8601)")
+        p.add_argument("--dry-run", action="store_true", help="show what each entry would do, write nothing")
+        p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                       help="give up on a URL after this many seconds (default 20)")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("toml", help="a whole-database TOML export, into an empty database"):
         p.add_argument("file", metavar="FILE|-")
@@ -330,16 +347,23 @@ def _add_export(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "export", verb)
     if p := verbs.add("toml", help="the whole database as TOML"):
         p.add_argument("file", metavar="FILE|-")
+        _force(p)
     if p := verbs.add("md", help="one incident as a postmortem in markdown"):
         p.add_argument("key", metavar="INC-n")
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
     if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
     if p := verbs.add("ics", help="open actions as an iCalendar file: an all-day event on each due date"):
         p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output")
         p.add_argument("--owner", help="only this owner's actions")
-        p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+        _force(p)
+
+
+def _force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists (never the database)")
 
 
 def _add_review(commands: Commands, verb: str | None = None) -> None:

@@ -11,9 +11,12 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def parse_key(text: str, prefix: str) -> int:
-    """``"ACT-12"`` (or ``"act-12"``, or ``"12"``) -> 12; anything else is an InputError."""
+    """``"ACT-12"`` (or ``"act-12"``, or ``"12"``) -> 12; anything else is an InputError.
+
+    Digits are ASCII ``0-9`` only: ``ACT-١`` (an Arabic-Indic one) is not ``ACT-1``.
+    """
     raw = text.strip()
-    match = re.fullmatch(rf"(?:{prefix}-)?(\d{{1,12}})", raw, flags=re.IGNORECASE)
+    match = re.fullmatch(rf"(?:{prefix}-)?([0-9]{{1,12}})", raw, flags=re.IGNORECASE)
     if not match or int(match.group(1)) == 0:
         raise InputError(f"bad key {shown(text)}: expected {prefix}-<number>, e.g. {prefix}-3")
     return int(match.group(1))

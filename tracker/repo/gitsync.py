@@ -46,7 +46,7 @@ LOCAL_TIMEOUT = 60.0
 
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-ACTION_KEY = re.compile(r"\bACT-(\d{1,12})\b", re.IGNORECASE)
+ACTION_KEY = re.compile(r"\bACT-([0-9]{1,12})\b", re.IGNORECASE)
 OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 """A full object id (SHA-1 or SHA-256), the only form a stored revision may take."""
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")

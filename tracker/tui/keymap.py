@@ -12,6 +12,7 @@ from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.filters import FilterDialog
 from tracker.tui.dialogs.import_report import ImportDialog
 from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
@@ -38,6 +39,7 @@ PARTS: list[tuple[str, type]] = [
     ("Runbook diff", RunbookDiffScreen),
     ("Commit", CommitDialog),
     ("Pull conflict", PullConflictDialog),
+    ("Runbook changed on disk", RunbookChangedDialog),
     ("Action form", ActionFormDialog),
     ("Filters", FilterDialog),
     ("Import a report", ImportDialog),

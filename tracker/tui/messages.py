@@ -196,25 +196,64 @@ class RunbookPreviewLoaded(Message):
 
 
 class RunbookTextLoaded(Message):
-    """A runbook's text to edit, with the line ending to save it with."""
+    """A runbook's text to edit, with the line ending to save it with and the hash of the file as read."""
 
-    def __init__(self, text: str, newline: str) -> None:
+    def __init__(self, text: str, newline: str, digest: str) -> None:
         super().__init__()
         self.text = text
         self.newline = newline
+        self.digest = digest
+
+
+class RunbookReadForEditor(Message):
+    """A runbook as it is before ``$EDITOR`` opens a copy of it."""
+
+    def __init__(self, path: str, text: str, digest: str) -> None:
+        super().__init__()
+        self.path = path
+        self.text = text
+        self.digest = digest
+        """The hash of the file before the editor started: saving the edit expects it still."""
 
 
 class RunbookSaved(Message):
-    """An edited runbook was saved (and, when resolving, the pull went on)."""
+    """An edited runbook was saved (and, when resolving, the pull went on unless ``conflicted``)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, path: str, text: str, digest: str, conflicted: list[str] | None = None) -> None:
         super().__init__()
+        self.path = path
         self.text = text
         """What was saved, to tell later edits from it."""
+        self.digest = digest
+        """The hash of the file as saved: the next save expects it."""
+        self.conflicted = conflicted or []
+        """Resolving a pull: the files still in conflict, the pull not finished yet."""
+
+
+class RunbookChanged(Message):
+    """The runbook changed on disk after the edit began; nothing was written. Theirs and mine, to choose."""
+
+    def __init__(self, path: str, mine: str, theirs: str | None, theirs_hash: str) -> None:
+        super().__init__()
+        self.path = path
+        self.mine = mine
+        self.theirs = theirs
+        """The file as it is now, None when it was deleted."""
+        self.theirs_hash = theirs_hash
+        """What to expect when writing over theirs on purpose."""
+
+
+class RunbookCopyKept(Message):
+    """The user's text was written beside the runbook instead of over it."""
+
+    def __init__(self, path: str, copy: str) -> None:
+        super().__init__()
+        self.path = path
+        self.copy = copy
 
 
 class DiffLoaded(Message):
-    """The pending changes of the runbooks, as a unified diff."""
+    """A unified diff of runbooks: their pending changes, or the file on disk against an edit."""
 
     def __init__(self, text: str) -> None:
         super().__init__()

@@ -12,11 +12,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionEventRow, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged, Failed
-from tracker.tui.text import clean, literal
+from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged
+from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -74,17 +73,22 @@ class ActionScreen(ActionOps):
 
     @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            detail = self.app.store.actions.detail(self.key)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
+        detail = self.app.store.actions.detail(self.key)
         self.post_message(ActionLoaded(detail.action, detail.history))
-        self.post_message(CommitsLoaded(self.app.store.git.commits_for(detail.action.key)))
+
+    @work(thread=True, exclusive=True, group="action-commits", exit_on_error=False)
+    def _load_commits(self, key: str) -> None:
+        self.post_message(CommitsLoaded(self.app.store.git.commits_for(key)))
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        where = {"action-detail": "#action-heading", "action-commits": "#action-commits"}.get(group)
+        if where is not None:
+            self.query_one(where, Static).update(could_not_load(error))
 
     def on_action_loaded(self, message: ActionLoaded) -> None:
         row, history = message.action, message.history
         self.row = row
+        self._load_commits(row.key)
         self.sub_title = row.key
         today = self.app.store.today
         overdue = row.is_overdue(today)
@@ -122,11 +126,6 @@ class ActionScreen(ActionOps):
         self.query_one("#action-commits", Static).update(
             Content.assemble(("Commits (Refs: / Closes: trailers)", "bold $accent"), "\n", body)
         )
-
-    def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)
-        if self.row is None:
-            self.app.pop_screen()
 
     def current_action(self) -> ActionRow | None:
         return self.row

@@ -133,6 +133,10 @@ class ActionsScreen(ActionOps):
         total = self.app.store.actions.count(filt)
         self.post_message(ActionsCounted(filt, sort, total, keep_cursor))
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "actions-count":
+            self.query_one(LazyTable).show_failure(error)
+
     def on_actions_counted(self, message: ActionsCounted) -> None:
         filt, sort, total = message.filter, message.sort, message.total
         if (filt, sort) != (self.filter, self.sort):

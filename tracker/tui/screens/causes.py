@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.core.rootcauses import RootCauseRow
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import CausesLoaded, DataChanged
-from tracker.tui.text import clean, literal
+from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -68,6 +68,10 @@ class CausesScreen(TrackerScreen[None]):
     @work(thread=True, exclusive=True, group="causes", exit_on_error=False)
     def _load(self) -> None:
         self.post_message(CausesLoaded(self.app.store.causes.with_runbooks()))
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "causes":
+            self.query_one("#cause-text", Static).update(could_not_load(error))
 
     def on_causes_loaded(self, message: CausesLoaded) -> None:
         table = self.query_one(DataTable)

@@ -13,12 +13,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
-from tracker.base.errors import TrackerError
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionSaved, DataChanged, Failed, IncidentLoaded
-from tracker.tui.text import clean, literal, one_line
+from tracker.tui.messages import ActionSaved, DataChanged, IncidentLoaded
+from tracker.tui.text import clean, could_not_load, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -77,17 +76,11 @@ class IncidentScreen(TrackerScreen[None]):
 
     @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            detail = self.app.store.incidents.get(self.key)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(IncidentLoaded(detail))
+        self.post_message(IncidentLoaded(self.app.store.incidents.get(self.key)))
 
-    def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)
-        if self.detail is None:
-            self.app.pop_screen()
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "incident":
+            self.query_one("#incident-heading", Static).update(could_not_load(error))
 
     def on_incident_loaded(self, message: IncidentLoaded) -> None:
         detail = message.incident

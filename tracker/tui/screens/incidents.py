@@ -69,6 +69,10 @@ class IncidentsScreen(TrackerScreen[None]):
         total = self.app.store.incidents.count()
         self.post_message(IncidentsCounted(total, keep_cursor))
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "incidents":
+            self.query_one(LazyTable).show_failure(error)
+
     def on_incidents_counted(self, message: IncidentsCounted) -> None:
         total, keep_cursor = message.total, message.keep_cursor
         store = self.app.store

@@ -4,6 +4,7 @@ The table knows how many rows there are and asks a loader for pages of them, in 
 worker, as the visible window needs them: the page after a cached page is read by key
 (keyset), a page reached by a jump is read by offset. At most ``max_pages`` pages stay cached,
 so the cost of opening, scrolling and filtering does not grow with the size of the table.
+A page that cannot be read shows why in place of its rows until the next ``reset``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.tui.text import one_line
+from tracker.tui.text import error_text, one_line
 
 R = TypeVar("R")
 
@@ -101,6 +102,13 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             self.page = page
             self.rows = rows
 
+    class _PageFailed(Message):
+        def __init__(self, generation: int, page: int, error: Exception) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.error = error
+
     def __init__(
         self,
         columns: Sequence[Column[R]],
@@ -124,7 +132,9 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self.empty_text = empty_text
         self.total = 0
         self.loaded = False
-        """False until the first page of the current listing has arrived."""
+        """False until the first page of the current listing has arrived (or could not be read)."""
+        self.failure: str | None = None
+        """Why rows of the current listing could not be read; no more are asked for until ``reset``."""
         self._loader: Loader | None = None
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
         self._pending: set[int] = set()
@@ -140,12 +150,25 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self._pending.clear()
         self.total = total
         self.loaded = total == 0
+        self.failure = None
         self.virtual_size = Size(self.size.width, total + 1)
         cursor = min(self.cursor_row, max(total - 1, 0)) if keep_cursor else 0
         self.set_reactive(LazyTable.cursor_row, cursor)
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
         self._want(cursor // self.page_size)
+        self.refresh()
+
+    def show_failure(self, error: BaseException) -> None:
+        """The listing could not be read (its count, say): show why in place of its rows."""
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self.total = 0
+        self.loaded = True
+        self.failure = error_text(error)
+        self.virtual_size = Size(self.size.width, 1)
+        self.set_reactive(LazyTable.cursor_row, 0)
         self.refresh()
 
     def row_at(self, index: int) -> R | None:
@@ -160,7 +183,7 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         return self.row_at(self.cursor_row) if self.total else None
 
     def _want(self, page: int) -> None:
-        if page in self._pages or page in self._pending or self._loader is None:
+        if page in self._pages or page in self._pending or self._loader is None or self.failure is not None:
             return
         if page * self.page_size >= max(self.total, 1):
             return
@@ -171,7 +194,11 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
 
     @work(thread=True, group="lazy-table", exit_on_error=False)
     def _load(self, generation: int, page: int, after: tuple[Any, ...] | None, loader: Loader) -> None:
-        rows = loader(after, page * self.page_size, self.page_size)
+        try:
+            rows = loader(after, page * self.page_size, self.page_size)
+        except Exception as error:  # any failure: the table says so in place of the rows
+            self.post_message(self._PageFailed(generation, page, error))
+            return
         self.post_message(self._PageLoaded(generation, page, rows))
 
     def on_lazy_table__page_loaded(self, message: _PageLoaded) -> None:
@@ -187,6 +214,16 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             row = self.cursor_value
             if row is not None:
                 self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    def on_lazy_table__page_failed(self, message: _PageFailed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self.loaded = True
+        self.failure = error_text(message.error)
+        self.notify(f"could not load: {self.failure}", title="Error", severity="error", markup=False)
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------------------
@@ -206,6 +243,15 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             parts.append(set_cell_size(text, width))
         return " ".join(parts)
 
+    def _failure_line(self, width: int) -> Strip:
+        suffix = " (r to retry)"
+        text = f" could not load: {self.failure}"
+        room = max(width - len(suffix), 1)
+        if cell_len(text) > room:
+            text = set_cell_size(text, room - 1) + "…"
+        alert = self.get_component_rich_style("lazy-table--alert")
+        return Strip([Segment(text + suffix, alert)]).adjust_cell_length(width, self.rich_style)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         widths = self._widths(width)
@@ -217,11 +263,16 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         index = round(self.scroll_offset.y) + y - 1
         base = self.rich_style
         if index >= self.total:
+            if self.total == 0 and y == 1 and self.failure is not None:
+                return self._failure_line(width)
             if self.total == 0 and y == 1 and self.loaded:
                 muted = self.get_component_rich_style("lazy-table--muted")
                 return Strip([Segment(f" {self.empty_text}", muted)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         row = self.row_at(index)
+        if row is None and self.failure is not None:
+            first_missing = y == 1 or self.row_at(index - 1) is not None
+            return self._failure_line(width) if first_missing else Strip.blank(width, base)
         if row is None:
             self._want(index // self.page_size)
             style = self.get_component_rich_style("lazy-table--placeholder")
