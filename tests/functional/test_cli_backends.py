@@ -25,7 +25,7 @@ def test_listings(cli, db_url: str) -> None:
 def test_add_update_show(cli, db_url: str) -> None:
     added = json.loads(cli("--db", db_url, "actions", "add", "Drill [bold] failover", "--incident", "INC-2",
                            "--owner", "infra-oncall", "--json").out)
-    assert added["id"] == "ACT-14" and added["due"] == "2026-12-23"
+    assert added["id"] == "ACT-14" and added["due"] == "2027-01-18"  # P2: its 56-day SLO
     updated = cli("--db", db_url, "actions", "update", "ACT-14", "--status", "blocked", "--note", "vendor",
                   "--expect-version", "1", "--json")
     assert updated.code == 0, updated.err

@@ -891,7 +891,7 @@ def test_any_text_as_an_action_title_is_refused_or_stored_exactly(db_url: str, t
     with connect(db_url) as db:
         count = db.scalar("SELECT COUNT(*) FROM action")
         try:
-            row = add_action(db, title=title, actor="fuzz", today=TODAY, due_days={"P1": 1, "P2": 2, "P3": 3},
+            row = add_action(db, title=title, actor="fuzz", today=TODAY, slo_days={"P1": 1, "P2": 2, "P3": 3},
                              incident="INC-1")
         except InputError as error:
             assert "\n" not in str(error)

@@ -22,10 +22,11 @@ from tracker.core.actions.rows import (
     SortSpec,
     Unset,
 )
+from tracker.core.actions.scoring import ScoredAction, ScorePart, next_actions
 
 __all__ = [
     "NEEDS_NOTE", "SORTS", "UNSET", "ActionChanges", "ActionEventRow", "ActionFilter", "ActionRow", "SortSpec",
     "Unset", "action_history", "add_action",
     "count_actions", "default_due", "fts_query", "get_action", "iter_actions", "known_owners", "page_actions",
-    "ts_query", "update_action",
+    "ts_query", "update_action", "ScoredAction", "ScorePart", "next_actions",
 ]

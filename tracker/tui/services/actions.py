@@ -66,7 +66,7 @@ class ActionService:
             lambda db: action_service.add_action(
                 db, title=title, incident=incident, root_cause=root_cause, description=description, kind=kind,
                 owner=owner, priority=priority, due=due, status=status, note=note, actor=shared.actor,
-                today=shared.today, due_days=shared.settings.due_days, clock=shared.settings.clock,
+                today=shared.today, slo_days=shared.settings.slo_days, clock=shared.settings.clock,
                 runbooks_dir=shared.settings.runbooks_dir,
             )
         )
