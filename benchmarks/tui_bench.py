@@ -107,11 +107,17 @@ def _check(table):
 
 
 _reset = LazyTable.reset
+_show = LazyTable.show
 _page_loaded = LazyTable.on_lazy_table__page_loaded
 
 
 def reset(self, *args, **kwargs):
     _reset(self, *args, **kwargs)
+    _check(self)
+
+
+def show(self, *args, **kwargs):
+    _show(self, *args, **kwargs)
     _check(self)
 
 
@@ -121,6 +127,7 @@ def page_loaded(self, message):
 
 
 LazyTable.reset = reset
+LazyTable.show = show
 LazyTable.on_lazy_table__page_loaded = page_loaded
 
 settings = load_settings(db=sys.argv[1])
@@ -219,6 +226,7 @@ def install_listing_hook(hook: ListingHook) -> Callable[[], None]:
     from tracker.tui.widgets.lazy_table import LazyTable
 
     original_reset = LazyTable.reset
+    original_show = LazyTable.show
     original_loaded = LazyTable.on_lazy_table__page_loaded
 
     def reset(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -226,16 +234,22 @@ def install_listing_hook(hook: ListingHook) -> Callable[[], None]:
         if self.loaded:
             hook(self)
 
+    def show(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_show(self, *args, **kwargs)
+        hook(self)
+
     def page_loaded(self: Any, message: Any) -> None:
         original_loaded(self, message)
         if self.loaded:
             hook(self)
 
     LazyTable.reset = reset  # type: ignore[method-assign]
+    LazyTable.show = show  # type: ignore[method-assign]
     LazyTable.on_lazy_table__page_loaded = page_loaded  # type: ignore[method-assign]
 
     def undo() -> None:
         LazyTable.reset = original_reset  # type: ignore[method-assign]
+        LazyTable.show = original_show  # type: ignore[method-assign]
         LazyTable.on_lazy_table__page_loaded = original_loaded  # type: ignore[method-assign]
 
     return undo

@@ -394,6 +394,14 @@ class Db:
         except Exception:  # noqa: BLE001 - the original error is the one worth reporting
             pass
 
+    def interrupt(self) -> None:
+        """Make the statement running now on SQLite stop with an error (callable from another thread).
+
+        Does nothing on other backends: their statements run to the end.
+        """
+        if self._sqlite is not None:
+            self._sqlite.interrupt()
+
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
