@@ -202,6 +202,7 @@ class Action(SQLModel, table=True):
         sa.Index("ix_action_created_at", "created_at"),
         sa.Index("ix_action_runbook_path_root_cause_id", "runbook_path", "root_cause_id"),
         sa.Index("ix_action_incident_id_status", "incident_id", "status"),
+        sa.Index("ix_action_root_cause_id_status_completed_at", "root_cause_id", "status", "completed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -283,6 +284,15 @@ class IncidentTally(SQLModel, table=True):
 
     incident_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     n: int = Field(index=True)
+
+
+class RowTally(SQLModel, table=True):
+    """How many rows a table holds (``incident``); kept by triggers."""
+
+    __tablename__ = "row_tally"
+
+    name: str = Field(max_length=40, primary_key=True)
+    n: int
 
 
 class Runbook(SQLModel, table=True):

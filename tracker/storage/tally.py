@@ -2,8 +2,8 @@
 
 Triggers on ``action`` keep ``action_tally`` (status, due date, owner), ``action_day_tally`` (the UTC
 day an action was created, last updated and completed, with its status), ``cause_tally`` (root
-cause, kind, status) and ``incident_tally`` (actions per incident, a row for every incident) in step
-with every write, in the same transaction. A bulk load that lifts the
+cause, kind, status), ``incident_tally`` (actions per incident, a row for every incident) and
+``row_tally`` (how many incidents) in step with every write, in the same transaction. A bulk load that lifts the
 triggers (the benchmarks' generators) recounts them once afterwards with ``recount_statements``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tracker.storage.database import Db
 
-TALLIES = ("action_tally", "action_day_tally", "cause_tally", "incident_tally")
+TALLIES = ("action_tally", "action_day_tally", "cause_tally", "incident_tally", "row_tally")
 
 STAMPS = ("created_at", "updated_at", "completed_at")
 """The timestamps ``action_day_tally`` counts by day (its ``stamp`` column holds the name)."""
@@ -34,6 +34,7 @@ def recount_statements(dialect: str) -> list[str]:
                       " COUNT(*) FROM action WHERE root_cause_id IS NOT NULL GROUP BY 1, 2, 3")
     statements.append("INSERT INTO incident_tally (incident_id, n) SELECT i.id, COUNT(a.id) FROM incident i"
                       " LEFT JOIN action a ON a.incident_id = i.id GROUP BY i.id")
+    statements.append("INSERT INTO row_tally (name, n) SELECT 'incident', COUNT(*) FROM incident")
     return statements
 
 
@@ -48,6 +49,6 @@ def tally_rows(db: Db) -> dict[str, set[tuple[object, ...]]]:
     """Each tally's non-zero rows, as comparable tuples (days and dates as ISO text)."""
     found: dict[str, set[tuple[object, ...]]] = {}
     for table in TALLIES:
-        rows = db.rows(f"SELECT * FROM {table}" + ("" if table == "incident_tally" else " WHERE n <> 0"))
+        rows = db.rows(f"SELECT * FROM {table}" + ("" if table in ("incident_tally", "row_tally") else " WHERE n <> 0"))
         found[table] = {tuple(str(v) if not isinstance(v, int) else v for v in row) for row in rows}
     return found

@@ -247,9 +247,10 @@ def recurrence(q: Query, review: Review) -> None:
         found.append(Recurrence(slug, title, int(count), last, incidents, done,
                                 any(d.extra["happened_again"] for d in done)))
     review.sections["recurrence"] = found
+    # Per cause, its first two links at most: the taxonomy's size, not the incidents'.
     review.counts["recurrence"] = int(q.db.scalar(
-        "SELECT COUNT(*) FROM (SELECT x.root_cause_id FROM incident_root_cause x GROUP BY x.root_cause_id"
-        " HAVING COUNT(*) >= 2) t"))
+        "SELECT COUNT(*) FROM root_cause rc WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM incident_root_cause x"
+        " WHERE x.root_cause_id = rc.id LIMIT 2) two) >= 2"))
 
 
 def trend(q: Query, week_start: date) -> list[TrendWeek]:

@@ -116,7 +116,8 @@ def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
         f"SELECT t.root_cause_id, t.kind, CASE WHEN t.status IN ({status_list}) THEN 1 ELSE 0 END, SUM(t.n)"
         f" FROM cause_tally t JOIN root_cause rc ON rc.id = t.root_cause_id"
         f" WHERE t.status != 'wont_do' AND t.n > 0{where.replace(' WHERE', ' AND')}"
-        " GROUP BY t.root_cause_id, t.kind, CASE WHEN t.status IN (" + status_list + ") THEN 1 ELSE 0 END",
+        " GROUP BY t.root_cause_id, t.kind, CASE WHEN t.status IN (" + status_list + ") THEN 1 ELSE 0 END"
+        " ORDER BY 1, 2, 3",
         params,
     ):
         (open_by if is_open else done_by)[cause_id][kind] = int(count)

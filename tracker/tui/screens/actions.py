@@ -175,8 +175,12 @@ class ActionsScreen(ActionOps):
     def on_actions_counted(self, message: ActionsCounted) -> None:
         if (message.filter, message.sort) != (self.filter, self.sort):
             return
-        self.query_one(LazyTable).set_total(message.total, at_least=message.at_least)
-        self._show_total(message.total, at_least=message.at_least)
+        table = self.query_one(LazyTable)
+        table.set_total(message.total, at_least=message.at_least)
+        if table.open_ended:
+            self._show_total(max(message.total, table.rows_seen), at_least=True)
+        else:
+            self._show_total(table.total, at_least=False)
 
     def _show_total(self, total: int, *, at_least: bool) -> None:
         if at_least:

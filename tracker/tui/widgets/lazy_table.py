@@ -176,11 +176,20 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             self.post_message(self.Highlighted(self, row))
         self.refresh()
 
+    @property
+    def rows_seen(self) -> int:
+        """How far into the listing the pages read so far reach."""
+        return max((p * self.page_size + len(rows) for p, rows in self._pages.items()), default=0)
+
     def set_total(self, total: int, *, at_least: bool = False) -> None:
         """The listing's size, once counted; ``at_least``: a capped count, so more rows may follow."""
-        known = max((p * self.page_size + len(rows) for p, rows in self._pages.items()), default=0)
+        if at_least:
+            if not self.open_ended and self.total >= total:
+                return  # the pages read already found the end
+            self.total = max(total, self.total)
+        else:
+            self.total = total
         self.open_ended = at_least
-        self.total = max(total, known) if at_least else total
         self.virtual_size = Size(self.size.width, self.total + 1)
         if self.cursor_row >= self.total:
             self.set_reactive(LazyTable.cursor_row, max(self.total - 1, 0))

@@ -7,15 +7,16 @@ at a million actions as at a hundred.
   their status: the review's trend, stale and closed-this-week counts.
 * ``cause_tally``: actions by (root cause, kind, status), for the taxonomy's prevent counts.
 * ``incident_tally``: actions per incident (every incident has its row, 0 included), for the review's
-  incidents without actions.
+  incidents without actions; ``row_tally``: how many incidents there are.
 
 Triggers on ``action`` keep them in the same transaction as the change (SQLite: SQL triggers beside
 the FTS ones, which are left alone; PostgreSQL: one PL/pgSQL function that touches the rows in a fixed
 order so concurrent writers do not deadlock). The ``action`` table itself is not rebuilt.
 
 Indexes: ``action_event(note)`` (``COLLATE "C"`` on PostgreSQL) for the review's decisions, found by
-note prefix; ``action(incident_id, status)`` for open actions per incident; ``incident(started_at)``
-for the week's new incidents.
+note prefix; ``action(incident_id, status)`` for open actions per incident; ``action(root_cause_id,
+status, completed_at)`` for what was done against a recurring cause; ``incident(started_at)`` for the
+week's new incidents.
 
 Revision ID: 0006_tallies
 Revises: 0005_incident_lifecycle
@@ -70,6 +71,12 @@ def _tables() -> None:
         sa.PrimaryKeyConstraint("incident_id", name=op.f("pk_incident_tally")),
     )
     op.create_index(op.f("ix_incident_tally_n"), "incident_tally", ["n"])
+    op.create_table(
+        "row_tally",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_row_tally")),
+    )
 
 
 def _sqlite_triggers() -> None:
@@ -109,9 +116,11 @@ def _sqlite_triggers() -> None:
     op.execute(f"CREATE TRIGGER action_tally_au AFTER UPDATE OF {WATCHED} ON action BEGIN "
                + " ".join(add("old", "-") + add("new", "+")) + " END")
     op.execute("CREATE TRIGGER incident_tally_ai AFTER INSERT ON incident BEGIN"
-               " INSERT INTO incident_tally (incident_id, n) VALUES (new.id, 0) ON CONFLICT (incident_id) DO NOTHING; END")
+               " INSERT INTO incident_tally (incident_id, n) VALUES (new.id, 0) ON CONFLICT (incident_id) DO NOTHING;"
+               " UPDATE row_tally SET n = n + 1 WHERE name = 'incident'; END")
     op.execute("CREATE TRIGGER incident_tally_ad AFTER DELETE ON incident BEGIN"
-               " DELETE FROM incident_tally WHERE incident_id = old.id; END")
+               " DELETE FROM incident_tally WHERE incident_id = old.id;"
+               " UPDATE row_tally SET n = n - 1 WHERE name = 'incident'; END")
 
 
 PG_FUNCTIONS = (
@@ -209,8 +218,10 @@ PG_INCIDENT_FUNCTION = """CREATE FUNCTION incident_tally_change() RETURNS trigge
     BEGIN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO incident_tally (incident_id, n) VALUES (NEW.id, 0) ON CONFLICT (incident_id) DO NOTHING;
+            UPDATE row_tally SET n = n + 1 WHERE name = 'incident';
         ELSE
             DELETE FROM incident_tally WHERE incident_id = OLD.id;
+            UPDATE row_tally SET n = n - 1 WHERE name = 'incident';
         END IF;
         RETURN NULL;
     END
@@ -236,6 +247,7 @@ def _backfill(day: str) -> None:
                " FROM action WHERE root_cause_id IS NOT NULL GROUP BY 1, 2, 3")
     op.execute("INSERT INTO incident_tally (incident_id, n) SELECT i.id, (SELECT COUNT(*) FROM action a"
                " WHERE a.incident_id = i.id) FROM incident i")
+    op.execute("INSERT INTO row_tally (name, n) SELECT 'incident', COUNT(*) FROM incident")
 
 
 def upgrade() -> None:
@@ -250,11 +262,13 @@ def upgrade() -> None:
         _pg_triggers()
         op.execute('CREATE INDEX ix_action_event_note ON action_event (note COLLATE "C")')
     op.create_index("ix_action_incident_id_status", "action", ["incident_id", "status"])
+    op.create_index("ix_action_root_cause_id_status_completed_at", "action", ["root_cause_id", "status", "completed_at"])
     op.create_index("ix_incident_started_at", "incident", ["started_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_incident_started_at", table_name="incident")
+    op.drop_index("ix_action_root_cause_id_status_completed_at", table_name="action")
     op.drop_index("ix_action_incident_id_status", table_name="action")
     op.drop_index("ix_action_event_note", table_name="action_event")
     if op.get_bind().dialect.name == "sqlite":
@@ -270,5 +284,5 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS action_day_tally_add(text, text, timestamptz, int)")
         op.execute("DROP FUNCTION IF EXISTS cause_tally_add(int, text, text, int)")
     op.drop_index(op.f("ix_incident_tally_n"), table_name="incident_tally")
-    for table in ("incident_tally", "cause_tally", "action_day_tally", "action_tally"):
+    for table in ("row_tally", "incident_tally", "cause_tally", "action_day_tally", "action_tally"):
         op.drop_table(table)
