@@ -3,8 +3,10 @@ the counts the commands read from them equal plain counts over the rows."""
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +110,37 @@ def test_a_new_incident_has_its_count_from_the_start(db: Db) -> None:
     assert db.scalar("SELECT n FROM incident_tally WHERE incident_id = :id", {"id": row.id}) == 0
     add_action(db, title="First step", actor="t@example.com", today=TODAY, due_days=DUE_DAYS, incident=row.key)
     assert db.scalar("SELECT n FROM incident_tally WHERE incident_id = :id", {"id": row.id}) == 1
+
+
+def test_the_upgrade_counts_what_is_already_there(request: pytest.FixtureRequest, backend: str,
+                                                  tmp_path: Path) -> None:
+    """A database made before the tallies (0005) with rows in it: upgraded, its counts equal a recount."""
+    from tests.conftest import _pg_admin, _pg_url, connect
+    from tracker.core.demo import load_demo
+    from tracker.storage.migrate import upgrade_url
+    from tracker.storage.revisions import HEAD, REVISIONS
+
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        name = f"t_tally_upgrade_{os.getpid()}"
+        _pg_admin(server, f"DROP DATABASE IF EXISTS {name}")
+        _pg_admin(server, f"CREATE DATABASE {name}")
+        request.addfinalizer(lambda: _pg_admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        url = _pg_url(server, name)
+    else:
+        url = str(tmp_path / "old.db")
+    upgrade_url(url, REVISIONS[REVISIONS.index("0006_tallies") - 1])
+    with connect(url) as db:
+        load_demo(db)
+        _random_writes(db, random.Random(3), 30)
+    upgrade_url(url)
+    with connect(url) as db:
+        assert db.scalar("SELECT version_num FROM alembic_version") == HEAD
+        kept = tally_rows(db)
+        assert kept["row_tally"] == {("incident", 6)} and kept["action_tally"]
+        recount(db)
+        assert tally_rows(db) == kept
+        _random_writes(db, random.Random(4), 30)  # and the triggers go on from there
+        kept = tally_rows(db)
+        recount(db)
+        assert tally_rows(db) == kept
