@@ -347,7 +347,7 @@ def print_launch(launches: dict[int | None, Launch]) -> None:
 
 def print_filter(samples: Sequence[Sample], size: int) -> None:
     print()
-    print(f"Filter latency at {size:,} actions (key sent -> new count in and first page loaded)")
+    print(f"Filter latency at {size:,} actions (key sent -> first page of the new listing shown)")
     header = f"{'#':>3} {'key':<10} {'search':<13} {'overdue':<7} {'rows':>8} {'ms':>7}"
     print(header)
     print("-" * len(header))
