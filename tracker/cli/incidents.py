@@ -17,8 +17,10 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.core.incidents import list_incidents
 
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: expected a positive number")
     with open_db(settings) as db:
-        rows = list_incidents(db)
+        rows = list_incidents(db, limit=args.limit)
         render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
     return 0
 

@@ -116,6 +116,7 @@ def _versioned(p: argparse.ArgumentParser) -> None:
 def _add_incidents(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
+        p.add_argument("--limit", type=int, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one incident in full, with its timeline and history"):
         p.add_argument("key", metavar="INC-n")

@@ -25,6 +25,17 @@ class ActionService:
     def count(self, filt: ActionFilter) -> int:
         return self._shared.run(lambda db: action_service.count_actions(db, filt))
 
+    def count_up_to(self, filt: ActionFilter, cap: int) -> tuple[int, bool]:
+        """How many match, counting no further than ``cap`` ((cap, True) when there are more).
+
+        A newer listing may cut the count short (``stop_counting``): it then raises.
+        """
+        return self._shared.run_stoppable(lambda db: action_service.count_actions_up_to(db, filt, cap))
+
+    def stop_counting(self) -> None:
+        """Cut short a count still running for an older listing."""
+        self._shared.stop()
+
     def page(
         self, filt: ActionFilter, sort: str, after: tuple[Any, ...] | None, offset: int, limit: int
     ) -> list[ActionRow]:
