@@ -83,6 +83,16 @@ class ActionsCounted(Message):
         self.at_least = at_least
 
 
+class ActionsCountFailed(Message):
+    """The background count of a listing failed (its first rows are on screen all the same)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, error: BaseException) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.error = error
+
+
 class ActionLoaded(Message):
     """One action with its history, for the detail screen."""
 

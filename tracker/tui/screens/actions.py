@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import ActionsCounted, ActionsListed, DataChanged
+from tracker.tui.messages import ActionsCounted, ActionsCountFailed, ActionsListed, DataChanged
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
@@ -172,9 +172,19 @@ class ActionsScreen(ActionOps):
     def _count(self, filt: ActionFilter, sort: str) -> None:
         try:
             total, at_least = self.app.store.actions.count_up_to(filt, COUNT_CAP)
-        except Exception:  # noqa: BLE001 - stopped by a newer listing (or failed): the table keeps its rows
+        except Exception as error:  # noqa: BLE001 - the table keeps its rows either way
+            # Stopped by a newer listing: that one counts. Anything else is said where the total goes.
+            self.post_message(ActionsCountFailed(filt, sort, error))
             return
         self.post_message(ActionsCounted(filt, sort, total, at_least))
+
+    def on_actions_count_failed(self, message: ActionsCountFailed) -> None:
+        if (message.filter, message.sort) != (self.filter, self.sort) or self.app.store.actions.was_stopped(
+                message.error):
+            return
+        table = self.query_one(LazyTable)
+        self.sub_title = f"{table.rows_seen:,}+ actions (could not count: r to retry)"
+        self.app.report(message.error)
 
     def on_actions_counted(self, message: ActionsCounted) -> None:
         if (message.filter, message.sort) != (self.filter, self.sort):

@@ -36,6 +36,11 @@ class ActionService:
         """Cut short a count still running for an older listing."""
         self._shared.stop()
 
+    @staticmethod
+    def was_stopped(error: BaseException) -> bool:
+        """Whether a count failed only because ``stop_counting`` cut it short."""
+        return "interrupt" in str(error).lower()
+
     def page(
         self, filt: ActionFilter, sort: str, after: tuple[Any, ...] | None, offset: int, limit: int
     ) -> list[ActionRow]:
