@@ -34,7 +34,7 @@ def _random_writes(db: Db, rng: random.Random, count: int) -> None:
     for step in range(count):
         if step % 5 == 0 or not ids:
             row = add_action(
-                db, title=f"Action {step}", actor="t@example.com", today=TODAY, due_days=DUE_DAYS,
+                db, title=f"Action {step}", actor="t@example.com", today=TODAY, slo_days=DUE_DAYS,
                 incident=rng.choice([*incidents, None]) or "INC-1", root_cause=rng.choice(CAUSES),
                 owner=rng.choice(OWNERS), kind=rng.choice(list(ActionKind)), priority=rng.choice(list(Priority)),
                 due=TODAY + timedelta(days=rng.randint(-30, 30)), status=rng.choice(list(ActionStatus)), note=NOTE,
@@ -108,7 +108,7 @@ def test_a_capped_count_says_there_are_more(db: Db) -> None:
 def test_a_new_incident_has_its_count_from_the_start(db: Db) -> None:
     row = add_incident(db, title="Nothing done yet", started_at=STARTED, actor="t@example.com")
     assert db.scalar("SELECT n FROM incident_tally WHERE incident_id = :id", {"id": row.id}) == 0
-    add_action(db, title="First step", actor="t@example.com", today=TODAY, due_days=DUE_DAYS, incident=row.key)
+    add_action(db, title="First step", actor="t@example.com", today=TODAY, slo_days=DUE_DAYS, incident=row.key)
     assert db.scalar("SELECT n FROM incident_tally WHERE incident_id = :id", {"id": row.id}) == 1
 
 
