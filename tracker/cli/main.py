@@ -34,6 +34,8 @@ HANDLERS = {
     "export": "exchange",
     "review": "review",
     "db": "db",
+    "sync": "ledger",
+    "ledger": "ledger",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""
 
