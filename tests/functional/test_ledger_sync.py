@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -166,3 +168,26 @@ def test_a_fresh_clone_installs_the_refspec_and_a_plain_fetch_then_suffices(team
     db, _ = dan.open()
     with db:
         assert get_action(db, "ACT-3").owner == "ana"
+
+
+def test_the_command_line_shares_keys_and_closes_trailers(cli, team: list[Clone], monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    ana, bob, _ = team
+    monkeypatch.chdir(ana.path)
+    added = cli("actions", "add", "Rotate the keys", "--incident", "INC-1", "--json")
+    provisional = json.loads(added.out)["id"]
+    assert added.code == 0 and provisional.startswith("ACT-~")
+    (ana.path / "runbooks").mkdir(exist_ok=True)
+    (ana.path / "runbooks" / "keys.md").write_text('+++\ntitle = "Keys"\n+++\n\nRotate them.\n')
+    assert cli("runbooks", "commit", "-m", "Rotate the keys", "runbooks/keys.md", "--closes", provisional).code == 0
+    synced = cli("sync")
+    assert synced.code == 0, synced.err
+    number = re.search(r"numbered (ACT-\d+)", synced.out).group(1)
+    assert number.startswith("ACT-") and "~" not in number
+    assert json.loads(cli("actions", "show", provisional, "--json").out)["id"] == number
+    monkeypatch.chdir(bob.path)
+    assert cli("sync").code == 0
+    shown = json.loads(cli("actions", "show", number, "--json").out)
+    assert shown["status"] == "done"
+    assert [h["field"] for h in shown["history"]].count("status") == 1
+    assert cli("ledger", "doctor").code == 0

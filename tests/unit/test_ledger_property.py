@@ -68,7 +68,8 @@ class Simulation:
         action = ACTIONS[pick % 2]
         if move == "set":
             field = ("owner", "title", "status")[pick % 3]
-            value = {"owner": value, "title": f"Title {value}", "status": ("open", "done", "in_progress")[pick % 3]}[field]
+            statuses = ("open", "done", "in_progress")
+            value = {"owner": value, "title": f"Title {value}", "status": statuses[pick % 3]}[field]
             self.make(who, "set", "action", action, field=field, value=value,
                       prev=self.view(who, action, "action").heads(field))
         elif move == "link":
@@ -116,7 +117,8 @@ def test_derived_states_do_not_depend_on_order(steps: list[tuple[int, str, int, 
     ops = simulate(steps)
     shuffled = ops[:]
     rnd.shuffle(shuffled)
-    for aggregate, type_ in [(INCIDENT, "incident"), *((a, "action") for a in ACTIONS), *((c, "cause") for c in CAUSES)]:
+    aggregates = [(INCIDENT, "incident"), *((a, "action") for a in ACTIONS), *((c, "cause") for c in CAUSES)]
+    for aggregate, type_ in aggregates:
         left = derive(aggregate, type_, [o for o in ops if o.aggregate == aggregate])
         right = derive(aggregate, type_, [o for o in shuffled if o.aggregate == aggregate])
         assert left.shadow() == right.shadow()
@@ -158,8 +160,9 @@ def deliveries(template: Path, where: Path, ops: list[Op], rnd: Any) -> Iterator
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(STEPS, st.randoms(use_true_random=False))
-def test_any_delivery_order_gives_the_same_tables_and_conflicts(template: Path, tmp_path_factory: pytest.TempPathFactory,
-                                                                steps: list[tuple[int, str, int, str]], rnd: Any) -> None:
+def test_any_delivery_order_gives_the_same_tables_and_conflicts(
+        template: Path, tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, str, int, str]],
+        rnd: Any) -> None:
     ops = simulate(steps)
     shots = list(deliveries(template, tmp_path_factory.mktemp("deliver"), ops, rnd))
     assert all(shot == shots[0] for shot in shots[1:])

@@ -819,8 +819,8 @@ def fetch_ref(git_dir: Path, remote: str, remote_ref: str, local_ref: str) -> st
     """Fetch one ref without force: ``updated`` (or already there), ``missing`` on the remote, ``rejected``
     (the remote's ref does not contain the local one: it was rewritten)."""
     spec = f"{check_ref(remote_ref)}:{check_ref(local_ref)}"
-    status, out, err = _plumb(git_dir, "fetch", "--no-tags", "--no-write-fetch-head", "--quiet", "--end-of-options",
-                              remote, spec, timeout=NETWORK_TIMEOUT, check=False)
+    status, out, err = _plumb(git_dir, "fetch", "--no-tags", "--no-write-fetch-head", "--no-progress",
+                              "--end-of-options", remote, spec, timeout=NETWORK_TIMEOUT, check=False)
     text = f"{out.decode(errors='replace')}\n{err}"
     if status == 0:
         return "updated"
@@ -893,6 +893,8 @@ def push_ref(git_dir: Path, remote: str, commit: str, remote_ref: str) -> bool:
     text = f"{out.decode(errors='replace')}\n{err}"
     if status == 0:
         return True
+    if "cannot lock ref" in text or "but expected" in text or "failed to update ref" in text:
+        return False  # another push updated the ref between our check and our write: someone pushed first
     if "[remote rejected]" in text or "hidden ref" in text:
         said = [line[len("remote:"):].strip() for line in text.splitlines() if line.startswith("remote:")]
         why = re.findall(r"\[remote rejected\] \(([^)\n]*)\)", text)
