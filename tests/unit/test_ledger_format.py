@@ -46,7 +46,7 @@ def test_an_operation_is_canonical_json_and_its_id_is_the_hash_of_its_bytes() ->
 
 def test_the_path_names_month_clock_replica_and_id() -> None:
     op = _op()
-    assert op.path == f"ops/2025-11/1764000000000.000003-abcdefghjkmnpqrs-{op.id}.json"
+    assert op.path == f"ops/2025-11/{op.id[:2]}/1764000000000.000003-abcdefghjkmnpqrs-{op.id}.json"
 
 
 @pytest.mark.parametrize("raw", [

@@ -793,26 +793,49 @@ def read_blobs(git_dir: Path, names: Sequence[str]) -> list[bytes | None]:
     return found
 
 
-def ledger_remote(git_dir: Path) -> str:
-    """The remote the ledger travels through: ``origin``, else the first one (its name checked)."""
-    _, out, _ = _plumb(git_dir, "remote")
-    names = out.decode("utf-8", errors="replace").split()
-    if not names:
+class LedgerConfig(NamedTuple):
+    """What a sync needs from git's configuration, read by one process."""
+
+    remote: str
+    fetch: tuple[str, ...]
+    """The remote's fetch refspecs."""
+    identity: tuple[str, str] | None
+    """(user.name, user.email), None when either is missing."""
+
+
+def ledger_config(git_dir: Path) -> LedgerConfig:
+    """The remote the ledger travels through (``origin``, else the first one), its fetch refspecs, who commits."""
+    _, out, _ = _plumb(git_dir, "config", "--list", "-z")
+    values: dict[str, list[str]] = {}
+    remotes: list[str] = []
+    for item in out.decode("utf-8", errors="replace").split("\0"):
+        key, _, value = item.partition("\n")
+        values.setdefault(key, []).append(value)
+        if key.startswith("remote.") and key.endswith(".url"):
+            name = key[len("remote."):-len(".url")]
+            if name not in remotes:
+                remotes.append(name)
+    if not remotes:
         raise NoRemote("no remote configured: add one with git remote add origin <url>")
-    remote = "origin" if "origin" in names else names[0]
+    remote = "origin" if "origin" in remotes else remotes[0]
     if not REMOTE_NAME.fullmatch(remote) or ".." in remote:
         raise GitError(f"remote name {shown(remote)} is not a plain name (letters, digits, . _ / -):"
                        " rename it in .git/config")
-    return remote
+    name, email = (values.get(k, [""])[-1].strip() for k in ("user.name", "user.email"))
+    identity = (name, email) if name and email else None
+    if identity is not None and re.search(r"[<>\n\x00]", name + email):
+        raise GitError("git's user.name or user.email holds < > or a line break: fix it in git config")
+    return LedgerConfig(remote, tuple(values.get(f"remote.{remote}.fetch", [])), identity)
 
 
-def ensure_refspec(git_dir: Path, remote: str, spec: str) -> bool:
-    """Add ``spec`` to the remote's fetch refspecs unless there; True when it was added."""
-    _, out, _ = _plumb(git_dir, "config", "--get-all", f"remote.{remote}.fetch", check=False)
-    if spec in out.decode("utf-8", errors="replace").split("\n"):
-        return False
+def ledger_remote(git_dir: Path) -> str:
+    """The remote the ledger travels through: ``origin``, else the first one (its name checked)."""
+    return ledger_config(git_dir).remote
+
+
+def add_refspec(git_dir: Path, remote: str, spec: str) -> None:
+    """Add ``spec`` to the remote's fetch refspecs (so a plain ``git fetch`` brings the ledger too)."""
     _plumb(git_dir, "config", "--add", f"remote.{remote}.fetch", spec)
-    return True
 
 
 def fetch_ref(git_dir: Path, remote: str, remote_ref: str, local_ref: str) -> str:
@@ -921,3 +944,127 @@ def count_commits(git_dir: Path, old: str | None, new: str) -> int:
         args.append("^" + _commit(git_dir, old, "commit"))
     _, out, _ = _plumb(git_dir, *args)
     return int(out.decode().strip() or 0)
+
+
+class _ObjectReader:
+    """One ``git cat-file --batch`` answering object requests one at a time (a tree walk needs each answer)."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [_git_binary(), f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **GIT_ENV})
+
+    def read(self, name: str) -> tuple[str, bytes] | None:
+        """(type, content) of an object (an id, or ``<commit>:<path>``); None when it does not exist."""
+        if "\n" in name:
+            raise GitError("an object name holds a newline")
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(name.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().decode("utf-8", errors="replace").rstrip("\n")
+        if not header:
+            raise GitError("git cat-file stopped answering")
+        if header.endswith((" missing", " ambiguous")):
+            return None
+        _, kind, size = header.rsplit(" ", 2)
+        data = stdout.read(int(size) + 1)
+        if len(data) != int(size) + 1:
+            raise GitError("git cat-file stopped answering")
+        return kind, data[:-1]
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=LOCAL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _tree(content: bytes, width: int) -> dict[str, tuple[str, str]]:
+    """A tree object's entries: name -> (mode, id)."""
+    entries: dict[str, tuple[str, str]] = {}
+    position = 0
+    while position < len(content):
+        space = content.index(b" ", position)
+        nul = content.index(b"\0", space)
+        mode = content[position:space].decode()
+        name = content[space + 1:nul].decode("utf-8", errors="replace")
+        entries[name] = (mode, content[nul + 1:nul + 1 + width].hex())
+        position = nul + 1 + width
+    return entries
+
+
+class LedgerDelta(NamedTuple):
+    """What one ledger commit adds to another."""
+
+    descends: bool
+    """``new`` contains ``old`` (a fast-forward); when not, nothing else is filled."""
+    added: list[tuple[str, bytes]]
+    """(path, content) of every file added (the operations, and FORMAT on the first commit)."""
+    changed: list[str]
+    """Paths modified or removed (never, in a ledger nobody rewrote)."""
+
+
+ANCESTRY_WALK = 10_000
+"""Commits walked back looking for the old tip before asking git's merge-base instead."""
+
+
+def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
+    """The files ``new`` adds to ``old`` (all of them when ``old`` is None), read by one ``git cat-file``
+    walking the commits back (ancestry) and the two trees down where they differ."""
+    new = _commit(git_dir, new, "commit")
+    reader = _ObjectReader(git_dir)
+    try:
+        if old is not None:
+            old = _commit(git_dir, old, "commit")
+            current, steps = new, 0
+            while current != old:
+                found = reader.read(current)
+                parents = [] if found is None else re.findall(rb"^parent ([0-9a-f]+)$", found[1], re.MULTILINE)
+                steps += 1
+                if not parents:
+                    return LedgerDelta(False, [], [])
+                if len(parents) > 1 or steps > ANCESTRY_WALK:  # not the tracker's linear chain: ask git
+                    if not is_ancestor(git_dir, old, new):
+                        return LedgerDelta(False, [], [])
+                    break
+                current = parents[0].decode()
+        width = len(new) // 2
+        added: list[tuple[str, str]] = []
+        changed: list[str] = []
+        contents: list[tuple[str, bytes]] = []
+
+        def tree_of(commit: str) -> str | None:
+            found = reader.read(commit)
+            match = None if found is None else re.search(rb"^tree ([0-9a-f]+)$", found[1], re.MULTILINE)
+            return None if match is None else match.group(1).decode()
+
+        def walk(before: str | None, after: str, prefix: str) -> None:
+            left = {} if before is None else _tree((reader.read(before) or ("", b""))[1], width)
+            right = _tree((reader.read(after) or ("", b""))[1], width)
+            for name, (mode, ident) in right.items():
+                path = f"{prefix}{name}"
+                had = left.get(name)
+                if had is not None and had[1] == ident:
+                    continue
+                if mode == "40000":
+                    walk(had[1] if had is not None and had[0] == "40000" else None, ident, f"{path}/")
+                elif had is None:
+                    added.append((path, ident))
+                else:
+                    changed.append(path)
+            changed.extend(f"{prefix}{name}" for name in left if name not in right)
+
+        walk(None if old is None else tree_of(old), tree_of(new) or "", "")
+        if len(added) <= 64:
+            contents = [(path, (reader.read(ident) or ("", b""))[1]) for path, ident in added]
+    finally:
+        reader.close()
+    if len(added) > 64:  # many files (a first sync): one batch read, no request and answer each
+        contents = [(path, data or b"") for (path, _), data in zip(
+            added, read_blobs(git_dir, [ident for _, ident in added]), strict=True)]
+    return LedgerDelta(True, contents, changed)

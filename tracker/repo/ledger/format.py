@@ -3,7 +3,9 @@
 An operation is one JSON object, keys sorted, UTF-8, no spaces, a final newline; its id is the first
 32 hex digits of the SHA-256 of those bytes, so the same change always has the same id and a file
 whose name does not match its bytes is recognised as damaged. Files are named
-``ops/<yyyy-mm>/<clock>-<replica>-<id>.json`` and never change once written.
+``ops/<yyyy-mm>/<id[:2]>/<clock>-<replica>-<id>.json`` and never change once written: the month
+keeps a year's operations apart, the two hex digits keep any one folder small (``ledger init``
+writes a whole database's operations in one month), so a commit rewrites small trees only.
 
 Keys of an operation (absent when empty): ``op`` (the kind), ``type`` (``incident``, ``action``,
 ``cause``, ``timeline``), ``entity`` (a ULID), ``parent`` (a timeline entry's incident), ``field``,
@@ -45,8 +47,8 @@ ULID_DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID = re.compile(f"[{ULID_DIGITS}]{{26}}")
 REPLICA = re.compile(r"[0-9a-z]{16}")
 OP_ID = re.compile(r"[0-9a-f]{32}")
-OP_PATH = re.compile(rf"ops/(?P<month>\d{{4}}-\d{{2}})/(?P<clock>\d{{13}}\.\d{{6}})-(?P<replica>{REPLICA.pattern})"
-                     rf"-(?P<id>{OP_ID.pattern})\.json")
+OP_PATH = re.compile(rf"ops/(?P<month>\d{{4}}-\d{{2}})/(?P<shard>[0-9a-f]{{2}})/(?P<clock>\d{{13}}\.\d{{6}})"
+                     rf"-(?P<replica>{REPLICA.pattern})-(?P<id>{OP_ID.pattern})\.json")
 
 
 class FormatError(ValueError):
@@ -135,7 +137,7 @@ class Op:
     def path(self) -> str:
         stamp = Stamp.parse(self.clock)
         month = datetime.fromtimestamp(stamp.ms / 1000, UTC).strftime("%Y-%m")
-        return f"ops/{month}/{self.clock}-{self.replica}-{self.id}.json"
+        return f"ops/{month}/{self.id[:2]}/{self.clock}-{self.replica}-{self.id}.json"
 
 
 def make_op(kind: str, type_: str, entity: str, *, clock: Stamp, replica: str, field: str | None = None,
@@ -187,6 +189,14 @@ def decode(raw: bytes) -> Op:
     return Op(kind, type_, data["entity"], data["clock"], data["replica"], fld, data.get("value"), tuple(prev),
               parent, _text(data, "actor", 200), _text(data, "wall", 40), _text(data, "note", 20_000),
               _text(data, "source", 200), raw, op_id(raw))
+
+
+def stored_op(raw: bytes, ident: str) -> Op:
+    """An operation read back from the replica's own store, where it was checked on the way in."""
+    data = json.loads(raw)
+    return Op(data["op"], data["type"], data["entity"], data["clock"], data["replica"], data.get("field"),
+              data.get("value"), tuple(data.get("prev", ())), data.get("parent"), data.get("actor", ""),
+              data.get("wall", ""), data.get("note", ""), data.get("source", ""), raw, ident)
 
 
 def read_op(path: str, raw: bytes) -> Op:

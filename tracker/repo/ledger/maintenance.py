@@ -34,7 +34,8 @@ def rebuild(db: Db) -> int:
             db.execute(f"DELETE FROM {table}")
         db.execute("DELETE FROM ledger_conflict")
         db.execute("DELETE FROM ledger_dirty")
-        db.execute("UPDATE ledger_entity SET local_id = NULL, state = NULL, number = NULL")
+        db.execute("UPDATE ledger_entity SET local_id = NULL, state = NULL, number = NULL, conflicts = 0,"
+                   " digest = NULL, history = NULL")
         aggregates = {a for (a,) in db.rows("SELECT DISTINCT aggregate FROM ledger_op")}
         materializer = Materializer(db)
         causes = {a for (a,) in db.rows("SELECT DISTINCT aggregate FROM ledger_op WHERE type = 'cause'")}

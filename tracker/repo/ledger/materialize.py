@@ -12,23 +12,51 @@ change of the taxonomy, of a number or of an entity's existence touches is redon
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tracker.base.enums import ActionStatus
 from tracker.base.timeutil import iso, read_stamp
-from tracker.core.incidents.changes import attach_component, detach_component
 from tracker.core.keys import PROVISIONAL_BASE, action_key, incident_key
 from tracker.repo.ledger import store
 from tracker.repo.ledger.derive import Line, Order, State, derive
-from tracker.repo.ledger.format import ulid_suffix
+from tracker.repo.ledger.format import Op, stored_op, ulid_suffix
 from tracker.repo.ledger.hlc import Stamp
 from tracker.repo.ledger.model import ACTION, CAUSE, FIELDS, INCIDENT, stamp_text
 from tracker.repo.ledger.taxonomy import Taxonomy, build
 from tracker.storage.database import Db
 
 CLOSED = {s.value for s in ActionStatus if s.is_closed}
+
+
+_ENTITY_COLUMNS = "uid, type, local_id, number, suffix, conflicts, digest, history"
+
+
+def _entity(row: tuple[Any, ...]) -> _Entity:
+    return _Entity(row[0], row[1], row[2], row[3], int(row[4]), int(row[5]), row[6], row[7])
+
+
+def _digest(values: Any) -> str:
+    return hashlib.sha1(json.dumps(values, default=str).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(slots=True)
+class _Entity:
+    """An entity's line of the map (``ledger_entity``), as a refresh reads and changes it."""
+
+    uid: str
+    type: str
+    local_id: int | None
+    number: int | None
+    suffix: int
+    conflicts: int
+    digest: str | None = None
+    """Of the row's values as last written here (None: unknown, read the row)."""
+    history: str | None = None
+    """``count:digest`` of the history lines as last written here (None: unknown, read them)."""
 
 
 def _state_from_summary(uid: str, data: dict[str, Any]) -> State:
@@ -64,31 +92,72 @@ class Materializer:
     def __init__(self, db: Db) -> None:
         self.db = db
         self._taxonomy: Taxonomy | None = None
+        self._entities: dict[str, _Entity] = {}
+        self._ops: dict[str, list[Op]] = {}
+        self.verify = False
+        """Read rows and histories instead of trusting the digests (a service has just written them)."""
 
     # -- the entity map ----------------------------------------------------------------------------
 
-    def entity(self, uid: str) -> tuple[str, str | None, int | None, int | None, int] | None:
-        """(type, aggregate, row id, number, suffix) of an entity known here."""
-        row = self.db.row("SELECT type, aggregate, local_id, number, suffix FROM ledger_entity WHERE uid = :u",
-                          {"u": uid})
-        return None if row is None else (row[0], row[1], row[2], row[3], int(row[4]))
-
-    def ensure(self, uid: str, type_: str, aggregate: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO ledger_entity (uid, type, aggregate, suffix) VALUES (:u, :t, :a, :s)",
-                        {"u": uid, "t": type_, "a": aggregate, "s": ulid_suffix(uid)})
+    def entity(self, uid: str, type_: str | None = None, aggregate: str | None = None) -> _Entity | None:
+        """An entity known here (made known, with ``type_``, when it is not), from a cache kept for one refresh."""
+        found = self._entities.get(uid)
+        if found is not None:
+            return found
+        row = self.db.row(f"SELECT {_ENTITY_COLUMNS} FROM ledger_entity WHERE uid = :u", {"u": uid})
+        if row is not None:
+            found = _entity(row)
+        elif type_ is not None:
+            found = _Entity(uid, type_, None, None, ulid_suffix(uid), 0)
+            self.db.execute("INSERT INTO ledger_entity (uid, type, aggregate, suffix) VALUES (:u, :t, :a, :s)",
+                            {"u": uid, "t": type_, "a": aggregate or uid, "s": found.suffix})
+        else:
+            return None
+        self._entities[uid] = found
+        return found
 
     def local_id(self, uid: str | None) -> int | None:
-        if uid is None:
-            return None
-        found = self.db.scalar("SELECT local_id FROM ledger_entity WHERE uid = :u", {"u": uid})
-        return None if found is None else int(found)
+        found = None if uid is None else self.entity(uid)
+        return None if found is None else found.local_id
 
     def key_number(self, uid: str) -> int:
         """The row id an entity has or will have: its number, else its provisional id."""
-        row = self.db.row("SELECT number FROM ledger_entity WHERE uid = :u", {"u": uid})
-        if row is not None and row[0] is not None:
-            return int(row[0])
+        found = self.entity(uid)
+        if found is not None and found.number is not None:
+            return found.number
         return PROVISIONAL_BASE + ulid_suffix(uid)
+
+    def _store(self, entity: _Entity, state: dict[str, Any] | None = None) -> None:
+        """Write an entity's row id, number, conflicts and digests (and derived state) to the map."""
+        sets = "local_id = :id, number = :n, conflicts = :c, digest = :d, history = :h"
+        self.db.execute(f"UPDATE ledger_entity SET {sets}{', state = :s' if state is not None else ''} WHERE uid = :u",
+                        {"id": entity.local_id, "n": entity.number, "c": entity.conflicts, "u": entity.uid,
+                         "d": entity.digest, "h": entity.history,
+                         "s": None if state is None else json.dumps(state, sort_keys=True)})
+
+    def _prefetch(self, aggregates: set[str]) -> dict[str, str]:
+        """Load these aggregates' operations and entities (theirs and their timeline entries') in a few queries;
+        returns each aggregate's type."""
+        types: dict[str, str] = {}
+        items = sorted(aggregates - set(self._ops))
+        for start in range(0, len(items), 500):
+            chunk = items[start:start + 500]
+            marks = ", ".join(f":a{n}" for n in range(len(chunk)))
+            params = {f"a{n}": uid for n, uid in enumerate(chunk)}
+            for uid in chunk:
+                self._ops[uid] = []
+            for aggregate, raw, ident in self.db.rows(
+                    f"SELECT aggregate, body, id FROM ledger_op WHERE aggregate IN ({marks})"
+                    " ORDER BY aggregate, clock, replica, id", params):
+                self._ops[aggregate].append(stored_op(bytes(raw), ident))
+            for row in self.db.rows(f"SELECT {_ENTITY_COLUMNS} FROM ledger_entity WHERE uid IN ({marks})"
+                                    f" OR aggregate IN ({marks})", params):
+                self._entities.setdefault(row[0], _entity(row))
+        for uid in aggregates:
+            ops = self._ops.get(uid, [])
+            if ops:
+                types[uid] = "incident" if ops[0].type == "timeline" else ops[0].type
+        return types
 
     # -- the taxonomy ------------------------------------------------------------------------------
 
@@ -101,42 +170,34 @@ class Materializer:
 
     # -- refreshing --------------------------------------------------------------------------------
 
-    def refresh(self, aggregates: Iterable[str]) -> None:
-        """Derive and write these aggregates, then whatever their changes touch."""
+    def refresh(self, aggregates: Iterable[str], *, verify: bool = False) -> None:
+        """Derive and write these aggregates, then whatever their changes touch. ``verify``: the tables were
+        just written by a service (a capture): compare with what they hold, not with the digests."""
         db = self.db
+        self._entities.clear()
+        self._ops.clear()
+        self.verify = verify
         db.execute("PRAGMA defer_foreign_keys = ON")
         store.capturing(db, False)
         try:
             todo = set(aggregates)
-            types = self._types(todo)
+            types = self._prefetch(todo)
             causes = {a for a in todo if types.get(a) == "cause"}
             if causes:
                 todo |= self._refresh_causes(causes)
-                types.update(self._types(todo - set(types)))
+                types.update(self._prefetch(todo - set(types)))
             incidents = sorted(a for a in todo if types.get(a) == "incident")
             for uid in incidents:
                 todo |= self._refresh_incident(uid)
-            types.update(self._types(todo - set(types)))
+            types.update(self._prefetch(todo - set(types)))
             for uid in sorted(a for a in todo if types.get(a) == "action"):
                 self._refresh_action(uid)
         finally:
             store.capturing(db, True)
 
-    def _types(self, aggregates: set[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        items = sorted(aggregates)
-        for start in range(0, len(items), 500):
-            chunk = items[start:start + 500]
-            marks = ", ".join(f":a{n}" for n in range(len(chunk)))
-            params = {f"a{n}": uid for n, uid in enumerate(chunk)}
-            for uid, type_ in self.db.rows(
-                    f"SELECT aggregate, MIN(CASE type WHEN 'timeline' THEN 'incident' ELSE type END) FROM ledger_op"
-                    f" WHERE aggregate IN ({marks}) GROUP BY aggregate", params):
-                found[uid] = type_
-        return found
-
     def _derive(self, uid: str, type_: str) -> State:
-        return derive(uid, type_, store.aggregate_ops(self.db, uid))
+        ops = self._ops.get(uid)
+        return derive(uid, type_, ops if ops is not None else store.aggregate_ops(self.db, uid))
 
     def label(self, uid: str, type_: str, parent: str | None = None) -> str:
         """How people name an entity: ``ACT-12``, ``INC-3``, ``INC-3 #45``, a cause's slug."""
@@ -147,9 +208,8 @@ class Materializer:
         number = self.key_number(uid)
         return action_key(number) if type_ == "action" else incident_key(number)
 
-    def _conflicts(self, state: State) -> None:
+    def _conflicts(self, state: State, entity: _Entity) -> None:
         db = self.db
-        db.execute("DELETE FROM ledger_conflict WHERE aggregate = :a", {"a": state.uid})
         rows = []
         for conflict in state.conflicts():
             render = FIELDS[conflict.type][conflict.field].render
@@ -162,13 +222,21 @@ class Materializer:
                 rows.append({"a": state.uid, "e": owner.uid, "t": owner.type, "f": "status", "k": "flag",
                              "l": self.label(owner.uid, owner.type, state.uid),
                              "d": json.dumps({"flags": owner.flags})})
+        if entity.conflicts or rows:
+            db.execute("DELETE FROM ledger_conflict WHERE aggregate = :a", {"a": state.uid})
         if rows:
             db.execute_many("INSERT OR REPLACE INTO ledger_conflict (aggregate, entity, type, field, kind, label,"
                             " detail) VALUES (:a, :e, :t, :f, :k, :l, :d)", rows)
+        entity.conflicts = len(rows)
 
     def _save(self, state: State, data: dict[str, Any]) -> None:
-        self.db.execute("UPDATE ledger_entity SET state = :s, number = :n WHERE uid = :u",
-                        {"s": json.dumps(data, sort_keys=True), "n": state.key, "u": state.uid})
+        """The aggregate's derived state, number and conflicts, into the map."""
+        entity = self.entity(state.uid, state.type)
+        assert entity is not None
+        self._conflicts(state, entity)
+        if not state.live and state.key is not None:
+            entity.number = state.key  # kept, so the number is never handed out again
+        self._store(entity, data)
 
     # -- causes ------------------------------------------------------------------------------------
 
@@ -179,9 +247,7 @@ class Materializer:
         old = {uid: _signature(before, uid) for uid in before.causes}
         for uid in uids:
             state = self._derive(uid, "cause")
-            self.ensure(uid, "cause", uid)
             self._save(state, _summary(state))
-            self._conflicts(state)
         self._taxonomy = None
         tax = self.taxonomy()
         for uid, state in tax.causes.items():
@@ -207,12 +273,14 @@ class Materializer:
                     new_id = db.insert("INSERT INTO root_cause (slug, title, category, description, retired_at)"
                                        " VALUES (:slug, :title, :category, :description, :retired_at) RETURNING id",
                                        values)
-                    db.execute("UPDATE ledger_entity SET local_id = :id WHERE uid = :u", {"id": new_id, "u": uid})
+                    entity = self.entity(uid, "cause")
+                    assert entity is not None
+                    entity.local_id = new_id
+                    self._store(entity)
         for uid in tax.causes:
             row_id = self.local_id(uid)
             if uid not in tax.live and row_id is not None:
-                db.execute("DELETE FROM root_cause WHERE id = :id", {"id": row_id})
-                db.execute("UPDATE ledger_entity SET local_id = NULL WHERE uid = :u", {"u": uid})
+                self._drop("root_cause", uid)
         wanted = {slug: self.local_id(target) for slug, target in tax.aliases.items()}
         aliases = {str(s): int(c) for s, c in db.rows("SELECT slug, root_cause_id FROM root_cause_alias")}
         for slug, row_id in aliases.items():
@@ -245,19 +313,31 @@ class Materializer:
             return f"#{self.key_number(uid)} {text}"
         return value if isinstance(value, str) else json.dumps(value)
 
-    def _history(self, table: str, column: str, row_id: int, lines: list[Line]) -> None:
+    def _history(self, table: str, column: str, row_id: int, lines: list[Line], entity: _Entity) -> None:
+        """Write the history lines; usually only the new ones at the end (the digest says what is there)."""
         db = self.db
         rows = [(_stamp(line.at), line.actor[:200], line.field[:40], self._render(line.render, line.old),
                  self._render(line.render, line.new), line.note) for line in sorted(lines, key=lambda x: x.order)]
-        current = db.rows(f"SELECT at, actor, field, old_value, new_value, note FROM {table}"
-                          f" WHERE {column} = :id ORDER BY id", {"id": row_id})
-        if [tuple(r) for r in current] == rows:
-            return
-        db.execute(f"DELETE FROM {table} WHERE {column} = :id", {"id": row_id})
-        db.execute_many(f"INSERT INTO {table} ({column}, at, actor, field, old_value, new_value, note)"
-                        " VALUES (:id, :at, :actor, :field, :old, :new, :note)",
-                        [{"id": row_id, "at": r[0], "actor": r[1], "field": r[2], "old": r[3], "new": r[4],
-                          "note": r[5]} for r in rows])
+        kept = 0
+        if entity.history is not None and not self.verify:
+            count, _, digest = entity.history.partition(":")
+            if int(count) <= len(rows) and _digest(rows[:int(count)]) == digest:
+                kept = int(count)
+            else:
+                db.execute(f"DELETE FROM {table} WHERE {column} = :id", {"id": row_id})
+        else:
+            current = [tuple(r) for r in db.rows(f"SELECT at, actor, field, old_value, new_value, note FROM {table}"
+                                                 f" WHERE {column} = :id ORDER BY id", {"id": row_id})]
+            if rows[:len(current)] == current:
+                kept = len(current)  # the usual case: new lines after the ones there
+            else:
+                db.execute(f"DELETE FROM {table} WHERE {column} = :id", {"id": row_id})
+        if rows[kept:]:
+            db.execute_many(f"INSERT INTO {table} ({column}, at, actor, field, old_value, new_value, note)"
+                            " VALUES (:id, :at, :actor, :field, :old, :new, :note)",
+                            [{"id": row_id, "at": r[0], "actor": r[1], "field": r[2], "old": r[3], "new": r[4],
+                              "note": r[5]} for r in rows[kept:]])
+        entity.history = f"{len(rows)}:{_digest(rows)}"
 
     def _merge_lines(self, member: str, since: Order, field: str, role: str | None) -> list[Line]:
         """History lines for the merges that moved ``member`` (linked at ``since``) to where it leads now."""
@@ -284,23 +364,15 @@ class Materializer:
 
     def _place(self, uid: str, type_: str, aggregate: str, table: str, number: int | None) -> tuple[int | None, int]:
         """(the row id it has now, the row id it must have); moves nothing."""
-        self.ensure(uid, type_, aggregate)
-        entity = self.entity(uid)
+        entity = self.entity(uid, type_, aggregate)
         assert entity is not None
-        _, _, current, _, suffix = entity
-        if number is not None:
+        if number is not None and number != entity.number:
             taken = self.db.scalar("SELECT uid FROM ledger_entity WHERE type = :t AND number = :n AND uid != :u",
                                    {"t": type_, "n": number, "u": uid})
             if taken is not None:
-                number = None
-        desired = number if number is not None else PROVISIONAL_BASE + suffix
-        if current is not None and not self.db.scalar(f"SELECT 1 FROM {table} WHERE id = :id", {"id": current}):
-            current = None
-        if current != desired and self.db.scalar(f"SELECT 1 FROM {table} WHERE id = :id", {"id": desired}):
-            desired = current if current is not None else int(self.db.scalar(
-                f"SELECT MAX(id) + 1 FROM {table} WHERE id >= :b", {"b": PROVISIONAL_BASE}))
-        self.db.execute("UPDATE ledger_entity SET number = :n WHERE uid = :u", {"n": number, "u": uid})
-        return current, desired
+                number = None  # numbered twice (a ledger written by hand): the first holder keeps it
+        entity.number = number
+        return entity.local_id, number if number is not None else PROVISIONAL_BASE + entity.suffix
 
     def _move(self, type_: str, old: int, new: int) -> None:
         """Give a row a new id, and everything pointing at it too (a number came)."""
@@ -327,31 +399,44 @@ class Materializer:
                    values: dict[str, Any]) -> bool:
         """Insert or update a row to ``values``; True when anything changed (its id included)."""
         db = self.db
-        changed = False
-        if current is not None and current != desired:
-            self._move(type_, current, desired)
-            changed = True
+        entity = self.entity(uid)
+        assert entity is not None
         columns = list(values)
-        if current is None:
+        digest = _digest([values[c] for c in columns])
+        if current is not None and current == desired and entity.digest == digest and not self.verify:
+            return False
+        row = None if current is None else db.row(f"SELECT {', '.join(columns)} FROM {table} WHERE id = :id",
+                                                  {"id": current})
+        if row is not None and current is not None and current != desired:
+            if db.scalar(f"SELECT 1 FROM {table} WHERE id = :id", {"id": desired}):
+                desired = current  # the place is taken (a number given twice): stay
+            else:
+                self._move(type_, current, desired)
+        if row is None:
+            if db.scalar(f"SELECT 1 FROM {table} WHERE id = :id", {"id": desired}):
+                desired = int(db.scalar(f"SELECT MAX(id) + 1 FROM {table} WHERE id >= :b", {"b": PROVISIONAL_BASE}))
             db.execute(f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES (:id, "
                        f"{', '.join(':' + c for c in columns)})", {**values, "id": desired})
             changed = True
         else:
-            row = db.row(f"SELECT {', '.join(columns)} FROM {table} WHERE id = :id", {"id": desired})
-            if row is None or list(row) != [values[c] for c in columns]:
+            # Only the columns that differ: an index (and the full-text index) is rewritten only when one of
+            # its columns is set.
+            differ = [c for c, old in zip(columns, row, strict=True) if old != values[c]]
+            changed = current != desired or bool(differ)
+            if differ:
                 bump = ", version = version + 1" if table in ("action", "incident") else ""
-                db.execute(f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in columns)}{bump} WHERE id = :id",
-                           {**values, "id": desired})
-                changed = True
-        db.execute("UPDATE ledger_entity SET local_id = :id WHERE uid = :u", {"id": desired, "u": uid})
+                db.execute(f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in differ)}{bump} WHERE id = :id",
+                           {**{c: values[c] for c in differ}, "id": desired})
+        entity.local_id, entity.digest = desired, digest
         return changed
 
     def _drop(self, table: str, uid: str) -> bool:
-        row_id = self.local_id(uid)
-        if row_id is None:
+        entity = self.entity(uid)
+        if entity is None or entity.local_id is None:
             return False
-        self.db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": row_id})
-        self.db.execute("UPDATE ledger_entity SET local_id = NULL WHERE uid = :u", {"u": uid})
+        self.db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": entity.local_id})
+        entity.local_id = entity.digest = entity.history = None
+        self._store(entity)
         return True
 
     # -- incidents ---------------------------------------------------------------------------------
@@ -361,15 +446,13 @@ class Materializer:
         db = self.db
         state = self._derive(uid, "incident")
         before = self.local_id(uid)
-        self.ensure(uid, "incident", uid)
         for entry_uid in state.entries:
-            self.ensure(entry_uid, "timeline", uid)
+            self.entity(entry_uid, "timeline", uid)
         if not state.live:
             gone = self._drop("incident", uid)
             for entry_uid in state.entries:
                 self._drop("timeline_entry", entry_uid)
             self._save(state, state.shadow())
-            self._conflicts(state)
             return store.referring(db, {uid}) if gone else set()
         current, desired = self._place(uid, "incident", uid, "incident", state.key)
         values = {f.column: state.values.get(f.name, "" if f.name not in ("detected_at", "mitigated_at",
@@ -382,13 +465,15 @@ class Materializer:
         values["created_at"] = state.created_at or values["started_at"]
         values["updated_at"] = self._updated(state, lines, values["created_at"])
         self._write_row("incident", "incident", uid, current, desired, values)
-        self._components(desired, state)
-        self._causes(desired, state)
-        self._timeline(desired, state)
-        self._history("incident_event", "incident_id", desired, lines)
+        row_id = self.local_id(uid) or desired
+        self._components(row_id, state)
+        self._causes(row_id, state)
+        self._timeline(row_id, state)
+        entity = self.entity(uid)
+        assert entity is not None
+        self._history("incident_event", "incident_id", self.local_id(uid) or desired, lines, entity)
         self._save(state, state.shadow())
-        self._conflicts(state)
-        return store.referring(db, {uid}) if before != desired else set()
+        return store.referring(db, {uid}) if before != self.local_id(uid) else set()
 
     def _components(self, incident_id: int, state: State) -> None:
         wanted = set(state.members("components"))
@@ -396,10 +481,17 @@ class Materializer:
             "SELECT c.group_name, c.name FROM incident_component x JOIN component c ON c.id = x.component_id"
             " WHERE x.incident_id = :id", {"id": incident_id})}
         for name in sorted(set(current) - wanted):
-            detach_component(self.db, incident_id, *current[name])
+            self.db.execute("DELETE FROM incident_component WHERE incident_id = :i AND component_id IN"
+                            " (SELECT id FROM component WHERE group_name = :g AND name = :n)",
+                            {"i": incident_id, "g": current[name][0], "n": current[name][1]})
         for name in sorted(wanted - set(current)):
             group, _, part = name.rpartition(" / ")
-            attach_component(self.db, incident_id, group.strip(), part.strip())
+            params = {"g": group.strip(), "n": part.strip()}
+            found = self.db.scalar("SELECT id FROM component WHERE group_name = :g AND name = :n", params)
+            if found is None:
+                found = self.db.insert("INSERT INTO component (group_name, name) VALUES (:g, :n) RETURNING id", params)
+            self.db.execute("INSERT INTO incident_component (incident_id, component_id) VALUES (:i, :c)",
+                            {"i": incident_id, "c": found})
 
     def _causes(self, incident_id: int, state: State) -> None:
         db = self.db
@@ -436,6 +528,9 @@ class Materializer:
             values = {"incident_id": incident_id, "position": position, "at": entry.values.get("at"),
                       "label": entry.values.get("label", ""), "body": entry.values.get("body", "")}
             self._write_row("timeline_entry", "timeline", entry.uid, current, desired, values)
+            entity = self.entity(entry.uid)
+            assert entity is not None
+            self._store(entity)
         for entry in state.entries.values():
             if not entry.live:
                 self._drop("timeline_entry", entry.uid)
@@ -444,22 +539,16 @@ class Materializer:
 
     def _refresh_action(self, uid: str) -> None:
         state = self._derive(uid, "action")
-        self.ensure(uid, "action", uid)
         if not state.live:
             self._drop("action", uid)
             self._save(state, state.shadow())
-            self._conflicts(state)
             return
         tax = self.taxonomy()
         current, desired = self._place(uid, "action", uid, "action", state.key)
         values = {f.column: state.values.get(f.name, "" if f.name == "description" else None)
                   for f in ACTION.values()}
         incident = state.values.get("incident")
-        incident_row = self.local_id(incident)
-        if incident_row is not None and not self.db.scalar("SELECT 1 FROM incident WHERE id = :id",
-                                                           {"id": incident_row}):
-            incident_row = None
-        values["incident_id"] = incident_row
+        values["incident_id"] = self.local_id(incident)
         values["root_cause_id"] = self.local_id(tax.resolve(state.values.get("root_cause")))
         lines = list(state.history)
         cause = state.values.get("root_cause")
@@ -470,9 +559,10 @@ class Materializer:
         values["updated_at"] = self._updated(state, lines, state.created_at)
         values["completed_at"] = _stamp(state.status_wall or "") if values["status"] in CLOSED else None
         self._write_row("action", "action", uid, current, desired, values)
-        self._history("action_event", "action_id", desired, lines)
+        entity = self.entity(uid)
+        assert entity is not None
+        self._history("action_event", "action_id", self.local_id(uid) or desired, lines, entity)
         self._save(state, state.shadow())
-        self._conflicts(state)
 
 
 def stamp_of(clock: str) -> str:

@@ -75,6 +75,13 @@ class Replica:
         found = git_dir or git_dir_of(Path(db.url))
         if found is None:
             raise LedgerError(f"{db.url}: a ledger replica lives in a repository's git folder (.git/tracker/)")
+        schema = int(store.get_meta(db, "schema", "0") or 0)
+        if schema > store.SCHEMA:
+            raise LedgerError(f"{db.url}: this replica was made by a newer tracker (its tables are at {schema});"
+                              " upgrade tracker, or remove the folder and run tracker sync to make it again")
+        if schema < store.SCHEMA:
+            with db.write():
+                store.create_tables(db)
         replica = cls(db, found, clock=clock, actor=actor)
         db.before_commit.append(replica.capture)
         db.allocate_id = replica.allocate
@@ -151,7 +158,7 @@ class Replica:
             raise read_only_error(version)
         self._save_clock()
         store.add_ops(db, ops, published=False)
-        materializer.refresh({op.aggregate for op in ops})
+        materializer.refresh({op.aggregate for op in ops}, verify=True)
 
     # -- bringing operations in --------------------------------------------------------------------
 
@@ -177,35 +184,47 @@ class Replica:
         applied = self.applied()
         if applied == tip:
             return 0
-        if applied is not None and not gitsync.is_ancestor(self.git_dir, applied, tip):
+        delta = gitsync.ledger_delta(self.git_dir, applied, tip)
+        if not delta.descends:
+            assert applied is not None
             raise LedgerRewritten(
                 f"the ledger at {tip[:10]} does not contain {applied[:10]}, the state applied here: its history"
                 " was rewritten (force-pushed); refused. Restore it from a clone that has the whole ledger")
-        changes = gitsync.tree_changes(self.git_dir, applied, tip)
-        bad = [c for c in changes if c.path.startswith("ops/") and c.status != "A"]
+        bad = [path for path in delta.changed if path.startswith("ops/")]
         if bad:
-            raise LedgerRewritten(f"the ledger at {tip[:10]} {'removes' if bad[0].status == 'D' else 'changes'}"
-                                  f" {bad[0].path} (operations are only ever added); refused")
+            raise LedgerRewritten(f"the ledger at {tip[:10]} changes or removes {bad[0]} (operations are only ever"
+                                  " added); refused")
         version = None
-        if applied is None or any(c.path == "FORMAT" for c in changes):
-            raw = gitsync.read_blobs(self.git_dir, [f"{tip}:FORMAT"])[0]
+        files = dict(delta.added)
+        if applied is None or "FORMAT" in delta.changed or "FORMAT" in files:
+            raw = files.get("FORMAT")
+            if raw is None:
+                raw = gitsync.read_blobs(self.git_dir, [f"{tip}:FORMAT"])[0]
             try:
                 version = read_format(raw or b"")
             except FormatError:
                 raise LedgerError(f"the ledger at {tip[:10]} has no readable FORMAT file; refused") from None
-        added = [c for c in changes if c.status == "A" and c.path.startswith("ops/")]
         ops: list[Op] = []
-        for change, raw in zip(added, gitsync.read_blobs(self.git_dir, [c.blob for c in added]), strict=True):
+        for path, raw in delta.added:
+            if not path.startswith("ops/"):
+                continue
             try:
-                ops.append(read_op(change.path, raw or b""))
+                ops.append(read_op(path, raw))
             except FormatError:
-                self.unreadable.append(change.path)
+                self.unreadable.append(path)
         with self.db.write():
             if version is not None:
                 store.set_meta(self.db, "format", str(version))
             count = self.take(ops, published=True)
             store.set_meta(self.db, "applied", tip)
         return count
+
+    def pushed(self, commit: str, ops: list[Op]) -> None:
+        """The remote took ``commit``, which adds exactly ``ops`` to the commit applied here: apply it without
+        reading it back (the numbers land, the pending operations count as synced)."""
+        with self.db.write():
+            self.take(ops, published=True)
+            store.set_meta(self.db, "applied", commit)
 
     def take(self, ops: Iterable[Op], *, published: bool) -> int:
         """Store operations and bring the tables up to them (inside a write); returns how many were new."""

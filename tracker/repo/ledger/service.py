@@ -16,15 +16,12 @@ from typing import Any
 
 from tracker.base.clock import Clock
 from tracker.config import Settings
-from tracker.core.opening import open_database
 from tracker.repo import gitsync
 from tracker.repo.ledger import store
 from tracker.repo.ledger.format import make_op
 from tracker.repo.ledger.home import DB_NAME, LOCAL_REF, home_of
-from tracker.repo.ledger.maintenance import doctor, rebuild
 from tracker.repo.ledger.model import FIELDS
 from tracker.repo.ledger.replica import LedgerError, Replica
-from tracker.repo.ledger.setup import convert, create_replica
 from tracker.repo.ledger.sync import Syncer, SyncReport
 from tracker.storage.database import Db, sqlite_path
 
@@ -118,7 +115,9 @@ class TeamLedger:
         if not self.exists():
             raise LedgerError("this clone has no team ledger yet: tracker sync joins the team's, tracker ledger"
                               " init starts one")
-        db = open_database(str(self.path), create=None)
+        from tracker.storage.lifecycle import open_database
+
+        db = open_database(str(self.path), create=False)
         try:
             replica = self.attach(db)
             if catch_up:
@@ -138,6 +137,8 @@ class TeamLedger:
             if not gitsync.remote_has_ref(self.git_dir, remote, self.remote_ref):
                 raise LedgerError(f"{remote} has no team ledger ({self.remote_ref}) yet: start one with"
                                   " tracker ledger init")
+            from tracker.repo.ledger.setup import create_replica
+
             assert self.home is not None
             create_replica(self.home)
         db, replica = self.open(catch_up=False)
@@ -157,6 +158,8 @@ class TeamLedger:
             raise LedgerError(f"{remote} already has a team ledger ({self.remote_ref}): join it with tracker sync"
                               " (this database is left as it is)")
         gitsync.plain_identity(self.git_dir)
+        from tracker.repo.ledger.setup import convert, create_replica
+
         assert self.home is not None
         created = create_replica(self.home, source=path if path.exists() else None)
         try:
@@ -179,9 +182,13 @@ class TeamLedger:
 
     @staticmethod
     def rebuild(db: Db) -> int:
+        from tracker.repo.ledger.maintenance import rebuild
+
         return rebuild(db)
 
     def doctor(self, db: Db) -> list[str]:
+        from tracker.repo.ledger.maintenance import doctor
+
         return doctor(db, self.git_dir)
 
 

@@ -6,7 +6,8 @@ rebuilt from the ledger.
 
 - ``ledger_op``: every operation known here, with its bytes; ``published`` 0 for those not yet synced.
 - ``ledger_entity``: each entity's ULID with its row id here, its number once synced, the six letters of
-  its provisional key, and its derived state (what ``capture`` compares the tables with).
+  its provisional key, its derived state (what ``capture`` compares the tables with), and digests of its
+  row and history as last written (so applying an operation writes only what changed, unread).
 - ``ledger_dirty``: rows changed since the last capture, marked by triggers on the tracker's tables, so
   a change made by any code path (an import, a merge, another program) becomes operations.
 - ``ledger_ref``: which aggregates name which entities (to redo them when those change).
@@ -21,7 +22,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tracker.repo.ledger.format import ULID, Op, decode
+from tracker.repo.ledger.format import ULID, Op, stored_op
 from tracker.storage.database import Db
 
 SCHEMA = 1
@@ -38,9 +39,11 @@ TABLES = (
     " PRIMARY KEY (uid, aggregate)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS ix_ledger_op_pending ON ledger_op (published) WHERE published = 0",
     "CREATE TABLE IF NOT EXISTS ledger_entity (uid TEXT PRIMARY KEY, type TEXT NOT NULL, aggregate TEXT,"
-    " local_id INTEGER, number INTEGER, suffix INTEGER NOT NULL, state TEXT)",
+    " local_id INTEGER, number INTEGER, suffix INTEGER NOT NULL, conflicts INTEGER NOT NULL DEFAULT 0, state TEXT,"
+    " digest TEXT, history TEXT)",
     "CREATE UNIQUE INDEX IF NOT EXISTS ix_ledger_entity_local ON ledger_entity (type, local_id)",
     "CREATE INDEX IF NOT EXISTS ix_ledger_entity_suffix ON ledger_entity (type, suffix)",
+    "CREATE INDEX IF NOT EXISTS ix_ledger_entity_number ON ledger_entity (type, number)",
     "CREATE INDEX IF NOT EXISTS ix_ledger_entity_aggregate ON ledger_entity (aggregate)",
     "CREATE TABLE IF NOT EXISTS ledger_dirty (tbl TEXT NOT NULL, row_id INTEGER NOT NULL,"
     " PRIMARY KEY (tbl, row_id)) WITHOUT ROWID",
@@ -157,13 +160,13 @@ def add_ops(db: Db, ops: Iterable[Op], *, published: bool) -> list[Op]:
 
 
 def aggregate_ops(db: Db, aggregate: str) -> list[Op]:
-    return [decode(bytes(raw)) for (raw,) in db.cursor(
-        "SELECT body FROM ledger_op WHERE aggregate = :a ORDER BY clock, replica, id", {"a": aggregate})]
+    return [stored_op(bytes(raw), ident) for raw, ident in db.rows(
+        "SELECT body, id FROM ledger_op WHERE aggregate = :a ORDER BY clock, replica, id", {"a": aggregate})]
 
 
 def pending_ops(db: Db) -> list[Op]:
-    return [decode(bytes(raw)) for (raw,) in db.cursor(
-        "SELECT body FROM ledger_op WHERE published = 0 ORDER BY clock, replica, id")]
+    return [stored_op(bytes(raw), ident) for raw, ident in db.rows(
+        "SELECT body, id FROM ledger_op WHERE published = 0 ORDER BY clock, replica, id")]
 
 
 def referring(db: Db, uids: Iterable[str]) -> set[str]:

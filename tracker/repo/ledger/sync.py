@@ -87,10 +87,9 @@ def _numbering(replica: Replica) -> tuple[list[Op], list[str]]:
     for type_ in ("incident", "action", "timeline"):
         highest = int(db.scalar("SELECT COALESCE(MAX(number), 0) FROM ledger_entity WHERE type = :t",
                                 {"t": type_}))
-        waiting = db.rows(
-            "SELECT e.uid, e.aggregate FROM ledger_entity e JOIN ledger_op o ON o.entity = e.uid AND o.kind = 'create'"
-            " WHERE e.type = :t AND e.number IS NULL AND e.local_id IS NOT NULL ORDER BY o.clock, o.replica, o.id",
-            {"t": type_})
+        # In the order they were made (a ULID starts with its time).
+        waiting = db.rows("SELECT uid, aggregate FROM ledger_entity WHERE type = :t AND number IS NULL"
+                          " AND local_id IS NOT NULL ORDER BY uid", {"t": type_})
         for uid, aggregate in waiting:
             highest += 1
             ops.append(make_op("assign_key", type_, uid, clock=replica.tick(), replica=replica.replica_id,
@@ -141,9 +140,13 @@ class Syncer:
         return local
 
     def _run(self, start: bool) -> SyncReport:
-        report = SyncReport(remote=gitsync.ledger_remote(self.git_dir))
-        report.refspec_added = gitsync.ensure_refspec(self.git_dir, report.remote, f"{self.remote_ref}:{LOCAL_REF}")
-        identity = gitsync.plain_identity(self.git_dir)
+        config = gitsync.ledger_config(self.git_dir)
+        report = SyncReport(remote=config.remote)
+        spec = f"{self.remote_ref}:{LOCAL_REF}"
+        if spec not in config.fetch:
+            gitsync.add_refspec(self.git_dir, config.remote, spec)
+            report.refspec_added = True
+        identity = config.identity or gitsync.plain_identity(self.git_dir)  # the latter says what to set
         for attempt in range(RETRIES + 1):
             tip = self.fetch(report)
             if start and tip is not None:
@@ -165,7 +168,7 @@ class Syncer:
                 scratch_ref=SCRATCH_REF, marks=self.git_dir / FOLDER / "build.marks")
             if gitsync.push_ref(self.git_dir, report.remote, commit, self.remote_ref):
                 gitsync.move_ref(self.git_dir, LOCAL_REF, commit, tip)
-                self.replica.apply_commit(commit)
+                self.replica.pushed(commit, ops)
                 report.pushed, report.numbered, report.commit = len(ops), keys, commit
                 report.started = tip is None
                 return report
