@@ -132,7 +132,8 @@ def _conflict_lines(rows: list[ConflictRow]) -> Iterator[str]:
         yield f"{row.label} {row.field}: changed on two clones at once (the last one applies)"
         for number, value in enumerate(row.values, start=1):
             yield f"  {number}. {shown(str(value['shown']), 60)}  by {value['actor'] or '?'} at {value['wall'][:16]}"
-        yield f"  keep one: tracker ledger resolve {row.label.split(' ')[0]} {row.field} --pick N"
+        named = f"'{row.label}'" if " " in row.label else row.label
+        yield f"  keep one: tracker ledger resolve {named} {row.field} --pick N"
 
 
 def ledger_resolve(settings: Settings, args: argparse.Namespace) -> int:
