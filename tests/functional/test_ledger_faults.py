@@ -3,6 +3,7 @@ that refuses custom refs, a rewritten ledger, a clone without the refspec."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from tracker.config import Settings
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
 from tracker.core.opening import open_database
 from tracker.repo import gitsync
-from tracker.repo.ledger.format import format_file, make_op
+from tracker.repo.ledger.format import canonical, format_file, make_op, op_id
 from tracker.repo.ledger.hlc import Stamp
 from tracker.repo.ledger.replica import LedgerReadOnly, LedgerRewritten
 from tracker.repo.ledger.service import conflict_rows
@@ -195,3 +196,66 @@ def test_a_force_pushed_ledger_is_detected_and_refused(remote: Path, tmp_path: P
     db, replica = bob.open()  # the database as it was still serves every command
     with db:
         assert replica.applied() == git(bob.path, "rev-parse", "refs/tracker/ledger").strip()
+
+
+def test_hostile_files_in_the_ledger_are_kept_out_and_reported(remote: Path, tmp_path: Path) -> None:
+    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+    db, _ = ana.open()
+    with db:
+        uid = db.scalar("SELECT uid FROM ledger_entity WHERE type = 'action' AND number = 1")
+        heads = json.loads(db.scalar("SELECT state FROM ledger_entity WHERE uid = :u",
+                                                   {"u": uid}))["fields"]["title"]["h"]
+    stamp = Stamp(9_000_000_000_000, 0)
+    link = make_op("set", "action", uid, clock=stamp, replica="zzzzzzzzzzzzzzzz", field="title",
+                   value="\x1b]8;;https://evil.example\x07click\x1b]8;;\x07", prev=heads)  # a terminal link
+    unknown = make_op("set", "action", uid, clock=Stamp(9_000_000_000_001, 0), replica="zzzzzzzzzzzzzzzz",
+                      field="colour", value="red", prev=heads)
+    fine = make_op("set", "action", uid, clock=Stamp(9_000_000_000_002, 0), replica="zzzzzzzzzzzzzzzz",
+                   field="owner", value="mallory", prev=heads)
+    escape = canonical({**json.loads(fine.raw), "actor": "\x1b[2J", "value": "eve"})  # well named, bad actor
+    escape_path = fine.path.replace(fine.id, op_id(escape)).replace(f"/{fine.id[:2]}/", f"/{op_id(escape)[:2]}/")
+    files = [(link.path, link.raw), (unknown.path, unknown.raw), (fine.path, fine.raw), (escape_path, escape),
+             (fine.path.replace(fine.id, "f" * 32), fine.raw),
+             ("ops/2255-03/00/9000000000003.000000-zzzzzzzzzzzzzzzz-" + "0" * 32 + ".json", b"x" * (2 << 20))]
+    tip = git(ana.path, "rev-parse", "refs/tracker/ledger").strip()
+    commit = gitsync.write_commit(ana.path / ".git", parent=tip, files=files, message="hostile\n",
+                                  identity=("Mallory", "mallory@example.com"), when=ana.clock.now(),
+                                  scratch_ref="refs/hostile/build", marks=ana.path / ".git" / "hostile.marks")
+    git(ana.path, "push", "-q", "origin", f"{commit}:refs/tracker/ledger")
+    bob.sync()
+    db, _ = bob.open()
+    with db:
+        action = get_action(db, "ACT-1")
+        assert "\x1b" not in action.title and action.owner == "mallory"  # the sound operation applied
+        assert db.scalar("SELECT COUNT(*) FROM ledger_op WHERE field = 'colour'") == 1  # kept, ignored
+        problems = bob.ledger.doctor(db)
+    assert any("not in the database" in p for p in problems)
+    add(bob, "still syncing")
+    assert bob.sync().pushed == 2
+
+
+def test_ledger_init_refuses_postgresql_in_one_line(cli, tmp_path: Path) -> None:
+    done = cli("--db", "postgresql+psycopg://tracker@/team?host=/nowhere", "ledger", "init")
+    assert done.code == 1 and done.err.count("\n") == 1
+    assert "PostgreSQL" in done.err and "ledger replica" in done.err
+
+
+def test_ledger_status_and_conflicts_on_the_command_line(cli, remote: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+    for clone in (ana, bob):
+        db, _ = clone.open()
+        with db:
+            update_action(db, "ACT-2", ActionChanges(owner=f"{clone.actor[:3]}-team"), actor=clone.actor)
+    ana.sync()
+    monkeypatch.chdir(bob.path)
+    assert cli("ledger", "sync").code == 0
+    status = json.loads(cli("ledger", "status", "--json").out)
+    assert (status["pending"], status["conflicts"]) == (0, 1)
+    listed = cli("ledger", "conflicts")
+    assert "ACT-2 owner" in listed.out and "--pick N" in listed.out
+    assert cli("ledger", "resolve", "ACT-2", "owner", "--pick", "9").code == 1
+    assert cli("ledger", "resolve", "ACT-2", "owner", "--value", "both-teams").code == 0
+    assert cli("ledger", "conflicts").out.strip() == "no conflicts"
+    assert cli("ledger", "doctor").code == 0
+    assert cli("ledger", "rebuild").code == 0 and cli("ledger", "doctor").code == 0

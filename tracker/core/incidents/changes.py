@@ -26,7 +26,7 @@ from tracker.base.text import shown
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.history import bump_incident, record_incident_event
 from tracker.core.incidents.queries import IncidentRow, get_incident_row
-from tracker.core.keys import incident_key, resolve_id
+from tracker.core.keys import action_key, incident_key, resolve_id
 from tracker.core.validate import NOTE_MAX, clean_text, clean_title
 from tracker.storage.database import Db
 
@@ -146,7 +146,7 @@ def close_blockers(db: Db, incident_id: int) -> list[str]:
         " AND (owner IS NULL OR owner = '' OR due_date IS NULL) ORDER BY id", {"id": incident_id}
     ):
         lacks = " and ".join(w for w, v in (("an owner", owner), ("a due date", due)) if not v)
-        missing.append(f"open action ACT-{action_id} lacks {lacks}")
+        missing.append(f"open action {action_key(action_id)} lacks {lacks}")
     return missing
 
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracker.base.clock import Clock
+from tracker.base.text import first_control
 from tracker.repo.ledger.hlc import STAMP, Stamp
 
 FORMAT_VERSION = 1
@@ -152,10 +153,13 @@ def make_op(kind: str, type_: str, entity: str, *, clock: Stamp, replica: str, f
     return decode(raw)
 
 
-def _text(data: dict[str, Any], key: str, limit: int) -> str:
+def _text(data: dict[str, Any], key: str, limit: int, *, lines: bool = False) -> str:
+    """A text field of an operation: bounded, and with no control character (a note may have line breaks)."""
     item = data.get(key, "")
     if not isinstance(item, str) or len(item) > limit:
         raise FormatError(f"{key} is not a text of at most {limit} characters")
+    if first_control(item, allow_newlines=lines) is not None:
+        raise FormatError(f"{key} holds a control character")
     return item
 
 
@@ -187,7 +191,7 @@ def decode(raw: bytes) -> Op:
     if fld is not None and (not isinstance(fld, str) or len(fld) > 40):
         raise FormatError("bad field")
     return Op(kind, type_, data["entity"], data["clock"], data["replica"], fld, data.get("value"), tuple(prev),
-              parent, _text(data, "actor", 200), _text(data, "wall", 40), _text(data, "note", 20_000),
+              parent, _text(data, "actor", 200), _text(data, "wall", 40), _text(data, "note", 20_000, lines=True),
               _text(data, "source", 200), raw, op_id(raw))
 
 
