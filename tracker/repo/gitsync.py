@@ -647,36 +647,6 @@ def check_ref(name: str, what: str = "ledger ref") -> str:
     return name
 
 
-def git_dirs(start: Path) -> tuple[Path, Path] | None:
-    """(git folder, common git folder) of the repository around ``start``, found without running git.
-
-    A linked worktree has its own git folder and shares the common one (refs, objects, config).
-    """
-    try:
-        folder = start.resolve()
-    except OSError:
-        return None
-    for candidate in (folder, *folder.parents):
-        dot = candidate / ".git"
-        try:
-            if dot.is_dir():
-                git_dir = dot
-            elif dot.is_file():
-                text = dot.read_text(encoding="utf-8", errors="replace").strip()
-                if not text.startswith("gitdir:"):
-                    return None
-                git_dir = (candidate / text[len("gitdir:"):].strip()).resolve()
-            else:
-                continue
-            common = git_dir
-            if (git_dir / "commondir").is_file():
-                common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
-        except OSError:
-            return None
-        return git_dir, common
-    return None
-
-
 def _plumb(git_dir: Path, *args: str, data: bytes | None = None, timeout: float = LOCAL_TIMEOUT,
            check: bool = True, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
     """Run ``git --git-dir=<git_dir> args`` (bytes in and out); (status, stdout, stderr)."""

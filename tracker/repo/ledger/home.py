@@ -1,14 +1,14 @@
 """Where a repository's ledger replica lives: ``<git folder>/tracker/``, never in the work tree.
 
 ``ledger.db`` is the replica's database (the tracker's tables plus the ledger's own); ``sync.lock``
-keeps two syncs apart. Finding it costs a few file lookups and no process, so every command can ask.
+keeps two syncs apart. Finding it costs a few file lookups, no process and no import of the git
+module (``tracker.repo.gitsync``, which runs git for everything else), so every command can ask.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.repo import gitsync
 from tracker.storage.database import Db
 
 FOLDER = "tracker"
@@ -17,9 +17,39 @@ LOCAL_REF = "refs/tracker/ledger"
 """The local ref holding the ledger as last fetched or pushed (whatever the remote's ref is called)."""
 
 
+def git_dirs(start: Path) -> tuple[Path, Path] | None:
+    """(git folder, common git folder) of the repository around ``start``, found without running git.
+
+    A linked worktree has its own git folder and shares the common one (refs, objects, config).
+    """
+    try:
+        folder = start.resolve()
+    except OSError:
+        return None
+    for candidate in (folder, *folder.parents):
+        dot = candidate / ".git"
+        try:
+            if dot.is_dir():
+                git_dir = dot
+            elif dot.is_file():
+                text = dot.read_text(encoding="utf-8", errors="replace").strip()
+                if not text.startswith("gitdir:"):
+                    return None
+                git_dir = (candidate / text[len("gitdir:"):].strip()).resolve()
+            else:
+                continue
+            common = git_dir
+            if (git_dir / "commondir").is_file():
+                common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        except OSError:
+            return None
+        return git_dir, common
+    return None
+
+
 def home_of(start: Path) -> Path | None:
     """``<common git folder>/tracker`` of the repository around ``start`` (it may not exist yet)."""
-    found = gitsync.git_dirs(start)
+    found = git_dirs(start)
     return None if found is None else found[1] / FOLDER
 
 
