@@ -259,3 +259,23 @@ def test_ledger_status_and_conflicts_on_the_command_line(cli, remote: Path, tmp_
     assert cli("ledger", "conflicts").out.strip() == "no conflicts"
     assert cli("ledger", "doctor").code == 0
     assert cli("ledger", "rebuild").code == 0 and cli("ledger", "doctor").code == 0
+
+
+def test_settling_a_conflict_is_a_write_too_and_a_newer_format_refuses_it(remote: Path, tmp_path: Path) -> None:
+    from tracker.repo.ledger.service import resolve_conflict
+
+    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+    for clone in (ana, bob):
+        db, _ = clone.open()
+        with db:
+            update_action(db, "ACT-3", ActionChanges(owner=clone.actor[:3]), actor=clone.actor)
+    ana.sync()
+    bob.sync()
+    ana.sync()
+    _push_newer_format(ana)
+    bob.sync()
+    db, replica = bob.open()
+    with db:
+        with pytest.raises(LedgerReadOnly):
+            resolve_conflict(db, replica, "ACT-3", "owner", pick=1)
+        assert len(conflict_rows(db)) == 1 and replica.pending() == 0

@@ -227,7 +227,10 @@ class Replica:
             store.set_meta(self.db, "applied", commit)
 
     def take(self, ops: Iterable[Op], *, published: bool) -> int:
-        """Store operations and bring the tables up to them (inside a write); returns how many were new."""
+        """Store operations and bring the tables up to them (inside a write); returns how many were new.
+        Operations made here (not ``published``) are refused when the ledger is in a newer format."""
+        if not published and self.format_version() > FORMAT_VERSION:
+            raise read_only_error(self.format_version())
         new = store.add_ops(self.db, ops, published=published)
         if new:
             self._sync_clock()
