@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tracker.base.clock import Clock
+from tracker.base.timeutil import format_stamp
 from tracker.config import Settings
 from tracker.repo import gitsync
-from tracker.repo.ledger import store
 from tracker.repo.ledger.format import make_op
 from tracker.repo.ledger.home import DB_NAME, LOCAL_REF, home_of
 from tracker.repo.ledger.model import FIELDS
@@ -213,12 +213,9 @@ def resolve_conflict(db: Db, replica: Replica, label: str, field: str, *, pick: 
             chosen = FIELDS[type_][field].check(value)
         except ValueError as exc:
             raise LedgerError(f"--value: {exc}") from None
-    from tracker.base.timeutil import format_stamp
-
     with db.write():
         op = make_op("set", type_, entity, clock=replica.tick(), replica=replica.replica_id, field=field,
                      value=chosen, prev=[h["op"] for h in heads], parent=aggregate if type_ == "timeline" else None,
                      actor=replica.actor, wall=format_stamp(replica.clock.now()), note="conflict settled")
-        store.set_meta(db, "hlc", replica.hlc.last.text)
         replica.take([op], published=False)
     return json.dumps(chosen) if not isinstance(chosen, str) else chosen
