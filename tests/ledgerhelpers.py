@@ -13,8 +13,9 @@ from tracker.repo.ledger.maintenance import snapshot
 from tracker.repo.ledger.replica import Replica
 from tracker.repo.ledger.service import TeamLedger
 from tracker.storage.database import Db
+from tracker.storage.tally import recount, tally_rows
 
-DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
+SLO_DAYS = {"P1": 15, "P2": 30, "P3": 60}
 TODAY = date(2026, 11, 23)
 
 
@@ -51,6 +52,14 @@ class Clone:
         db, _ = self.open()
         with db:
             return snapshot(db)
+
+    def tallies_and_recount(self) -> tuple[dict[str, set[tuple[object, ...]]], dict[str, set[tuple[object, ...]]]]:
+        """The kept counts as the ledger's writes left them, then the same counted again from the rows."""
+        db, _ = self.open()
+        with db:
+            kept = tally_rows(db)
+            recount(db)
+            return kept, tally_rows(db)
 
 
 def make_clone(remote: Path, where: Path, actor: str, *, clock: Clock | None = None,

@@ -114,5 +114,5 @@ async def test_unreadable_path_says_so(app_for, tmp_path: Path) -> None:
         await pilot.pause()
         app.screen.query_one("#import-path", Input).value = str(tmp_path / "nope.txt")
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(pilot)  # the file is read in the worker, off the event loop
         assert "cannot read" in str(app.screen.query_one("#import-error", Static).render())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
+from textual.widgets import Button, DataTable, Input, SelectionList, Static, TextArea
 
 from tests.functional.conftest import SIZE, settle
 from tests.gitfixtures import RUNBOOK, clone, git
@@ -14,6 +14,7 @@ from tracker.storage.database import Db
 from tracker.tui.dialogs.commit import CommitDialog
 from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
@@ -232,7 +233,7 @@ async def test_external_editor_without_a_terminal_says_so(app_for, work: Path,
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("E")
-        await pilot.pause()
+        await settle(pilot)  # the runbook is read in a worker before the terminal is handed over
         assert any("cannot hand over to an editor" in n.message for n in app._notifications)
 
 
@@ -270,3 +271,188 @@ async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote
         await pilot.press("P")
         await settle(pilot)
         assert any("a pull is in progress" in str(n.message) for n in app._notifications)
+
+
+# -- a runbook changed on disk while it was being edited ------------------------------------------
+
+
+THEIRS = RUNBOOK.replace("The widget is slow.", "The widget is slow: THEIRS.")
+
+
+async def edit_widget(app, pilot) -> RunbookEditScreen:  # type: ignore[no-untyped-def]
+    """Open runbooks/widget.md in the app's editor and change a line in it (not saved)."""
+    await settle(pilot)
+    app.screen.query_one(DataTable).move_cursor(row=list(cells(app.screen)).index("runbooks/widget.md"))
+    await pilot.press("e")
+    await settle(pilot)
+    editor = app.screen
+    assert isinstance(editor, RunbookEditScreen)
+    area = editor.query_one(TextArea)
+    area.text = area.text.replace("The widget is slow.", "The widget is slow: MINE.")
+    return editor
+
+
+async def test_save_over_a_file_changed_on_disk_asks_and_overwrites_only_on_purpose(app_for, work: Path) -> None:
+    path = work / "runbooks" / "widget.md"
+    app = app_for("runbooks", cwd=work)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await edit_widget(app, pilot)
+        mine = editor.query_one(TextArea).text
+        path.write_text(THEIRS)  # another editor, a pull
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RunbookChangedDialog)
+        assert path.read_text() == THEIRS
+        await pilot.press("d")
+        await settle(pilot)
+        diff = text_of(dialog, "#changed-diff")
+        assert "-The widget is slow: THEIRS." in diff and "+The widget is slow: MINE." in diff
+        assert all(b.region.right <= 80 and b.region.bottom <= 24 for b in dialog.query(Button))  # fits 80x24
+        await pilot.press("escape")  # back: nothing written, mine still in the editor
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one(TextArea).text == mine
+        assert path.read_text() == THEIRS
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RunbookChangedDialog)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.screen is editor and path.read_text() == mine
+        area = editor.query_one(TextArea)
+        area.text = area.text + "\nOne more line.\n"
+        await pilot.press("ctrl+s")  # saved over what this editor wrote: no question
+        await settle(pilot)
+        assert app.screen is editor and path.read_text() == area.text
+    assert sorted(p.name for p in path.parent.iterdir()) == ["gadget.md", "widget.md"]
+
+
+async def test_reloading_theirs_drops_mine_only_after_yes(app_for, work: Path) -> None:
+    path = work / "runbooks" / "widget.md"
+    app = app_for("runbooks", cwd=work)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await edit_widget(app, pilot)
+        mine = editor.query_one(TextArea).text
+        path.write_text(THEIRS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one(TextArea).text == mine
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one(TextArea).text == THEIRS
+        assert not editor.dirty
+    assert path.read_text() == THEIRS
+    assert sorted(p.name for p in path.parent.iterdir()) == ["gadget.md", "widget.md"]
+
+
+async def test_keeping_mine_as_a_copy_writes_beside_and_is_not_a_runbook(app_for, work: Path) -> None:
+    path = work / "runbooks" / "widget.md"
+    app = app_for("runbooks", cwd=work)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await edit_widget(app, pilot)
+        area = editor.query_one(TextArea)
+        area.text = area.text.replace('title = "Restart the widget"', 'title = "Restart the widget, mine"')
+        mine = area.text
+        path.write_text(THEIRS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one(TextArea).text == THEIRS
+        copies = list(path.parent.glob("widget.md.mine-*"))
+        assert len(copies) == 1 and copies[0].read_text() == mine
+        assert any(copies[0].name in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RunbooksScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        assert sorted(cells(app.screen)) == ["runbooks/gadget.md", "runbooks/widget.md"]
+    assert path.read_text() == THEIRS
+
+
+def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theirs: str | None = None,
+                real: Path | None = None) -> Path:
+    """$EDITOR as a script: it writes MINE into the file it is given (and, with ``theirs``, the real
+    file changes meanwhile, as a pull would); returns where it records the path it was given."""
+    import shlex
+    import sys
+
+    seen = tmp_path / "editor-was-given"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        "target = pathlib.Path(sys.argv[1])\n"
+        f"pathlib.Path({str(seen)!r}).write_text(str(target))\n"
+        "target.write_bytes(target.read_bytes().replace(b'The widget is slow.', b'The widget is slow: MINE.'))\n"
+        + (f"pathlib.Path({str(real)!r}).write_text({theirs!r})\n" if theirs is not None else "")
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
+    return seen
+
+
+def can_suspend(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The headless test driver cannot hand the terminal over; a real one can."""
+    import contextlib
+
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
+
+
+async def test_external_editor_works_on_a_copy_then_saves_it(app_for, work: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = work / "runbooks" / "widget.md"
+    original = RUNBOOK.replace("\n", "\r\n").encode()
+    path.write_bytes(original)
+    seen = fake_editor(tmp_path, monkeypatch)
+    app = app_for("runbooks", cwd=work)
+    can_suspend(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(DataTable).move_cursor(row=list(cells(app.screen)).index("runbooks/widget.md"))
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, RunbooksScreen)
+        assert cells(app.screen)["runbooks/widget.md"][1] == "modified"
+    given = Path(seen.read_text())
+    assert given.name == "widget.md" and given.resolve() != path.resolve()
+    assert not given.parent.exists()  # the temporary copy is gone once saved
+    assert path.read_bytes() == original.replace(b"The widget is slow.", b"The widget is slow: MINE.")
+
+
+async def test_external_editor_does_not_write_over_a_change_made_meanwhile(app_for, work: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = work / "runbooks" / "widget.md"
+    seen = fake_editor(tmp_path, monkeypatch, theirs=THEIRS, real=path)
+    app = app_for("runbooks", cwd=work)
+    can_suspend(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(DataTable).move_cursor(row=list(cells(app.screen)).index("runbooks/widget.md"))
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, RunbookChangedDialog)
+        assert path.read_text() == THEIRS
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # not dropped: asked again
+        await settle(pilot)
+        assert isinstance(app.screen, RunbookChangedDialog)
+        await pilot.press("escape")  # later: mine goes beside the runbook, not lost in a temporary folder
+        await settle(pilot)
+        assert isinstance(app.screen, RunbooksScreen)
+        assert sorted(cells(app.screen)) == ["runbooks/gadget.md", "runbooks/widget.md"]
+    copies = list(path.parent.glob("widget.md.mine-*"))
+    assert len(copies) == 1 and copies[0].read_text() == RUNBOOK.replace("slow.", "slow: MINE.")
+    assert path.read_text() == THEIRS
+    assert not Path(seen.read_text()).parent.exists()

@@ -120,7 +120,7 @@ def test_json_forms_import(cli, empty: Path, name: str) -> None:
     assert [c["id"] for c in again] == [c["id"] for c in created]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.txt")))
+@pytest.mark.parametrize("name", sorted(p.name for p in [*DATA.glob("*.txt"), *DATA.glob("*.md")]))
 def test_messy_reports_import_or_fail_cleanly(cli, empty: Path, name: str) -> None:
     before = fingerprint(empty)
     result = cli("--db", str(empty), "import", "statuspage", str(DATA / name))
@@ -180,3 +180,68 @@ def test_export_md_and_csv(cli, tmp_path: Path) -> None:
     assert missing.code == 1 and "no incident INC-99" in missing.err
     nowhere = cli("--db", demo, "export", "toml", str(tmp_path / "no" / "such" / "dir.toml"))
     assert nowhere.code == 1 and "does not exist" in nowhere.err
+
+
+def test_dry_run_of_a_renamed_copy_says_update_and_shows_what_is_kept(cli, empty: Path, tmp_path: Path) -> None:
+    first = tmp_path / "checkout.txt"
+    first.write_bytes((DATA / "navigation.txt").read_bytes())
+    assert cli("--db", str(empty), "import", "statuspage", str(first)).code == 0
+    assert cli("--db", str(empty), "incidents", "update", "INC-1", "--severity", "SEV1").code == 0
+    renamed = tmp_path / "Checkout page returning errors (1).txt"
+    renamed.write_bytes(first.read_bytes())
+    before = fingerprint(empty)
+    preview = cli("--db", str(empty), "import", "statuspage", str(renamed), "--dry-run")
+    assert preview.code == 0
+    lines = preview.out.splitlines()
+    assert lines[0] == "Would update INC-1 (recognised by its title and first time): Checkout page returning errors"
+    assert lines[1].startswith("  incident, postmortem, SEV1 (kept), 2026-03-03T08:10+00:00 ->")
+    assert "  adds 0 of 3 updates, 0 of 3 components, 0 of 4 proposed actions; the report has a postmortem" in lines
+    assert all("(already there)" in line for line in lines if line.startswith("  proposed action"))
+    assert fingerprint(empty) == before
+    plan = json.loads(cli("--db", str(empty), "import", "statuspage", str(renamed), "--dry-run", "--json").out)[0]
+    assert (plan["would"], plan["matched_by"], plan["severity"], plan["severity_kept"]) == (
+        "update", "title and first time", "SEV1", True)
+    done = json.loads(cli("--db", str(empty), "import", "statuspage", str(renamed), "--json").out)[0]
+    assert (done["id"], done["created"], done["timeline"], done["actions"]) == ("INC-1", False, 0, 0)
+    assert json.loads(cli("--db", str(empty), "incidents", "show", "INC-1", "--json").out)["severity"] == "SEV1"
+
+
+def test_another_report_in_a_reused_file_is_not_taken_for_the_first(cli, empty: Path, tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes((DATA / "navigation.txt").read_bytes())
+    cli("--db", str(empty), "import", "statuspage", str(path))
+    path.write_bytes((DATA / "indented.txt").read_bytes())
+    preview = cli("--db", str(empty), "import", "statuspage", str(path), "--dry-run")
+    assert preview.out.startswith("Would create a new incident: Search results delayed")
+
+
+def test_taxonomy_causes_are_suggested_and_can_be_accepted(cli, empty: Path) -> None:
+    assert cli("--db", str(empty), "rootcauses", "add", "edge-cert-expiry", "--title",
+               "Expired certificate on the edge proxies", "--description",
+               "A certificate bundle expired because its renewal job was switched off.").code == 0
+    preview = cli("--db", str(empty), "import", "statuspage", str(DATA / "navigation.txt"), "--dry-run")
+    assert "  suggested cause: edge-cert-expiry [close to: " in preview.out
+    done = json.loads(cli("--db", str(empty), "import", "statuspage", str(DATA / "navigation.txt"),
+                          "--accept-suggested", "--json").out)[0]
+    assert done["causes"] == 1
+    shown = json.loads(cli("--db", str(empty), "incidents", "show", done["id"], "--json").out)
+    assert [c["slug"] for c in shown["root_causes"]] == ["edge-cert-expiry"]
+
+
+def test_several_reports_of_one_file_import_all_or_nothing(cli, empty: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.exchange import apply
+
+    real, calls = apply.insert_timeline_entry, []
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        if len(calls) == 4:  # the second incident's first update
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(apply, "insert_timeline_entry", failing)
+    before = fingerprint(empty)
+    result = cli("--db", str(empty), "import", "statuspage", str(DATA / "incidents.json"))
+    assert result.code == 3 and "disk full" in result.err and len(calls) == 4
+    assert fingerprint(empty) == before

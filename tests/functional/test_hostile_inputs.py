@@ -71,6 +71,9 @@ CORPUS: list[str | bytes] = [
     *GIT_AND_RUNBOOK_TEXTS,
     # an empty file, a binary one
     b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    # terminal escapes: an OSC 8 link, a C1 CSI; what an owner, a path, a key must not be
+    "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", "\x9b2Jc1", "[bold]bad owner", "../../etc/passwd",
+    "t" * 1000, "ACT-\u0661",
 ]
 TEXTS = [v for v in CORPUS if isinstance(v, str)]
 NUL = CORPUS[4]
@@ -391,10 +394,11 @@ def test_an_empty_database_location_is_refused(cli, tmp_path: Path, monkeypatch:
 
 
 DAMAGE_READERS = [["actions", "list"], ["actions", "show", "ACT-1"], ["actions", "add", "T", "--incident", "INC-1"],
-                  ["actions", "update", "ACT-2", "--owner", "x"], ["summary"], ["review", "--format", "text"],
-                  ["rootcauses", "list"], ["incidents", "list"], ["incidents", "show", "INC-1"],
+                  ["actions", "update", "ACT-2", "--owner", "x"], ["review", "--format", "text"],
+                  ["incidents", "list"], ["incidents", "show", "INC-1"],
                   ["export", "csv", "actions"], ["export", "toml", "-"]]
-"""Commands that read the damaged page (the actions' rows)."""
+"""Commands that read the damaged page (the actions' rows). ``summary`` and ``rootcauses list`` are not
+among them: they read the counts kept by triggers, the incidents and indexes, not the actions' rows."""
 
 
 @pytest.mark.sqlite_only
@@ -888,7 +892,7 @@ def test_any_text_as_an_action_title_is_refused_or_stored_exactly(db_url: str, t
     with connect(db_url) as db:
         count = db.scalar("SELECT COUNT(*) FROM action")
         try:
-            row = add_action(db, title=title, actor="fuzz", today=TODAY, due_days={"P1": 1, "P2": 2, "P3": 3},
+            row = add_action(db, title=title, actor="fuzz", today=TODAY, slo_days={"P1": 1, "P2": 2, "P3": 3},
                              incident="INC-1")
         except InputError as error:
             assert "\n" not in str(error)
@@ -1066,7 +1070,7 @@ async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: 
 
     async def attempt(value: str, fields: tuple[str, ...]) -> bool:
         if not isinstance(app.screen, ActionFormDialog):
-            await pilot.press("n")
+            await pilot.press("a")  # a new action for the highlighted cause
             await _submitted(pilot)
         form = app.screen
         assert isinstance(form, ActionFormDialog)
@@ -1144,3 +1148,566 @@ async def test_owner_and_due_prompts_refuse_or_save(app_for, db_path: Path) -> N
                     assert key == "w" and row.owner == value.strip(), where
             await pilot.press("escape")
             await pilot.pause()
+
+
+# -- files that are not files: devices, FIFOs, endless streams -------------------------------------
+
+NOT_FILES = ["/dev/zero", "/dev/urandom", "fifo", "folder"]
+"""Paths that ``stat`` describes badly (``/dev/zero`` has size 0) or that never end or never open."""
+
+
+def _not_a_file(name: str, tmp_path: Path) -> str:
+    import os
+
+    if name == "fifo":
+        path = tmp_path / "report.fifo"
+        if not path.exists():
+            os.mkfifo(path)
+        return str(path)
+    if name == "folder":
+        return str(tmp_path)
+    return name
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", NOT_FILES)
+@pytest.mark.parametrize("kind", ["statuspage", "toml"])
+def test_imports_refuse_what_is_not_a_regular_file(db_path: Path, tmp_path: Path, kind: str, name: str) -> None:
+    """In a real process with a deadline: a FIFO with no writer must not hang it, /dev/zero not fill memory."""
+    from tests.conftest import fingerprint
+
+    target = _not_a_file(name, tmp_path)
+    before = fingerprint(db_path)
+    result = run_real(["--db", str(db_path), "import", kind, target], tmp_path)
+    assert_clean_failure(result, f"import {kind} {name}")
+    assert ("is a directory" if name == "folder" else "not a regular file") in result.err
+    assert fingerprint(db_path) == before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("kind", ["statuspage", "toml"])
+def test_standard_input_is_read_up_to_the_cap(db_path: Path, tmp_path: Path, kind: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import fingerprint
+
+    before = fingerprint(db_path)
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "tracker", "--db", str(db_path), "import", kind, "-"],
+                              cwd=tmp_path, stdin=zero, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr == "tracker: error: -: larger than 64 MB\n", proc.stderr
+    assert fingerprint(db_path) == before
+
+
+def test_the_shared_reader_caps_while_reading_and_opens_regular_files_only(tmp_path: Path) -> None:
+    import io
+    import os
+
+    from tracker.base.files import read_capped
+
+    (tmp_path / "small.txt").write_bytes(b"x" * 10)
+    assert read_capped(str(tmp_path / "small.txt"), limit=10) == b"x" * 10
+    with pytest.raises(InputError, match=r"^small: larger than 9 bytes$"):
+        read_capped(str(tmp_path / "small.txt"), limit=9, label="small")
+    with pytest.raises(InputError, match=r"^-: larger than 4 bytes$"):
+        read_capped("-", stdin=io.BytesIO(b"endless" * 1000), limit=4)
+    assert read_capped("-", stdin=io.BytesIO(b"four"), limit=4) == b"four"
+    with pytest.raises(InputError, match=r"^/dev/zero: not a regular file"):
+        read_capped("/dev/zero")
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_capped(str(tmp_path / "pipe"))  # opened without waiting for a writer
+    (tmp_path / "link").symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_capped(str(tmp_path / "link"))
+    with pytest.raises(InputError, match="cannot read"):
+        read_capped(str(tmp_path / "missing"))
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", NOT_FILES)
+async def test_import_dialog_refuses_what_is_not_a_regular_file(app_for, db_path: Path, tmp_path: Path,
+                                                                name: str) -> None:
+    from textual.widgets import Input, Static
+
+    from tests.conftest import fingerprint
+    from tests.functional.conftest import SIZE, settle
+    from tracker.tui.dialogs.import_report import ImportDialog
+
+    target = _not_a_file(name, tmp_path)
+    before = fingerprint(db_path)
+    app = app_for()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportDialog)
+        app.screen.query_one("#import-path", Input).value = target
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        error = str(app.screen.query_one("#import-error", Static).render())
+        assert ("is a directory" if name == "folder" else "not a regular file") in error, error
+        assert target in error
+        assert app.is_running
+    assert fingerprint(db_path) == before
+
+
+# -- exports onto the database --------------------------------------------------------------------
+
+EXPORTS = {"toml": ["export", "toml"], "md": ["export", "md", "INC-1", "-o"], "csv": ["export", "csv", "actions", "-o"]}
+"""Each export, ready for its output path."""
+
+
+def _database_aliases(db_path: Path) -> dict[str, str]:
+    """Paths that are the database or one of its side files, spelled in every way a user might."""
+    import os
+
+    folder = db_path.parent
+    (folder / "sub").mkdir(exist_ok=True)
+    link = folder / "link.toml"
+    if not link.exists():
+        link.symlink_to(db_path)
+    hard = folder / "hard.toml"
+    if not hard.exists():
+        os.link(db_path, hard)
+    return {
+        "itself": str(db_path),
+        "relative": "actions.db",
+        "roundabout": str(folder / "sub" / ".." / "actions.db"),
+        "wal": f"{db_path}-wal",
+        "shm": f"{db_path}-shm",
+        "journal": f"{db_path}-journal",
+        "symlink": str(link),
+        "hard link": str(hard),
+    }
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["", "force"])
+@pytest.mark.parametrize("kind", list(EXPORTS))
+def test_exports_never_write_onto_the_database(cli, db_path: Path, kind: str, force: bool) -> None:
+    from tests.conftest import fingerprint
+
+    assert cli("--db", str(db_path), "actions", "list").code == 0
+    before = fingerprint(db_path)
+    for name, target in _database_aliases(db_path).items():
+        side_files = {p.name: file_digest(p) for p in db_path.parent.glob("actions.db*")}
+        result = cli("--db", str(db_path), *EXPORTS[kind], target, *(["--force"] if force else []))
+        assert_clean_failure(result, f"{kind} onto {name}")
+        assert "is the database" in result.err, result.err
+        assert {p.name: file_digest(p) for p in db_path.parent.glob("actions.db*")} == side_files, name
+        assert fingerprint(db_path) == before, name
+    assert cli("--db", str(db_path), "actions", "list").code == 0
+
+
+@pytest.mark.sqlite_only
+def test_an_export_to_standard_output_redirected_onto_the_database_is_refused(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    before = file_digest(db_path)
+    with db_path.open("ab") as appended:
+        proc = subprocess.run([sys.executable, "-m", "tracker", "--db", str(db_path), "export", "toml", "-"],
+                              cwd=db_path.parent, stdout=appended, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith("tracker: error: standard output: is redirected onto"
+                                                           " the database"), proc.stderr
+    assert file_digest(db_path) == before
+
+
+@pytest.mark.parametrize("kind", list(EXPORTS))
+def test_exports_replace_an_existing_file_only_with_force_and_atomically(cli, db_path: Path, tmp_path: Path,
+                                                                         kind: str) -> None:
+    target = tmp_path / f"out.{kind}"
+    target.write_bytes(b"someone's notes\n")
+    result = cli("--db", str(db_path), *EXPORTS[kind], str(target))
+    assert_clean_failure(result, f"{kind} over a file")
+    assert "already exists: give --force" in result.err
+    assert target.read_bytes() == b"someone's notes\n"
+    with target.open("rb") as reader:  # a reader of the old file keeps the old bytes whole (a rename, no rewrite)
+        assert cli("--db", str(db_path), *EXPORTS[kind], str(target), "--force").code == 0
+        assert reader.read() == b"someone's notes\n"
+    assert target.read_bytes() != b"someone's notes\n" and target.stat().st_size > 100
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    for other in ("/dev/null", str(tmp_path)):
+        result = cli("--db", str(db_path), *EXPORTS[kind], other, "--force")
+        assert_clean_failure(result, f"{kind} onto {other}")
+        assert "not a regular file" in result.err or "is a directory" in result.err
+
+
+@pytest.mark.sqlite_only
+def test_export_toml_onto_a_missing_database_creates_nothing(cli, tmp_path: Path) -> None:
+    result = cli("--db", str(tmp_path / "new.db"), "export", "toml", str(tmp_path / "new.db"))
+    assert_clean_failure(result, "export onto a database not yet made")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- keys and numbers take ASCII digits only ------------------------------------------------------
+
+OTHER_DIGITS = ["\u0661", "\uff11", "\U0001d7d9", "\u0967"]
+"""One in Arabic-Indic, full-width, mathematical and Devanagari digits: ``int()`` and ``\\d`` take them all."""
+
+
+def _with_other_digits(one: str) -> list[list[str]]:
+    return [
+        ["actions", "show", f"ACT-{one}"], ["actions", "show", one], ["incidents", "show", f"INC-{one}"],
+        ["export", "md", f"INC-{one}"], ["actions", "list", f"--incident=INC-{one}"],
+        ["actions", "add", "T", f"--incident=INC-{one}"], ["actions", "update", f"ACT-{one}", "--owner=x"],
+        ["actions", "update", "ACT-1", f"--incident=INC-{one}"], ["actions", "list", f"--limit={one}"],
+        ["actions", "list", f"--due-within={one}"], ["actions", "update", "ACT-1", "--owner=x",
+                                                      f"--expect-version={one}"],
+        ["actions", "update", "ACT-1", f"--due=+{one}d"], ["actions", "update", "ACT-1", f"--due=202{one}-01-01"],
+        ["review", f"--week=202{one}-W48"], ["review", f"--week=2026-W4{one}"],
+        ["incidents", "add", "--title=T", f"--started=2026-11-0{one}T10:00Z"],
+    ]
+
+
+@pytest.mark.parametrize("one", OTHER_DIGITS, ids=["arabic-indic", "full-width", "mathematical", "devanagari"])
+def test_keys_and_numbers_refuse_digits_that_are_not_ascii(cli, db_path: Path, one: str) -> None:
+    before = dump(str(db_path))
+    for args in _with_other_digits(one):
+        result = cli("--db", str(db_path), *args)
+        assert_clean_failure(result, " ".join(args))
+        assert dump(str(db_path)) == before, args
+
+
+@pytest.mark.parametrize("one", OTHER_DIGITS, ids=["arabic-indic", "full-width", "mathematical", "devanagari"])
+def test_keys_in_commits_the_palette_and_reports_take_ascii_digits_only(db: Any, one: str) -> None:
+    from tracker.core.keys import parse_key
+    from tracker.core.search import jump_targets
+    from tracker.exchange.statuspage_text import read_stamp
+    from tracker.repo.gitsync import parse_trailers
+    from tracker.tui.dialogs.commit import action_keys
+
+    for prefix in ("ACT", "INC"):
+        with pytest.raises(InputError):
+            parse_key(f"{prefix}-{one}", prefix)
+    with pytest.raises(InputError):
+        action_keys(f"ACT-{one}")
+    assert parse_trailers(f"Fix\n\nRefs: ACT-{one}\nCloses: ACT-{one}\n") == ((), ())
+    assert all(key != "ACT-1" for _, key, _ in jump_targets(db, f"ACT-{one}"))
+    assert read_stamp(f"Posted Dec 2{one}, 2025 - 13:51 UTC") is None
+    assert read_stamp(f"Posted Dec 24, 2025 - 1{one}:51 UTC") is None
+
+
+# -- dates at the edge of the calendar -----------------------------------------------------------
+
+FAR_RUNBOOK = ('+++\ntitle = "Reviewed at the end of time"\nlast_reviewed = 9999-12-31\nreview_every_days = 3650\n'
+               "+++\nBody\n")
+
+
+def test_a_runbook_reviewed_at_the_end_of_time_hides_nothing(cli, db_path: Path, workdir: Path) -> None:
+    """``runbooks list|show`` and ``review`` exited 3 (OverflowError) on this one runbook."""
+    (workdir / "runbooks" / "far.md").write_text(FAR_RUNBOOK)
+    listed = cli("--db", str(db_path), "runbooks", "list", "--json")
+    assert listed.code == 0, listed.err
+    rows = {r["path"]: r for r in json.loads(listed.out)}
+    assert set(rows) == {"runbooks/far.md", "runbooks/gadget.md", "runbooks/widget.md"}
+    assert rows["runbooks/far.md"]["error"] == ("runbooks/far.md line 3: 'last_reviewed' must be a date from"
+                                                " 1900-01-01 to 2999-12-31, got 9999-12-31")
+    assert rows["runbooks/widget.md"]["error"] is None
+    text = cli("--db", str(db_path), "runbooks", "list")
+    assert text.code == 0 and "runbooks/widget.md" in text.out and "runbooks/far.md" in text.out
+    shown = cli("--db", str(db_path), "runbooks", "show", "runbooks/far.md")
+    assert_clean_failure(shown, "runbooks show far.md")
+    assert "runbooks/far.md line 3: 'last_reviewed'" in shown.err
+    assert cli("--db", str(db_path), "runbooks", "show", "runbooks/widget.md").code == 0
+    for form in ("text", "md", "json"):
+        review = cli("--db", str(db_path), "review", "--format", form)
+        assert review.code == 0 and "2026-W48" in review.out, review.err
+    stale = json.loads(cli("--db", str(db_path), "review", "--format", "json").out)["coverage"]["stale_runbooks"]
+    assert "runbooks/far.md" in [r["path"] for r in stale]
+
+
+def test_an_index_row_from_before_the_bounds_is_flagged_not_fatal(db_path: Path) -> None:
+    """A runbook row indexed before dates were bounded (or written by hand) must not overflow staleness."""
+    from tracker.core.runbooks.index import list_runbooks
+
+    with connect(str(db_path)) as db, db.write():
+        for number, (reviewed, every) in enumerate([("9999-12-31", 3650), ("2026-01-01", 10**12),
+                                                    ("0001-01-01", 1)]):
+            db.execute("INSERT INTO runbook (path, title, owner, services, last_reviewed, review_every_days,"
+                       " content_hash, indexed_at) VALUES (:p, 'T', '', '', :r, :e, '', :now)",
+                       {"p": f"runbooks/old-{number}.md", "r": reviewed, "e": every, "now": "2026-11-23T00:00:00"})
+    with connect(str(db_path)) as db:
+        rows = {r.path: r for r in list_runbooks(db, TODAY)}
+    assert rows["runbooks/old-0.md"].stale == ("last_reviewed 9999-12-31 is out of range"
+                                               " (dates from 1900-01-01 to 2999-12-31)",)
+    assert rows["runbooks/old-1.md"].stale == ()  # due past the calendar's end: not overdue
+    assert rows["runbooks/old-2.md"].stale[0].startswith("last_reviewed 0001-01-01 is out of range")
+
+
+EDGE_ARGS = {
+    "--started 9999 west of UTC": ["incidents", "add", "--title=T", "--started=9999-12-31T23:59-12:00"],
+    "--started year 1 east of UTC": ["incidents", "add", "--title=T", "--started=0001-01-01T00:00+01:00"],
+    "--started year 1": ["incidents", "add", "--title=T", "--started=0001-01-01T00:00Z"],
+    "--week 9999-W52": ["review", "--week=9999-W52"],
+    "--week 9999-W01": ["review", "--week=9999-W01"],
+    "--week 0001-W01": ["review", "--week=0001-W01"],
+    "--due 9999-12-31": ["actions", "update", "ACT-1", "--due=9999-12-31"],
+    "--due 0001-01-01": ["actions", "add", "T", "--incident=INC-1", "--due=0001-01-01"],
+}
+"""Options at the calendar's ends: each refused with one line naming the option or the value, exit 1."""
+
+
+@pytest.mark.parametrize("entry", list(EDGE_ARGS))
+def test_dates_at_the_calendar_edges_are_refused_naming_the_field(cli, db_path: Path, entry: str) -> None:
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), *EDGE_ARGS[entry])
+    assert_clean_failure(result, entry)
+    assert result.code == 1 and "out of range" in result.err, result.err
+    option = entry.split()[0]
+    assert option in result.err or "bad week" in result.err, result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.parametrize(("today", "due"), [("2999-12-31", "tomorrow"), ("2999-12-30", "+9d"),
+                                            ("2999-06-01", "+9999w"), ("2999-12-31", "+1w")])
+def test_relative_due_dates_past_the_calendar_are_refused(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          today: str, due: str) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", today)
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), "actions", "update", "ACT-1", f"--due={due}")
+    assert_clean_failure(result, f"--due {due} on {today}")
+    assert result.err.startswith(f"tracker: error: --due: bad date '{due}': out of range"), result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01", "3000-01-01"])
+def test_a_today_at_the_calendar_edges_is_refused(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  today: str) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", today)
+    for args in (["actions", "list"], ["review"], ["actions", "add", "T", "--incident=INC-1"]):
+        result = cli("--db", str(db_path), *args)
+        assert_clean_failure(result, f"{args} on {today}")
+        assert result.err == f"tracker: error: TRACKER_TODAY: {today} is out of range (dates from 1900-01-01 to" \
+                             " 2999-12-31)\n"
+
+
+def test_the_week_is_echoed_as_given(cli, db_path: Path) -> None:
+    """``--week 0001-W01`` was echoed back as ``'1-W01'``; weeks are always named with four-digit years."""
+    from tracker.core.review.weeks import week_name
+
+    result = cli("--db", str(db_path), "review", "--week", "0001-W01")
+    assert result.code == 1 and "'0001-W01'" in result.err and "'1-W01'" not in result.err, result.err
+    assert week_name(TODAY.replace(year=1900)) == "1900-W47"
+
+
+TOML_EDGES = {
+    "stamp year 1 east of UTC": ("created_at = 2", "created_at = 0001-01-01T00:30:00+01:00\n#"),
+    "stamp 9999 west of UTC": ("created_at = 2", "created_at = 9999-12-31T23:59:00-12:00\n#"),
+    "stamp 9999 in UTC": ("created_at = 2", "created_at = 9999-12-31T00:00:00Z\n#"),
+    "due 9999-12-31": ("due = 2", "due = 9999-12-31\n#"),
+    "due 0001-01-01": ("due = 2", "due = 0001-01-01\n#"),
+}
+
+
+@pytest.mark.parametrize("edge", list(TOML_EDGES))
+def test_toml_dates_at_the_calendar_edges_are_refused_naming_record_and_field(db_url: str, empty_url: str,
+                                                                              edge: str) -> None:
+    from tracker.exchange.toml_import import import_toml
+
+    old, new = TOML_EDGES[edge]
+    text = _export(db_url)
+    at = text.index("[[actions]]")
+    text = text[:at] + text[at:].replace(old, new, 1)
+    before = dump(empty_url)
+    with connect(empty_url) as db, pytest.raises(InputError) as caught:
+        import_toml(db, text.encode(), name="x.toml")
+    field = new.split(" =")[0]
+    assert str(caught.value).startswith(f"x.toml: actions[0].{field}: "), str(caught.value)
+    assert "out of range" in str(caught.value) and "\n" not in str(caught.value)
+    assert dump(empty_url) == before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
+def test_front_matter_dates_at_the_calendar_edges_name_file_line_and_field(value: str) -> None:
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
+
+    with pytest.raises(FrontMatterError) as caught:
+        parse_front_matter(f'+++\ntitle = "T"\nreview_every_days = 3650\nlast_reviewed = {value}\n+++\n',
+                           "runbooks/x.md")
+    assert str(caught.value) == (f"runbooks/x.md line 4: 'last_reviewed' must be a date from 1900-01-01 to"
+                                 f" 2999-12-31, got {value}")
+
+
+@pytest.mark.sqlite_only
+def test_status_page_times_past_the_calendar_are_unknown_with_a_warning() -> None:
+    from tracker.exchange.statuspage import parse
+
+    for stamp in ("9998-12-31T23:59:00Z", "2999-12-31T23:59:00-12:00"):
+        report = parse(json.dumps({"incidents": [{"name": "Far", "incident_updates": [
+            {"status": "resolved", "body": "b", "created_at": stamp}]}]}))[0]
+        assert report.updates[0].posted_at is None and report.started_at is None
+        assert any("out of range" in w for w in report.warnings), report.warnings
+    page = parse(_statuspage_page("Far").replace("Dec 24, 2025 - 13:51 UTC", "Dec 31, 9998 - 23:51 UTC"))[0]
+    assert page.updates[0].posted_at is None and any("out of range" in w for w in page.warnings)
+
+
+@pytest.mark.sqlite_only
+async def test_the_app_lists_every_runbook_and_shows_the_review_despite_one_at_the_end_of_time(
+        app_for, workdir: Path) -> None:
+    """The runbook list came up empty and the review screen stayed on "Loading…"."""
+    from textual.widgets import DataTable, Static
+
+    from tests.functional.conftest import SIZE, settle
+    from tracker.tui.screens.review import ReviewScreen
+    from tracker.tui.screens.runbooks import RunbooksScreen
+
+    (workdir / "runbooks" / "far.md").write_text(FAR_RUNBOOK)
+    app = app_for("runbooks", cwd=workdir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RunbooksScreen)
+        table = app.screen.query_one(DataTable)
+        cells = {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+        assert set(cells) == {"runbooks/far.md", "runbooks/gadget.md", "runbooks/widget.md"}
+        assert cells["runbooks/far.md"][2] == "error"
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        text = str(app.screen.query_one("#review-text", Static).render())
+        assert "2026-W48" in text and "runbooks/far.md" in text and "Loading" not in text
+
+
+# -- one validation layer: the TOML import refuses what every other way in refuses ----------------
+
+TOML_REFUSED = {
+    "control character in a title": ("actions", 3, "title", "bell\x07title"),
+    "escape in a title": ("incidents", 1, "title", "\x1b[2J\x1b[Hcleared"),
+    "OSC 8 link in a title": ("actions", 0, "title", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"),
+    "NUL in a title": ("root_causes", 2, "title", NUL),
+    "1,000-character title": ("actions", 3, "title", "t" * 1000),
+    "1 MB description": ("actions", 3, "description", MEGABYTE),
+    "markup owner": ("actions", 0, "owner", "[bold]bad owner"),
+    "version 0": ("actions", 0, "version", 0),
+    "runbook path leaving the folder": ("actions", 0, "runbook_path", "../../etc/passwd"),
+    "escape in a timeline label": ("incidents", 4, "timeline.0.label", "\x1b[31mred"),
+    "escape in an actor": ("events", 2, "actor", "\x1b[2J"),
+}
+
+
+@pytest.mark.parametrize("case", list(TOML_REFUSED))
+def test_toml_import_goes_through_the_validation_layer(cli, db_url: str, empty_url: str, tmp_path: Path,
+                                                       case: str) -> None:
+    """Each of these imported before, and its escapes then reached the terminal raw."""
+    import tomllib
+
+    section, index, field, value = TOML_REFUSED[case]
+    doc = tomllib.loads(_export(db_url))
+    record = doc[section][index]
+    *inner, last = field.split(".")
+    for part in inner:
+        record = record[int(part)] if part.isdigit() else record[part]
+    record[last] = value
+    path = tmp_path / "x.toml"
+    path.write_bytes(tomli_w.dumps(doc).encode())
+    before = dump(empty_url)
+    result = cli("--db", empty_url, "import", "toml", str(path))
+    assert_clean_failure(result, case)
+    where = f"{section}[{index}].{field}".replace(".0.", "[0].")
+    assert result.err.startswith(f"tracker: error: x.toml: {where}: "), result.err
+    assert "\x1b" not in result.err and "\x00" not in result.err
+    assert dump(empty_url) == before
+
+
+def test_what_the_other_ways_in_store_the_toml_import_takes_back(cli, empty_url: str, backend: str,
+                                                                 tmp_path: Path, request: pytest.FixtureRequest,
+                                                                 _templates: dict[str, Path]) -> None:
+    """Hostile reports and hostile options, stored as the tracker takes them, export and import back
+    byte for byte: every way in applies the same rules, so the import never refuses the tracker's own data."""
+    from tests.conftest import _fresh_pg
+
+    number = 0
+    for value in CORPUS:
+        if isinstance(value, bytes) or value == UNDECODABLE:
+            continue
+        for data in (_statuspage_page(value), json.dumps({"incidents": [{"name": value, "id": f"x{number}",
+                     "components": [{"name": value, "group_id": None}], "incident_updates": [
+                         {"status": "resolved", "body": value, "created_at": "2025-12-24T13:51:00Z"}],
+                     "postmortem_body": f"## Action items\n- {value}\n"}]})):
+            number += 1
+            path = tmp_path / f"report-{number}.txt"
+            path.write_text(data)
+            cli("--db", empty_url, "import", "statuspage", str(path))
+        for args in (["actions", "add", "--incident=INC-1", "--", value],
+                     ["actions", "update", "ACT-1", f"--description={value}"],
+                     ["actions", "update", "ACT-1", f"--note={value}"]):
+            cli("--db", empty_url, *args)
+    first, second = tmp_path / "first.toml", tmp_path / "second.toml"
+    assert cli("--db", empty_url, "export", "toml", str(first)).code == 0
+    if backend == "postgresql":
+        other = _fresh_pg(request, "empty")
+    else:
+        other = str(tmp_path / "other.db")
+        shutil.copyfile(_templates["empty"], other)
+    result = cli("--db", other, "import", "toml", str(first))
+    assert result.code == 0, result.err
+    assert cli("--db", other, "export", "toml", str(second)).code == 0
+    assert first.read_bytes() == second.read_bytes()
+    with connect(other) as db:
+        assert db.scalar("SELECT COUNT(*) FROM incident") >= 10 and db.scalar("SELECT COUNT(*) FROM action") >= 5
+
+
+FRONT_MATTER_REFUSED = {
+    "escape in the title": ('title = "\\u001b[2Jcleared"', 2, "title"),
+    "1,000-character title": (f'title = "{"t" * 1000}"', 2, "title"),
+    "markup owner": ('title = "T"\nowner = "[bold]bad owner"', 3, "owner"),
+    "escape in the owner": ('title = "T"\nowner = "\\u001b]8;;x\\u001b\\\\"', 3, "owner"),
+    "cause that is no slug": ('title = "T"\nroot_causes = ["../../etc/passwd"]', 3, "root_causes"),
+    "service with a comma": ('title = "T"\nservices = ["api,push"]', 3, "services"),
+    "service with an escape": ('title = "T"\nservices = ["\\u001b[31mapi"]', 3, "services"),
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", list(FRONT_MATTER_REFUSED))
+def test_front_matter_goes_through_the_validation_layer(case: str) -> None:
+    from tracker.core.runbooks.files import FrontMatterError, parse_front_matter
+
+    toml, line, key = FRONT_MATTER_REFUSED[case]
+    with pytest.raises(FrontMatterError) as caught:
+        parse_front_matter(f"+++\n{toml}\n+++\nBody\n", "runbooks/x.md")
+    message = str(caught.value)
+    assert message.startswith(f"runbooks/x.md line {line}: '{key}': "), message
+    assert "\x1b" not in message and "\n" not in message
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("user", ["\x1b[2Jintruder", "two\nlines", "\x9b2J", "x" * 300])
+def test_the_acting_user_goes_through_the_validation_layer(cli, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          user: str) -> None:
+    monkeypatch.setenv("TRACKER_USER", user)
+    before = dump(str(db_path))
+    result = cli("--db", str(db_path), "actions", "update", "ACT-1", "--owner=sre-team", "--note=hi")
+    assert_clean_failure(result, repr(user))
+    assert result.err.startswith("tracker: error: TRACKER_USER ") and "\x1b" not in result.err, result.err
+    assert dump(str(db_path)) == before
+
+
+@pytest.mark.sqlite_only
+def test_status_page_texts_longer_than_the_limit_are_cut_with_a_warning(cli, empty_url: str,
+                                                                        tmp_path: Path) -> None:
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"incidents": [{"name": "Long", "postmortem_body": "p" * 300_000,
+                                               "incident_updates": [{"status": "resolved", "body": "b" * 250_000,
+                                                                     "created_at": "2025-12-24T13:51:00Z"}]}]}))
+    result = cli("--db", empty_url, "import", "statuspage", str(path))
+    assert result.code == 0, result.err
+    assert "longer than 200,000 characters, cut to that" in result.err
+    with connect(empty_url) as db:
+        assert len(db.scalar("SELECT postmortem FROM incident")) == 200_000
+        assert len(db.scalar("SELECT body FROM timeline_entry")) == 200_000
+
+
+@pytest.mark.sqlite_only
+def test_status_page_names_made_only_of_control_characters_are_dropped(cli, db_path: Path, tmp_path: Path) -> None:
+    """A component named only by control characters scrubs to nothing: it is left out, the rest imported."""
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({"incidents": [{"name": "Odd names", "id": "odd1", "components": [
+        {"name": "\x07\x1b", "group_id": None}, {"name": "API\x1b[2J", "group_id": None}], "incident_updates": [
+        {"status": "resolved", "body": "b", "created_at": "2025-12-24T13:51:00Z"}]}]}))
+    result = cli("--db", str(db_path), "import", "statuspage", str(path), "--json")
+    assert result.code == 0, result.err
+    shown = json.loads(cli("--db", str(db_path), "incidents", "show", "INC-6", "--json").out)
+    assert shown["components"] == ["API [2J"]

@@ -139,7 +139,7 @@ def test_recorded_after_the_fact_starts_resolved(cli, empty_url: str) -> None:
         (["incidents", "update", "INC-3", "--detected", "2020-01-01T00:00Z"], "detected: 2020-01-01T00:00:00+00:00"
          " is before started"),
         (["incidents", "update", "INC-3", "--resolved", ""], "needs a resolve time"),
-        (["incidents", "update", "INC-3", "--mitigated", "tomorrow"], "mitigated: bad date-time"),
+        (["incidents", "update", "INC-3", "--mitigated", "tomorrow"], "--mitigated: bad date-time"),
         (["incidents", "update", "INC-3", "--resolved", "2999-01-01T00:00Z"], "resolved: 2999-01-01T00:00:00+00:00"
          " is in the future"),
         (["incidents", "add", "--title", "x", "--started", "2026-11-20T10:00Z", "--resolved", "2026-11-20T09:00Z",

@@ -14,9 +14,10 @@ import pytest
 
 from tests.conftest import run_process
 from tests.gitfixtures import git
-from tests.ledgerhelpers import DUE_DAYS, TODAY, Clone, SkewedClock, make_clone
+from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, SkewedClock, make_clone
 from tracker.config import Settings
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
+from tracker.core.keys import PROVISIONAL_BASE
 from tracker.core.opening import open_database
 from tracker.repo import gitsync
 from tracker.repo.ledger.format import canonical, format_file, make_op, op_id
@@ -41,7 +42,7 @@ def start(remote: Path, tmp_path: Path, names: list[str], **kwargs: object) -> l
 def add(clone: Clone, title: str) -> str:
     db, _ = clone.open()
     with db:
-        return add_action(db, title=title, actor=clone.actor, today=TODAY, due_days=DUE_DAYS, incident="INC-1").key
+        return add_action(db, title=title, actor=clone.actor, today=TODAY, slo_days=SLO_DAYS, incident="INC-1").key
 
 
 def numbers(clone: Clone) -> dict[str, int]:
@@ -258,6 +259,11 @@ def test_ledger_status_and_conflicts_on_the_command_line(cli, remote: Path, tmp_
     assert cli("ledger", "resolve", "ACT-2", "owner", "--value", "both-teams").code == 0
     assert cli("ledger", "conflicts").out.strip() == "no conflicts"
     assert cli("ledger", "doctor").code == 0
+    db, _ = bob.open()
+    with db, db.write():  # a kept count gone wrong (an incident renumbered before its count moved with it)
+        db.execute("INSERT INTO incident_tally (incident_id, n) VALUES (:id, 0)", {"id": PROVISIONAL_BASE + 7})
+    doctor = cli("ledger", "doctor")
+    assert doctor.code == 1 and "incident_tally: the kept counts differ from a recount" in doctor.out + doctor.err
     assert cli("ledger", "rebuild").code == 0 and cli("ledger", "doctor").code == 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitfixtures import git
-from tests.ledgerhelpers import DUE_DAYS, TODAY, Clone, make_clone
+from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, make_clone
 from tracker.base.enums import CauseRole, Severity
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
 from tracker.core.incidents.changes import IncidentChanges, add_incident, update_incident
@@ -42,12 +42,12 @@ def edit(clone: Clone) -> None:
         who = clone.actor.split("@")[0]
         if who in ("ana", "bob"):
             update_action(db, "ACT-1", ActionChanges(owner=who), actor=clone.actor)  # both: a conflict
-        add_action(db, title=f"{who}'s action", actor=clone.actor, today=TODAY, due_days=DUE_DAYS, incident="INC-1")
+        add_action(db, title=f"{who}'s action", actor=clone.actor, today=TODAY, slo_days=SLO_DAYS, incident="INC-1")
         if who == "bob":
             incident = add_incident(db, title="Bob's incident", started_at=datetime(2026, 11, 22, tzinfo=UTC),
                                     actor=clone.actor, components=["Core / API"])
             log_entry(db, incident.id, "Paged", actor=clone.actor, at=datetime(2026, 11, 22, 1, tzinfo=UTC))
-            add_action(db, title="Bob's follow-up", actor=clone.actor, today=TODAY, due_days=DUE_DAYS,
+            add_action(db, title="Bob's follow-up", actor=clone.actor, today=TODAY, slo_days=SLO_DAYS,
                        incident=incident.key)
         if who == "cara":
             update_incident(db, "INC-1", IncidentChanges(severity=Severity.SEV1), actor=clone.actor)
@@ -79,6 +79,9 @@ def test_three_clones_syncing_in_any_order_end_with_the_same_database(team: list
         assert (conflict.label, conflict.field) == ("ACT-1", "owner")
         assert {v["shown"] for v in conflict.values} == {"ana", "bob"}
         assert get_incident(db, "INC-1").row.severity == "SEV1"
+    for clone in team:  # numbering moved rows (Bob's incident with its action): the kept counts moved too
+        kept, counted = clone.tallies_and_recount()
+        assert kept == counted
 
 
 def test_two_clones_creating_actions_at_once_get_distinct_numbers(team: list[Clone]) -> None:
@@ -88,7 +91,7 @@ def test_two_clones_creating_actions_at_once_get_distinct_numbers(team: list[Clo
         db, _ = clone.open()
         with db:
             made[clone.actor] = add_action(db, title=f"by {clone.actor}", actor=clone.actor, today=TODAY,
-                                           due_days=DUE_DAYS, incident="INC-2").key
+                                           slo_days=SLO_DAYS, incident="INC-2").key
     assert all(key.startswith("ACT-~") for key in made.values())
     reports = [ana.sync(), bob.sync(), ana.sync()]
     numbered = reports[0].numbered + reports[1].numbered
@@ -129,7 +132,7 @@ def test_a_cause_merged_on_one_clone_and_linked_on_another_ends_linked_to_the_ta
     db, _ = bob.open()
     with db:
         link_cause(db, "INC-3", "no-disk-alert", CauseRole.CONTRIBUTING, actor=bob.actor)
-        add_action(db, title="Alert on disk", actor=bob.actor, today=TODAY, due_days=DUE_DAYS,
+        add_action(db, title="Alert on disk", actor=bob.actor, today=TODAY, slo_days=SLO_DAYS,
                    root_cause="no-disk-alert")
     converge(team, (1, 0))
     shots = [clone.snapshot() for clone in team]
@@ -137,6 +140,8 @@ def test_a_cause_merged_on_one_clone_and_linked_on_another_ends_linked_to_the_ta
     assert [3, "disk-full", "contributing", ""] in shots[0]["cause_links"]
     assert [row[12] for row in shots[0]["actions"] if row[1] == "Alert on disk"] == ["disk-full"]
     assert ["no-disk-alert", "disk-full"] in shots[0]["aliases"]
+    kept, counted = bob.tallies_and_recount()
+    assert kept == counted
 
 
 def test_an_unlink_made_apart_from_a_link_leaves_the_link(team: list[Clone]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ledgerhelpers import DUE_DAYS, TODAY, make_clone
+from tests.ledgerhelpers import SLO_DAYS, TODAY, make_clone
 from tracker.base.enums import CauseRole, Severity
 from tracker.core.actions import ActionChanges, action_history, add_action, get_action, update_action
 from tracker.core.incidents.changes import IncidentChanges, add_incident, update_incident
@@ -20,6 +20,7 @@ from tracker.core.opening import open_database
 from tracker.core.rootcauses.changes import add_cause, merge_causes, rename_cause
 from tracker.repo.ledger import store
 from tracker.repo.ledger.maintenance import rebuild, snapshot
+from tracker.storage.database import make_engine
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_every_service_write_becomes_operations_and_the_tables_equal_a_rebuild(s
         entry = log_entry(db, incident.id, "Paged", actor="ana", at=datetime(2026, 11, 20, 1, tzinfo=UTC))
         edit_entry(db, incident.id, entry.id, actor="ana", text="Paged the on-call", note="typo")
         update_incident(db, incident.id, IncidentChanges(severity=Severity.SEV1), actor="ana")
-        action = add_action(db, title="Alert at 80%", actor="ana", today=TODAY, due_days=DUE_DAYS,
+        action = add_action(db, title="Alert at 80%", actor="ana", today=TODAY, slo_days=SLO_DAYS,
                             incident=incident.key, root_cause="no-alert")
         update_action(db, action.key, ActionChanges(owner="bob"), actor="ana", note="bob knows disks")
         merge_causes(db, "no-alert", "disk-full", actor="ana")
@@ -83,7 +84,7 @@ def test_a_row_deleted_becomes_a_tombstone(started) -> None:
     db, _ = started.open()
     with db:
         add_cause(db, "disk-full", title="Disk fills up")
-        action = add_action(db, title="Clean up", actor="ana", today=TODAY, due_days=DUE_DAYS, root_cause="disk-full")
+        action = add_action(db, title="Clean up", actor="ana", today=TODAY, slo_days=SLO_DAYS, root_cause="disk-full")
         with db.write():
             db.execute("DELETE FROM action WHERE id = :id", {"id": action.id})
         assert kinds(db)[-1] == ("tombstone", "action", None)
@@ -103,3 +104,29 @@ def test_init_keeps_keys_histories_and_times(remote: Path, tmp_path: Path) -> No
     with db:
         assert snapshot(db) == before
         assert replica.pending() == 0 and store.get_meta(db, "applied") == report.commit
+
+
+
+def test_a_replica_made_before_the_kept_counts_upgrades_and_numbering_keeps_them(started) -> None:
+    from alembic import command
+
+    from tracker.storage.migrate import _config
+
+    db, _ = started.open()
+    with db:
+        incident = add_incident(db, title="Slow", started_at=datetime(2026, 11, 20, tzinfo=UTC), actor="ana")
+        add_action(db, title="Find out why", actor="ana", today=TODAY, slo_days=SLO_DAYS, incident=incident.key)
+    engine = make_engine(str(started.ledger.path))
+    with engine.begin() as conn:  # as the release before the kept counts left it
+        command.downgrade(_config(conn), "0005_incident_lifecycle")
+    engine.dispose()
+    db, _ = started.open()  # upgraded in place; the capture of changes into operations still works
+    with db:
+        assert db.scalar("SELECT n FROM incident_tally WHERE incident_id = :id", {"id": incident.id}) == 1
+        pending = len(kinds(db))
+        add_action(db, title="Page earlier", actor="ana", today=TODAY, slo_days=SLO_DAYS, incident=incident.key)
+        assert ("create", "action", None) in kinds(db)[pending:]
+    report = started.sync()
+    assert "INC-1" in report.numbered  # the incident and its actions moved to their numbers
+    kept, counted = started.tallies_and_recount()
+    assert kept == counted and (1, 2) in kept["incident_tally"]

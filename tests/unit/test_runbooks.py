@@ -115,3 +115,83 @@ def test_a_save_sweeps_old_leftovers_of_killed_saves(tmp_path: Path) -> None:
     atomic_write(target, b"new text")
     assert target.read_bytes() == b"new text"
     assert not old.exists() and recent.exists()  # a recent one may belong to a save still running
+
+
+def test_save_refuses_a_file_changed_since_it_was_loaded(tmp_path: Path) -> None:
+    from tracker.core.runbooks.files import RunbookChangedError, content_hash
+
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    path = folder / "a.md"
+    path.write_bytes(GOOD.encode())
+    loaded = content_hash(path.read_bytes())
+    theirs = GOOD.replace("Body", "Their body").encode()
+    path.write_bytes(theirs)  # another editor, a pull
+    with pytest.raises(RunbookChangedError) as info:
+        save_runbook(tmp_path, "runbooks/a.md", GOOD.replace("Body", "My body"), expected=loaded)
+    assert info.value.theirs == theirs and info.value.theirs_hash == content_hash(theirs)
+    assert "runbooks/a.md was changed on disk" in str(info.value)
+    assert path.read_bytes() == theirs
+    assert [p.name for p in folder.iterdir()] == ["a.md"]
+    saved = save_runbook(tmp_path, "runbooks/a.md", GOOD.replace("Body", "My body"), expected=content_hash(theirs))
+    assert path.read_bytes() == GOOD.replace("Body", "My body").encode() and saved == content_hash(path.read_bytes())
+
+
+def test_save_compares_again_right_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change landing while the new text is being written to its temporary file is caught too."""
+    import os
+
+    from tracker.core.runbooks.files import RunbookChangedError, content_hash
+
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    path = folder / "a.md"
+    path.write_bytes(GOOD.encode())
+    loaded = content_hash(path.read_bytes())
+    real_fsync = os.fsync
+
+    def someone_writes_meanwhile(fd: int) -> None:
+        real_fsync(fd)
+        path.write_bytes(b"theirs, written during the save")
+
+    monkeypatch.setattr(os, "fsync", someone_writes_meanwhile)
+    with pytest.raises(RunbookChangedError):
+        save_runbook(tmp_path, "runbooks/a.md", GOOD.replace("Body", "Mine"), expected=loaded)
+    assert path.read_bytes() == b"theirs, written during the save"
+    assert [p.name for p in folder.iterdir()] == ["a.md"]
+
+
+def test_save_expecting_a_deleted_file(tmp_path: Path) -> None:
+    from tracker.core.runbooks.files import ABSENT, RunbookChangedError, content_hash
+
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    path = folder / "a.md"
+    path.write_bytes(GOOD.encode())
+    loaded = content_hash(path.read_bytes())
+    path.unlink()
+    with pytest.raises(RunbookChangedError) as info:
+        save_runbook(tmp_path, "runbooks/a.md", GOOD, expected=loaded)
+    assert info.value.theirs is None and "was deleted" in str(info.value) and not path.exists()
+    save_runbook(tmp_path, "runbooks/a.md", GOOD, expected=info.value.theirs_hash)
+    assert info.value.theirs_hash == ABSENT and path.read_bytes() == GOOD.encode()
+
+
+def test_keep_copy_writes_beside_never_over_and_is_not_indexed(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.core.runbooks.files import keep_copy, list_runbook_paths
+
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    (folder / "a.md").write_bytes(GOOD.encode())
+    stamp = datetime(2026, 11, 23, 10, 15, 0, tzinfo=UTC)
+    (folder / "a.md.mine-20261123-101500").write_bytes(b"an earlier copy")
+    mine = "+++\ntitle = \n+++\nmy broken front matter\n"
+    copy = keep_copy(tmp_path, "runbooks/a.md", mine, "\r\n", stamp)
+    assert copy == "runbooks/a.md.mine-20261123-101500-2"
+    assert (tmp_path / copy).read_bytes() == mine.replace("\n", "\r\n").encode()
+    assert (folder / "a.md.mine-20261123-101500").read_bytes() == b"an earlier copy"
+    assert (folder / "a.md").read_bytes() == GOOD.encode()
+    assert list_runbook_paths(tmp_path, "runbooks") == ["runbooks/a.md"]
+    assert not list(folder.glob(".*.tmp"))

@@ -608,7 +608,7 @@ def test_importer_is_pure() -> None:
 
 # ---------------------------------------------------------------- properties
 
-FIXTURES = sorted(p.name for p in DATA.glob("*.txt"))
+FIXTURES = sorted(p.name for p in [*DATA.glob("*.txt"), *DATA.glob("*.md")])
 SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
 REPORT_LINES = [
     "Incident Report for Quillmoth", "Scheduled Maintenance Report for", "Postmortem", "Resolved", "Update",
@@ -617,6 +617,13 @@ REPORT_LINES = [
     "This incident affected: ((", "This incident affected: )A, (", "Root Cause", "Action items", "  • do this",
     "1. step", "", "   ", "\t", "Posted", "Posted 9999 - 99:99", "Posted Dec 31, 9999 - 23:59 PST",
     "Posted Jan 1, 0001 - 00:00 JST", "{", "[", "\ufeff", "Incident Report for",
+    # browser chrome, markdown exports, grouped components, labels elsewhere
+    "Quillmoth Status - Exports delayed", "Subscribe to Updates", "Afghanistan (+93)", "+44", "Country code:",
+    "Privacy Policy · Terms of Service", "---", "title: Exports delayed", "link: https://status.example/incidents/x1",
+    "updated: 2027-01-01T00:10:00Z", "published: not a date", "## Resolved", "**Resolved** - All clear.",
+    "_Posted Dec 31 - 23:40 UTC_", "Posted 3 days ago. Dec 24, 2025 - 13:51 UTC", "Done. This incident has been"
+    " resolved. Resolved", "This incident affected: Data and Analytics / Exports and Platform (A and B (C, D)).",
+    "## Affected components", "- Data and Analytics / Exports", "Status: Resolved",
 ]
 line_strategy = hs.one_of(hs.sampled_from(REPORT_LINES), hs.text(max_size=40))
 

@@ -66,9 +66,16 @@ def table_rows(db: Db) -> dict[str, list[tuple[Any, ...]]]:
 def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
     """Rows in every table written with plain SQL (no service checks), each text column from ``texts``.
 
-    Ids have gaps, optional columns are sometimes NULL and sometimes empty, stamps carry
-    microseconds (and sometimes none).
+    Each value is made into one the validation layer takes for its column (one line for titles and
+    names, no control characters but line breaks and tabs in free text, handles for owners, valid
+    slugs, paths and ids), so the data is valid however hostile the texts: markup, quotes, TOML
+    syntax, CRLF, RTL marks, 100 KB. Ids have gaps, optional columns are sometimes NULL and sometimes
+    empty, stamps carry microseconds (and sometimes none).
     """
+    import hashlib
+
+    from tracker.core.validate import NOTE_MAX, scrub_line, scrub_text, scrub_title
+
     rng = random.Random(seed)
     pool = iter(list(texts) * 1000)
     from tracker.exchange.toml_format import has_table as _has_table
@@ -76,8 +83,20 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
     has_runbooks = _has_table(db, "runbook")
     has_history = _has_table(db, "incident_event")
 
-    def text() -> str:
-        return next(pool)
+    def title() -> str:
+        return scrub_title(next(pool)) or "untitled"
+
+    def line(limit: int) -> str:
+        return scrub_line(next(pool), limit)
+
+    def free(limit: int = 200_000) -> str:
+        return scrub_text(next(pool), limit)
+
+    def handle() -> str:
+        return rng.choice(("sre-team", "ana@example.com", "db.team+1", "X"))
+
+    def sha(length: int) -> str:
+        return hashlib.sha256(str(rng.random()).encode()).hexdigest()[:length]
 
     def stamp() -> str:
         moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 10**8))
@@ -93,48 +112,50 @@ def fill_raw(db: Db, texts: Sequence[str], seed: int = 0) -> None:
     with db.write():
         for n, cause_id in enumerate((2, 5, 9)):
             extra = {"retired_at": maybe(stamp())} if has_history else {}
-            insert("root_cause", id=cause_id, slug=f"{text()}#{n}", title=text(), category=text(),
-                   description=text(), **extra)
+            insert("root_cause", id=cause_id, slug=f"cause-{n}", title=title(), category=line(80),
+                   description=free(), **extra)
         if has_history:
             for n, cause_id in enumerate((5, 5, 9)):
-                insert("root_cause_alias", slug=f"{text()}#alias{n}", root_cause_id=cause_id)
+                insert("root_cause_alias", slug=f"alias-{n}", root_cause_id=cause_id)
         for n, component_id in enumerate((1, 4)):
-            insert("component", id=component_id, group_name=text(), name=f"{text()}#{n}")
+            insert("component", id=component_id, group_name=line(200), name=f"{line(190)}#{n}")
         for incident_id in (3, 8):
-            insert("incident", id=incident_id, title=text(), company=text(), kind="incident", severity="SEV1",
+            insert("incident", id=incident_id, title=title(), company=line(200), kind="incident", severity="SEV1",
                    status="postmortem", started_at=maybe(stamp()), detected_at=maybe(stamp()),
-                   mitigated_at=maybe(stamp()), resolved_at=maybe(stamp()), summary=text(), impact=text(),
-                   customer_action=text(), source=text(), postmortem=text(), created_at=stamp(),
+                   mitigated_at=maybe(stamp()), resolved_at=maybe(stamp()), summary=free(), impact=free(),
+                   customer_action=free(), source=line(1000), postmortem=free(), created_at=stamp(),
                    updated_at=stamp(), **({"version": rng.randint(1, 9)} if has_history else {}))
             for _ in range(2 if has_history else 0):
-                insert("incident_event", incident_id=incident_id, at=stamp(), actor=text(), field=text(),
-                       old_value=maybe(text()), new_value=maybe(text()), note=text())
+                # Fixed texts: the pool's texts land where the other tables expect them.
+                insert("incident_event", incident_id=incident_id, at=stamp(), actor=handle(), field="status",
+                       old_value=maybe("identified"), new_value=maybe("resolved"), note="")
             insert("incident_component", incident_id=incident_id, component_id=4)
             for cause_id, role in ((5, "trigger"), (2, "root")):
                 insert("incident_root_cause", incident_id=incident_id, root_cause_id=cause_id, role=role,
-                       note=text())
+                       note=free(NOTE_MAX))
             for position in (1, 0):
                 insert("timeline_entry", incident_id=incident_id, position=position, at=maybe(stamp()),
-                       label=text(), body=text())
+                       label=line(100), body=free())
         for action_id, incident_id, cause_id in ((4, 3, None), (6, None, 9), (11, 8, 2)):
-            insert("action", id=action_id, title=text(), description=text(), kind="detect",
-                   owner=rng.choice((None, "", text())), priority="P1",
+            insert("action", id=action_id, title=title(), description=free(), kind="detect",
+                   owner=rng.choice((None, handle())), priority="P1",
                    due_date=date(2026, 1, 1) + timedelta(days=rng.randint(-400, 400)), status="blocked",
                    created_at=stamp(), updated_at=stamp(), completed_at=maybe(stamp()),
                    incident_id=incident_id, root_cause_id=cause_id,
-                   runbook_path=maybe(f"runbooks/{action_id}.md"),  # checked on import, like an enum
-                   version=rng.randint(1, 9))
+                   runbook_path=maybe(f"runbooks/{action_id}.md"), version=rng.randint(1, 9))
             for _ in range(2):
-                insert("action_event", action_id=action_id, at=stamp(), actor=text(), field=text(),
-                       old_value=maybe(text()), new_value=maybe(text()), note=text())
+                insert("action_event", action_id=action_id, at=stamp(), actor=title(),
+                       field=rng.choice(("created", "note", "title", "owner")), old_value=maybe(free()),
+                       new_value=maybe(free()), note=free(NOTE_MAX))
         if has_runbooks:
             for runbook_id in (2, 3):
-                insert("runbook", id=runbook_id, path=f"{text()}#{runbook_id}", title=text(), owner=text(),
-                       services=text(), last_reviewed=maybe(date(2026, 3, 4)), review_every_days=maybe(90),
-                       content_hash=text(), last_commit=maybe(text()), last_commit_at=maybe(stamp()),
-                       error=maybe(text()), indexed_at=stamp())
-                insert("runbook_cause", runbook_id=runbook_id, slug=text())
-            insert("tracker_meta", key=text(), value=text())
+                insert("runbook", id=runbook_id, path=f"runbooks/r{runbook_id}.md", title=title(),
+                       owner=rng.choice(("", handle())), services=line(1000),
+                       last_reviewed=maybe(date(2026, 3, 4)), review_every_days=maybe(90), content_hash=sha(64),
+                       last_commit=maybe(sha(40)), last_commit_at=maybe(stamp()), error=maybe(free()),
+                       indexed_at=stamp())
+                insert("runbook_cause", runbook_id=runbook_id, slug=f"cause-{runbook_id}")
+            insert("tracker_meta", key="trailers_scanned_to", value=sha(40))
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +253,7 @@ def test_generated_hostile_data_round_trips(template: Path, texts: list[str], se
 def test_new_rows_get_ids_after_the_imported_ones(db: Db, empty_db: Db) -> None:
     import_toml(empty_db, export_toml(db))
     top = empty_db.scalar("SELECT MAX(id) FROM action")
-    row = add_action(empty_db, title="after import", actor="t", today=TODAY, due_days={"P2": 7},
+    row = add_action(empty_db, title="after import", actor="t", today=TODAY, slo_days={"P2": 7},
                      incident="INC-5")
     assert row.id == top + 1
     assert empty_db.scalar("SELECT MAX(id) FROM action_event") > db.scalar("SELECT MAX(id) FROM action_event")
@@ -281,12 +302,53 @@ REFUSALS: dict[str, tuple[Edit, str]] = {
     "unknown key": (_set("actions.1.colour", "red"), "actions[1].colour: unknown key"),
     "unknown section": (_set("widgets", [{"id": 1}]), "widgets: unknown key"),
     "boolean id": (_set("incidents.0.id", True), "incidents[0].id: expected a positive integer"),
-    "runbook link leaving the folder": (_set("actions.1.runbook_path", "../../etc/passwd"),
-                                        "x.toml: actions[1].runbook_path: runbook link '../../etc/passwd'"),
-    "absolute runbook link": (_set("actions.1.runbook_path", "/etc/passwd"), "actions[1].runbook_path: "),
     "runbook link outside runbooks/": (_set("actions.1.runbook_path", "notes.txt"),
                                        "actions[1].runbook_path: runbook link 'notes.txt' must be inside runbooks/"),
+    # the validation layer: what the command line and the app refuse, the import refuses too
+    "bell in a title": (_set("actions.3.title", "ring\x07"), "x.toml: actions[3].title: title 'ring\\x07' has a"
+                        " control character"),
+    "escape in a title": (_set("incidents.1.title", "\x1b[2Jgone"), "incidents[1].title: title '\\x1b[2Jgone' has"
+                          " a control character"),
+    "NUL in a title": (_set("root_causes.2.title", "nul\x00"), "root_causes[2].title: title 'nul\\x00' has a"
+                       " control character"),
+    "C1 in a note": (_set("events.4.note", "csi\x9b2J"), "events[4].note: note 'csi\\x9b2J' has a control"),
+    "1,000-character title": (_set("actions.3.title", "x" * 1000), "actions[3].title: title 'xxxx"),
+    "1 MB description": (_set("actions.3.description", "d" * (1 << 20)),
+                         "actions[3].description: description 'dddd"),
+    "markup owner": (_set("actions.0.owner", "[bold]bad owner"), "actions[0].owner: bad owner '[bold]bad owner'"),
+    "version 0": (_set("actions.0.version", 0), "actions[0].version: version 0 is out of range (1 to "),
+    "action runbook path out": (_set("actions.0.runbook_path", "../../etc/passwd"),
+                                "actions[0].runbook_path: runbook_path '../../etc/passwd' leaves the runbooks"),
+    "absolute runbook path": (_set("actions.0.runbook_path", "/etc/passwd"), "actions[0].runbook_path: runbook_path"
+                              " '/etc/passwd' is absolute"),
+    "runbook path out": (lambda d: d.setdefault("runbooks", []).append(_runbook(path="../../etc/passwd")),
+                         "runbooks[0].path: path '../../etc/passwd' leaves the runbooks folder"),
+    "runbook owner": (lambda d: d.setdefault("runbooks", []).append(_runbook(owner="[bold]x")),
+                      "runbooks[0].owner: bad owner '[bold]x'"),
+    "runbook review period": (lambda d: d.setdefault("runbooks", []).append(_runbook(review_every_days=0)),
+                              "runbooks[0].review_every_days: review_every_days 0 is out of range (1 to 3,650)"),
+    "runbook cause": (lambda d: d.setdefault("runbooks", []).append(_runbook(causes=["Not A Slug"])),
+                      "runbooks[0].causes[0]: bad root-cause slug 'Not A Slug'"),
+    "runbook hash": (lambda d: d.setdefault("runbooks", []).append(_runbook(content_hash="--output=x")),
+                     "runbooks[0].content_hash: content_hash '--output=x' is not 64 hexadecimal digits"),
+    "unknown meta key": (lambda d: d.setdefault("meta", []).append({"key": "colour", "value": "red"}),
+                         "meta[0]: unknown meta key 'colour'"),
+    "meta value as an option": (lambda d: d.setdefault("meta", []).append(
+        {"key": "trailers_scanned_to", "value": "--output=/tmp/x"}),
+        "meta[0]: commit id '--output=/tmp/x' is not 40 or 64 hexadecimal digits"),
+    "escape in an actor": (_set("events.0.actor", "\x1b]8;;http://x\x1b\\"), "events[0].actor: actor"),
+    "line break in a company": (_set("incidents.0.company", "Acme\nInc"), "incidents[0].company: company 'Acme\\nInc'"
+                                " has a control character or a line break"),
+    "empty component name": (_set("components.0.name", " "), "components[0].name: name is empty"),
+    "slug with capitals": (_set("root_causes.0.slug", "Cooling"), "root_causes[0].slug: bad root-cause slug"),
+    "unknown event field": (_set("events.0.field", "--exec"), "events[0].field: bad field '--exec'"),
 }
+
+
+def _runbook(**fields: Any) -> dict[str, Any]:
+    """A runbook record of an export, valid but for ``fields``."""
+    return {"id": 1, "path": "runbooks/x.md", "title": "X", "owner": "sre-team", "services": "api",
+            "content_hash": "0" * 64, "indexed_at": datetime(2026, 1, 1, tzinfo=UTC), **fields}
 
 
 @pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))

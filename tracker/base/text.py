@@ -1,7 +1,9 @@
-"""Text helpers shared by every layer: how a value is quoted in an error, where a control character hides."""
+"""Text helpers shared by every layer: how a value is quoted in an error, where a control character hides,
+how text from files and databases is made safe to show on a terminal (``visible``)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -28,3 +30,32 @@ def undecodable(text: str) -> int | None:
         if "\udc80" <= char <= "\udcff" or unicodedata.category(char) == "Cs":
             return index
     return None
+
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEPING = {
+    "": _UNSAFE,
+    "\t": re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"),
+    "\n": re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"),
+    "\n\t": re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"),
+}
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    r"""``text`` safe to write to a terminal: every control character shown as its escape, as Python writes it.
+
+    The one rule for text from files and databases on its way out (the command line's text output,
+    the app, CSV and markdown exports, the review's text and markdown): C0 controls (ESC as ``\x1b``,
+    NUL as ``\x00``, CR as ``\x0d``), DEL (``\x7f``), C1 controls (the one-byte CSI as ``\x9b``), the
+    bidirectional overrides and isolates (``\u202e``) and lone surrogates (an undecodable byte, ``\udcff``)
+    become visible placeholders, so no escape sequence, OSC 8 link or screen clear reaches the terminal.
+    ``keep`` names what multi-line text keeps as is: ``"\n"`` (with a CR right before it), ``"\t"``, or both.
+    A backslash already in the text is left alone; JSON output needs none of this (json escapes them).
+    """
+    pattern = _UNSAFE_KEEPING["".join(sorted(keep, reverse=True))]
+    return pattern.sub(_escape, text) if pattern.search(text) else text

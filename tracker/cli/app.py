@@ -31,26 +31,28 @@ def summary_run(settings: Settings, args: argparse.Namespace) -> int:
 def summary(settings: Settings) -> int:
     from tracker.cli import output as render
     from tracker.core.actions import ActionFilter, count_actions
-    from tracker.core.incidents import list_incidents
+    from tracker.core.incidents import count_incidents, last_incidents
 
     with open_db(settings) as db:
         today = settings.today_date()
-        incidents = list_incidents(db)
+        incidents = count_incidents(db)
         open_count = count_actions(db, ActionFilter(statuses=tuple(
             s.value for s in ActionStatus if not s.is_closed)))
         overdue = count_actions(db, ActionFilter(overdue=True, today=today))
-        print(f"tracker on {settings.db}: {len(incidents)} incidents, {open_count} open actions, {overdue} overdue")
-        render.write_lines(sys.stdout, render.incident_lines(incidents[-10:]))
+        render.echo(f"tracker on {settings.db}: {incidents} incidents, {open_count} open actions,"
+                    f" {overdue} overdue")
+        render.write_lines(sys.stdout, render.incident_lines(last_incidents(db, 10)))
         print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue"
               " | tracker --help")
     return 0
 
 
 def init_run(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.output import echo
     from tracker.core.opening import init_database
 
     messages: list[str] = []
     db = init_database(settings.db, demo=not args.empty, notify=messages.append)
     db.close()
-    print(messages[-1] if messages else f"Created {settings.db}.")
+    echo(messages[-1] if messages else f"Created {settings.db}.")
     return 0

@@ -7,6 +7,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from tracker.base.enums import parse_enum
+from tracker.base.text import visible
+from tracker.cli.output import echo
 from tracker.config import Settings
 from tracker.storage.database import Db
 
@@ -25,7 +27,7 @@ def open_db(settings: Settings) -> Db:
     if not settings.db_given and (found := replica_path(Path.cwd())) is not None:
         url = str(found)
     db = open_database(url, create="demo" if url == settings.db else None,
-                       notify=lambda message: print(message, file=sys.stderr))
+                       notify=lambda message: echo(message, file=sys.stderr))
     if is_replica(db):
         try:
             _attach_ledger(db, settings)
@@ -43,7 +45,7 @@ def _attach_ledger(db: Db, settings: Settings) -> None:
     try:
         replica.catch_up()
     except TrackerError as error:  # the database as it is still serves; sync says the same, and refuses
-        print(f"tracker: warning: the team ledger was not applied: {error}", file=sys.stderr)
+        echo(f"tracker: warning: the team ledger was not applied: {error}", file=sys.stderr)
 
 
 def actor(settings: Settings) -> str:
@@ -57,7 +59,7 @@ def refresh_runbooks(db: Db, settings: Settings) -> None:
     from tracker.repo.workspace import RunbookWorkspace
 
     for error in RunbookWorkspace(db, settings).refresh().errors:
-        print(f"tracker: warning: {error}", file=sys.stderr)
+        echo(f"tracker: warning: {visible(error)}", file=sys.stderr)
 
 
 def parse_enums(values: list[str] | None, enum: type[StrEnum], what: str) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ from tracker.config import Settings
 
 
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.output import echo
     from tracker.core.opening import open_database
     from tracker.storage.lifecycle import schema_revision
 
     messages: list[str] = []
     with open_database(settings.db, create=None, notify=messages.append) as db:
-        print(messages[-1] if messages else f"{settings.db}: already at schema {schema_revision(db)}.")
+        echo(messages[-1] if messages else f"{settings.db}: already at schema {schema_revision(db)}.")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``tracker import ...`` and ``tracker export ...``: reports in, whole databases in and out."""
+"""``tracker import ...`` and ``tracker export ...``: reports and feeds in, whole databases in and out."""
 
 from __future__ import annotations
 
@@ -6,61 +6,56 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.base.errors import InputError
+from tracker.base.text import visible
 from tracker.config import Settings
 
 if TYPE_CHECKING:
-    from tracker.exchange.apply import ImportPlan
+    from datetime import datetime
 
-MAX_INPUT = 64 * 1024 * 1024
-"""Refuse inputs larger than this (a report or an export is never that big)."""
-
-
-def _read(name: str) -> bytes:
-    """The bytes of FILE, or standard input for ``-``; errors name the file."""
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT + 1)
-        else:
-            path = Path(name)
-            if path.is_dir():
-                raise InputError(f"{name}: is a directory")
-            with path.open("rb") as fh:
-                data = fh.read(MAX_INPUT + 1)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_INPUT:
-        raise InputError(f"{name}: larger than {MAX_INPUT // 1_048_576} MB")
-    return data
+    from tracker.exchange.feed import ParsedFeed
+    from tracker.exchange.plan import ImportPlan
 
 
-def _write(name: str | None, data: bytes) -> None:
-    """Write atomically to FILE (never a half-written file), or to standard output."""
+def _read(name: str, limit: int | None = None) -> bytes:
+    """The bytes of FILE, or standard input for ``-`` (capped, regular files only); errors name the file."""
+    from tracker.base.files import MAX_INPUT, read_capped
+
+    return read_capped(name, stdin=sys.stdin.buffer, limit=limit or MAX_INPUT)
+
+
+def _destination(settings: Settings, name: str | None, force: bool) -> None:
+    """Refuse a bad output before any work: the database itself, an existing file without --force."""
+    from tracker.exchange.destination import check_destination, check_stream
+
+    if name in (None, "-"):
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError):  # not a file (captured): it cannot be the database
+            return
+        check_stream(fd, settings.db)
+    else:
+        check_destination(name, settings.db, force=force)
+
+
+def _write(settings: Settings, name: str | None, data: bytes, force: bool) -> None:
+    """Write atomically to FILE (never a half-written file, never the database), or to standard output."""
     if name in (None, "-"):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from tracker.core.runbooks.files import atomic_write
+    from tracker.exchange.destination import write_export
 
-    path = Path(name)
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory")
-    if not path.parent.is_dir():
-        raise InputError(f"{name}: folder {path.parent} does not exist")
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot write ({exc.strerror})") from None
+    write_export(name, data, settings.db, force=force)
 
 
 def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.cli.common import open_db
-    from tracker.exchange.apply import apply_plan, plan_report
+    from tracker.exchange.apply import PlanContext, apply_plan, plan_report
     from tracker.exchange.statuspage import cause_rules, parse
     from tracker.identity import current_actor
 
@@ -70,25 +65,27 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     rules = cause_rules(settings.cause_rules)
     results = []
     with open_db(settings) as db:
-        plans = [plan_report(db, report, rules) for report in reports]
+        context = PlanContext.load(db, rules)
+        plans = [plan_report(db, report, rules, context) for report in reports]
         if args.dry_run:
             render.emit(args, [p.to_json() for p in plans], (line for plan in plans for line in _preview_lines(plan)))
             return 0
         actor = current_actor(settings)
-        for plan in plans:
-            causes = list(args.cause)
-            if args.accept_suggested:
-                best = next((s.slug for s in plan.suggestions if s.known), None)
-                if best and best not in causes:
-                    causes.append(best)
-            incident_id, counts = apply_plan(
-                db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days, causes=causes,
-                actions=[] if args.no_actions else None, clock=settings.clock,
-            )
-            results.append((plan, incident_id, counts))
+        with db.write():  # several reports (incidents.json): all or none
+            for plan in plans:
+                causes = list(args.cause)
+                if args.accept_suggested:
+                    best = next((s.slug for s in plan.suggestions if s.known), None)
+                    if best and best not in causes:
+                        causes.append(best)
+                incident_id, counts = apply_plan(
+                    db, plan, actor=actor, today=settings.today_date(), slo_days=settings.slo_days, causes=causes,
+                    actions=[] if args.no_actions else None, clock=settings.clock,
+                )
+                results.append((plan, incident_id, counts))
     for plan, _, _ in results:
         for warning in plan.warnings:
-            print(f"tracker: warning: {warning}", file=sys.stderr)
+            render.echo(f"tracker: warning: {visible(warning)}", file=sys.stderr)
     render.emit(args, [{"id": f"INC-{i}", "created": p.existing is None, **c} for p, i, c in results],
                 _imported_lines(results))
     return 0
@@ -96,34 +93,163 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
 
 def _imported_lines(results: list[tuple[ImportPlan, int, dict[str, int]]]) -> Iterator[str]:
     for plan, incident_id, counts in results:
-        verb = "Updated" if plan.existing else "Imported"
-        yield (f"{verb} INC-{incident_id}: {plan.report.title} ({counts['timeline']} updates, "
-               f"{counts['components']} components, {counts['actions']} new proposed actions, "
-               f"{counts['causes']} causes linked)")
+        yield _done_line(plan, incident_id, counts)
         if plan.suggestions and not counts["causes"]:
             hint = ", ".join(s.slug for s in plan.suggestions[:3])
             yield f"  suggested root causes: {hint} (link with --cause SLUG)"
 
 
-def _preview_lines(plan: ImportPlan) -> list[str]:
+def _done_line(plan: ImportPlan, incident_id: int, counts: dict[str, int]) -> str:
+    from tracker.core.validate import scrub_title
+
+    verb = "Updated" if plan.existing else "Imported"
+    title = scrub_title(plan.report.title) or "(untitled report)"  # as stored
+    return (f"{verb} INC-{incident_id}: {title} ({counts['timeline']} updates, "
+            f"{counts['components']} components, {counts['actions']} new proposed actions, "
+            f"{counts['causes']} causes linked)")
+
+
+def _preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
+    """What the import of one report will do, as the dry run prints it."""
+    from tracker.cli.output import one_line
+
     report = plan.report
     when = report.started_at.isoformat(timespec="minutes") if report.started_at else "?"
     end = report.resolved_at.isoformat(timespec="minutes") if report.resolved_at else "not resolved"
-    target = f"update INC-{plan.existing}" if plan.existing else "create a new incident"
-    lines = [f"Would {target}: {report.title}",
-             f"  {report.kind}, {report.status}, {plan.severity}, {when} -> {end}, company {report.company or '?'}",
-             f"  {len(report.updates)} updates, {len(report.components)} components,"
-             f" postmortem {'yes' if report.postmortem else 'no'}"]
-    for suggestion in plan.suggestions[:5]:
+    if plan.existing:
+        target = f"update INC-{plan.existing} (recognised by its {plan.matched_by})"
+    else:
+        target = "create a new incident"
+    severity = f"{plan.severity} (kept)" if plan.severity_kept else plan.severity
+    status = plan.status or report.status
+    if status != report.status:
+        status = f"{status} (kept; the report says {report.status})"
+    lines = [f"Would {target}: {one_line(report.title, 100)}",
+             f"  {report.kind}, {status}, {severity}, {when} -> {end}, company {report.company or '?'}"]
+    for change in plan.changes:
+        lines.append(f"  change {change.field}: {one_line(str(change.old or '-'), 50)} -> "
+                     f"{one_line(str(change.new or '-'), 50)}")
+    added_actions = len(plan.new_actions)
+    lines.append(f"  adds {plan.new_updates} of {len(report.updates)} updates,"
+                 f" {len(plan.new_components)} of {len(report.components)} components,"
+                 f" {added_actions} of {len(plan.actions)} proposed actions; the report has"
+                 f" {'a' if report.postmortem else 'no'} postmortem")
+    for suggestion in plan.suggestions[:6]:
+        where = {"rules": "keywords", "taxonomy": "close to", "rules+taxonomy": "keywords, close to"}[
+            suggestion.origin]
+        why = ", ".join(suggestion.keywords[:6])
         known = "" if suggestion.known else " (not in the taxonomy)"
-        lines.append(f"  suggested cause: {suggestion.slug} ({', '.join(suggestion.keywords)}){known}")
+        lines.append(f"  suggested cause: {suggestion.slug} [{where}: {why}]{known}")
     for number, (title, kind) in enumerate(plan.actions, start=1):
-        lines.append(f"  proposed action {number} [{kind.value}]: {title}")
-    lines += [f"  warning: {w}" for w in plan.warnings]
+        there = "" if number - 1 in plan.new_actions else " (already there)"
+        lines.append(f"  proposed action {number} [{kind.value}]: {one_line(title, 100)}{there}")
+    if warnings:
+        lines += [f"  warning: {w}" for w in plan.warnings]
     return lines
 
 
+def import_feed(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.cli.common import open_db
+    from tracker.exchange.apply import PlanContext, apply_plan, plan_report
+    from tracker.exchange.feed import parse_feed
+    from tracker.exchange.fetch import MAX_FEED_BYTES, fetch, is_url, shown_url
+    from tracker.exchange.statuspage import cause_rules
+    from tracker.identity import current_actor
+
+    since = _since(args.since)
+    if not 0 < args.timeout <= 600:
+        raise InputError(f"--timeout: give seconds from 0 to 600, not {args.timeout:g}")
+    if is_url(args.file):
+        source = shown_url(args.file)
+        data = fetch(args.file, timeout=args.timeout, max_bytes=MAX_FEED_BYTES)
+    else:
+        source = "stdin" if args.file == "-" else os.path.basename(args.file)
+        data = _read(args.file, MAX_FEED_BYTES)
+    feed = parse_feed(data, source, since)
+    if feed.entries and not feed.reports and feed.warnings and not feed.before_since:
+        raise InputError(f"no entry of {source} could be read ({feed.warnings[0]})")
+    rules = cause_rules(settings.cause_rules)
+    with open_db(settings) as db:
+        context = PlanContext.load(db, rules)
+        plans = [plan_report(db, report, rules, context) for report in feed.reports]
+        defaulted = _drop_default_severity_warnings(plans)
+        notes = [*feed.warnings, *(w if w.startswith("entry ") else f"{p.report.link or p.report.title}: {w}"
+                                   for p in plans for w in p.warnings)]
+        if defaulted:
+            notes.append(f"{defaulted} new incidents get severity SEV3 (a feed gives no impact level): review them")
+        if args.dry_run:
+            for note in notes:
+                render.echo(f"tracker: warning: {visible(note)}", file=sys.stderr)
+            render.emit(args, {**_feed_json(feed), "plans": [p.to_json() for p in plans]} if args.json else None,
+                        [*(line for plan in plans for line in _preview_lines(plan, False)),
+                         _feed_summary(feed, plans, dry_run=True)])
+            return 0
+        actor = current_actor(settings)
+        results = []
+        with db.write():  # the whole feed or nothing
+            for plan in plans:
+                incident_id, counts = apply_plan(
+                    db, plan, actor=actor, today=settings.today_date(), slo_days=settings.slo_days,
+                    clock=settings.clock,
+                )
+                results.append((plan, incident_id, counts))
+    for note in notes:
+        render.echo(f"tracker: warning: {visible(note)}", file=sys.stderr)
+    summary = {**_feed_json(feed), "incidents": [
+        {"id": f"INC-{i}", "created": p.existing is None, "title": p.report.title, "link": p.report.link or None,
+         **c} for p, i, c in results]}
+    render.emit(args, summary,
+                [*(_done_line(p, i, c) for p, i, c in results), _feed_summary(feed, plans, dry_run=False)])
+    return 0
+
+
+def _since(text: str | None) -> datetime | None:
+    """``--since``: a day (``YYYY-MM-DD``, from its start in UTC) or an ISO 8601 time."""
+    from datetime import UTC, date, datetime
+
+    from tracker.base.timeutil import parse_datetime
+
+    if text is None:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(text)
+    except InputError as error:
+        raise InputError(f"--since: {error} (or a day, YYYY-MM-DD)") from None
+
+
+def _drop_default_severity_warnings(plans: list[ImportPlan]) -> int:
+    """Take the per-entry "no impact level" warning out of the plans (a feed never gives one); how many."""
+    count = 0
+    for plan in plans:
+        kept = [w for w in plan.warnings if not w.startswith("the report gives no impact level")]
+        count += len(plan.warnings) - len(kept)
+        plan.warnings[:] = kept
+    return count
+
+
+def _feed_json(feed: ParsedFeed) -> dict[str, object]:
+    return {"feed": feed.title, "company": feed.company, "entries": feed.entries, "before_since": feed.before_since,
+            "skipped": list(feed.warnings)}
+
+
+def _feed_summary(feed: ParsedFeed, plans: list[ImportPlan], dry_run: bool) -> str:
+    new = sum(1 for p in plans if p.existing is None)
+    verb = "would import" if dry_run else "imported"
+    parts = [f"{feed.entries} entries: {verb} {len(plans)} ({new} new, {len(plans) - new} updated)"]
+    if feed.warnings:
+        parts.append(f"{len(feed.warnings)} unreadable, skipped")
+    if feed.before_since:
+        parts.append(f"{feed.before_since} last updated before --since")
+    return f"{feed.title or 'Feed'}: " + "; ".join(parts)
+
+
 def import_toml(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
     from tracker.core.opening import open_database
     from tracker.exchange.toml_import import import_toml as load
 
@@ -131,19 +257,21 @@ def import_toml(settings: Settings, args: argparse.Namespace) -> int:
     with open_database(settings.db, create="empty") as db:
         counts = load(db, data, name=os.path.basename(args.file) if args.file != "-" else "stdin",
                       runbooks_dir=settings.runbooks_dir)
-    print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    render.echo("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n))
     return 0
 
 
 def export_toml(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
+    from tracker.cli.output import echo
     from tracker.exchange.toml_export import export_toml as dump
 
+    _destination(settings, args.file, args.force)
     with open_db(settings) as db:
         data = dump(db)
-    _write(args.file, data)
+    _write(settings, args.file, data, args.force)
     if args.file != "-":
-        print(f"Wrote {args.file} ({len(data):,} bytes)", file=sys.stderr)
+        echo(f"Wrote {visible(args.file)} ({len(data):,} bytes)", file=sys.stderr)
     return 0
 
 
@@ -151,9 +279,10 @@ def export_md(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.postmortem_md import export_postmortem
 
+    _destination(settings, args.output, args.force)
     with open_db(settings) as db:
         text = export_postmortem(db, args.key)
-    _write(args.output, text.encode("utf-8"))
+    _write(settings, args.output, text.encode("utf-8"), args.force)
     return 0
 
 
@@ -163,8 +292,25 @@ def export_csv(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
     from tracker.exchange.csv_io import export_actions_csv
 
+    _destination(settings, args.output, args.force)
     buffer = io.StringIO(newline="")
     with open_db(settings) as db:
         export_actions_csv(db, buffer)
-    _write(args.output, buffer.getvalue().encode("utf-8"))
+    _write(settings, args.output, buffer.getvalue().encode("utf-8"), args.force)
+    return 0
+
+
+def export_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.common import open_db
+    from tracker.cli.output import echo
+    from tracker.core.validate import clean_owner
+    from tracker.exchange.calendar_ics import export_ics as build
+
+    owner = clean_owner(args.owner) if args.owner is not None else None
+    _destination(settings, args.output, args.force)  # refused before any work
+    with open_db(settings) as db:
+        data, count = build(db, now=settings.clock.now(), owner=owner)
+    _write(settings, args.output, data, args.force)
+    if args.output not in (None, "-"):
+        echo(f"Wrote {visible(args.output)} ({count} open actions)", file=sys.stderr)
     return 0

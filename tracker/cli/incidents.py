@@ -17,8 +17,10 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.core.incidents import list_incidents
 
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: expected a positive number")
     with open_db(settings) as db:
-        rows = list_incidents(db)
+        rows = list_incidents(db, limit=args.limit)
         render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
     return 0
 
@@ -52,16 +54,16 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.core.incidents.changes import add_incident
 
-    started = _moment(args.started, settings, "started")
+    started = _moment(args.started, settings, "--started")
     with open_db(settings) as db:
         row = add_incident(
             db, title=args.title, started_at=started, actor=actor(settings),
             severity=parse_enum(Severity, args.severity, "severity"),
             kind=parse_enum(IncidentKind, args.kind, "kind"),
             status=parse_enum(IncidentStatus, args.status, "status"),
-            detected_at=_moment(args.detected, settings, "detected"),
-            mitigated_at=_moment(args.mitigated, settings, "mitigated"),
-            resolved_at=_moment(args.resolved, settings, "resolved"),
+            detected_at=_moment(args.detected, settings, "--detected"),
+            mitigated_at=_moment(args.mitigated, settings, "--mitigated"),
+            resolved_at=_moment(args.resolved, settings, "--resolved"),
             summary=args.summary, impact=args.impact, customer_action=args.customer_action, source=args.source,
             components=args.component or [], note=args.note, clock=settings.clock,
         )
@@ -82,7 +84,7 @@ def incidents_update(settings: Settings, args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             values[name] = parse_enum(enum, getattr(args, name), name)
     for flag in ("started", "detected", "mitigated", "resolved"):
-        value = _moment(getattr(args, flag), settings, flag, clearable=flag != "started")
+        value = _moment(getattr(args, flag), settings, f"--{flag}", clearable=flag != "started")
         if value is not None:
             values[f"{flag}_at"] = None if value == "" else value
     changes = IncidentChanges(**values, add_components=tuple(args.add_component or ()),
@@ -100,7 +102,7 @@ def incidents_log(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.core.incidents.timeline import log_entry
 
     _check_version(args.expect_version)
-    at: datetime | None = _moment(args.at, settings, "at")
+    at: datetime | None = _moment(args.at, settings, "--at")
     with open_db(settings) as db:
         entry = log_entry(db, args.key, args.text, actor=actor(settings), at=at, label=args.label,
                           expected_version=args.expect_version, clock=settings.clock)
@@ -115,7 +117,7 @@ def incidents_log_edit(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.core.incidents.timeline import edit_entry
 
     _check_version(args.expect_version)
-    at = _moment(args.at, settings, "at", clearable=True)
+    at = _moment(args.at, settings, "--at", clearable=True)
     with open_db(settings) as db:
         entry = edit_entry(
             db, args.key, args.entry, actor=actor(settings),
@@ -130,13 +132,14 @@ def incidents_log_edit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def incidents_log_rm(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
     from tracker.core.incidents.timeline import parse_entry_id, remove_entry
 
     _check_version(args.expect_version)
     with open_db(settings) as db:
         remove_entry(db, args.key, args.entry, actor=actor(settings), note=args.note,
                      expected_version=args.expect_version, clock=settings.clock)
-    print(f"Removed #{parse_entry_id(args.entry)} (kept in the history)")
+    render.echo(f"Removed #{parse_entry_id(args.entry)} (kept in the history)")
     return 0
 
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tracker.base.errors import TrackerError
+from tracker.base.text import visible
 from tracker.cli.parser import UsageError, build_parser
 from tracker.config import Settings, load_settings
 
@@ -33,6 +34,10 @@ HANDLERS = {
     "import": "exchange",
     "export": "exchange",
     "review": "review",
+    "insights": "insights",
+    "metrics": "metrics",
+    "notify": "notify",
+    "serve": "serve",
     "db": "db",
     "sync": "ledger",
     "ledger": "ledger",
@@ -53,14 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser(argv).parse_args(argv)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(visible(str(exc)), file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     try:
         return _dispatch(args)
     except TrackerError as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
+        print(f"tracker: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -73,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TRACKER_DEBUG"):
             raise
         print(
-            f"tracker: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            f"tracker: internal error: {type(exc).__name__}: {visible(str(exc).splitlines()[0]) if str(exc) else ''}"
             " (set TRACKER_DEBUG=1 for details)",
             file=sys.stderr,
         )
@@ -87,6 +92,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"tracker {__version__}")
         return 0
     settings = load_settings(db=args.db, config_path=args.config)
+    for warning in settings.warnings:
+        print(f"tracker: warning: {warning}", file=sys.stderr)
     if args.command is None:
         from tracker.cli import app
 

@@ -1,8 +1,10 @@
 """Plain-text and JSON output for the command line.
 
 Every command that can answer in JSON goes through ``emit``. Listings are streamed line by
-line (a rich table of 10,000 rows takes seconds); user text is written as it is, never
-interpreted.
+line (a rich table of 10,000 rows takes seconds); user text is never interpreted, and every text
+line goes out through ``tracker.base.text.visible``: a control character in a title, a front matter
+value or a file name is shown as its escape (``\x1b``), never sent to the terminal. JSON needs no
+such care: json escapes them itself.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from tracker.base.text import visible
 from tracker.base.timeutil import duration
 
 if TYPE_CHECKING:
     import argparse
 
-    from tracker.core.actions import ActionEventRow, ActionRow
+    from tracker.core.actions import ActionEventRow, ActionRow, ScoredAction
     from tracker.core.incidents import IncidentDetail, IncidentRow
     from tracker.core.rootcauses import RootCauseRow
 
@@ -86,10 +89,28 @@ def action_lines(rows: Iterable[ActionRow], today: date) -> Iterator[str]:
         )
 
 
+def scored_lines(items: Iterable[ScoredAction], today: date) -> Iterator[str]:
+    """Actions to do next, each with its score and, under it, the parts that made the score."""
+    yield f"{'KEY':<10} {'SCORE':>5} {'PRI':<3} {'STATUS':<11} {'DUE':<11} {'OWNER':<20} TITLE"
+    for item in items:
+        row = item.action
+        due = row.due.isoformat() + ("!" if row.is_overdue(today) else "")
+        yield (f"{row.key:<10} {item.score:>5} {row.priority:<3} {row.status:<11} {due:<11}"
+               f" {_one_line(row.owner or '-', 20):<20} {_one_line(row.title, 90)}")
+        parts = [f"{_one_line(p.reason, 60)} {p.points:+d}" for p in item.why if p.points]
+        yield f"{'':<16} {' · '.join(parts) or 'nothing stands out'}"
+
+
+def echo(text: str = "", file: IO[str] | None = None) -> None:
+    """``print`` for text that may hold user text (titles, paths, messages): control characters as escapes."""
+    print(visible(text, keep="\n\t"), file=file or sys.stdout)
+
+
 def write_lines(out: IO[str], lines: Iterable[str], chunk: int = 512) -> None:
+    """Lines of a listing or a detail view, each made safe to show (a line break inside one is escaped)."""
     buffer: list[str] = []
     for line in lines:
-        buffer.append(line)
+        buffer.append(visible(line, keep="\t"))
         if len(buffer) >= chunk:
             out.write("\n".join(buffer) + "\n")
             buffer.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
@@ -34,6 +35,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
 
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits (``int`` alone would take ``١``, ``1_000`` and `` 7 ``)."""
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}")
+    return int(text)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=argparse.SUPPRESS, help="database: SQLite path or SQLAlchemy URL")
 
@@ -46,9 +54,13 @@ COMMAND_HELP = {
     "rootcauses": "the root-cause taxonomy",
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
-    "import": "import a status-page report (text or JSON) or a whole TOML export",
-    "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
+    "import": "import a status-page report (text, markdown or JSON), a history feed or a whole TOML export",
+    "export": "export the database (TOML), a postmortem (markdown), the actions (CSV) or a calendar (ICS)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
+    "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
+    "metrics": "Prometheus gauges (actions open, overdue, past SLO; incidents; stale runbooks; causes)",
+    "notify": "post the day's digest (overdue, due soon, past SLO, stale runbooks, by owner) to a webhook",
+    "serve": "serve the app to web browsers (textual-serve; loopback only unless --public)",
     "db": "database maintenance",
     "sync": "share everything through git: the team ledger, then the runbooks (pull, push)",
     "ledger": "the team ledger in git: init, sync, status, conflicts, resolve, rebuild, doctor",
@@ -106,6 +118,7 @@ def _versioned(p: argparse.ArgumentParser) -> None:
 def _add_incidents(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
+        p.add_argument("--limit", type=int, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one incident in full, with its timeline and history"):
         p.add_argument("key", metavar="INC-n")
@@ -228,18 +241,18 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
         p.add_argument("--priority", action="append", help="repeatable: P1, P2, P3")
         p.add_argument("--overdue", action="store_true", help="open actions past their due date")
-        p.add_argument("--due-within", type=int, metavar="DAYS", help="open actions due in the next DAYS days")
+        p.add_argument("--due-within", type=_whole, metavar="DAYS", help="open actions due in the next DAYS days")
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--sort", default="due", help="due (default), priority, updated or id")
-        p.add_argument("--limit", type=int, help="at most this many rows")
+        p.add_argument("--limit", type=_whole, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("add", help="add an action to an incident or a root cause"):
         p.add_argument("title", metavar="TITLE")
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--owner")
-        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: the end of its priority's SLO)")
         p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
         p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
         p.add_argument("--status", default="open", help="initial status (default open)")
@@ -260,13 +273,17 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--runbook", metavar="PATH", help='runbook path ("" to unlink)')
         p.add_argument("--note", default="", help="why (required for blocked and wont_do)")
         p.add_argument(
-            "--expect-version", type=int, metavar="N",
+            "--expect-version", type=_whole, metavar="N",
             help="refuse the change unless the action is still at version N (the one you loaded)",
         )
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one action with its history"):
         p.add_argument("key", metavar="ACT-n")
         p.add_argument("--json", action="store_true")
+    if p := verbs.add("next", help="what to do next: open actions by a score that explains itself"):
+        p.add_argument("--owner", help="only this owner's actions")
+        p.add_argument("--limit", type=int, default=10, help="at most this many (default 10)")
+        p.add_argument("--json", action="store_true", help="with each score and why: the parts that made it")
 
 
 def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
@@ -307,7 +324,8 @@ def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
 
 def _add_import(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "import", verb)
-    if p := verbs.add("statuspage", help="a status-page incident report: page text or API JSON (- reads stdin)"):
+    if p := verbs.add("statuspage", help="a status-page incident report: page text, markdown or API JSON"
+                                         " (- reads stdin)"):
         p.add_argument("file", metavar="FILE|-")
         p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
         p.add_argument("--cause", action="append", default=[], metavar="SLUG",
@@ -315,6 +333,14 @@ def _add_import(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--accept-suggested", action="store_true",
                        help="link the best suggested root cause that exists in the taxonomy")
         p.add_argument("--no-actions", action="store_true", help="do not add the proposed actions")
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("feed", help="every incident of a status page's history feed (Atom or RSS): file or URL"):
+        p.add_argument("file", metavar="FILE|URL")
+        p.add_argument("--since", metavar="DATE",
+                       help="only entries updated since this day (YYYY-MM-DD) or time (ISO 8601)")
+        p.add_argument("--dry-run", action="store_true", help="show what each entry would do, write nothing")
+        p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                       help="give up on a URL after this many seconds (default 20)")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("toml", help="a whole-database TOML export, into an empty database"):
         p.add_argument("file", metavar="FILE|-")
@@ -324,12 +350,23 @@ def _add_export(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "export", verb)
     if p := verbs.add("toml", help="the whole database as TOML"):
         p.add_argument("file", metavar="FILE|-")
+        _force(p)
     if p := verbs.add("md", help="one incident as a postmortem in markdown"):
         p.add_argument("key", metavar="INC-n")
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
     if p := verbs.add("csv", help="the actions as CSV (for spreadsheets)"):
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        _force(p)
+    if p := verbs.add("ics", help="open actions as an iCalendar file: an all-day event on each due date"):
+        p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output")
+        p.add_argument("--owner", help="only this owner's actions")
+        _force(p)
+
+
+def _force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists (never the database)")
 
 
 def _add_review(commands: Commands, verb: str | None = None) -> None:
@@ -341,6 +378,44 @@ def _add_review(commands: Commands, verb: str | None = None) -> None:
     p.add_argument("--write", action="store_true",
                    help="write the report to runbooks/reviews/YYYY-Www.md (replacing that week's file)")
     p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
+
+
+def _add_insights(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("insights", help=COMMAND_HELP["insights"])
+    _common(p)
+    p.add_argument("--weeks", type=int, default=12, metavar="N", help="ISO weeks ending with today's (default 12)")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default): a terminal summary; md: a report; json: the same content on one line")
+
+
+def _add_metrics(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("metrics", help=COMMAND_HELP["metrics"])
+    _common(p)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write here atomically, replacing it (a *.prom file for node_exporter's textfile collector)")
+
+
+def _add_notify(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("notify", help=COMMAND_HELP["notify"])
+    _common(p)
+    p.add_argument("--webhook", metavar="URL",
+                   help="where to post (default: TRACKER_WEBHOOK_URL, then [notify] webhook_url); a secret")
+    p.add_argument("--format", choices=["slack", "json"], default="slack",
+                   help="slack (default): a Slack-compatible message (text and blocks); json: the digest as JSON")
+    p.add_argument("--dry-run", action="store_true", help="print the payload, send nothing")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="give up on an attempt after this long (default 10)")
+
+
+def _add_serve(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("serve", help=COMMAND_HELP["serve"])
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public", action="store_true",
+                   help="allow a non-loopback --host: no authentication here, so only behind an authenticating proxy")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers use, when it differs (e.g. https://tracker.example.com behind a proxy)")
 
 
 def _add_db(commands: Commands, verb: str | None = None) -> None:
@@ -387,6 +462,10 @@ BUILDERS = {
     "import": _add_import,
     "export": _add_export,
     "review": _add_review,
+    "insights": _add_insights,
+    "metrics": _add_metrics,
+    "notify": _add_notify,
+    "serve": _add_serve,
     "db": _add_db,
     "sync": _add_sync,
     "ledger": _add_ledger,

@@ -15,6 +15,7 @@ from tracker.config import Settings
 
 def review_run(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli.common import open_db
+    from tracker.cli.output import echo
     from tracker.core.review.render import render_text, report_document
     from tracker.repo.review_record import make_review, normal_week, write_record
 
@@ -38,5 +39,5 @@ def review_run(settings: Settings, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(review) + "\n")
     for line in done:
-        print(line, file=sys.stderr)
+        echo(line, file=sys.stderr)
     return 0

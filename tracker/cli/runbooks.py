@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tracker.base.text import visible
+from tracker.cli.output import echo
 from tracker.config import Settings
 from tracker.repo.workspace import RunbookWorkspace
 
@@ -32,7 +34,7 @@ def runbooks_list(settings: Settings, args: argparse.Namespace) -> int:
         report = space.refresh()
         rows = list_runbooks(db, settings.today_date(), stale_only=args.stale)
     for error in report.errors:
-        print(f"tracker: warning: {error}", file=sys.stderr)
+        render.echo(f"tracker: warning: {visible(error)}", file=sys.stderr)
     render.emit(args, [r.to_json() for r in rows], _runbook_lines(rows))
     return 0
 
@@ -87,7 +89,7 @@ def _runbook_page(path: str, runbook: RunbookFile, row: RunbookRow | None) -> It
     for reason in row.stale if row else ():
         yield f"  stale: {reason}"
     yield ""
-    yield runbook.body.removesuffix("\n")
+    yield from runbook.body.splitlines()
 
 
 def runbooks_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -118,28 +120,28 @@ def runbooks_commit(settings: Settings, args: argparse.Namespace) -> int:
         info = space.commit(args.paths, args.message, refs=args.refs, closes=args.closes,
                             allow_secrets=args.allow_secrets, allow_invalid=args.allow_invalid)
     closes = f"; closed {', '.join(f'ACT-{n}' for n in info.closes)}" if info.closes else ""
-    print(f"Committed {info.short}: {info.subject}{closes}")
+    echo(f"Committed {info.short}: {info.subject}{closes}")
     return 0
 
 
 def runbooks_pull(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.pull(rebase=args.rebase))
+        echo(space.pull(rebase=args.rebase))
     return 0
 
 
 def runbooks_push(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.push())
+        echo(space.push())
     return 0
 
 
 def runbooks_sync(settings: Settings, args: argparse.Namespace) -> int:
     db, space = _workspace(settings)
     with db:
-        print(space.sync(rebase=not args.ff_only))
+        echo(space.sync(rebase=not args.ff_only))
     return 0
 
 

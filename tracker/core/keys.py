@@ -55,9 +55,12 @@ def _number(row_id: int) -> str:
 
 
 def parse_key(text: str, prefix: str) -> int:
-    """``"ACT-12"`` (or ``"act-12"``, or ``"12"``, or a provisional ``"ACT-~k3f9ab"``) -> its row id."""
+    """``"ACT-12"`` (or ``"act-12"``, or ``"12"``, or a provisional ``"ACT-~k3f9ab"``) -> its row id.
+
+    Digits are ASCII ``0-9`` only: ``ACT-١`` (an Arabic-Indic one) is not ``ACT-1``.
+    """
     raw = text.strip()
-    match = re.fullmatch(rf"(?:{prefix}-)?(\d{{1,12}}|{PROVISIONAL_KEY})", raw, flags=re.IGNORECASE)
+    match = re.fullmatch(rf"(?:{prefix}-)?([0-9]{{1,12}}|{PROVISIONAL_KEY})", raw, flags=re.IGNORECASE)
     if not match or match.group(1) == "0" * len(match.group(1)):
         raise InputError(f"bad key {shown(text)}: expected {prefix}-<number>, e.g. {prefix}-3")
     number = match.group(1)

@@ -10,7 +10,7 @@ from tracker.storage.database import Db
 Target = tuple[str, str, str]
 """(kind, key, title): kind is incident, action, cause or runbook; key is what opens it."""
 
-_KEY = re.compile(r"^\s*(act|inc)-?(\d{1,12})\s*$", re.IGNORECASE)
+_KEY = re.compile(r"^\s*(act|inc)-?([0-9]{1,12})\s*$", re.IGNORECASE)
 
 
 def _like(words: str) -> str:

@@ -9,7 +9,9 @@ Formula injection: a spreadsheet opening the file runs any cell that starts with
 ``-`` or ``@`` as a formula (and some also a leading tab or carriage return), so user text such
 as ``=HYPERLINK(...)`` would execute. Every such cell is written with a leading apostrophe
 (``'=HYPERLINK(...)``), which spreadsheets show as text, as OWASP's "CSV Injection" page
-advises. The file is therefore not a lossless copy of such values: use the TOML export for that.
+advises. Control characters are shown as escapes (``tracker.base.text.visible``: ESC as ``\x1b``;
+newlines and tabs stay), so opening the file in a terminal runs nothing either. The file is
+therefore not a lossless copy of such values: use the TOML export for that.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import csv
 from datetime import datetime
 from typing import TextIO
 
+from tracker.base.text import visible
 from tracker.base.timeutil import iso
 from tracker.core.actions import ActionFilter, ActionRow, iter_actions
 from tracker.storage.database import Db
@@ -48,7 +51,7 @@ def action_cells(row: ActionRow) -> list[str]:
         row.incident or "", row.root_cause or "", str(row.version), _stamp(row.created_at),
         _stamp(row.updated_at), _stamp(row.completed_at), row.description,
     ]
-    return [neutralise(c) for c in cells]
+    return [neutralise(visible(c, keep="\n\t")) for c in cells]
 
 
 def export_actions_csv(db: Db, out: TextIO) -> int:

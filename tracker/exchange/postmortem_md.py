@@ -5,7 +5,7 @@ Action Items, Timeline, then the supporting information), filled from the incide
 links, its timeline and its actions. Free text (summary, impact, notes) is written as it is: it
 is the author's Markdown. Only where the structure needs one line (the title, list items and
 table cells) are newlines flattened, and in table cells every ``|`` is escaped so a cell never
-splits.
+splits. Control characters anywhere are shown as escapes (``tracker.base.text.visible``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tracker.base.enums import CauseRole
+from tracker.base.text import visible
 from tracker.core.incidents import IncidentDetail, get_incident
 from tracker.storage.database import Db
 
@@ -150,7 +151,7 @@ def render_postmortem(detail: IncidentDetail) -> str:
     lines = [f"# Postmortem: {one_line(row.title)} ({row.key})", "", *meta]
     for title, body in sections:
         lines.extend(["", f"## {title}", "", *body])
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n", keep="\n\t")
 
 
 def export_postmortem(db: Db, key: str) -> str:

@@ -1,85 +1,43 @@
-"""Read Statuspage incident reports (page text or the public JSON API) into plain data.
+"""Read Statuspage incident reports (page text, markdown exports or the public JSON API) into plain data.
 
 A pure parser: no database, no UI, no git. It keeps what it can read, records what it could not as one-line
 warnings naming the place, and never invents a value. The only error it raises is :class:`StatuspageError`.
 
 Text layout, top to bottom: a title; ``Incident Report for <Company>``; optionally a ``Postmortem`` block ending in
 its own ``Posted`` stamp; the updates, newest first, each ``<label>`` / body / ``Posted Dec 24, 2025 - 13:51 UTC``;
-last, ``This incident affected: A, B (C, D), and E.``
+last, ``This incident affected: A, B (C, D), and E.`` Around it, a page saved from a browser keeps the site
+(menus, subscribe forms, footers: :mod:`~tracker.exchange.statuspage_chrome`), and a markdown export has front
+matter (:mod:`~tracker.exchange.statuspage_markdown`) and labels written as headings or in bold.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
-from tracker.base.errors import InputError
 from tracker.exchange import statuspage_text as st
+from tracker.exchange.statuspage_chrome import split_window_title
+from tracker.exchange.statuspage_components import read_component_items, read_components
+from tracker.exchange.statuspage_json import parse_json
+from tracker.exchange.statuspage_markdown import FrontMatter, read_front_matter
+from tracker.exchange.statuspage_report import (
+    ParsedComponent,
+    ParsedReport,
+    ParsedUpdate,
+    StatuspageError,
+    decode,
+    finish,
+)
 from tracker.exchange.statuspage_text import DEFAULT_CAUSE_RULES, suggest_root_causes
 
 __all__ = ["DEFAULT_CAUSE_RULES", "ParsedComponent", "ParsedReport", "ParsedUpdate", "StatuspageError", "cause_rules",
            "parse", "parse_json", "parse_text", "suggest_root_causes"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ACTION_SECTIONS = ("actions", "next_steps")
 _MAINTENANCE = ("scheduled", "in progress", "verifying", "completed")
-
-
-class StatuspageError(InputError):
-    """A report cannot be read at all; the message names what and where, on one line."""
-
-
-@dataclass(frozen=True)
-class ParsedUpdate:
-    """One status update of a report."""
-
-    label: str
-    """The label as written (``Resolved``, ``Update``, ...); "" when the update has none."""
-    body: str
-    """The text as given: line endings made ``\\n``, the blank lines at either end dropped, nothing else changed."""
-    posted_at: datetime | None
-    """When it was posted, in UTC; None when the stamp is missing or unreadable (a warning says which)."""
-    stamp: str
-    """The raw stamp line (for JSON the raw timestamp); "" when there is none."""
-
-
-@dataclass(frozen=True)
-class ParsedComponent:
-    """An affected component, with the group it is listed under ("" when none)."""
-
-    group: str
-    name: str
-
-
-@dataclass
-class ParsedReport:
-    """Everything read from one incident report."""
-
-    title: str
-    company: str
-    kind: str
-    """``incident`` or ``maintenance``."""
-    updates: list[ParsedUpdate]
-    """Oldest first."""
-    postmortem: str
-    postmortem_posted_at: datetime | None
-    components: list[ParsedComponent]
-    started_at: datetime | None
-    resolved_at: datetime | None
-    status: str
-    """A tracker incident status: investigating, identified, monitoring, resolved or postmortem."""
-    impact: str
-    source: str
-    external_id: str
-    sections: dict[str, str] = field(default_factory=dict)
-    """Postmortem text by canonical heading: summary, impact, timeline, root_cause, resolution, actions, next_steps."""
-    proposed_actions: list[str] = field(default_factory=list)
-    """Bullet items of the postmortem's action and next-step sections."""
-    warnings: list[str] = field(default_factory=list)
+_SITE_BANNER = re.compile(r"(?P<site>\S.{0,60}?) Status(?: [Pp]age)?")
+"""A site's name above its report (``Quillmoth Status``)."""
 
 
 # ---------------------------------------------------------------- text
@@ -95,18 +53,22 @@ class _Segment:
 
 
 def parse_text(text: str, source: str = "") -> ParsedReport:
-    """Read the text of a Statuspage incident page (copied from a browser or saved as text)."""
+    """Read the text of a Statuspage incident page (copied or saved from a browser, or exported as markdown)."""
     where = source or "the input"
     lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))
-    stamp_at = {i: stamp for i, line in enumerate(lines) if (stamp := st.read_stamp(line)) is not None}
+    front = read_front_matter(lines)
+    lines[:front.end] = [""] * front.end  # blanked, not removed: warnings keep the file's line numbers
+    reference = front.updated or front.published
+    stamp_at = {i: stamp for i, line in enumerate(lines) if (stamp := st.read_stamp(line, reference)) is not None}
     first_stamp = min(stamp_at, default=len(lines))
     header = next((i for i in range(first_stamp) if st.read_header(lines[i])), None)
     if header is None and not stamp_at:
         raise StatuspageError(f"no incident report found in {where}")
-    warnings: list[str] = []
-    title, company, kind, start = _read_head(lines, header, warnings)
+    warnings: list[str] = list(front.warnings)
+    title, company, kind, start = _read_head(lines, header, first_stamp, front, warnings)
+    start, listed_above = _skip_frame(lines, start, first_stamp)
     segments, tail = _segments(lines, start, stamp_at)
-    listed = next((i for i in range(tail.start, tail.end) if st.affected_list(lines[i]) is not None), None)
+    listed = next((i for i in range(tail.start, tail.end) if _lists_components(lines[i])), None)
     cut_end = tail.end if listed is None else listed
     if any(lines[i].strip() and not st.is_navigation(lines[i]) for i in range(tail.start, cut_end)):
         segments.append(_Segment(tail.start, cut_end, None))  # the oldest update, cut off before its stamp
@@ -123,36 +85,100 @@ def parse_text(text: str, source: str = "") -> ParsedReport:
         newest = f"update {len(updates)} "
         postmortem, pm_posted, updates = updates[-1].body, updates[-1].posted_at, updates[:-1]
         warnings[:] = [w.replace(newest, "postmortem ", 1) if w.startswith(newest) else w for w in warnings]
-    components = _read_components(lines, listed, tail.end, warnings)
+    if listed is None and listed_above is not None:
+        components = _read_components(lines, listed_above, first_stamp, warnings, text_after=False)
+    else:
+        components = _read_components(lines, listed, tail.end, warnings)
     if not updates:
         warnings.append(f"no updates found in {where}")
     if header is None and any(u.label.lower() in _MAINTENANCE for u in updates):
         kind = "maintenance"
-    return _finish(
+    return finish(
         title=title, company=company, kind=kind, updates=updates, postmortem=postmortem,
-        postmortem_posted_at=pm_posted, components=components, impact="", source=source, external_id="",
-        warnings=warnings,
+        postmortem_posted_at=pm_posted, components=components, impact="", source=source,
+        external_id=front.id, link=front.link, warnings=warnings,
     )
 
 
-def _read_head(lines: list[str], header: int | None, warnings: list[str]) -> tuple[str, str, str, int]:
-    """Title, company, kind and the index of the first line after the heading block."""
-    if header is None:
-        warnings.append("no 'Incident Report for' line: company unknown")
-        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-        line = lines[first]
-        if st.read_stamp(line) or st.read_label(line) is not None or st.is_postmortem_heading(line):
-            warnings.append(f"line {first + 1}: no title found")
-            return "", "", "incident", first
-        return st.squeeze(line), "", "incident", first + 1
-    kind, company = st.read_header(lines[header]) or ("incident", "")
+def _read_head(lines: list[str], header: int | None, limit: int, front: FrontMatter,
+               warnings: list[str]) -> tuple[str, str, str, int]:
+    """Title, company, kind and the index of the first line after the heading block.
+
+    The title is the line above ``Incident Report for``, or without that line the first line of the page; the
+    site's frame is skipped and a window title (``Quillmoth Status - Title``) gives the site's name as company.
+    The front matter's title and company, when given, win.
+    """
+    if header is not None:
+        kind, company = st.read_header(lines[header]) or ("incident", "")
+        before = next((i for i in range(header - 1, -1, -1) if lines[i].strip() and not st.is_navigation(lines[i])),
+                      None)
+        title = "" if before is None else st.undecorated(lines[before])
+        title, company = _without_site(title, company or front.company)
+        title, company = _without_site(front.title, company) if front.title else (title, company)
+        if not company:
+            warnings.append(f"line {header + 1}: no company name after 'Report for'")
+        if not title:
+            warnings.append(f"line {header + 1}: no title before the 'Report for' line")
+        return title, company, kind, header + 1
+    content = [i for i in range(limit) if lines[i].strip() and not st.is_navigation(lines[i])]
+    first, title, company = (content[0] if content else limit), "", front.company
+    after = first
+    if content and (banner := _SITE_BANNER.fullmatch(st.undecorated(lines[first]))) and len(content) > 1 and \
+            not _opens_report(lines[content[1]]):
+        company, first = company or banner["site"], content[1]  # "Quillmoth Status" above the report
+        after = first
+    if first < limit and not _opens_report(lines[first]):
+        title, company = _without_site(st.undecorated(lines[first]), company, any_site=True)
+        after = first + 1
+        repeated = next((i for i in content if i >= after), None)
+        if repeated is not None and st.undecorated(lines[repeated]) == title:
+            after = repeated + 1  # the page's heading under its window title
+    if front.title:
+        title, company = _without_site(front.title, company, any_site=True)
     if not company:
-        warnings.append(f"line {header + 1}: no company name after 'Report for'")
-    before = next((i for i in range(header - 1, -1, -1) if lines[i].strip()), None)
-    if before is None:
-        warnings.append(f"line {header + 1}: no title before the 'Report for' line")
-    title = "" if before is None else st.squeeze(lines[before])
-    return title, company, kind, header + 1
+        warnings.append("no 'Incident Report for' line: company unknown")
+    if not title:
+        warnings.append(f"line {min(first, len(lines) - 1) + 1}: no title found")
+    return title, company, "incident", after
+
+
+def _opens_report(line: str) -> bool:
+    """True for a line that starts the report's body (a stamp, a label, a postmortem or components heading)."""
+    return bool(st.read_stamp(line) or st.read_label(line) is not None or st.is_postmortem_heading(line)
+                or st.leading_label(line) or _lists_components(line))
+
+
+def _without_site(title: str, company: str, any_site: bool = False) -> tuple[str, str]:
+    """The title without the site's name of a window title (``Quillmoth Status - Title``), and the company.
+
+    The site's name is taken off when it is the company's, or (``any_site``) when no header names the company.
+    """
+    window = split_window_title(title)
+    if window is None:
+        return title, company
+    site, rest = window
+    if company and site.casefold() == company.casefold():
+        return rest, company
+    if any_site and not company:
+        return rest, site
+    return title, company
+
+
+def _skip_frame(lines: list[str], start: int, limit: int) -> tuple[int, int | None]:
+    """The first line of the report's body at or after ``start``, past the site's frame (subscribe forms and
+    the like) and a components list above the updates; and where that list is (None when there is none)."""
+    listed: int | None = None
+    index = start
+    while index < limit:
+        line = lines[index]
+        if not line.strip() or st.is_navigation(line):
+            index += 1
+        elif listed is None and _lists_components(line):
+            listed = index
+            index = _component_listing(lines, index, limit)[1] + 1
+        else:
+            break
+    return index, listed
 
 
 def _segments(lines: list[str], start: int, stamp_at: dict[int, st.Stamp]) -> tuple[list[_Segment], _Segment]:
@@ -180,15 +206,44 @@ def _stamp_time(segment: _Segment, what: str, lines: list[str], warnings: list[s
     return segment.stamp.posted_at
 
 
-def _read_components(lines: list[str], index: int | None, end: int, warnings: list[str]) -> list[ParsedComponent]:
-    """Components from the ``This incident affected:`` line at ``index``, warning when missing or damaged."""
+def _lists_components(line: str) -> bool:
+    """True for ``This incident affected: ...`` (or ``Affected components:``) and an affected-components heading."""
+    return st.affected_list(line) is not None or st.is_affected_heading(line)
+
+
+def _component_listing(lines: list[str], index: int, end: int) -> tuple[list[str] | str, int]:
+    """The list at ``index``: the text after its colon, else the bullet items under it; and its last line."""
+    listing = st.affected_list(lines[index]) or ""
+    if listing:
+        return listing, index
+    items: list[str] = []
+    last = index
+    for number in range(index + 1, end):
+        line = lines[number]
+        if not line.strip():
+            continue
+        bullet = st.bullet_item(line)
+        if bullet is None:
+            break
+        items.append(bullet)
+        last = number
+    return items, last
+
+
+def _read_components(lines: list[str], index: int | None, end: int, warnings: list[str],
+                     text_after: bool = True) -> list[ParsedComponent]:
+    """Components from the ``This incident affected:`` line at ``index``, warning when missing or damaged, and
+    (``text_after``) when text other than the page's footer follows the list."""
     if index is None:
         warnings.append("no 'This incident affected' line: components unknown (report cut off?)")
         return []
-    pairs, problems = st.read_components(st.affected_list(lines[index]) or "")
+    listing, last = _component_listing(lines, index, end)
+    pairs, problems = read_components(listing) if isinstance(listing, str) else read_component_items(listing)
+    if not pairs and not problems:
+        problems.append("no components listed")
     warnings.extend(f"components (line {index + 1}): {problem}" for problem in problems)
-    extra = next((i for i in range(index + 1, end) if lines[i].strip() and not st.is_navigation(lines[i])), None)
-    if extra is not None:
+    extra = next((i for i in range(last + 1, end) if lines[i].strip() and not st.is_navigation(lines[i])), None)
+    if extra is not None and text_after:
         warnings.append(f"line {extra + 1}: text after the components line ignored")
     return [ParsedComponent(group, name) for group, name in pairs]
 
@@ -215,11 +270,25 @@ def _read_updates(lines: list[str], segments: list[_Segment], warnings: list[str
 
 
 def _split_label(lines: list[str], segment: _Segment) -> tuple[str, str, int]:
-    """The segment's label ("" if none), its body, and the index of its first non-blank line."""
+    """The segment's label ("" if none), its body, and the index of its first non-blank line.
+
+    The label is a line of its own above the text (also ``## Resolved`` or ``**Resolved**``), else opens the
+    first line (``**Resolved** - text``), else closes the text (``... has been resolved. Resolved``).
+    """
     first = _first_content(lines, segment.start, segment.end)
-    label = "" if first is None else st.read_label(lines[first]) or ""
-    body_start = first + 1 if label and first is not None else segment.start
-    return label, "\n".join(st.trim_blank(lines[body_start:segment.end])), segment.start if first is None else first
+    if first is None:
+        return "", "", segment.start
+    body = lines[segment.start:segment.end]
+    label = st.read_label(lines[first])
+    if label is not None:
+        return label, "\n".join(st.trim_blank(lines[first + 1:segment.end])), first
+    if opening := st.leading_label(lines[first]):
+        return opening[0], "\n".join(st.trim_blank([opening[1], *lines[first + 1:segment.end]])), first
+    last = max(i for i in range(first, segment.end) if lines[i].strip())
+    closing = st.trailing_label(lines[last])
+    if closing is not None and (closing[1] or last > first):
+        return closing[0], "\n".join(st.trim_blank([*lines[segment.start:last], closing[1]])), first
+    return "", "\n".join(st.trim_blank(body)), first
 
 
 def _old_layout_postmortem(updates: list[ParsedUpdate]) -> bool:
@@ -235,212 +304,13 @@ def _old_layout_postmortem(updates: list[ParsedUpdate]) -> bool:
     return later and st.status_of("", before.body) == "resolved"
 
 
-def _finish(declared_status: str = "", **fields: Any) -> ParsedReport:
-    """Fill in the derived fields (start, resolution, status, sections, actions) and build the report.
-
-    The status is the declared one (JSON), else "postmortem" when there is one, else the newest update's.
-    """
-    report = ParsedReport(**fields, started_at=None, resolved_at=None, status="")
-    updates = report.updates
-    report.started_at = updates[0].posted_at if updates else None
-    latest = next((u for u in reversed(updates) if st.status_of(u.label, u.body)), None)
-    status = "" if latest is None else st.status_of(latest.label, latest.body)
-    if status == "resolved" and latest is not None:
-        report.resolved_at = latest.posted_at
-    status = "postmortem" if report.postmortem else declared_status or status
-    if not status:
-        status = "investigating"
-        if updates:
-            report.warnings.append("no update says its status: taken as investigating")
-    report.status = status
-    report.sections = st.read_sections(report.postmortem)
-    report.proposed_actions = [item for name in _ACTION_SECTIONS for item in st.bullets(report.sections.get(name, ""))]
-    return report
-
-
-# ---------------------------------------------------------------- JSON
-
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _scrub(value: Any, changed: list[bool]) -> Any:
-    """Replace lone surrogates (JSON ``\\udce9`` escapes: not text) with U+FFFD, noting that it happened."""
-    if isinstance(value, str):
-        if _SURROGATE.search(value):
-            changed.append(True)
-            return _SURROGATE.sub("\ufffd", value)
-        return value
-    if isinstance(value, list):
-        return [_scrub(item, changed) for item in value]
-    if isinstance(value, dict):
-        return {_scrub(key, changed): _scrub(item, changed) for key, item in value.items()}
-    return value
-
-
-def parse_json(data: str | bytes, source: str = "") -> list[ParsedReport]:
-    """Read ``/api/v2/incidents.json``, ``summary.json``, scheduled maintenances or a single incident object."""
-    where = source or "the input"
-    text = _decode(data, where) if isinstance(data, bytes) else data.removeprefix("\ufeff")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise StatuspageError(
-            f"malformed JSON in {where} at line {err.lineno} column {err.colno} (char {err.pos}): {err.msg}"
-        ) from None
-    except RecursionError:
-        raise StatuspageError(f"unreadable JSON in {where}: nested too deeply") from None
-    except ValueError as err:  # e.g. an integer longer than Python allows
-        raise StatuspageError(f"unreadable JSON in {where}: {str(err).splitlines()[0]}") from None
-    scrubbed: list[bool] = []
-    document = _scrub(document, scrubbed)
-    entries, page = _json_entries(document, where)
-    name = page.get("name")
-    company = name if isinstance(name, str) else ""
-    names = st.component_names(document.get("components") if isinstance(document, dict) else None)
-    reports: list[ParsedReport] = []
-    skipped: list[str] = []
-    for path, entry, kind in entries:
-        if isinstance(entry, dict):
-            reports.append(_json_report(entry, path, kind, company, names, source))
-        else:
-            skipped.append(f"{path} in {where} is not an incident object: skipped")
-    if scrubbed:
-        for report in reports:
-            report.warnings.append(f"{where}: escaped characters that are not text (lone surrogates) became \ufffd")
-    if not reports:
-        raise StatuspageError(f"no incident report found in {where}")
-    reports[0].warnings[:0] = skipped
-    return reports
-
-
-def _json_entries(document: Any, where: str) -> tuple[list[tuple[str, Any, str]], dict[str, Any]]:
-    """``(path, object, kind hint)`` of every incident in the document, and the page object (or {})."""
-    if isinstance(document, list):
-        return [(f"[{i}]", entry, "") for i, entry in enumerate(document)], {}
-    if not isinstance(document, dict):
-        raise StatuspageError(f"no incident report found in {where}: the JSON is not an object")
-    raw_page = document.get("page")
-    page: dict[str, Any] = raw_page if isinstance(raw_page, dict) else {}
-    entries: list[tuple[str, Any, str]] = []
-    for key, kind in (("incidents", ""), ("scheduled_maintenances", "maintenance")):
-        value = document.get(key)
-        if isinstance(value, list):
-            entries.extend((f"{key}[{i}]", entry, kind) for i, entry in enumerate(value))
-    if not entries and isinstance(document.get("incident"), dict):
-        entries.append(("incident", document["incident"], ""))
-    if not entries and ("incident_updates" in document or "name" in document) and "incidents" not in document:
-        entries.append(("incident", document, ""))
-    return entries, page
-
-
-def _json_report(entry: dict[str, Any], path: str, kind: str, company: str, names: Mapping[str, str],
-                 source: str) -> ParsedReport:
-    """One incident object as a report."""
-    warnings: list[str] = []
-    text, wrong = st.string_fields(entry, ("name", "status", "impact", "postmortem_body", "shortlink", "id"))
-    warnings.extend(f"{path}.{key}: not a string" for key in wrong)
-    if not text["name"]:
-        warnings.append(f"{path}: no name")
-    if not company:
-        warnings.append(f"{path}: company unknown (no page name)")
-    json_status = text["status"].lower()
-    if not kind:
-        maintenance = entry.get("scheduled_for") or text["impact"] == "maintenance" or json_status in (
-            "scheduled", "in_progress", "verifying", "completed")
-        kind = "maintenance" if maintenance else "incident"
-    declared = "postmortem" if json_status == "postmortem" else st.UPDATE_LABELS.get(json_status.replace("_", " "))
-    if declared is None and json_status:
-        warnings.append(f"{path}.status: unknown status {text['status'][:40]!r}")
-    postmortem = text["postmortem_body"]
-    report = _finish(
-        declared or "", title=text["name"], company=company, kind=kind, postmortem=postmortem,
-        updates=_json_updates(entry.get("incident_updates"), path, warnings),
-        postmortem_posted_at=_json_time(entry.get("postmortem_published_at"), f"{path}.postmortem_published_at",
-                                        warnings) if postmortem else None,
-        components=_json_components(entry, path, names, warnings), impact=text["impact"],
-        source=source or text["shortlink"], external_id=text["id"], warnings=warnings,
-    )
-    for key in ("started_at", "created_at"):
-        if entry.get(key) is not None:
-            report.started_at = _json_time(entry[key], f"{path}.{key}", warnings)
-            break
-    if "resolved_at" in entry:
-        report.resolved_at = _json_time(entry["resolved_at"], f"{path}.resolved_at", warnings)
-    return report
-
-
-def _json_updates(raw: Any, path: str, warnings: list[str]) -> list[ParsedUpdate]:
-    """``incident_updates`` oldest first (sorted by time when every time is known, else reversed)."""
-    if not isinstance(raw, list):
-        warnings.append(f"{path}.incident_updates: missing or not a list")
-        return []
-    updates: list[ParsedUpdate] = []
-    for i, item in enumerate(raw):
-        where = f"{path}.incident_updates[{i}]"
-        if not isinstance(item, dict):
-            warnings.append(f"{where}: not an object: skipped")
-            continue
-        status, body = item.get("status"), item.get("body")
-        if not isinstance(body, str):
-            warnings.append(f"{where}.body: missing or not a string")
-        key = "display_at" if item.get("display_at") is not None else "created_at"
-        raw_stamp = item.get(key)
-        stamp = raw_stamp if isinstance(raw_stamp, str) else ""
-        label = st.api_label(status) if isinstance(status, str) else ""
-        updates.append(ParsedUpdate(label, body if isinstance(body, str) else "",
-                                    _json_time(item.get(key), f"{where}.{key}", warnings), stamp))
-    if all(u.posted_at is not None for u in updates):
-        return sorted(updates, key=lambda u: u.posted_at or datetime.min.replace(tzinfo=UTC))
-    warnings.append(f"{path}.incident_updates: some times unknown, kept in reverse page order")
-    return updates[::-1]
-
-
-def _json_time(value: Any, where: str, warnings: list[str]) -> datetime | None:
-    """An ISO 8601 time in UTC; None, with a warning when the value is there but unreadable."""
-    moment, problem = st.read_iso(value)
-    if problem:
-        warnings.append(f"{where}: {problem}")
-    return moment
-
-
-def _json_components(entry: dict[str, Any], path: str, names: Mapping[str, str],
-                     warnings: list[str]) -> list[ParsedComponent]:
-    """``components`` with their group names; else the names in the updates' ``affected_components``."""
-    listed = entry.get("components")
-    known = {**st.component_names(listed), **names}
-    found: list[ParsedComponent] = []
-    unnamed = 0
-    for item in listed if isinstance(listed, list) else []:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or item.get("group") is True:
-            continue
-        group_id = item.get("group_id")
-        group = known.get(group_id, "") if isinstance(group_id, str) else ""
-        unnamed += bool(group_id) and not group
-        found.append(ParsedComponent(group, item["name"]))
-    if unnamed:
-        warnings.append(f"{path}.components: {unnamed} component(s) in a group whose name is not in the data")
-    if found:
-        return found
-    updates = entry.get("incident_updates")
-    seen: dict[str, None] = {}
-    for update in updates if isinstance(updates, list) else []:
-        affected = update.get("affected_components") if isinstance(update, dict) else None
-        for item in affected if isinstance(affected, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                seen.setdefault(item["name"], None)
-    if not seen:
-        warnings.append(f"{path}: no components")
-    return [ParsedComponent("", name) for name in seen]
-
-
 # ---------------------------------------------------------------- either
 
 
 def parse(data: str | bytes, source: str = "") -> list[ParsedReport]:
     """Read a report of either form: JSON when the data starts with ``{`` or ``[``, else page text."""
     where = source or "the input"
-    text = _decode(data, where) if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    text = decode(data, where) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     start = text.lstrip()[:1]
     if start == "{":
         return parse_json(text, source)
@@ -453,16 +323,6 @@ def parse(data: str | bytes, source: str = "") -> list[ParsedReport]:
             except StatuspageError:
                 raise json_error from None
     return [parse_text(text, source)]
-
-
-def _decode(data: bytes, where: str) -> str:
-    """UTF-8 text of the bytes (a BOM is dropped); an invalid byte is an error naming its offset."""
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        return data[bom:].decode("utf-8")
-    except UnicodeDecodeError as err:
-        offset = err.start + bom
-        raise StatuspageError(f"{where} is not UTF-8: invalid byte 0x{data[offset]:02x} at offset {offset}") from None
 
 
 def cause_rules(extra: dict[str, list[str]] | None) -> dict[str, list[str]]:

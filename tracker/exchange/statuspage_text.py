@@ -1,4 +1,4 @@
-"""Line-level readers for Statuspage text reports: stamps, labels, components, postmortem sections, cause keywords.
+"""Line-level readers for Statuspage text reports: stamps, labels, postmortem sections, cause keywords.
 
 Pure functions over strings; they never raise. Problems come back as short messages that the caller turns
 into warnings naming the line. Used by :mod:`tracker.exchange.statuspage`.
@@ -11,6 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+
+from tracker.base.timeutil import CALENDAR, in_calendar
+from tracker.exchange.statuspage_chrome import is_chrome
 
 MONTHS: dict[str, int] = {
     name: number
@@ -47,23 +50,34 @@ DEFAULT_BODIES: tuple[tuple[str, str], ...] = (
 """Statuspage's default update texts; they stand in for the status of an update that has no label."""
 
 _STAMP = re.compile(
-    r"Posted (?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>\d{4}) ?[-\u2013\u2014,]? ?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
+    r"Posted (?:(?:about |over |almost |less than )?(?:a|an|[0-9]+) [a-z]+ ago\.? )?"
+    r"(?P<month>[A-Za-z]+)\.? (?P<day>[0-9]{1,2})(?:st|nd|rd|th)? ?,? ?(?P<year>[0-9]{4})? ?[-\u2013\u2014,]? ?"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?(?: ?(?P<ampm>[AaPp]\.?[Mm]\.?)(?= |$))?"
     r" ?(?P<zone>.*?)\.?"
 )
 _ZONE = re.compile(
-    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+    r"(?P<name>[A-Za-z]{1,5})?(?: ?(?P<sign>[+-]) ?(?P<hours>[0-9]{1,2})(?::?(?P<minutes>[0-9]{2}))?)?"
 )
 _HEADER = re.compile(r"(?P<kind>Incident|(?:Scheduled )?Maintenance) Report for\b ?(?P<company>.*)", re.I)
-_AFFECTED = re.compile(r"This (?:incident|(?:scheduled )?maintenance) affected:(?P<list>.*)", re.I)
-_POSTMORTEM = re.compile(r"post[- ]?mortem", re.I)
-_BULLET = re.compile(
-    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|\d{1,3}[.)]|\(\d{1,3}\))\s+(?P<text>\S.*)"
-)
-_NAVIGATION = re.compile(
-    r"(?:powered by atlassian statuspage|\u2190? ?current status|subscribe to updates?|subscribe|"
-    r"back to (?:the )?current status|view (?:the )?history|incident history)",
+_AFFECTED = re.compile(
+    r"(?:This (?:incident|(?:scheduled )?maintenance) affected|(?:Affected|Impacted) components?"
+    r"|Components? (?:affected|impacted))\s?:(?P<list>.*)",
     re.I,
+)
+_AFFECTED_HEADING = re.compile(r"(?:affected|impacted) components?|components? (?:affected|impacted)", re.I)
+_POSTMORTEM = re.compile(r"post[- ]?mortem", re.I)
+_DECORATION = re.compile(r"^(?:#{1,6}\s*|>\s*)*[*_]*|[*_]+$")
+"""Markdown around a whole line: heading marks, a quote, bold or italic markers."""
+_LABEL_WORDS = (r"(?:investigating|identified|monitoring|resolved|update|scheduled|in progress|verifying"
+                r"|completed)")
+_LEADING_LABEL = re.compile(
+    rf"(?:#{{1,6}}\s*)?(?:(?P<bold>\*\*|__)(?P<strong>{_LABEL_WORDS})[.:]?(?P=bold)\s*(?:[-\u2013\u2014:]\s*)?"
+    rf"|(?P<plain>{_LABEL_WORDS})\s*(?:\t|\s[-\u2013\u2014]\s|:\s)\s*)(?P<rest>\S.*)",
+    re.I,
+)
+_TRAILING_LABEL = re.compile(rf"(?P<rest>.*?[.!?)\]])\s+(?:\*\*|__)?(?P<label>{_LABEL_WORDS})(?:\*\*|__)?\.?", re.I)
+_BULLET = re.compile(
+    r"(?P<indent>\s*)(?:[\u2022*\-\u2013\u2023\u25e6\u25aa\u25cf]|[0-9]{1,3}[.)]|\([0-9]{1,3}\))\s+(?P<text>\S.*)"
 )
 
 
@@ -80,14 +94,28 @@ def squeeze(line: str) -> str:
     return " ".join(line.split())
 
 
-def read_stamp(line: str) -> Stamp | None:
-    """Read a stamp line; None when the line is not a stamp at all (body text that starts with "Posted")."""
+def undecorated(line: str) -> str:
+    """The line squeezed, without the markdown around it (``## Resolved``, ``**Resolved**``, ``_Posted ..._``)."""
+    return _DECORATION.sub("", squeeze(line)).strip()
+
+
+def read_stamp(line: str, reference: datetime | None = None) -> Stamp | None:
+    """Read a stamp line; None when the line is not a stamp at all (body text that starts with "Posted").
+
+    A stamp without a year (``Posted Dec 31 - 23:40 UTC``) takes it from ``reference``, the moment the report
+    was published or updated: see :func:`moment_near`.
+    """
     if len(line) > 300:
         return None
-    text = squeeze(line)
+    text = undecorated(line)
     match = _STAMP.fullmatch(text)
     if match is None or match["month"].lower() not in MONTHS:
         return None
+    return read_moment(match, text, reference)
+
+
+def read_moment(match: re.Match[str], text: str, reference: datetime | None) -> Stamp | None:
+    """The moment of a matched stamp (groups month, day, year, hour, minute, second, ampm, zone), in UTC."""
     zone = _ZONE.fullmatch(match["zone"])
     if zone is None:
         return None
@@ -100,12 +128,47 @@ def read_stamp(line: str) -> Stamp | None:
         if not 1 <= hour <= 12:
             return Stamp(None, f"no such time in stamp {text!r}")
         hour = hour % 12 + (12 if match["ampm"][0] in "Pp" else 0)
+    month, day, minute, second = MONTHS[match["month"].lower()], int(match["day"]), int(match["minute"]), int(
+        match["second"] or 0)
+    if match["year"] is None:
+        if reference is None:
+            return Stamp(None, f"no year in stamp {text!r}")
+        moment = moment_near(reference, month, day, hour, minute, second, timezone(offset))
+        return Stamp(moment, "") if moment else Stamp(None, f"no such moment near {reference.year} in stamp {text!r}")
     try:
-        local = datetime(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"]), hour,
-                         int(match["minute"]), int(match["second"] or 0), tzinfo=timezone(offset))
-        return Stamp(local.astimezone(UTC), "")
+        local = datetime(int(match["year"]), month, day, hour, minute, second, tzinfo=timezone(offset))
+        moment = local.astimezone(UTC)
     except (ValueError, OverflowError):
         return Stamp(None, f"no such moment in stamp {text!r}")
+    if not in_calendar(moment):
+        return Stamp(None, f"stamp {text!r} is out of range (UTC {CALENDAR})")
+    return Stamp(moment, "")
+
+
+YEAR_GRACE = timedelta(days=60)
+"""How far after its reference (the entry's date) an update without a year may be."""
+
+
+def moment_near(reference: datetime, month: int, day: int, hour: int, minute: int, second: int,
+                zone: timezone) -> datetime | None:
+    """The latest moment on that day and time, in the reference's year or the one before or after, that is not
+    more than :data:`YEAR_GRACE` after the reference: Dec 31 in an entry published Jan 1 is last year's, and a
+    postmortem posted a few weeks after an RSS item's date (RSS gives no update time) is still this year's.
+
+    None when no such moment exists (Feb 30, a time out of range, Feb 29 far from a leap year).
+    """
+    try:
+        latest = reference.astimezone(UTC) + YEAR_GRACE
+    except OverflowError:
+        latest = reference.astimezone(UTC)
+    for year in (reference.year + 1, reference.year, reference.year - 1):
+        try:
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
+        except (ValueError, OverflowError):
+            continue
+        if moment <= latest:
+            return moment
+    return None
 
 
 def _zone_offset(zone: re.Match[str]) -> timedelta | None:
@@ -135,25 +198,55 @@ def read_header(line: str) -> tuple[str, str] | None:
 
 
 def read_label(line: str) -> str | None:
-    """The update label on this line as written (stripped), or None when the line is not a label."""
-    text = squeeze(line)
+    """The update label on this line as written (without markdown around it), or None when the line is not one.
+
+    ``Resolved``, ``## Resolved``, ``**Resolved**``, ``Resolved:`` and ``Status: Resolved`` are all labels.
+    """
+    text = undecorated(line).rstrip(":.").strip("*_ ")
+    if text[:7].lower() == "status:":
+        text = text[7:].strip()
     return text if text.lower() in UPDATE_LABELS else None
 
 
+def leading_label(line: str) -> tuple[str, str] | None:
+    """``(label, rest)`` of a line that opens with its label: ``**Resolved** - text``, ``Resolved - text``,
+    ``Resolved: text`` or ``Resolved<TAB>text``; None for any other line."""
+    match = _LEADING_LABEL.fullmatch(line.strip())
+    if match is None:
+        return None
+    return match["strong"] or match["plain"], match["rest"]
+
+
+def trailing_label(line: str) -> tuple[str, str] | None:
+    """``(label, rest)`` of a line that ends with its label after the text (``... has been resolved. Resolved``),
+    or of a line that is only a label; None for any other line."""
+    label = read_label(line)
+    if label is not None:
+        return label, ""
+    match = _TRAILING_LABEL.fullmatch(line.rstrip())
+    return None if match is None else (match["label"], match["rest"])
+
+
 def is_postmortem_heading(line: str) -> bool:
-    """True for the ``Postmortem`` heading line (also ``Post-mortem``, any case)."""
-    return _POSTMORTEM.fullmatch(squeeze(line)) is not None
+    """True for the ``Postmortem`` heading line (also ``Post-mortem``, ``## Postmortem``, any case)."""
+    return _POSTMORTEM.fullmatch(undecorated(line).rstrip(":")) is not None
 
 
 def is_navigation(line: str) -> bool:
-    """True for page chrome such as ``Powered by Atlassian Statuspage`` or ``Subscribe to Updates``."""
-    return _NAVIGATION.fullmatch(squeeze(line)) is not None
+    """True for page chrome such as ``Powered by Atlassian Statuspage``, a subscribe form or a footer."""
+    return is_chrome(line)
 
 
 def affected_list(line: str) -> str | None:
-    """The text after ``This incident affected:`` on this line, or None for any other line."""
-    match = _AFFECTED.fullmatch(squeeze(line))
+    """The text after ``This incident affected:`` (or ``Affected components:``) on this line, else None."""
+    text = squeeze(line).replace("**", "").replace("__", "")
+    match = _AFFECTED.fullmatch(text.lstrip("#>*_- ").strip())
     return None if match is None else match["list"].strip()
+
+
+def is_affected_heading(line: str) -> bool:
+    """True for a heading such as ``## Affected components`` that a list of components follows."""
+    return _AFFECTED_HEADING.fullmatch(undecorated(line).rstrip(":")) is not None
 
 
 def status_of(label: str, body: str) -> str:
@@ -176,7 +269,10 @@ def read_iso(value: object) -> tuple[datetime | None, str]:
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
         if moment is not None and moment.tzinfo is not None:
-            return moment.astimezone(UTC), ""
+            moment = moment.astimezone(UTC)
+            if not in_calendar(moment):
+                return None, f"time {repr(value)[:60]} is out of range (UTC {CALENDAR})"
+            return moment, ""
     except (ValueError, OverflowError):
         pass
     return None, f"unreadable time {repr(value)[:60]} (ISO 8601 with an offset expected)"
@@ -194,53 +290,6 @@ def component_names(components: object) -> dict[str, str]:
         return {}
     return {c["id"]: c["name"] for c in components
             if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("name"), str)}
-
-
-def _split_top(text: str, separator: str) -> list[str]:
-    """Split on ``separator`` outside parentheses."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and text.startswith(separator, index):
-            parts.append(text[start:index])
-            start = index + len(separator)
-    parts.append(text[start:])
-    return parts
-
-
-def read_components(listing: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """``(group, name)`` pairs of ``A, B (C, D), and E.``, and problems found (cut off, unbalanced)."""
-    problems: list[str] = []
-    text = listing.strip()
-    if text.endswith("."):
-        text = text[:-1].rstrip()
-    else:
-        problems.append("the list does not end with '.' (cut off?)")
-    items = [item.strip() for item in _split_top(text, ",")]
-    if len(items) == 1:
-        items = [item.strip() for item in _split_top(items[0], " and ")]
-        items = [" and ".join(items[:-1]), items[-1]] if len(items) > 2 else items
-    elif items[-1].lower().startswith("and "):
-        items[-1] = items[-1][4:].strip()
-    pairs: list[tuple[str, str]] = []
-    for item in filter(None, items):
-        if item.count("(") != item.count(")"):
-            problems.append(f"unbalanced parentheses in {item!r}")
-        opening = item.find("(")
-        if opening <= 0:
-            pairs.append(("", item))
-            continue
-        group = item[:opening].strip()
-        inner = item[opening + 1:]
-        inner = inner[:-1] if inner.endswith(")") else inner
-        members = [m.strip() for m in _split_top(inner, ",") if m.strip()]
-        if not members:
-            pairs.append(("", item))
-        pairs.extend((group, member) for member in members)
-    return pairs, problems
 
 
 _SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -293,6 +342,12 @@ def read_sections(text: str) -> dict[str, str]:
             if current:
                 current.append("")
     return {name: body for name, lines in found.items() if (body := "\n".join(trim_blank(lines)))}
+
+
+def bullet_item(line: str) -> str | None:
+    """The text of a bullet line (``- A``, ``* A``, ``• A``, ``1. A``), or None for any other line."""
+    match = _BULLET.fullmatch(line)
+    return None if match is None else match["text"].strip()
 
 
 def bullets(text: str) -> list[str]:

@@ -24,7 +24,10 @@ Ids are kept, so ``INC-n`` and ``ACT-n`` survive, and export -> import -> export
 bytes. Time stamps are UTC offset date-times (microseconds kept), due dates TOML dates. A key
 left out means NULL where the column allows it and is an error elsewhere. Strings are one-line
 basic strings: tomli-w escapes every control character, so CR, CRLF and the like come back exactly.
-Lengths and text rules are not checked on import: the file restores what the database held.
+On import every value goes through the validation layer (``tracker.core.validate``, as the CLI's
+and the app's input does): a file holding a value the tracker would not take (a control character
+in a title, an owner that is no handle, a version 0, a runbook path leaving the folder) is refused
+whole, naming the record and the field.
 """
 
 from __future__ import annotations

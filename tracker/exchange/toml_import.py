@@ -13,8 +13,8 @@ from typing import Any
 
 from tracker.base.errors import InputError
 from tracker.base.text import shown
-from tracker.base.timeutil import to_utc
-from tracker.core.validate import clean_runbook_link
+from tracker.base.timeutil import check_day, check_moment
+from tracker.core.validate import check_value, clean_meta, clean_runbook_link
 from tracker.exchange.toml_format import (
     ACTION,
     ALIAS,
@@ -68,17 +68,21 @@ def _value(value: Any, kind: Kind, path: str) -> Any:
         expected = "a string"
     elif kind == "stamp":
         if isinstance(value, datetime) and value.tzinfo is not None:
-            return to_utc(value)
+            return check_moment(value, path)
         expected = "a date-time with an offset (e.g. 2026-11-23T09:30:00Z)"
     else:
         if isinstance(value, date) and not isinstance(value, datetime):
-            return value
+            return check_day(value, path)
         expected = "a date (e.g. 2026-11-23)"
     raise InputError(f"{path}: expected {expected}, got {_describe(value)}")
 
 
-def _fields(record: Any, cols: Sequence[Col], path: str, children: Sequence[str] = ()) -> dict[str, Any]:
-    """Check a table against its fields; returns file key -> checked value (None when absent)."""
+def _fields(record: Any, cols: Sequence[Col], path: str, table: str,
+            children: Sequence[str] = ()) -> dict[str, Any]:
+    """Check a table against its fields: types, then the validation layer's rule for each column.
+
+    Returns file key -> checked value (None when absent); an error names the record and the field.
+    """
     if not isinstance(record, dict):
         raise InputError(f"{path}: expected a table, got {_describe(record)}")
     if unknown := sorted(set(record) - {c.key for c in cols} - set(children)):
@@ -86,12 +90,21 @@ def _fields(record: Any, cols: Sequence[Col], path: str, children: Sequence[str]
     out: dict[str, Any] = {}
     for col in cols:
         if col.key in record:
-            out[col.key] = _value(record[col.key], col.kind, f"{path}.{col.key}")
+            where = f"{path}.{col.key}"
+            out[col.key] = _rule(table, col.column, _value(record[col.key], col.kind, where), where)
         elif col.optional:
             out[col.key] = None
         else:
             raise InputError(f"{path}: missing key {col.key!r}")
     return out
+
+
+def _rule(table: str, column: str, value: Any, where: str) -> Any:
+    """``value`` through the validation layer's rule for ``table.column``; a refusal names ``where``."""
+    try:
+        return check_value(table, column, value)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _array(container: dict[str, Any], key: str, path: str) -> list[Any]:
@@ -103,12 +116,12 @@ def _array(container: dict[str, Any], key: str, path: str) -> list[Any]:
 
 def _records(
     container: dict[str, Any], key: str, cols: Sequence[Col], seen: set[Any], prefix: str = "",
-    children: Sequence[str] = (), unique: str = "id",
+    children: Sequence[str] = (), unique: str = "id", table: str = "",
 ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """Check each table of an array; yields (path, checked fields, raw table). ``unique`` must be."""
     for n, item in enumerate(_array(container, key, f"{prefix}{key}")):
         path = f"{prefix}{key}[{n}]"
-        fields = _fields(item, cols, path, children)
+        fields = _fields(item, cols, path, table or SECTIONS[key], children)
         _unique(seen, fields[unique], f"{path}.{unique}", unique)
         yield path, fields, item
 
@@ -186,9 +199,15 @@ def _plan(doc: dict[str, Any], runbooks_dir: str = "runbooks") -> Plan:
         plan["runbook"].append(_row(RUNBOOK, fields))
         covered: set[str] = set()
         for k, slug in enumerate(_array(item, "causes", f"{path}.causes")):
-            _unique(covered, _value(slug, "text", f"{path}.causes[{k}]"), f"{path}.causes[{k}]", "slug")
+            where = f"{path}.causes[{k}]"
+            slug = _rule("runbook_cause", "slug", _value(slug, "text", where), where)
+            _unique(covered, slug, where, "slug")
             plan["runbook_cause"].append({"runbook_id": fields["id"], "slug": slug})
-    for _, fields, _ in _records(doc, "meta", META, set(), unique="key"):
+    for path, fields, _ in _records(doc, "meta", META, set(), unique="key"):
+        try:
+            clean_meta(fields["key"], fields["value"])
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
         plan["tracker_meta"].append(_row(META, fields))
     return plan
 
@@ -215,11 +234,11 @@ def _plan_incident(
         _known(ref, components, f"{path}.components[{k}]", "component with id")
         _unique(linked, ref, f"{path}.components[{k}]", "component")
         plan["incident_component"].append({"incident_id": incident_id, "component_id": ref})
-    for _, fields, _ in _records(item, "timeline", TIMELINE, entries, f"{path}."):
+    for _, fields, _ in _records(item, "timeline", TIMELINE, entries, f"{path}.", table="timeline_entry"):
         plan["timeline_entry"].append(_row(TIMELINE, fields, incident_id=incident_id))
     cited: set[str] = set()
     for k, link in enumerate(_array(item, "causes", f"{path}.causes")):
-        fields = _fields(link, CAUSE_LINK, f"{path}.causes[{k}]")
+        fields = _fields(link, CAUSE_LINK, f"{path}.causes[{k}]", "incident_root_cause")
         _known(fields["slug"], causes, f"{path}.causes[{k}].slug", "root cause")
         _unique(cited, fields["slug"], f"{path}.causes[{k}].slug", "root cause")
         fields["slug"] = causes[fields["slug"]]
@@ -236,7 +255,7 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no lineno attribute: the position ends the message.
         message = str(exc)
-        if where := re.search(r" \(at line (\d+), column (\d+)\)$", message):
+        if where := re.search(r" \(at line ([0-9]+), column ([0-9]+)\)$", message):
             line, column, message = where.group(1), f"column {where.group(2)}", message[: where.start()]
         else:
             line, column = str(text.count("\n") + 1), "at end of document"
@@ -327,7 +346,7 @@ def import_toml(db: Db, data: bytes, *, name: str = "import", runbooks_dir: str 
                 db.execute("INSERT INTO action_fts(action_fts) VALUES ('rebuild')")
                 db.execute(trigger)
         except Exception as exc:  # a constraint these checks do not know (one from a later schema)
-            if type(exc).__name__ not in ("IntegrityError", "DataError"):
+            if not {c.__name__ for c in type(exc).__mro__} & {"IntegrityError", "DataError"}:
                 raise
             raise InputError(f"{name}: the database refused the data ({str(exc).splitlines()[0]})") from None
         _advance_sequences(db, [t for t in ID_TABLES if plan[t]])

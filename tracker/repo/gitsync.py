@@ -47,7 +47,7 @@ LOCAL_TIMEOUT = 60.0
 
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-ACTION_KEY = re.compile(rf"\bACT-(\d{{1,12}}|{PROVISIONAL_KEY})(?!\w)", re.IGNORECASE)
+ACTION_KEY = re.compile(rf"\bACT-([0-9]{{1,12}}|{PROVISIONAL_KEY})(?!\w)", re.IGNORECASE)
 """An action named in a trailer: ``ACT-12``, or a provisional key (``ACT-~k3f9ab``) written before a sync."""
 OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 """A full object id (SHA-1 or SHA-256), the only form a stored revision may take."""

@@ -30,7 +30,7 @@ def review_file(root: Path, runbooks_dir: str, week: str) -> tuple[Path, str]:
 
 def normal_week(week: str | None, settings: Settings) -> str:
     year, number, _, _ = parse_week(week if week is not None else current_week(settings.today_date()))
-    return f"{year}-W{number:02d}"
+    return f"{year:04d}-W{number:02d}"
 
 
 def make_review(db: Db, settings: Settings, week: str, *, refresh_from: Path | None = None) -> Review:

@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from tracker.base.errors import TrackerError
@@ -25,6 +26,7 @@ from tracker.tui.screens.incidents import IncidentsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
+from tracker.tui.text import clean, error_text
 
 START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
 
@@ -157,14 +159,20 @@ class TrackerApp(App[None]):
         else:
             self.switch_mode("actions")
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification shows its text with control characters as escapes (paths, titles, errors)."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=markup)
+
     def report(self, error: BaseException) -> None:
         """Tell the user about an error in one line (never a traceback, never markup)."""
         if isinstance(error, TrackerError):
-            self.notify(str(error), title="Refused", severity="warning", markup=False)
+            self.notify(error_text(error), title="Refused", severity="warning", markup=False)
         else:
-            self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
+            self.notify(error_text(error), title="Error", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers; a screen's workers are reported by the screen (``TrackerScreen``)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report(event.worker.error)
 

@@ -1,4 +1,5 @@
-"""What the app's screens and dialogs build on: ``self.app`` typed as the tracker app, typed dialog answers.
+"""What the app's screens and dialogs build on: ``self.app`` typed as the tracker app, typed dialog answers,
+and one way for a worker's failure to reach the user and end the screen's wait for it.
 
 Textual types ``self.app`` as a bare ``App``; ``textual.getters.app`` is its way to name the
 app class instead (posting casts to its app for the same reason). It is declared for the type
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from textual import getters
@@ -26,6 +28,18 @@ class TrackerScreen(Screen[ResultType]):
 
     if TYPE_CHECKING:
         app = getters.app(TrackerApp)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Textual tells only the node that started a worker (the message does not bubble), so every
+        # screen reports its own workers' failures here, whatever they raised.
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.error is None or worker.is_cancelled:
+            return
+        self.app.report(worker.error)
+        self.worker_failed(worker.group, worker.error)
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        """A worker of ``group`` raised (already reported): a screen waiting on it shows ``could_not_load``."""
 
     def ask(self, dialog: Screen[Answer | None], then: Callable[[Answer], object]) -> None:
         """Show ``dialog``; ``then(answer)`` once it is dismissed with one (None means cancelled)."""

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from textual.binding import Binding, BindingType
 
-from tracker.tui.dialogs.action_form import ActionFormDialog
 from tracker.tui.dialogs.commit import CommitDialog
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.filters import FilterDialog
+from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.import_report import ImportDialog
 from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
@@ -22,6 +23,7 @@ from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
+from tracker.tui.widgets.cause_picker import CausePicker
 from tracker.tui.widgets.lazy_table import LazyTable
 
 PARTS: list[tuple[str, type]] = [
@@ -38,16 +40,19 @@ PARTS: list[tuple[str, type]] = [
     ("Runbook diff", RunbookDiffScreen),
     ("Commit", CommitDialog),
     ("Pull conflict", PullConflictDialog),
-    ("Action form", ActionFormDialog),
+    ("Runbook changed on disk", RunbookChangedDialog),
+    ("Forms (incident, status, timeline, cause links, causes, actions, runbooks)", FormDialog),
+    ("Choosing a cause", CausePicker),
     ("Filters", FilterDialog),
     ("Import a report", ImportDialog),
     ("Conflict", ConflictDialog),
 ]
-"""Each part of the app below the app itself, with the class whose ``BINDINGS`` it uses."""
+"""Each part of the app below the app itself, with the class that declares its keys (its own ``BINDINGS``,
+not those it inherits: every form's keys are declared once, on ``FormDialog``)."""
 
 
 def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:
     """Every key by part of the app, the app's own (``Everywhere``) first."""
     owners: list[tuple[str, Sequence[BindingType]]] = [("Everywhere", app_bindings)]
-    owners += [(title, getattr(cls, "BINDINGS", [])) for title, cls in PARTS]
+    owners += [(title, vars(cls).get("BINDINGS", [])) for title, cls in PARTS]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in owners]

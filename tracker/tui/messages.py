@@ -12,9 +12,11 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
-    from tracker.core.incidents import IncidentDetail
+    from tracker.core.incidents import IncidentDetail, IncidentRow, TimelineItem
     from tracker.core.review import Review
     from tracker.core.rootcauses import RootCauseRow
+    from tracker.core.rootcauses.changes import MergePlan
+    from tracker.core.rootcauses.suggest import Suggestion
     from tracker.core.runbooks.index import RunbookRow
     from tracker.core.stamp import ChangesStamp
     from tracker.exchange.apply import ImportPlan
@@ -44,18 +46,51 @@ class ChangesChecked(Message):
         self.stamp = stamp
 
 
+class TheirVersionLoaded(Message):
+    """A versioned record read again after a stale write, as a form shows it (field name -> text)."""
+
+    def __init__(self, values: dict[str, str], version: int, keep_mine: bool) -> None:
+        super().__init__()
+        self.values = values
+        self.version = version
+        self.keep_mine = keep_mine
+        """True to rebase the user's edit on this version, False to show this version instead."""
+
+
 # -- actions ---------------------------------------------------------------------------------
 
 
-class ActionsCounted(Message):
-    """How many actions match a filter: the actions table starts reading pages."""
+class ActionsListed(Message):
+    """The first page of a listing (the one holding the cursor, ``page``), before its size is known."""
 
-    def __init__(self, filt: ActionFilter, sort: str, total: int, keep_cursor: bool) -> None:
+    def __init__(self, filt: ActionFilter, sort: str, page: int, rows: list[ActionRow], keep_cursor: bool) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.page = page
+        self.rows = rows
+        self.keep_cursor = keep_cursor
+
+
+class ActionsCounted(Message):
+    """How many actions match a filter; ``at_least``: counting stopped at a cap (``10,000+``)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, total: int, at_least: bool) -> None:
         super().__init__()
         self.filter = filt
         self.sort = sort
         self.total = total
-        self.keep_cursor = keep_cursor
+        self.at_least = at_least
+
+
+class ActionsCountFailed(Message):
+    """The background count of a listing failed (its first rows are on screen all the same)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, error: BaseException) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.error = error
 
 
 class ActionLoaded(Message):
@@ -76,11 +111,12 @@ class ActionReloaded(Message):
 
 
 class ActionChoicesLoaded(Message):
-    """What the action form offers: the root causes to link and the known owners."""
+    """What the action form offers: the root causes to link (the incident's own first) and the known owners."""
 
-    def __init__(self, causes: list[str], owners: list[str]) -> None:
+    def __init__(self, causes: list[tuple[str, str]], owners: list[str]) -> None:
         super().__init__()
         self.causes = causes
+        """(slug, label) of each cause to offer, in order; retired causes only when the action already has one."""
         self.owners = owners
 
 
@@ -129,6 +165,82 @@ class IncidentLoaded(Message):
     def __init__(self, incident: IncidentDetail) -> None:
         super().__init__()
         self.incident = incident
+
+
+class IncidentSaved(Message):
+    """An incident was created or changed (fields, status, cause links); its row as stored afterwards."""
+
+    def __init__(self, row: IncidentRow, created: bool = False) -> None:
+        super().__init__()
+        self.row = row
+        self.created = created
+
+
+class TimelineLogged(Message):
+    """A timeline entry was written."""
+
+    def __init__(self, entry: TimelineItem) -> None:
+        super().__init__()
+        self.entry = entry
+
+
+class CloseRefused(Message):
+    """The incident cannot close yet; each missing thing in one line. Nothing was written."""
+
+    def __init__(self, blockers: list[str]) -> None:
+        super().__init__()
+        self.blockers = blockers
+
+
+class LinkChoicesLoaded(Message):
+    """What the link picker offers: the causes closest to the incident, then every current cause."""
+
+    def __init__(self, suggested: list[Suggestion], choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.suggested = suggested
+        self.choices = choices
+        """(slug, title) of every cause that is not retired."""
+
+
+class CauseChoicesLoaded(Message):
+    """(slug, title) of every current cause, for a picker."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.choices = choices
+
+
+class SimilarCausesFound(Message):
+    """A new cause's title is close to existing causes: "did you mean ...?". Nothing was written."""
+
+    def __init__(self, similar: list[Suggestion]) -> None:
+        super().__init__()
+        self.similar = similar
+
+
+class CauseSaved(Message):
+    """A cause was added or changed; ``slug`` is its current slug."""
+
+    def __init__(self, slug: str, created: bool = False) -> None:
+        super().__init__()
+        self.slug = slug
+        self.created = created
+
+
+class MergePlanned(Message):
+    """What merging one cause into another would move; nothing is written yet."""
+
+    def __init__(self, plan: MergePlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class CausesMerged(Message):
+    """One cause was merged into another (its links and actions moved, its slug an alias)."""
+
+    def __init__(self, plan: MergePlan) -> None:
+        super().__init__()
+        self.plan = plan
 
 
 class CausesLoaded(Message):
@@ -195,26 +307,73 @@ class RunbookPreviewLoaded(Message):
         self.full = full
 
 
-class RunbookTextLoaded(Message):
-    """A runbook's text to edit, with the line ending to save it with."""
+class RunbookCreated(Message):
+    """A runbook was written from the template, linked to its causes; ``path`` is where."""
 
-    def __init__(self, text: str, newline: str) -> None:
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+class RunbookTextLoaded(Message):
+    """A runbook's text to edit, with the line ending to save it with and the hash of the file as read."""
+
+    def __init__(self, text: str, newline: str, digest: str) -> None:
         super().__init__()
         self.text = text
         self.newline = newline
+        self.digest = digest
+
+
+class RunbookReadForEditor(Message):
+    """A runbook as it is before ``$EDITOR`` opens a copy of it."""
+
+    def __init__(self, path: str, text: str, digest: str) -> None:
+        super().__init__()
+        self.path = path
+        self.text = text
+        self.digest = digest
+        """The hash of the file before the editor started: saving the edit expects it still."""
 
 
 class RunbookSaved(Message):
-    """An edited runbook was saved (and, when resolving, the pull went on)."""
+    """An edited runbook was saved (and, when resolving, the pull went on unless ``conflicted``)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, path: str, text: str, digest: str, conflicted: list[str] | None = None) -> None:
         super().__init__()
+        self.path = path
         self.text = text
         """What was saved, to tell later edits from it."""
+        self.digest = digest
+        """The hash of the file as saved: the next save expects it."""
+        self.conflicted = conflicted or []
+        """Resolving a pull: the files still in conflict, the pull not finished yet."""
+
+
+class RunbookChanged(Message):
+    """The runbook changed on disk after the edit began; nothing was written. Theirs and mine, to choose."""
+
+    def __init__(self, path: str, mine: str, theirs: str | None, theirs_hash: str) -> None:
+        super().__init__()
+        self.path = path
+        self.mine = mine
+        self.theirs = theirs
+        """The file as it is now, None when it was deleted."""
+        self.theirs_hash = theirs_hash
+        """What to expect when writing over theirs on purpose."""
+
+
+class RunbookCopyKept(Message):
+    """The user's text was written beside the runbook instead of over it."""
+
+    def __init__(self, path: str, copy: str) -> None:
+        super().__init__()
+        self.path = path
+        self.copy = copy
 
 
 class DiffLoaded(Message):
-    """The pending changes of the runbooks, as a unified diff."""
+    """A unified diff of runbooks: their pending changes, or the file on disk against an edit."""
 
     def __init__(self, text: str) -> None:
         super().__init__()

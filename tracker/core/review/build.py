@@ -30,7 +30,7 @@ def build_review(db: Db, *, week: str | None, today: date, stale_days: int,
         raise InputError(f"bad limit {limit}: give 0 or more")
     name = week or current_week(today)
     year, number, start, end = parse_week(name)
-    name = f"{year}-W{number:02d}"
+    name = f"{year:04d}-W{number:02d}"
     ref = reference_day(name, today)
     review = Review(name, start, end, ref, clock.now().replace(microsecond=0), stale_days)
     q = Query(db, ref, start, end, limit)

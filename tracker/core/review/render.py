@@ -2,7 +2,7 @@
 
 No colour and no markup library: the output is read in terminals, cron mails and git diffs alike.
 User text is flattened to one line and, in markdown, escaped so it cannot break a table or become a link,
-a code span or HTML.
+a code span or HTML; control characters in it are shown as escapes (``tracker.base.text.visible``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from tracker.base.text import visible
 from tracker.core.review.types import COVERAGE, ActionItem, LedgerConflict, OwnerGroup, Review
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -169,7 +170,7 @@ def render_text(review: Review, rows: int = TEXT_ROWS) -> str:
         lines += list(_text_section(review, key, rows)) + [""]
         if key == "load":
             lines += list(_trend_lines(review)) + [""]
-    return "\n".join(lines)
+    return visible("\n".join(lines), keep="\n")
 
 
 def _trend_lines(review: Review) -> Iterator[str]:
@@ -280,7 +281,7 @@ def render_markdown(review: Review) -> str:
             lines += _table(("week", "starts", "opened", "closed"),
                             [[w.week, w.start.isoformat(), w.opened, w.closed] for w in review.trend])
             lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines), keep="\n")
 
 
 def report_document(review: Review) -> str:

@@ -60,29 +60,52 @@ def _documents(db: Db) -> dict[str, tuple[str, list[str]]]:
     return {slug: (titles[slug], words(" ".join(parts))) for slug, parts in texts.items()}
 
 
+class CauseIndex:
+    """The taxonomy's causes ready to be ranked against many texts (an import of a whole feed reads them once)."""
+
+    def __init__(self, documents: dict[str, tuple[str, list[str]]]) -> None:
+        self.titles = {slug: title for slug, (title, _) in documents.items()}
+        """Each current cause's title, by slug."""
+        self._lengths = {slug: len(doc) for slug, (_, doc) in documents.items()}
+        self._average = sum(self._lengths.values()) / len(self._lengths) if self._lengths else 1.0
+        self._frequency = {slug: Counter(doc) for slug, (_, doc) in documents.items()}
+        self._holders = Counter(term for counts in self._frequency.values() for term in counts)
+
+    @classmethod
+    def load(cls, db: Db) -> CauseIndex:
+        """The current (not retired) causes of the database."""
+        return cls(_documents(db))
+
+    def rank(self, query: Iterable[str], limit: int) -> list[Suggestion]:
+        """BM25 scores of the causes for the query words, best first, zero scores left out."""
+        terms = Counter(query)
+        if not self._frequency or not terms:
+            return []
+        average = self._average or 1.0
+        total = len(self._frequency)
+        scored = []
+        for slug, counts in self._frequency.items():
+            score = 0.0
+            for term, weight in terms.items():
+                tf = counts.get(term, 0)
+                if not tf:
+                    continue
+                idf = math.log(1 + (total - self._holders[term] + 0.5) / (self._holders[term] + 0.5))
+                score += weight * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._lengths[slug] / average))
+            if score > 0:
+                scored.append(Suggestion(slug, self.titles[slug], round(score, 4)))
+        scored.sort(key=lambda s: (-s.score, s.slug))
+        return scored[:limit]
+
+    def shared(self, slug: str, query: Iterable[str]) -> list[str]:
+        """The query's words that the cause's text holds too, in query order (why it was ranked)."""
+        counts = self._frequency.get(slug, Counter())
+        return [term for term in dict.fromkeys(query) if term in counts]
+
+
 def rank(documents: dict[str, tuple[str, list[str]]], query: Iterable[str], limit: int) -> list[Suggestion]:
     """BM25 scores of ``documents`` for the query words, best first, zero scores left out."""
-    terms = Counter(query)
-    if not documents or not terms:
-        return []
-    lengths = {slug: len(doc) for slug, (_, doc) in documents.items()}
-    average = sum(lengths.values()) / len(lengths) or 1.0
-    frequency = {slug: Counter(doc) for slug, (_, doc) in documents.items()}
-    holders = Counter(term for counts in frequency.values() for term in counts)
-    total = len(documents)
-    scored = []
-    for slug, (title, _) in documents.items():
-        counts, score = frequency[slug], 0.0
-        for term, weight in terms.items():
-            tf = counts.get(term, 0)
-            if not tf:
-                continue
-            idf = math.log(1 + (total - holders[term] + 0.5) / (holders[term] + 0.5))
-            score += weight * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[slug] / average))
-        if score > 0:
-            scored.append(Suggestion(slug, title, round(score, 4)))
-    scored.sort(key=lambda s: (-s.score, s.slug))
-    return scored[:limit]
+    return CauseIndex(documents).rank(query, limit)
 
 
 def suggest_for_incident(db: Db, incident_id: int, limit: int = 8) -> list[Suggestion]:

@@ -10,14 +10,18 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.base.errors import InputError
+from tracker.base.errors import InputError, TrackerError
+from tracker.base.files import read_capped
 from tracker.base.text import shown
-from tracker.core.validate import clean_path
+from tracker.base.timeutil import CALENDAR, FIRST_DAY, LAST_DAY, add_days, in_calendar
+from tracker.core.keys import check_slug
+from tracker.core.validate import clean_line, clean_owner, clean_runbook_path, clean_title
 
 FENCE = "+++"
 FRONT_MATTER_KEYS = ("title", "owner", "root_causes", "services", "last_reviewed", "review_every_days")
@@ -27,6 +31,23 @@ LARGE_FILE = 256 * 1024
 
 class FrontMatterError(InputError):
     """A runbook's front matter cannot be read; the message names the file and line."""
+
+
+class RunbookChangedError(TrackerError):
+    """The runbook on disk is no longer the one the edit started from; nothing was written."""
+
+    def __init__(self, path: str, theirs: bytes | None) -> None:
+        self.path = path
+        self.theirs = theirs
+        """The file as it is now; None when it was deleted."""
+        what = "deleted" if theirs is None else "changed"
+        super().__init__(f"{path} was {what} on disk after you opened it (another editor, a pull?); "
+                         "nothing was saved")
+
+    @property
+    def theirs_hash(self) -> str:
+        """The hash to expect when writing over their version on purpose."""
+        return ABSENT if self.theirs is None else content_hash(self.theirs)
 
 
 @dataclass(frozen=True)
@@ -40,9 +61,10 @@ class FrontMatter:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def review_due(self) -> date | None:
+        """When the next review is due; None when there is no schedule or it falls past the calendar's end."""
         if self.last_reviewed is None or self.review_every_days is None:
             return None
-        return self.last_reviewed + timedelta(days=self.review_every_days)
+        return add_days(self.last_reviewed, self.review_every_days)
 
 
 @dataclass(frozen=True)
@@ -70,7 +92,7 @@ def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    match = re.search(r"line (\d+)", str(exc))
+    match = re.search(r"line ([0-9]+)", str(exc))
     return int(match.group(1)) if match else None
 
 
@@ -93,33 +115,55 @@ def parse_front_matter(text: str, where: str) -> tuple[FrontMatter, str]:
     """Parse a runbook's text; errors name ``where`` and the line in the file."""
     data, toml_text, body = front_matter_table(text, where)
 
+    def line_of(key: str) -> int:
+        return next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
+
     def fail(key: str, wanted: str) -> FrontMatterError:
-        line = next((i + 2 for i, raw in enumerate(toml_text.splitlines()) if raw.strip().startswith(key)), 1)
         got = data.get(key)
-        return FrontMatterError(f"{where} line {line}: '{key}' must be {wanted}, got "
-                                f"{shown(got) if isinstance(got, str) else shown(repr(got))}")
+        shown_got = shown(got) if isinstance(got, str) else got.isoformat() if isinstance(got, date) else \
+            shown(repr(got))
+        return FrontMatterError(f"{where} line {line_of(key)}: '{key}' must be {wanted}, got {shown_got}")
+
+    def checked(key: str, check: Callable[[Any], Any], value: Any) -> Any:
+        """A value through the validation layer; its refusal names the file, the line and the key."""
+        try:
+            return check(value)
+        except InputError as exc:
+            raise FrontMatterError(f"{where} line {line_of(key)}: '{key}': {exc}") from None
 
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail("title", "a non-empty string")
+    title = checked("title", clean_title, title)
     owner = data.get("owner", "")
     if not isinstance(owner, str):
         raise fail("owner", "a string")
+    owner = checked("owner", clean_owner, owner) or ""
     lists = {}
-    for key in ("root_causes", "services"):
+    for key, check in (("root_causes", check_slug), ("services", _service)):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail(key, "a list of strings")
-        lists[key] = tuple(value)
+        lists[key] = tuple(checked(key, check, item) for item in value)
     reviewed = data.get("last_reviewed")
     if reviewed is not None and (not isinstance(reviewed, date) or hasattr(reviewed, "hour")):
         raise fail("last_reviewed", "a date such as 2026-01-15 (no quotes)")
+    if reviewed is not None and not in_calendar(reviewed):
+        raise fail("last_reviewed", f"a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
     every = data.get("review_every_days")
     if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 3650):
         raise fail("review_every_days", "a whole number of days from 1 to 3650")
     extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
-    front = FrontMatter(title.strip(), owner, lists["root_causes"], lists["services"], reviewed, every, extra)
+    front = FrontMatter(title, owner, lists["root_causes"], lists["services"], reviewed, every, extra)
     return front, body
+
+
+def _service(name: str) -> str:
+    """A service a runbook covers: a short name, one line, no comma (the index joins them with commas)."""
+    clean_line(name, "service", 100, required=True)
+    if "," in name:
+        raise InputError(f"service {shown(name)} has a comma (give each service its own string)")
+    return name
 
 
 def render_front_matter(front: FrontMatter) -> str:
@@ -144,13 +188,21 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+ABSENT = ""
+"""The hash expected of a file that must not exist (``save_runbook``'s ``expected``)."""
+
+
+def current_bytes(path: Path) -> bytes | None:
+    """The file's bytes now; None when there is no file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def read_runbook(root: Path, relative: str) -> RunbookFile:
     """Read and parse one runbook (``relative`` to the repository root)."""
-    path = root / relative
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{shown(relative)}: cannot read ({exc.strerror})") from None
+    data = read_capped(str(root / relative), label=shown(relative))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -162,10 +214,6 @@ def read_runbook(root: Path, relative: str) -> RunbookFile:
 # -- paths ------------------------------------------------------------------------------------
 
 
-NAME_MAX = 255
-"""Longest file name (bytes) most file systems take."""
-
-
 def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
     """Check a user-given path names a file inside the runbooks folder; return it relative to ``root``.
 
@@ -173,19 +221,8 @@ def safe_runbook_path(root: Path, runbooks_dir: str, given: str) -> str:
     that lead outside the runbooks folder.
     """
 
-    text = given.strip()
-    if not text:
-        raise InputError("empty runbook path")
-    clean_path(text)
+    text = clean_runbook_path(given)
     candidate = Path(text)
-    if candidate.is_absolute():
-        raise InputError(f"runbook path {shown(text)} is absolute: give it relative to the repository")
-    if ".." in candidate.parts:
-        raise InputError(f"runbook path {shown(text)} leaves the runbooks folder ('..' is not allowed)")
-    if any(part.startswith("-") for part in candidate.parts):
-        raise InputError(f"runbook path {shown(text)} has a part starting with '-'")
-    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in candidate.parts):
-        raise InputError(f"runbook path {shown(text)} has a name longer than {NAME_MAX} bytes")
     folder = (root / runbooks_dir).resolve()
     if candidate.parts[: len(Path(runbooks_dir).parts)] != Path(runbooks_dir).parts:
         candidate = Path(runbooks_dir) / candidate
@@ -237,8 +274,12 @@ def _sweep_leftovers(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half."""
+def atomic_write(path: Path, data: bytes, before_replace: Callable[[], object] | None = None) -> None:
+    """Replace ``path`` with ``data`` all at once: the file is the old or the new, never half.
+
+    ``before_replace`` runs once the new bytes are on disk, right before the rename; if it raises,
+    nothing is replaced.
+    """
     folder = path.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -246,6 +287,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
@@ -263,18 +306,62 @@ def atomic_write(path: Path, data: bytes) -> None:
         pass
 
 
-def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, check: bool = True) -> str:
+def _encode(text: str, newline: str) -> bytes:
+    """Edited text (LF, as a text widget gives it) as the file's bytes, in its own line endings."""
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def save_runbook(root: Path, relative: str, text: str, newline: str = "\n", *, check: bool = True,
+                 expected: str | None = None) -> str:
     """Save edited text (LF as a text widget gives it) with the file's own line endings; returns its hash.
 
     With ``check``, the front matter must parse first, so a broken edit never replaces a good file.
+    With ``expected`` (the hash of the bytes the edit started from, ``ABSENT`` for no file), the file
+    must still hold exactly those bytes when the new ones are ready to replace it; otherwise
+    ``RunbookChangedError`` and nothing is written. The comparison is made again right before the
+    rename, so a change made while the new text is being written is caught too.
     """
     if check:
         parse_front_matter(text, relative)
-    if newline == "\r\n":
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    data = text.encode("utf-8")
-    atomic_write(root / relative, data)
+    data = _encode(text, newline)
+    target = root / relative
+
+    def unchanged() -> None:
+        now = current_bytes(target)
+        if (ABSENT if now is None else content_hash(now)) != expected:
+            raise RunbookChangedError(relative, now)
+
+    atomic_write(target, data, unchanged if expected is not None else None)
     return content_hash(data)
+
+
+def keep_copy(root: Path, relative: str, text: str, newline: str, stamp: datetime) -> str:
+    """Write ``text`` beside the runbook as ``<name>.mine-<stamp>``; returns the copy's path.
+
+    Never over an existing file (a number is added instead), written whole or not at all. The name
+    does not end in ``.md``, so the index never takes the copy for a runbook.
+    """
+    data = _encode(text, newline)
+    target = root / relative
+    base = f"{target.name}.mine-{stamp.strftime('%Y%m%d-%H%M%S')}"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{base}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        for attempt in range(1, 100):
+            name = base if attempt == 1 else f"{base}-{attempt}"
+            try:
+                os.link(tmp, target.parent / name)  # a link fails when the name is taken: nothing is replaced
+            except FileExistsError:
+                continue
+            return (Path(relative).parent / name).as_posix()
+        raise InputError(f"{relative}: too many copies named {base}-n already")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 TEMPLATE_SECTIONS = ("Symptoms", "First checks", "Mitigation", "Recovery", "Verification", "Follow-ups")
@@ -366,6 +453,9 @@ def stale_reasons(front: FrontMatter, today: date, changed_on: date | None,
                   cause_last_incident: dict[str, date]) -> list[str]:
     """Why a runbook needs a look: its review is overdue, or a cause it covers struck after it last changed."""
     reasons = []
+    if front.last_reviewed is not None and not in_calendar(front.last_reviewed):
+        # Only a row indexed before dates were bounded, or written by hand, gets here: say so, never overflow.
+        reasons.append(f"last_reviewed {front.last_reviewed.isoformat()} is out of range ({CALENDAR})")
     due = front.review_due()
     if due is not None and due < today:
         reasons.append(f"review overdue since {due.isoformat()}")

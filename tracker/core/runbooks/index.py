@@ -12,8 +12,10 @@ from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.errors import InputError
-from tracker.base.timeutil import read_date, read_stamp
+from tracker.base.files import read_capped
+from tracker.base.timeutil import check_moment, read_date, read_stamp
 from tracker.core.runbooks.files import FrontMatter, content_hash, list_runbook_paths, read_runbook, stale_reasons
+from tracker.core.validate import clean_runbook_path, scrub_title
 from tracker.storage.database import Db
 
 RUNBOOK_CAUSES = (
@@ -87,12 +89,15 @@ def refresh_index(
     with db.write():
         for path in paths:
             try:
-                data = (root / path).read_bytes()
-            except OSError as exc:
-                errors.append(f"{path}: cannot read ({exc.strerror})")
+                clean_runbook_path(path)  # a name no export could bring back (a control character) is not indexed
+                data = read_capped(str(root / path), label=path)
+            except InputError as exc:
+                errors.append(str(exc))
                 continue
             digest = content_hash(data)
             sha, when = commits.get(path, (None, None))
+            if when is not None and not _in_calendar(when):
+                when = None  # a commit dated past the calendar (git takes year 9999): time unknown
             previous = known.get(path)
             if previous and previous[1] == digest and previous[2] == sha:
                 unchanged += 1
@@ -101,7 +106,7 @@ def refresh_index(
                 parsed = read_runbook(root, path)
                 front, error = parsed.front, None
             except InputError as exc:
-                front, error = FrontMatter(title=Path(path).stem), str(exc)
+                front, error = FrontMatter(title=scrub_title(Path(path).stem) or "untitled"), str(exc)
                 errors.append(error)
             values = {
                 "path": path, "title": front.title, "owner": front.owner, "services": ",".join(front.services),
@@ -133,6 +138,14 @@ def refresh_index(
         for rid in gone:
             db.execute("DELETE FROM runbook WHERE id = :id", {"id": rid})
     return IndexReport(indexed, unchanged, len(gone), errors)
+
+
+def _in_calendar(moment: datetime) -> bool:
+    try:
+        check_moment(moment, "commit time")
+    except InputError:
+        return False
+    return True
 
 
 def cause_last_incident(db: Db) -> dict[str, date]:

@@ -159,6 +159,11 @@ class RowWriter:
             for table in ("incident_event", "timeline_entry", "incident_component", "incident_root_cause"):
                 db.execute(f"UPDATE {table} SET incident_id = :new WHERE incident_id = :old", params)
             db.execute("UPDATE action SET incident_id = :new WHERE incident_id = :old", params)
+            # The kept count of its actions is keyed by the incident's id, and the triggers see an incident
+            # made or deleted, never renumbered: count it again under its new id.
+            db.execute("DELETE FROM incident_tally WHERE incident_id = :old", params)
+            db.execute("INSERT INTO incident_tally (incident_id, n) SELECT :new, COUNT(*) FROM action"
+                       " WHERE incident_id = :new ON CONFLICT (incident_id) DO UPDATE SET n = excluded.n", params)
         else:
             db.execute("UPDATE timeline_entry SET id = :new WHERE id = :old", params)
 

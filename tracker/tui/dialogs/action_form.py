@@ -1,29 +1,29 @@
 """Create or edit an action in one form, validated before anything is written.
 
 The dialog saves through the store itself, so a refusal (an unknown incident, a stale
-version) leaves the form open with everything the user typed.
+version) leaves the form open with everything the user typed; after a stale write,
+"keep my edit" rebases it on the stored version (``tracker.tui.dialogs.form``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, TextArea
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
-from tracker.base.errors import InputError, StaleWriteError, TrackerError
+from tracker.base.errors import InputError, TrackerError
 from tracker.base.timeutil import parse_due
 from tracker.core.actions import NEEDS_NOTE, ActionChanges, ActionRow
 from tracker.core.keys import parse_key
 from tracker.core.validate import clean_owner, clean_text, clean_title
-from tracker.tui.bases import TrackerDialog
-from tracker.tui.messages import ActionChoicesLoaded, ActionReloaded, ActionSaved, Failed
+from tracker.tui.dialogs.form import VersionedFormDialog
+from tracker.tui.messages import ActionChoicesLoaded, ActionSaved, Failed
 from tracker.tui.text import literal
 
 
@@ -31,171 +31,166 @@ def _options(enum: type[Any]) -> list[tuple[str, str]]:
     return [(m.value.replace("_", " "), m.value) for m in enum]
 
 
-class ActionFormDialog(TrackerDialog[ActionSaved | None]):
-    """New action (pre-linked to an incident or a cause) or an edit of ``action``."""
+def action_values(row: ActionRow) -> dict[str, str]:
+    """An action as the form shows it, field by field."""
+    return {
+        "title": row.title, "description": row.description.replace("\r\n", "\n"), "kind": row.kind,
+        "priority": row.priority, "status": row.status, "owner": row.owner or "", "due": row.due.isoformat(),
+        "incident": row.incident or "", "root_cause": row.root_cause or "",
+    }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+
+class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
+    """New action (pre-linked to an incident or a cause) or an edit of ``action``."""
 
     def __init__(
         self, *, action: ActionRow | None = None, incident: str | None = None, root_cause: str | None = None
     ) -> None:
-        super().__init__()
+        if action is not None:
+            base = action_values(action)
+        else:
+            base = {"title": "", "description": "", "kind": "prevent", "priority": "P2", "status": "open",
+                    "owner": "", "due": "", "incident": incident or "", "root_cause": root_cause or ""}
+        super().__init__(self._heading(action, action.version if action else 0), action.version if action else 0,
+                         base)
         self.action = action
-        self.incident = action.incident if action else incident
-        self.root_cause = action.root_cause if action else root_cause
-        self.saving = False
+        self.cause_options: list[tuple[str, str]] = []
+        """(slug, label) of each cause the root-cause choice offers."""
 
-    def compose(self) -> ComposeResult:
-        action = self.action
-        title = f"Edit {action.key} (version {action.version})" if action else "New action"
-        with Vertical(id="form-box", classes="dialog"):
-            yield Label(title, classes="dialog-title", id="form-heading")
-            with VerticalScroll(id="form-fields"):
-                yield Label("Title")
-                yield Input(action.title if action else "", id="form-title", placeholder="What will be done")
-                yield Label("Description")
-                yield TextArea(action.description if action else "", id="form-description", soft_wrap=True)
-                with Horizontal(classes="form-row"):
-                    with Vertical():
-                        yield Label("Kind")
-                        yield Select(_options(ActionKind), value=action.kind if action else "prevent",
-                                     allow_blank=False, id="form-kind")
-                    with Vertical():
-                        yield Label("Priority")
-                        yield Select(_options(Priority), value=action.priority if action else "P2",
-                                     allow_blank=False, id="form-priority")
-                    with Vertical():
-                        yield Label("Status")
-                        yield Select(_options(ActionStatus), value=action.status if action else "open",
-                                     allow_blank=False, id="form-status")
-                with Horizontal(classes="form-row"):
-                    with Vertical():
-                        yield Label("Owner")
-                        yield Input((action.owner or "") if action else "", id="form-owner",
-                                    placeholder="team handle, e.g. infra-oncall")
-                    with Vertical():
-                        yield Label("Due")
-                        yield Input(action.due.isoformat() if action else "", id="form-due",
-                                    placeholder="YYYY-MM-DD, +7d (empty: by priority)")
-                with Horizontal(classes="form-row"):
-                    with Vertical():
-                        yield Label("Incident")
-                        yield Input(self.incident or "", id="form-incident", placeholder="INC-n")
-                    with Vertical():
-                        yield Label("Root cause")
-                        yield Select([], id="form-root-cause", prompt="(none)")
-                yield Label("Note (why; needed for blocked and won't do)")
-                yield Input("", id="form-note")
-            yield Static("", id="form-error", classes="form-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="form-save", variant="primary")
-                yield Button("Cancel (esc)", id="form-cancel")
+    @staticmethod
+    def _heading(action: ActionRow | None, version: int) -> str:
+        return f"Edit {action.key} (version {version})" if action else "New action"
+
+    def compose_fields(self) -> ComposeResult:
+        base = self.base
+        yield self.field("title", "Title", Input(base["title"], id="form-title", placeholder="What will be done",
+                                                 compact=True))
+        yield self.field("description", "Description",
+                         TextArea(base["description"], id="form-description", soft_wrap=True, compact=True), tall=True)
+        yield self.field("kind", "Kind", Select(_options(ActionKind), value=base["kind"], allow_blank=False,
+                                                id="form-kind", compact=True))
+        yield self.field("priority", "Priority", Select(_options(Priority), value=base["priority"],
+                                                        allow_blank=False, id="form-priority", compact=True))
+        yield self.field("status", "Status", Select(_options(ActionStatus), value=base["status"], allow_blank=False,
+                                                    id="form-status", compact=True))
+        yield self.field("owner", "Owner", Input(base["owner"], id="form-owner", compact=True,
+                                                 placeholder="team handle, e.g. infra-oncall"))
+        yield self.field("due", "Due", Input(base["due"], id="form-due", compact=True,
+                                             placeholder="YYYY-MM-DD, +7d (empty: by priority)"))
+        yield self.field("incident", "Incident", Input(base["incident"], id="form-incident", placeholder="INC-n",
+                                                       compact=True))
+        yield self.field("root_cause", "Root cause", Select([], id="form-root-cause", prompt="(none)", compact=True))
+        yield self.field("note", "Note", Input("", id="form-note", compact=True,
+                                               placeholder="why (needed for blocked and won't do)"))
 
     def on_mount(self) -> None:
-        self.query_one("#form-title", Input).focus()
-        self._load_choices()
+        super().on_mount()
+        self._load_choices(self.base["incident"])
 
     @work(thread=True, group="form", exit_on_error=False)
-    def _load_choices(self) -> None:
+    def _load_choices(self, incident: str) -> None:
+        """Current causes, the incident's own first; the action's own cause kept even when retired."""
         store = self.app.store
-        self.post_message(ActionChoicesLoaded(store.causes.slugs(), store.actions.owners()))
+        current = dict(store.causes.choices())
+        first: list[str] = []
+        if incident:
+            try:
+                first = [c.slug for c in store.incidents.row(incident).root_causes if c.slug in current]
+            except TrackerError:
+                first = []
+        choices = [(slug, f"{slug}  · on {incident}") for slug in first]
+        choices += [(slug, slug) for slug in current if slug not in first]
+        own = self.base["root_cause"]
+        if own and own not in current:
+            choices.append((own, f"{own} (retired)"))
+        self.post_message(ActionChoicesLoaded(choices, store.actions.owners()))
 
     def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()
-        slugs, owners = message.causes, message.owners
+        untouched = not self.dirty
+        wanted = self.values()["root_cause"] or self.base["root_cause"]
+        self._set_cause_options(message.causes, wanted)
+        self.query_one("#form-owner", Input).suggester = SuggestFromList(message.owners, case_sensitive=False)
+        if untouched:
+            self.mark_clean()
+
+    def _set_cause_options(self, options: list[tuple[str, str]], value: str) -> None:
+        self.cause_options = options
         select = self.query_one("#form-root-cause", Select)
-        select.set_options([(slug, slug) for slug in slugs])
-        if self.root_cause in slugs:
-            select.value = self.root_cause
-        self.query_one("#form-owner", Input).suggester = SuggestFromList(owners, case_sensitive=False)
+        select.set_options([(Content(label), slug) for slug, label in options])
+        if value and any(slug == value for slug, _ in options):
+            select.value = value
+
+    def set_value(self, name: str, text: str) -> None:
+        if name == "root_cause" and text and all(slug != text for slug, _ in self.cause_options):
+            self._set_cause_options([*self.cause_options, (text, text)], text)
+        super().set_value(name, text)
 
     # -- reading the form --------------------------------------------------------------------
-
-    def _value(self, selector: str) -> str:
-        return self.query_one(selector, Input).value
-
-    def _select(self, selector: str) -> Any:
-        value = self.query_one(selector, Select).value
-        return None if value is Select.NULL else value
 
     def collect(self) -> dict[str, Any]:
         """The form as service arguments, validated; raises InputError naming the field."""
         today: date = self.app.store.today
+        mine = self.values()
         fields: dict[str, Any] = {
-            "title": clean_title(self._value("#form-title")),
-            "description": clean_text(self.query_one("#form-description", TextArea).text),
-            "kind": ActionKind(self._select("#form-kind")),
-            "priority": Priority(self._select("#form-priority")),
-            "status": ActionStatus(self._select("#form-status")),
-            "owner": clean_owner(self._value("#form-owner")),
+            "title": clean_title(mine["title"]),
+            "description": clean_text(mine["description"]),
+            "kind": ActionKind(mine["kind"]),
+            "priority": Priority(mine["priority"]),
+            "status": ActionStatus(mine["status"]),
+            "owner": clean_owner(mine["owner"]),
         }
-        due = self._value("#form-due").strip()
+        due = mine["due"].strip()
         if due:
             fields["due"] = parse_due(due, today)
-        incident = self._value("#form-incident").strip()
+        incident = mine["incident"].strip()
         fields["incident"] = f"INC-{parse_key(incident, 'INC')}" if incident else None
-        fields["root_cause"] = self._select("#form-root-cause")
+        fields["root_cause"] = mine["root_cause"] or None
         if not fields["incident"] and not fields["root_cause"]:
             raise InputError("link the action to an incident or a root cause")
-        note = clean_text(self._value("#form-note"), "note")
-        if fields["status"] in NEEDS_NOTE and not note.strip():
-            if not self.action or self.action.status != fields["status"].value:
-                raise InputError(f"status {fields['status'].value!r} needs a note saying why")
+        note = clean_text(mine["note"], "note")
+        if fields["status"] in NEEDS_NOTE and not note.strip() and self.base["status"] != fields["status"].value:
+            raise InputError(f"status {fields['status'].value!r} needs a note saying why")
         fields["note"] = note
         return fields
 
     def _changes(self, fields: dict[str, Any]) -> dict[str, Any]:
-        action = self.action
-        assert action is not None
-        current = {
-            "title": action.title, "description": action.description, "kind": action.kind,
-            "priority": action.priority, "status": action.status, "owner": action.owner, "due": action.due,
-            "incident": action.incident, "root_cause": action.root_cause,
-        }
+        """What differs from the version the edit lies on (theirs, after a rebase)."""
         changes = {}
-        for name, old in current.items():
+        for name in self.changed():
             if name not in fields:
                 continue
             new = fields[name]
-            comparable = new.value if hasattr(new, "value") else new
-            if comparable != old:
-                changes[name] = new if name not in ("incident", "root_cause") else (new or "")
+            changes[name] = new if name not in ("incident", "root_cause") else (new or "")
         return changes
 
     # -- saving ------------------------------------------------------------------------------
 
-    def show_error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(literal(text))
-
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        try:
-            fields = self.collect()
-        except TrackerError as error:
-            self.show_error(str(error))
-            return
-        self.show_error("")
-        self.saving = True
-        self._save(fields)
+    def submit(self, payload: dict[str, Any]) -> None:
+        if self.action is None:
+            self._add(payload)
+        else:
+            note = payload.pop("note")
+            self._update(self.action.id, self._changes(payload), self.version, note)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def _save(self, fields: dict[str, Any]) -> None:
-        store = self.app.store
+    def _add(self, fields: dict[str, Any]) -> None:
         try:
-            if self.action is None:
-                row = store.actions.add(**fields)
-                self.post_message(ActionSaved(row, created=True))
-            else:
-                note = fields.pop("note")
-                row = store.update_action(self.action.id, ActionChanges(**self._changes(fields)),
-                                          expected_version=self.action.version, note=note)
-                self.post_message(ActionSaved(row))
+            row = self.app.store.actions.add(**fields)
         except TrackerError as error:
             self.post_message(Failed(error))
+            return
+        self.post_message(ActionSaved(row, created=True))
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _update(self, action_id: int, changes: dict[str, Any], version: int, note: str) -> None:
+        try:
+            row = self.app.store.update_action(action_id, ActionChanges(**changes), expected_version=version,
+                                               note=note)
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(ActionSaved(row))
 
     def on_action_saved(self, message: ActionSaved) -> None:
         message.stop()
@@ -204,52 +199,10 @@ class ActionFormDialog(TrackerDialog[ActionSaved | None]):
         self.app.notify(f"{verb} {message.action.key}", markup=False)
         self.dismiss(message)
 
-    def on_failed(self, message: Failed) -> None:
-        message.stop()
-        self.saving = False
-        self.show_error(str(message.error))
-        if isinstance(message.error, StaleWriteError):
-            from tracker.tui.dialogs.conflict import ConflictDialog
+    def read_theirs(self) -> tuple[dict[str, str], int]:
+        assert self.action is not None
+        row = self.app.store.actions.get(self.action.id)
+        return action_values(row), row.version
 
-            self.app.notify(str(message.error), title="Not saved", severity="warning", markup=False)
-            self.app.push_screen(ConflictDialog(str(message.error)), callback=self._conflict)
-
-    def _conflict(self, reload: bool | None) -> None:
-        if reload and self.action is not None:
-            self._reload(self.action.id)
-
-    @work(thread=True, group="form", exit_on_error=False)
-    def _reload(self, action_id: int) -> None:
-        try:
-            row = self.app.store.actions.get(action_id)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(ActionReloaded(row))
-
-    def on_action_reloaded(self, message: ActionReloaded) -> None:
-        """Show the stored version (after a conflict) so the user edits from it."""
-        message.stop()
-        row = message.action
-        self.action = row
-        self.query_one("#form-heading", Label).update(f"Edit {row.key} (version {row.version})")
-        self.query_one("#form-title", Input).value = row.title
-        self.query_one("#form-description", TextArea).text = row.description
-        self.query_one("#form-kind", Select).value = row.kind
-        self.query_one("#form-priority", Select).value = row.priority
-        self.query_one("#form-status", Select).value = row.status
-        self.query_one("#form-owner", Input).value = row.owner or ""
-        self.query_one("#form-due", Input).value = row.due.isoformat()
-        self.query_one("#form-incident", Input).value = row.incident or ""
-        select = self.query_one("#form-root-cause", Select)
-        select.value = row.root_cause if row.root_cause else Select.NULL
-        self.show_error(f"Reloaded version {row.version}: make your change again and save.")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "form-save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def rebased(self) -> None:
+        self.query_one("#form-heading", Label).update(literal(self._heading(self.action, self.version)))

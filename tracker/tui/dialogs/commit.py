@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from tracker.base.errors import InputError, TrackerError
+from tracker.core.keys import action_key, parse_key
 from tracker.tui.bases import TrackerDialog
 from tracker.tui.messages import ChangedRunbooksLoaded, Failed, RunbooksCommitted
 from tracker.tui.text import literal
@@ -19,13 +20,7 @@ from tracker.tui.text import literal
 
 def action_keys(text: str) -> list[str]:
     """``"ACT-3, act-4 5"`` -> ``["ACT-3", "ACT-4", "ACT-5"]``; anything else is refused."""
-    keys = []
-    for word in filter(None, re.split(r"[\s,]+", text)):
-        match = re.fullmatch(r"(?:ACT-)?(\d{1,12})", word, re.IGNORECASE)
-        if not match:
-            raise InputError(f"{word!r} is not an action key (ACT-n)")
-        keys.append(f"ACT-{int(match.group(1))}")
-    return keys
+    return [action_key(parse_key(word, "ACT")) for word in filter(None, re.split(r"[\s,]+", text))]
 
 
 class CommitDialog(TrackerDialog[bool]):

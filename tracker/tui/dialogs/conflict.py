@@ -1,4 +1,4 @@
-"""Someone else changed the action: reload their version, or keep what you typed."""
+"""Someone else changed the record: reload their version, or keep what you typed and save it on top of theirs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tracker.tui.text import literal
 
 
 class ConflictDialog(ModalScreen[bool]):
-    """Returns True to reload the stored version, False to keep the user's edit on screen."""
+    """Returns True to reload the stored version, False to keep the user's edit (rebased on theirs by the form)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose(True)", "Reload", id="conflict.reload"),
@@ -31,7 +31,7 @@ class ConflictDialog(ModalScreen[bool]):
             yield Label(literal(self.message), id="conflict-message")
             with Horizontal(classes="buttons"):
                 yield Button("Reload theirs (r)", id="conflict-reload", variant="primary")
-                yield Button("Keep my edit (k)", id="conflict-keep")
+                yield Button("Keep my edit on theirs (k)", id="conflict-keep")
 
     def on_mount(self) -> None:
         self.query_one("#conflict-reload", Button).focus()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from textual import work
@@ -99,7 +100,7 @@ class FilterDialog(TrackerDialog[ActionFilter | None]):
     def build(self) -> ActionFilter:
         owner_text = self.query_one("#filter-owner", Input).value
         within = self.query_one("#filter-within", Input).value.strip()
-        if within and not (within.isdigit() and int(within) <= 3650):
+        if within and not (re.fullmatch(r"[0-9]{1,4}", within) and int(within) <= 3650):
             raise InputError(f"due within {within!r}: give a number of days from 0 to 3650")
         incident = self.query_one("#filter-incident", Input).value.strip()
         cause = self._select("#filter-cause")

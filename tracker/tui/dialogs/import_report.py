@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
 
 from tracker.base.errors import InputError, TrackerError
+from tracker.base.files import read_capped
 from tracker.tui.bases import TrackerDialog
 from tracker.tui.messages import Failed, ImportApplied, ImportPlanned
 from tracker.tui.text import literal, one_line
@@ -19,7 +20,6 @@ from tracker.tui.text import literal, one_line
 if TYPE_CHECKING:
     from tracker.exchange.apply import ImportPlan
 
-MAX_INPUT = 64 * 1024 * 1024
 
 
 class ImportDialog(TrackerDialog[int | None]):
@@ -61,33 +61,31 @@ class ImportDialog(TrackerDialog[int | None]):
     def show_error(self, text: str) -> None:
         self.query_one("#import-error", Static).update(literal(text))
 
-    def _input(self) -> tuple[bytes, str]:
+    def _input(self) -> tuple[str, bytes | None]:
+        """(the path given, None) or (where the text came from, the pasted text)."""
         path = self.query_one("#import-path", Input).value.strip()
         pasted = self.query_one("#import-text", TextArea).text
         if path:
-            target = Path(path).expanduser()
-            try:
-                if target.stat().st_size > MAX_INPUT:
-                    raise InputError(f"{path}: larger than {MAX_INPUT // 1_048_576} MB")
-                return target.read_bytes(), target.name
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            return path, None
         if pasted.strip():
-            return pasted.encode("utf-8"), "pasted text"
+            return "pasted text", pasted.encode("utf-8")
         raise InputError("give a path or paste a report first")
 
     def action_preview(self) -> None:
         try:
-            data, source = self._input()
+            source, data = self._input()
         except TrackerError as error:
             self.show_error(str(error))
             return
         self.show_error("Reading…")
-        self._plan(data, source)
+        self._plan(source, data)
 
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
-    def _plan(self, data: bytes, source: str) -> None:
+    def _plan(self, source: str, data: bytes | None) -> None:
         try:
+            if data is None:  # a path: read here, off the event loop, capped, regular files only
+                data = read_capped(str(Path(source).expanduser()), label=source)
+                source = Path(source).name
             plans = self.app.store.imports.plan(data, source)
         except TrackerError as error:
             self.post_message(Failed(error))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual import work
@@ -12,33 +11,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from tracker.base.errors import TrackerError
-from tracker.core.actions import ActionEventRow, ActionRow
+from tracker.core.actions import ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged, Failed
-from tracker.tui.text import clean, literal
+from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged
+from tracker.tui.text import clean, could_not_load, history_content, literal
 from tracker.tui.widgets.footer import TrackerFooter
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
-
-
-def history_content(events: list[ActionEventRow]) -> Content:
-    lines = []
-    for event in events:
-        if event.field == "created":
-            change = Content.assemble(("created", "bold"))
-        elif event.field == "note":
-            change = Content.assemble(("note", "bold"))
-        else:
-            change = Content.assemble((event.field, "bold"), ": ", clean(event.old_value or "-"), " → ",
-                                      clean(event.new_value or "-"))
-        line = Content.assemble((_when(event.at), "$text-muted"), "  ", (clean(event.actor), "$accent"), "  ", change)
-        if event.note:
-            line = Content.assemble(line, "\n    ", clean(event.note))
-        lines.append(line)
-    return Content("\n").join(lines) if lines else literal("-")
 
 
 class ActionScreen(ActionOps):
@@ -74,17 +51,22 @@ class ActionScreen(ActionOps):
 
     @work(thread=True, exclusive=True, group="action-detail", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            detail = self.app.store.actions.detail(self.key)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
+        detail = self.app.store.actions.detail(self.key)
         self.post_message(ActionLoaded(detail.action, detail.history))
-        self.post_message(CommitsLoaded(self.app.store.git.commits_for(detail.action.key)))
+
+    @work(thread=True, exclusive=True, group="action-commits", exit_on_error=False)
+    def _load_commits(self, key: str) -> None:
+        self.post_message(CommitsLoaded(self.app.store.git.commits_for(key)))
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        where = {"action-detail": "#action-heading", "action-commits": "#action-commits"}.get(group)
+        if where is not None:
+            self.query_one(where, Static).update(could_not_load(error))
 
     def on_action_loaded(self, message: ActionLoaded) -> None:
         row, history = message.action, message.history
         self.row = row
+        self._load_commits(row.key)
         self.sub_title = row.key
         today = self.app.store.today
         overdue = row.is_overdue(today)
@@ -122,11 +104,6 @@ class ActionScreen(ActionOps):
         self.query_one("#action-commits", Static).update(
             Content.assemble(("Commits (Refs: / Closes: trailers)", "bold $accent"), "\n", body)
         )
-
-    def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)
-        if self.row is None:
-            self.app.pop_screen()
 
     def current_action(self) -> ActionRow | None:
         return self.row

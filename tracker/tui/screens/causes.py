@@ -1,4 +1,5 @@
-"""Root causes: how often each came back, what is done against it, and what is missing."""
+"""Root causes: how often each came back, what is done against it, and what is missing; the taxonomy's
+upkeep (new causes, edits, merges) and a runbook for a cause."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
+from tracker.base.errors import TrackerError
 from tracker.core.rootcauses import RootCauseRow
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import CausesLoaded, DataChanged
-from tracker.tui.text import clean, literal
+from tracker.tui.messages import CausesLoaded, CausesMerged, DataChanged, Failed, MergePlanned
+from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -34,7 +36,11 @@ class CausesScreen(TrackerScreen[None]):
     AUTO_FOCUS = "#cause-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_action", "New action", id="causes.new-action"),
+        Binding("n", "new_cause", "New cause", id="causes.new"),
+        Binding("e", "edit", "Edit", id="causes.edit"),
+        Binding("m", "merge", "Merge into…", id="causes.merge"),
+        Binding("R", "runbook", "New runbook", id="causes.runbook"),
+        Binding("a", "new_action", "New action", id="causes.new-action"),
         Binding("v", "view_actions", "Its actions", id="causes.actions"),
         Binding("r", "reload", "Refresh", id="causes.refresh"),
     ]
@@ -69,6 +75,10 @@ class CausesScreen(TrackerScreen[None]):
     def _load(self) -> None:
         self.post_message(CausesLoaded(self.app.store.causes.with_runbooks()))
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "causes":
+            self.query_one("#cause-text", Static).update(could_not_load(error))
+
     def on_causes_loaded(self, message: CausesLoaded) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_slug()
@@ -78,7 +88,7 @@ class CausesScreen(TrackerScreen[None]):
             self.causes[cause.slug] = (cause, cause.runbooks)
             alert = warnings(cause, cause.runbooks)
             table.add_row(
-                Text(clean(cause.slug), style="bold" if cause.incident_count > 1 else ""),
+                Text(clean(cause.slug), style="dim" if cause.retired else "bold" if cause.incident_count > 1 else ""),
                 Text(str(cause.incident_count), style="bold red" if cause.incident_count > 1 else ""),
                 Text(cause.last_seen.date().isoformat() if cause.last_seen else "-"),
                 Text(str(sum(cause.open_by_kind.values()))),
@@ -116,6 +126,10 @@ class CausesScreen(TrackerScreen[None]):
         parts: list[Content | str | tuple[str, str]] = [
             (clean(cause.title), "bold"), "\n", (f"{cause.slug} · {clean(cause.category)}", "$text-muted"), "\n",
         ]
+        if cause.aliases:
+            parts += [(f"also named: {', '.join(cause.aliases)}", "$text-muted"), "\n"]
+        if cause.retired:
+            parts += [("retired: not offered in pickers, still shown on its incidents", "bold $text-muted"), "\n"]
         for alert in warnings(cause, runbooks):
             parts += [(f"⚠ {alert}", "bold $warning"), "\n"]
         parts += ["\n", clean(cause.description), "\n\n"]
@@ -141,6 +155,82 @@ class CausesScreen(TrackerScreen[None]):
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
         self.ask(ActionFormDialog(root_cause=slug), lambda saved: self.action_reload())
+
+    def _show_cause(self, slug: str) -> None:
+        self.app.pending_cause = slug
+        self.action_reload()
+
+    def action_new_cause(self) -> None:
+        from tracker.tui.dialogs.cause_form import CauseFormDialog
+
+        self.ask(CauseFormDialog(), self._show_cause)
+
+    def action_edit(self) -> None:
+        slug = self.selected_slug()
+        if slug is None or slug not in self.causes:
+            return
+        from tracker.tui.dialogs.cause_form import CauseFormDialog
+
+        self.ask(CauseFormDialog(cause=self.causes[slug][0]), self._show_cause)
+
+    # -- merge: choose the cause it merges into, say what moves, then merge --------------------
+
+    def action_merge(self) -> None:
+        slug = self.selected_slug()
+        if slug is None:
+            return
+        from tracker.tui.dialogs.cause_pick import CausePickDialog
+
+        self.ask(CausePickDialog(f"Merge {slug} into…", f"The cause {slug} merges into: its incident links and"
+                                 f" actions move there, and {slug} stays as an old name of it.", exclude=slug),
+                 lambda target: self._plan_merge(slug, target))
+
+    @work(thread=True, exclusive=True, group="causes-merge", exit_on_error=False)
+    def _plan_merge(self, source: str, target: str) -> None:
+        try:
+            self.post_message(MergePlanned(self.app.store.causes.plan_merge(source, target)))
+        except TrackerError as error:
+            self.post_message(Failed(error))
+
+    def on_merge_planned(self, message: MergePlanned) -> None:
+        from tracker.tui.dialogs.confirm import ConfirmDialog
+
+        plan = message.plan
+        source, target = plan.source.slug, plan.target.slug
+        self.ask_yes(
+            ConfirmDialog(f"Merge {source} into {target}? {plan.links} incident link(s) and {plan.actions}"
+                          f" action(s) move to {target}; {source} stays as an old name of {target}.",
+                          yes="Merge", no="Cancel"),
+            lambda: self._merge(source, target),
+        )
+
+    @work(thread=True, exclusive=True, group="causes-merge", exit_on_error=False)
+    def _merge(self, source: str, target: str) -> None:
+        try:
+            self.post_message(CausesMerged(self.app.store.causes.merge(source, target)))
+        except TrackerError as error:
+            self.post_message(Failed(error))
+
+    def on_causes_merged(self, message: CausesMerged) -> None:
+        plan = message.plan
+        self.app.notify(f"Merged {plan.source.slug} into {plan.target.slug}: {plan.links} incident link(s) and"
+                        f" {plan.actions} action(s) moved", markup=False)
+        self._show_cause(plan.target.slug)
+
+    def on_failed(self, message: Failed) -> None:
+        self.app.report(message.error)
+
+    def action_runbook(self) -> None:
+        """A runbook from the template, linked to this cause, opened in the editor."""
+        slug = self.selected_slug()
+        if slug is None or slug not in self.causes:
+            return
+        from tracker.tui.dialogs.new_runbook import NewRunbookDialog
+        from tracker.tui.screens.runbook_edit import RunbookEditScreen
+
+        folder = self.app.store.settings.runbooks_dir.rstrip("/")
+        self.ask(NewRunbookDialog(causes=[slug], path=f"{folder}/{slug}.md", title=self.causes[slug][0].title),
+                 lambda path: self.app.push_screen(RunbookEditScreen(path)))
 
     def action_view_actions(self) -> None:
         slug = self.selected_slug()

@@ -15,6 +15,7 @@ from textual.widgets import Static
 EXTRA = [
     ("ctrl+p", "Command palette: jump to any incident, action, root cause or runbook by key or words"),
     ("tab / shift+tab", "Move between fields and widgets"),
+    ("enter (in a form)", "Next field; saves from the last field, and at once in one-line forms"),
     ("↑ ↓ pgup pgdn home end", "Move in lists (j / k too)"),
     ("mouse", "Click a row to select it, double click to open it; the wheel scrolls"),
 ]

@@ -1,4 +1,5 @@
-"""One incident: what happened, to whom, why (causes and roles), when (timeline), and what is being done."""
+"""One incident: what happened, to whom, why (causes and roles), when (timeline), what is being done, and
+every change made to it (history). Keys change it in dialogs that write against the version shown."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
-from tracker.base.errors import TrackerError
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionSaved, DataChanged, Failed, IncidentLoaded
-from tracker.tui.text import clean, literal, one_line
+from tracker.tui.messages import ActionSaved, DataChanged, IncidentLoaded
+from tracker.tui.text import clean, could_not_load, history_content, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
 
 
@@ -32,11 +32,17 @@ def _section(title: str, body: Content | str) -> Content:
 
 
 class IncidentScreen(TrackerScreen[None]):
-    """Detail of one incident; ``n`` adds an action already linked to it."""
+    """Detail of one incident; keys edit it, move its status, log its timeline, link its causes, add actions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="incident.back"),
+        Binding("t", "log", "Log now", id="incident.log"),
+        Binding("s", "status", "Status", id="incident.status"),
+        Binding("e", "edit", "Edit", id="incident.edit"),
+        Binding("l", "link", "Link cause", id="incident.link"),
+        Binding("u", "unlink", "Unlink cause", id="incident.unlink"),
         Binding("n", "new_action", "New action", id="incident.new-action"),
+        Binding("R", "runbook", "New runbook", id="incident.runbook"),
         Binding("r", "reload", "Refresh", id="incident.refresh"),
     ]
 
@@ -59,6 +65,7 @@ class IncidentScreen(TrackerScreen[None]):
             yield Static("Actions", classes="section-title")
             yield DataTable(id="incident-actions", cursor_type="row", zebra_stripes=True)
             yield Static(id="incident-timeline", classes="section")
+            yield Static(id="incident-history", classes="section")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
@@ -77,17 +84,11 @@ class IncidentScreen(TrackerScreen[None]):
 
     @work(thread=True, exclusive=True, group="incident", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            detail = self.app.store.incidents.get(self.key)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(IncidentLoaded(detail))
+        self.post_message(IncidentLoaded(self.app.store.incidents.get(self.key)))
 
-    def on_failed(self, message: Failed) -> None:
-        self.app.report(message.error)
-        if self.detail is None:
-            self.app.pop_screen()
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "incident":
+            self.query_one("#incident-heading", Static).update(could_not_load(error))
 
     def on_incident_loaded(self, message: IncidentLoaded) -> None:
         detail = message.incident
@@ -105,7 +106,7 @@ class IncidentScreen(TrackerScreen[None]):
             "\n",
             f"started {_when(row.started_at)}   detected {_when(row.detected_at)}\n",
             f"mitigated {_when(row.mitigated_at)}   resolved {_when(row.resolved_at)}",
-            f"   duration {duration(row.duration_minutes)}",
+            f"   duration {duration(row.duration_minutes)}   version {row.version}",
             f"\nsource: {clean(detail.source)}" if detail.source else "",
         )
         self.query_one("#incident-facts", Static).update(facts)
@@ -146,28 +147,93 @@ class IncidentScreen(TrackerScreen[None]):
             table.add_row(Text("-"), Text(""), Text(""), Text(""), Text(""), Text(""),
                           Text("No action yet: press n to add one", style="italic"))
         timeline = Content("\n").join(
-            Content.assemble((_when(t.at) if t.at else "(no time)", "$text-muted"), "  ",
-                             (clean(t.label) or "-", "bold"), "  ", clean(t.body))
+            Content.assemble((f"#{t.id:<4}", "$text-muted"), " ", (_when(t.at) if t.at else "(no time)", "$text-muted"),
+                             "  ", (clean(t.label) or "-", "bold"), "  ", clean(t.body))
             for t in detail.timeline
-        ) if detail.timeline else literal("-")
+        ) if detail.timeline else literal("-  (t writes what is happening now)")
         self.query_one("#incident-timeline", Static).update(_section("Timeline", timeline))
+        self.query_one("#incident-history", Static).update(
+            _section(f"History ({len(detail.history)} changes)", history_content(detail.history)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value and event.row_key.value.isdigit():
             self.app.open_action(int(event.row_key.value))
+
+    # -- changes: each dialog writes against the version shown, and the screen reads again -----
+
+    def _changed(self, result: object) -> None:
+        self.action_reload()
+
+    def action_log(self) -> None:
+        if self.detail is not None:
+            from tracker.tui.dialogs.timeline_entry import TimelineEntryDialog
+
+            self.ask(TimelineEntryDialog(self.detail.row), self._changed)
+
+    def action_status(self) -> None:
+        if self.detail is not None:
+            from tracker.tui.dialogs.incident_status import IncidentStatusDialog
+
+            self.ask(IncidentStatusDialog(self.detail.row), self._changed)
+
+    def action_edit(self) -> None:
+        if self.detail is not None:
+            from tracker.tui.dialogs.incident_form import IncidentFormDialog
+
+            self.ask(IncidentFormDialog(self.detail), self._changed)
+
+    def action_link(self) -> None:
+        if self.detail is not None:
+            from tracker.tui.dialogs.cause_link import CauseLinkDialog
+
+            self.ask(CauseLinkDialog(self.detail.row), self._changed)
+
+    def action_unlink(self) -> None:
+        if self.detail is None:
+            return
+        if not self.detail.row.root_causes:
+            self.app.notify(f"{self.detail.row.key} has no cause linked (l links one).", markup=False)
+            return
+        from tracker.tui.dialogs.cause_unlink import UnlinkDialog
+
+        self.ask(UnlinkDialog(self.detail.row), self._changed)
 
     def action_new_action(self) -> None:
         if self.detail is None:
             return
         from tracker.tui.dialogs.action_form import ActionFormDialog
 
+        causes = self.detail.row.root_causes
         self.app.push_screen(
-            ActionFormDialog(incident=self.detail.row.key), callback=self._saved
+            ActionFormDialog(incident=self.detail.row.key, root_cause=causes[0].slug if len(causes) == 1 else None),
+            callback=self._saved,
         )
 
     def _saved(self, result: ActionSaved | None) -> None:
         if result is not None:
             self.action_reload()
+
+    def action_runbook(self) -> None:
+        """A runbook for the incident's causes, when none of them has one yet; it opens in the editor."""
+        detail = self.detail
+        if detail is None:
+            return
+        causes = detail.row.root_causes
+        if not causes:
+            self.app.notify("Link a cause first (l): a runbook is written for causes.", markup=False)
+            return
+        if detail.runbooks:
+            self.app.notify(f"Its causes have runbooks already: {', '.join(detail.runbooks)} (4 lists them).",
+                            markup=False)
+            return
+        from tracker.tui.dialogs.new_runbook import NewRunbookDialog
+        from tracker.tui.screens.runbook_edit import RunbookEditScreen
+
+        first = causes[0]
+        folder = self.app.store.settings.runbooks_dir.rstrip("/")
+        self.ask(NewRunbookDialog(causes=[c.slug for c in causes], path=f"{folder}/{first.slug}.md",
+                                  title=first.title),
+                 lambda path: self.app.push_screen(RunbookEditScreen(path)))
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Changes made elsewhere: read the screen again (the cursor stays where it was)."""

@@ -12,7 +12,7 @@ from textual.widgets import Header, Static
 from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentRow
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DataChanged, IncidentsCounted
+from tracker.tui.messages import DataChanged, IncidentSaved, IncidentsCounted
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
@@ -38,6 +38,7 @@ class IncidentsScreen(TrackerScreen[None]):
     AUTO_FOCUS = "#incident-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_incident", "New incident", id="incidents.new"),
         Binding("i", "import_report", "Import report", id="incidents.import"),
         Binding("r", "reload", "Refresh", id="incidents.refresh"),
     ]
@@ -69,6 +70,10 @@ class IncidentsScreen(TrackerScreen[None]):
         total = self.app.store.incidents.count()
         self.post_message(IncidentsCounted(total, keep_cursor))
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "incidents":
+            self.query_one(LazyTable).show_failure(error)
+
     def on_incidents_counted(self, message: IncidentsCounted) -> None:
         total, keep_cursor = message.total, message.keep_cursor
         store = self.app.store
@@ -79,6 +84,16 @@ class IncidentsScreen(TrackerScreen[None]):
     def on_lazy_table_selected(self, message: LazyTable.Selected) -> None:
         row: Any = message.row
         self.app.open_incident(row.id)
+
+    def action_new_incident(self) -> None:
+        """Open an incident (started now unless told otherwise), then show it."""
+        from tracker.tui.dialogs.incident_form import IncidentFormDialog
+
+        def opened(saved: IncidentSaved) -> None:
+            self.action_reload()
+            self.app.open_incident(saved.row.id)
+
+        self.ask(IncidentFormDialog(), opened)
 
     def action_import_report(self) -> None:
         from tracker.tui.dialogs.import_report import ImportDialog

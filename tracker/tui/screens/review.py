@@ -14,7 +14,7 @@ from textual.widgets import Header, Label, Sparkline, Static
 from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import DataChanged, Failed, ReviewLoaded, ReviewRecorded
-from tracker.tui.text import literal
+from tracker.tui.text import could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 if TYPE_CHECKING:
@@ -74,12 +74,11 @@ class ReviewScreen(TrackerScreen[None]):
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _load(self, week: str | None) -> None:
-        try:
-            review = self.app.store.review.week(week)
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(ReviewLoaded(review))
+        self.post_message(ReviewLoaded(self.app.store.review.week(week)))
+
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "review":
+            self.query_one("#review-text", Static).update(could_not_load(error))
 
     def on_review_recorded(self, message: ReviewRecorded) -> None:
         self.app.notify(message.summary, markup=False)

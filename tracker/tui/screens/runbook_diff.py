@@ -8,36 +8,19 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Header, Static
 
-from tracker.base.errors import TrackerError
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import DiffLoaded, Failed
-from tracker.tui.text import clean, literal
+from tracker.tui.messages import DiffLoaded
+from tracker.tui.text import could_not_load, diff_content
 from tracker.tui.widgets.footer import TrackerFooter
-
-MAX_LINES = 5000
-
-
-def diff_content(text: str) -> Content:
-    styles = {"+": "$success", "-": "$error", "@": "$accent"}
-    lines = text.splitlines()
-    parts = []
-    for line in lines[:MAX_LINES]:
-        style = "bold" if line.startswith(("diff ", "new file", "index ")) else styles.get(line[:1], "")
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        parts.append(Content.assemble((clean(line), style)))
-    if len(lines) > MAX_LINES:
-        parts.append(literal(f"… {len(lines) - MAX_LINES} more lines"))
-    return Content("\n").join(parts) if parts else literal("No pending changes in the runbooks.")
 
 
 class RunbookDiffScreen(TrackerScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="diff.back"),
         Binding("c", "commit", "Commit", id="diff.commit"),
+        Binding("r", "reload", "Refresh", id="diff.refresh"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,22 +32,21 @@ class RunbookDiffScreen(TrackerScreen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "diff"
+        self.action_reload()
+
+    def action_reload(self) -> None:
         self._load()
 
-    @work(thread=True, group="diff", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            text = self.app.store.git.diff([])
-        except TrackerError as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(DiffLoaded(text))
+        self.post_message(DiffLoaded(self.app.store.git.diff([])))
 
     def on_diff_loaded(self, message: DiffLoaded) -> None:
-        self.query_one("#diff-text", Static).update(diff_content(message.text))
+        self.query_one("#diff-text", Static).update(diff_content(message.text, "No pending changes in the runbooks."))
 
-    def on_failed(self, message: Failed) -> None:
-        self.query_one("#diff-text", Static).update(literal(str(message.error)))
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "diff":
+            self.query_one("#diff-text", Static).update(could_not_load(error))
 
     def action_commit(self) -> None:
         from tracker.tui.dialogs.commit import CommitDialog

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Markdown, Static
 
 from tracker.base.errors import TrackerError
-from tracker.core.runbooks.files import LARGE_FILE
-from tracker.tui.bases import TrackerScreen
+from tracker.core.runbooks.files import LARGE_FILE, FrontMatterError, split_front_matter
+from tracker.tui.external_edit import ExternalEdit
 from tracker.tui.messages import (
     DataChanged,
     Failed,
@@ -22,7 +22,7 @@ from tracker.tui.messages import (
     RunbookPreviewLoaded,
     RunbooksLoaded,
 )
-from tracker.tui.text import clean, literal
+from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
 
 
-class RunbooksScreen(TrackerScreen[None]):
+class RunbooksScreen(ExternalEdit):
     """Runbooks under git: read, search, edit, diff, commit, pull and push."""
 
     AUTO_FOCUS = "#runbook-table"
@@ -102,6 +102,15 @@ class RunbooksScreen(TrackerScreen[None]):
     def on_runbooks_loaded(self, message: RunbooksLoaded) -> None:
         self._show_rows(message.rows)
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        super().worker_failed(group, error)
+        if group == "runbooks-git":
+            self.query_one("#runbook-git", Static).update(could_not_load(error))
+        elif group in ("runbooks-list-indexed", "runbooks-list", "runbook-preview"):
+            self.shown = None  # moving onto a runbook, or r, reads it again
+            self.query_one("#runbook-facts", Static).update(could_not_load(error))
+            self.query_one("#runbook-preview", Markdown).update("")
+
     def on_git_state_loaded(self, message: GitStateLoaded) -> None:
         state, files, problem = message.overview
         label = self.query_one("#runbook-git", Static)
@@ -154,12 +163,8 @@ class RunbooksScreen(TrackerScreen[None]):
     def _preview(self, path: str | None, full: bool) -> None:
         if path is None:
             return
-        try:
-            text, _, size = self.app.store.runbooks.text(path)
-        except (TrackerError, OSError) as error:
-            self.post_message(Failed(error))
-            return
-        self.post_message(RunbookPreviewLoaded(path, text, size, full))
+        loaded = self.app.store.runbooks.text(path)
+        self.post_message(RunbookPreviewLoaded(path, loaded.text, loaded.size, full))
 
     def on_runbook_preview_loaded(self, message: RunbookPreviewLoaded) -> None:
         path, text, size, full = message.path, message.text, message.size, message.full
@@ -181,11 +186,12 @@ class RunbooksScreen(TrackerScreen[None]):
             body = ""
         elif size > LARGE_FILE:
             body = text[:PREVIEW_LIMIT]
-        if body.startswith("+++"):
-            end = body.find("\n+++", 3)
-            body = body[end + 4:] if end != -1 else body
+        try:  # the same splitter as the index: a BOM, CRLF and a '+++' inside the TOML are no surprise
+            body = split_front_matter(body, path)[1]
+        except FrontMatterError:
+            pass  # no front matter to hide (its error is among the facts)
         self.query_one("#runbook-facts", Static).update(literal("\n".join(facts)))
-        self.query_one("#runbook-preview", Markdown).update(body)
+        self.query_one("#runbook-preview", Markdown).update(clean(body))
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -213,25 +219,10 @@ class RunbooksScreen(TrackerScreen[None]):
 
     def action_external_edit(self) -> None:
         path = self.selected_path()
-        if path is None:
-            return
-        import os
-        import shlex
-        import subprocess
+        if path is not None:
+            self.edit_externally(path)
 
-        from textual.app import SuspendNotSupported
-
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        target = self.app.store.runbooks.file(path)
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(target)], check=False)
-        except SuspendNotSupported:
-            self.app.notify("This terminal cannot hand over to an editor: use e to edit here.", severity="warning")
-            return
-        except (OSError, ValueError) as error:
-            self.app.notify(f"Could not run {editor!r}: {error}", severity="error", markup=False)
-            return
+    def after_external_edit(self) -> None:
         self.action_reload()
 
     def action_diff(self) -> None:

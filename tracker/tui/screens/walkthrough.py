@@ -111,6 +111,10 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self.post_message(ActionSaved(saved))
         self.post_message(DecisionTaken(f"{row.key}: {what}"))
 
+    def worker_failed(self, group: str, error: BaseException) -> None:
+        if group == "walk-write":
+            self.busy = False  # reported already; the same keys decide again
+
     def on_action_saved(self, message: ActionSaved) -> None:
         item, reasons = self.items[self.position]
         self.items[self.position] = (item._replace(action=message.action), reasons)

@@ -1,4 +1,4 @@
-"""Runbook files for the app: the indexed list, reading, saving, where a file lives."""
+"""Runbook files for the app: the indexed list, a new one from the template, reading, saving, where a file lives."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class RunbookText(NamedTuple):
     """The file's line ending, kept when it is saved."""
     size: int
     """Bytes on disk."""
+    digest: str
+    """The hash of the bytes as read: a save expects the file to hold them still."""
 
 
 class RunbookService:
@@ -38,32 +40,52 @@ class RunbookService:
 
         return shared.run(job)
 
+    def new(self, path: str, *, title: str, causes: list[str]) -> str:
+        """A runbook from the template, linked to ``causes`` (not committed); returns its path."""
+        shared = self._shared
+        return shared.run(lambda db: shared.workspace().new_runbook(path, title=title, causes=causes))
+
     def file(self, path: str) -> Path:
         """The runbook's file, the path checked to stay in the runbooks folder."""
         space = self._shared.workspace()
         return space.root / space.path(path)
 
     def text(self, path: str) -> RunbookText:
-        from tracker.core.runbooks.files import detect_newline
+        """A runbook's text, decoded leniently for showing and editing (regular files only, capped)."""
+        from tracker.base.files import read_capped
+        from tracker.core.runbooks.files import content_hash, detect_newline
 
-        data = self.file(path).read_bytes()
+        target = self.file(path)
+        data = read_capped(str(target), label=path)
         text = data.decode("utf-8", errors="replace")
-        return RunbookText(text, detect_newline(text), len(data))
+        return RunbookText(text, detect_newline(text), len(data), content_hash(data))
 
-    def save(self, path: str, text: str, newline: str) -> None:
-        """Save atomically if the front matter is valid, then re-index."""
+    def save(self, path: str, text: str, newline: str, expected: str, *, check: bool = True) -> str:
+        """Save atomically if the front matter is valid (unless not ``check``), then re-index; returns the new hash.
+
+        ``expected`` is the hash of the file as the edit loaded it: a file changed since raises
+        ``RunbookChangedError`` and nothing is written.
+        """
         from tracker.core.runbooks.files import save_runbook
 
-        def job(db: Db) -> None:
+        def job(db: Db) -> str:
             space = self._shared.workspace()
-            save_runbook(space.root, space.path(path), text, newline)
+            digest = save_runbook(space.root, space.path(path), text, newline, check=check, expected=expected)
             space.refresh()
+            return digest
 
-        self._shared.run(job)
+        return self._shared.run(job)
 
-    def save_unchecked(self, path: str, text: str, newline: str) -> None:
+    def save_unchecked(self, path: str, text: str, newline: str, expected: str) -> str:
         """Save without the front matter check (resolving a conflict may pass through odd states)."""
         from tracker.core.runbooks.files import save_runbook
 
         space = self._shared.workspace()
-        save_runbook(space.root, space.path(path), text, newline, check=False)
+        return save_runbook(space.root, space.path(path), text, newline, check=False, expected=expected)
+
+    def keep_copy(self, path: str, text: str, newline: str) -> str:
+        """Write ``text`` beside the runbook, never over a file, where the index does not look; returns its path."""
+        from tracker.core.runbooks.files import keep_copy
+
+        space = self._shared.workspace()
+        return keep_copy(space.root, space.path(path), text, newline, self._shared.settings.clock.now())

@@ -1,9 +1,14 @@
 """A table that reads only the rows it shows.
 
-The table knows how many rows there are and asks a loader for pages of them, in a thread
-worker, as the visible window needs them: the page after a cached page is read by key
-(keyset), a page reached by a jump is read by offset. At most ``max_pages`` pages stay cached,
-so the cost of opening, scrolling and filtering does not grow with the size of the table.
+The table asks a loader for pages of rows, in a thread worker, as the visible window needs
+them: the page after a cached page is read by key (keyset), a page reached by a jump is read by
+offset. At most ``max_pages`` pages stay cached, so the cost of opening, scrolling and filtering
+does not grow with the size of the table. A page that cannot be read shows why in place of its
+rows until the next listing.
+
+A listing can start from its first page before its size is known (``show``): the table then
+reaches one page past what it has read, grows as full pages arrive, and takes the total when it
+is counted (``set_total``), or stays open-ended past a capped count.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.tui.text import one_line
+from tracker.tui.text import error_text, one_line
 
 R = TypeVar("R")
 
@@ -101,6 +106,13 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             self.page = page
             self.rows = rows
 
+    class _PageFailed(Message):
+        def __init__(self, generation: int, page: int, error: Exception) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.error = error
+
     def __init__(
         self,
         columns: Sequence[Column[R]],
@@ -124,7 +136,11 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self.empty_text = empty_text
         self.total = 0
         self.loaded = False
-        """False until the first page of the current listing has arrived."""
+        """False until the first page of the current listing has arrived (or could not be read)."""
+        self.failure: str | None = None
+        """Why rows of the current listing could not be read; no more are asked for until ``reset``."""
+        self.open_ended = False
+        """True while ``total`` is a lower bound: the listing grows as full pages arrive."""
         self._loader: Loader | None = None
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
         self._pending: set[int] = set()
@@ -139,7 +155,9 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self.total = total
+        self.open_ended = False
         self.loaded = total == 0
+        self.failure = None
         self.virtual_size = Size(self.size.width, total + 1)
         cursor = min(self.cursor_row, max(total - 1, 0)) if keep_cursor else 0
         self.set_reactive(LazyTable.cursor_row, cursor)
@@ -147,6 +165,73 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             self.scroll_to(y=0, animate=False)
         self._want(cursor // self.page_size)
         self.refresh()
+
+    def show_failure(self, error: BaseException) -> None:
+        """The listing could not be read (its count, say): show why in place of its rows."""
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self.total = 0
+        self.open_ended = False
+        self.loaded = True
+        self.failure = error_text(error)
+        self.virtual_size = Size(self.size.width, 1)
+        self.set_reactive(LazyTable.cursor_row, 0)
+        self.refresh()
+
+
+    def show(self, rows: list[R], page: int, loader: Loader, *, keep_cursor: bool = False) -> None:
+        """Show a new listing from one page already read (``page``), its size not yet known."""
+        self._generation += 1
+        self._loader = loader
+        self._pages.clear()
+        self._pending.clear()
+        self._pages[page] = rows
+        self.loaded = True
+        self.failure = None
+        self.total = 0
+        self._grow(page, rows)
+        cursor = min(self.cursor_row, max(self.total - 1, 0)) if keep_cursor else 0
+        if cursor // self.page_size != page:
+            cursor = page * self.page_size
+        self.set_reactive(LazyTable.cursor_row, cursor)
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        row = self.cursor_value
+        if row is not None:
+            self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    @property
+    def rows_seen(self) -> int:
+        """How far into the listing the pages read so far reach."""
+        return max((p * self.page_size + len(rows) for p, rows in self._pages.items()), default=0)
+
+    def set_total(self, total: int, *, at_least: bool = False) -> None:
+        """The listing's size, once counted; ``at_least``: a capped count, so more rows may follow."""
+        if at_least:
+            if not self.open_ended and self.total >= total:
+                return  # the pages read already found the end
+            self.total = max(total, self.total)
+        else:
+            self.total = total
+        self.open_ended = at_least
+        self.virtual_size = Size(self.size.width, self.total + 1)
+        if self.cursor_row >= self.total:
+            self.set_reactive(LazyTable.cursor_row, max(self.total - 1, 0))
+        self.refresh()
+
+    def _grow(self, page: int, rows: list[R]) -> None:
+        """Stretch a listing of unknown (or capped) size to what a page just read shows of it."""
+        end = page * self.page_size + len(rows)
+        if len(rows) < self.page_size:
+            self.total = end  # a short page is the last one
+            self.open_ended = False
+        elif end >= self.total:
+            # A full page at the end: one more page may follow; reach into it.
+            self.total = end + 1
+            self.open_ended = True
+        self.virtual_size = Size(self.size.width, self.total + 1)
 
     def row_at(self, index: int) -> R | None:
         page = self._pages.get(index // self.page_size)
@@ -160,7 +245,7 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         return self.row_at(self.cursor_row) if self.total else None
 
     def _want(self, page: int) -> None:
-        if page in self._pages or page in self._pending or self._loader is None:
+        if page in self._pages or page in self._pending or self._loader is None or self.failure is not None:
             return
         if page * self.page_size >= max(self.total, 1):
             return
@@ -171,7 +256,11 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
 
     @work(thread=True, group="lazy-table", exit_on_error=False)
     def _load(self, generation: int, page: int, after: tuple[Any, ...] | None, loader: Loader) -> None:
-        rows = loader(after, page * self.page_size, self.page_size)
+        try:
+            rows = loader(after, page * self.page_size, self.page_size)
+        except Exception as error:  # any failure: the table says so in place of the rows
+            self.post_message(self._PageFailed(generation, page, error))
+            return
         self.post_message(self._PageLoaded(generation, page, rows))
 
     def on_lazy_table__page_loaded(self, message: _PageLoaded) -> None:
@@ -180,6 +269,8 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             return
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
+        if self.open_ended:
+            self._grow(message.page, message.rows)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         if message.page == self.cursor_row // self.page_size:
@@ -187,6 +278,16 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             row = self.cursor_value
             if row is not None:
                 self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    def on_lazy_table__page_failed(self, message: _PageFailed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self.loaded = True
+        self.failure = error_text(message.error)
+        self.notify(f"could not load: {self.failure}", title="Error", severity="error", markup=False)
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------------------
@@ -206,6 +307,15 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             parts.append(set_cell_size(text, width))
         return " ".join(parts)
 
+    def _failure_line(self, width: int) -> Strip:
+        suffix = " (r to retry)"
+        text = f" could not load: {self.failure}"
+        room = max(width - len(suffix), 1)
+        if cell_len(text) > room:
+            text = set_cell_size(text, room - 1) + "…"
+        alert = self.get_component_rich_style("lazy-table--alert")
+        return Strip([Segment(text + suffix, alert)]).adjust_cell_length(width, self.rich_style)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         widths = self._widths(width)
@@ -217,11 +327,16 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         index = round(self.scroll_offset.y) + y - 1
         base = self.rich_style
         if index >= self.total:
+            if self.total == 0 and y == 1 and self.failure is not None:
+                return self._failure_line(width)
             if self.total == 0 and y == 1 and self.loaded:
                 muted = self.get_component_rich_style("lazy-table--muted")
                 return Strip([Segment(f" {self.empty_text}", muted)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         row = self.row_at(index)
+        if row is None and self.failure is not None:
+            first_missing = y == 1 or self.row_at(index - 1) is not None
+            return self._failure_line(width) if first_missing else Strip.blank(width, base)
         if row is None:
             self._want(index // self.page_size)
             style = self.get_component_rich_style("lazy-table--placeholder")
