@@ -183,20 +183,26 @@ def test_a_remote_refusing_custom_refs_is_named_and_a_branch_setting_works(ident
     assert git(bare, "rev-parse", "--verify", "-q", "refs/heads/tracker-ledger").strip()
 
 
-def test_a_force_pushed_ledger_is_detected_and_refused(remote: Path, tmp_path: Path) -> None:
+def test_a_force_pushed_ledger_is_detected_and_refused(cli, remote: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     ana, bob = start(remote, tmp_path, ["ana", "bob"])
     add(ana, "will be lost upstream")
     ana.sync()
     bob.sync()
+    add(bob, "not synced yet")
     before = bob.snapshot()
     root = git(ana.path, "rev-list", "--max-parents=0", "refs/tracker/ledger").strip()
     git(ana.path, "push", "-q", "--force", "origin", f"{root}:refs/tracker/ledger")  # someone rewrites history
     with pytest.raises(LedgerRewritten, match="rewritten"):
         bob.sync()
+    monkeypatch.chdir(bob.path)
+    refused = cli("sync")
+    assert refused.code == 1 and refused.err.count("\n") == 1 and "rewritten (force-pushed)" in refused.err
     assert bob.snapshot() == before
-    db, replica = bob.open()  # the database as it was still serves every command
+    db, replica = bob.open()  # the database as it was still serves every command, nothing lost
     with db:
         assert replica.applied() == git(bob.path, "rev-parse", "refs/tracker/ledger").strip()
+        assert replica.pending() > 0 and "not synced yet" in numbers(bob)
 
 
 def test_hostile_files_in_the_ledger_are_kept_out_and_reported(remote: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from tracker.core.incidents.queries import get_incident
 from tracker.core.incidents.timeline import log_entry
 from tracker.core.opening import open_database
 from tracker.core.rootcauses.changes import add_cause, merge_causes
+from tracker.repo import gitsync
 from tracker.repo.ledger.service import conflict_rows
 
 
@@ -102,6 +103,34 @@ def test_two_clones_creating_actions_at_once_get_distinct_numbers(team: list[Clo
         with db:
             for provisional in made.values():  # a provisional key still names its action once numbered
                 assert get_action(db, provisional).key in numbered
+
+
+def test_two_clones_numbering_at_the_same_moment_one_push_loses_and_numbers_again(
+        team: list[Clone], monkeypatch: pytest.MonkeyPatch) -> None:
+    ana, bob, _ = team
+    for clone in (ana, bob):
+        db, _ = clone.open()
+        with db:
+            add_action(db, title=f"raced by {clone.actor}", actor=clone.actor, today=TODAY, slo_days=SLO_DAYS,
+                       incident="INC-2")
+    real_push, built = gitsync.push_ref, []
+
+    def push_after_ana(git_dir: Path, remote: str, commit: str, remote_ref: str) -> bool:
+        if Path(git_dir).resolve() == (bob.path / ".git").resolve() and not built:
+            # Bob has numbered from the same tip as Ana and built his commit; Ana's push lands first.
+            built.append(git(bob.path, "ls-tree", "-r", "--name-only", commit))
+            ana.sync()
+        return real_push(git_dir, remote, commit, remote_ref)
+
+    monkeypatch.setattr(gitsync, "push_ref", push_after_ana)
+    report = bob.sync()
+    assert report.retries == 1  # the rejected push was the compare-and-swap
+    ana.sync()
+    shots = [ana.snapshot(), bob.snapshot()]
+    assert shots[0] == shots[1]
+    keys = {row[1]: row[0] for row in shots[0]["actions"]}
+    assert keys["raced by ana@example.com"] != keys["raced by bob@example.com"]
+    assert keys["raced by bob@example.com"] == keys["raced by ana@example.com"] + 1  # numbered again after Ana's
 
 
 def test_a_tombstoned_action_does_not_come_back(team: list[Clone]) -> None:
