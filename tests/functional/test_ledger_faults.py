@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import run_process
 from tests.gitfixtures import git
-from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, SkewedClock, make_clone
+from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, SkewedClock, copy_team, make_clone, team_template
 from tracker.config import Settings
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
 from tracker.core.keys import PROVISIONAL_BASE
@@ -37,6 +37,20 @@ def start(remote: Path, tmp_path: Path, names: list[str], **kwargs: object) -> l
     for other in clones[1:]:
         other.sync()
     return clones
+
+
+PAIR = ("ana", "bob")
+
+
+@pytest.fixture(scope="module")
+def _pair_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return team_template(tmp_path_factory, PAIR)
+
+
+@pytest.fixture
+def pair(remote: Path, tmp_path: Path, _pair_template: Path) -> list[Clone]:
+    """Ana started the ledger from the demo database and Bob joined it (a fresh copy per test)."""
+    return copy_team(_pair_template, remote, tmp_path, PAIR)
 
 
 def add(clone: Clone, title: str) -> str:
@@ -68,9 +82,8 @@ def test_parallel_syncs_all_land_with_distinct_numbers(remote: Path, tmp_path: P
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", ["lock", "fetch", "apply", "commit", "push", "move"])
-def test_a_sync_killed_at_any_step_loses_nothing_and_the_next_one_finishes(remote: Path, tmp_path: Path,
-                                                                          step: str) -> None:
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+def test_a_sync_killed_at_any_step_loses_nothing_and_the_next_one_finishes(pair: list[Clone], step: str) -> None:
+    ana, bob = pair
     add(bob, "from bob")
     bob.sync()
     add(ana, "made before the kill")
@@ -92,10 +105,10 @@ def test_a_sync_killed_at_any_step_loses_nothing_and_the_next_one_finishes(remot
         assert ana.ledger.doctor(db) == []
 
 
-def test_a_day_of_clock_skew_either_way_keeps_causal_order(remote: Path, tmp_path: Path) -> None:
+def test_a_day_of_clock_skew_either_way_keeps_causal_order(pair: list[Clone]) -> None:
     ahead = SkewedClock(skew=timedelta(days=1))
     behind = SkewedClock(skew=timedelta(days=-1))
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+    ana, bob = pair
     ana.clock, bob.clock = ahead, behind
     db, _ = ana.open()
     with db:
@@ -139,8 +152,8 @@ def _push_newer_format(clone: Clone) -> None:
     git(clone.path, "push", "-q", "origin", f"{commit}:refs/tracker/ledger")
 
 
-def test_an_older_tracker_meeting_a_newer_format_reads_but_never_writes(remote: Path, tmp_path: Path) -> None:
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+def test_an_older_tracker_meeting_a_newer_format_reads_but_never_writes(pair: list[Clone], remote: Path) -> None:
+    ana, bob = pair
     add(bob, "pending before the upgrade")
     _push_newer_format(ana)
     report = bob.ledger.sync()
@@ -183,9 +196,8 @@ def test_a_remote_refusing_custom_refs_is_named_and_a_branch_setting_works(ident
     assert git(bare, "rev-parse", "--verify", "-q", "refs/heads/tracker-ledger").strip()
 
 
-def test_a_force_pushed_ledger_is_detected_and_refused(cli, remote: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+def test_a_force_pushed_ledger_is_detected_and_refused(pair: list[Clone], cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    ana, bob = pair
     add(ana, "will be lost upstream")
     ana.sync()
     bob.sync()
@@ -205,8 +217,8 @@ def test_a_force_pushed_ledger_is_detected_and_refused(cli, remote: Path, tmp_pa
         assert replica.pending() > 0 and "not synced yet" in numbers(bob)
 
 
-def test_hostile_files_in_the_ledger_are_kept_out_and_reported(remote: Path, tmp_path: Path) -> None:
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+def test_hostile_files_in_the_ledger_are_kept_out_and_reported(pair: list[Clone]) -> None:
+    ana, bob = pair
     db, _ = ana.open()
     with db:
         uid = db.scalar("SELECT uid FROM ledger_entity WHERE type = 'action' AND number = 1")
@@ -247,9 +259,9 @@ def test_ledger_init_refuses_postgresql_in_one_line(cli, tmp_path: Path) -> None
     assert "PostgreSQL" in done.err and "ledger replica" in done.err
 
 
-def test_ledger_status_and_conflicts_on_the_command_line(cli, remote: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+def test_ledger_status_and_conflicts_on_the_command_line(
+        pair: list[Clone], cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    ana, bob = pair
     for clone in (ana, bob):
         db, _ = clone.open()
         with db:
@@ -273,10 +285,10 @@ def test_ledger_status_and_conflicts_on_the_command_line(cli, remote: Path, tmp_
     assert cli("ledger", "rebuild").code == 0 and cli("ledger", "doctor").code == 0
 
 
-def test_settling_a_conflict_is_a_write_too_and_a_newer_format_refuses_it(remote: Path, tmp_path: Path) -> None:
+def test_settling_a_conflict_is_a_write_too_and_a_newer_format_refuses_it(pair: list[Clone]) -> None:
     from tracker.repo.ledger.service import resolve_conflict
 
-    ana, bob = start(remote, tmp_path, ["ana", "bob"])
+    ana, bob = pair
     for clone in (ana, bob):
         db, _ = clone.open()
         with db:

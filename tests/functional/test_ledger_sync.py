@@ -11,29 +11,29 @@ from pathlib import Path
 import pytest
 
 from tests.gitfixtures import git
-from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, make_clone
+from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, copy_team, make_clone, team_template
 from tracker.base.enums import CauseRole, Severity
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
 from tracker.core.incidents.changes import IncidentChanges, add_incident, update_incident
 from tracker.core.incidents.links import link_cause, unlink_cause
 from tracker.core.incidents.queries import get_incident
 from tracker.core.incidents.timeline import log_entry
-from tracker.core.opening import open_database
 from tracker.core.rootcauses.changes import add_cause, merge_causes
 from tracker.repo import gitsync
 from tracker.repo.ledger.service import conflict_rows
 
+NAMES = ("ana", "bob", "cara")
+
+
+@pytest.fixture(scope="module")
+def _team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return team_template(tmp_path_factory, NAMES)
+
 
 @pytest.fixture
-def team(remote: Path, tmp_path: Path) -> list[Clone]:
-    """Ana starts the ledger from the demo database; Bob and Cara join it."""
-    source = tmp_path / "actions.db"
-    open_database(str(source), create="demo").close()
-    clones = [make_clone(remote, tmp_path / name, f"{name}@example.com") for name in ("ana", "bob", "cara")]
-    clones[0].ledger.init(str(source))
-    for other in clones[1:]:
-        other.sync()
-    return clones
+def team(remote: Path, tmp_path: Path, _team_template: Path) -> list[Clone]:
+    """Ana started the ledger from the demo database; Bob and Cara joined it (a fresh copy per test)."""
+    return copy_team(_team_template, remote, tmp_path, NAMES)
 
 
 def edit(clone: Clone) -> None:
