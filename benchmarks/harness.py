@@ -100,7 +100,8 @@ def python_line(*versions: str, repeat: int) -> str:
 
 def clean_env(pycache: Path | None, *, drop_prefixes: tuple[str, ...] = ("TRACKER_",),
               drop: Iterable[str] = ()) -> dict[str, str]:
-    """This environment without the variables named or prefixed; a fixed today and user.
+    """This environment without the variables named or prefixed; a fixed today and user; this checkout
+    first on the import path.
 
     With ``pycache``, Python may cache bytecode, under that folder (``PYTHONPYCACHEPREFIX``, so
     nothing is written next to the sources), as it does for an installed tool; without it, the
@@ -109,6 +110,9 @@ def clean_env(pycache: Path | None, *, drop_prefixes: tuple[str, ...] = ("TRACKE
     dropped = set(drop)
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes) and k not in dropped}
     env.update(TRACKER_TODAY=TODAY, TRACKER_USER="bench")
+    # Children time this checkout's code, not whichever copy the environment has installed.
+    source = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
     if pycache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(pycache)

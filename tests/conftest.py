@@ -307,8 +307,11 @@ def run_unprivileged(args: list[str], reach: Path,
 
 
 def run_process(args: list[str], cwd: Path, env: dict[str, str] | None = None, **kw) -> subprocess.Popen[str]:
-    """Start the real ``tracker`` command in its own process."""
-    full_env = {**os.environ, **(env or {})}
+    """Start the real ``tracker`` command in its own process, importing this checkout's code (not whichever
+    copy the environment has installed)."""
+    source = str(Path(__file__).resolve().parents[1])
+    full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
+                **(env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "tracker", *args],
         cwd=cwd,

@@ -6,6 +6,7 @@ Nothing is read at import time; ``load_settings`` is called once by each entry p
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,6 +54,14 @@ class Settings(NamedTuple):
 
     config_file: Path | None = None
     """The ``tracker.toml`` the settings came from, if any."""
+
+    db_given: bool = False
+    """The database was named (``--db``, ``TRACKER_DB`` or ``[database] url``); when not, a team ledger's
+    replica in the repository around the working directory is used if there is one."""
+
+    ledger_ref: str = "refs/tracker/ledger"
+    """Where the team ledger lives on the remote (``[ledger] ref``): a ref of its own, or a branch such as
+    ``refs/heads/tracker-ledger`` for hosts that accept only branches and tags."""
 
     @property
     def clock(self) -> Clock:
@@ -143,6 +152,14 @@ def load_settings(
     runbooks = data.get("runbooks", {})
     if "dir" in runbooks:
         values["runbooks_dir"] = str(runbooks["dir"])
+    ledger = data.get("ledger", {})
+    if "ref" in ledger:
+        ref = ledger["ref"]
+        if not isinstance(ref, str) or not re.fullmatch(r"refs/[A-Za-z0-9_][A-Za-z0-9._/-]*", ref) or ".." in ref \
+                or "//" in ref or ref.endswith(("/", ".lock", ".")):
+            raise InputError(f"{path}: [ledger] ref must be a plain ref name such as refs/tracker/ledger or"
+                             f" refs/heads/tracker-ledger, got {ref!r}")
+        values["ledger_ref"] = ref
     notify = data.get("notify", {})
     if "webhook_url" in notify:
         if not isinstance(notify["webhook_url"], str):
@@ -168,4 +185,4 @@ def load_settings(
         if not db.strip():
             raise InputError(f"--db {db!r}: no database given (give a SQLite file path or a SQLAlchemy URL)")
         values["db"] = db
-    return Settings(config_file=path if data else None, warnings=tuple(warnings), **values)
+    return Settings(config_file=path if data else None, db_given="db" in values, warnings=tuple(warnings), **values)

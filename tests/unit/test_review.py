@@ -404,7 +404,7 @@ def test_json_keys_are_stable(db: Db) -> None:
     data = build_review(db, week="2026-W48", today=TODAY, stale_days=14, runbooks=None).to_json()
     assert list(data) == ["week", "start", "end", "reference_day", "generated_at", "counts", "overdue", "due_soon",
                           "unowned", "proposed", "blocked", "stale", "done_this_week", "wont_do_this_week",
-                          "new_incidents", "coverage", "recurrence", "load", "trend", "decisions"]
+                          "new_incidents", "coverage", "recurrence", "load", "trend", "decisions", "conflicts"]
     assert list(data["coverage"]) == ["causes_without_prevent", "incidents_without_actions",
                                       "causes_without_runbook", "stale_runbooks"]
     assert list(data["counts"]) == list(SECTIONS)

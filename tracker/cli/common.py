@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 
 from tracker.base.enums import parse_enum
 from tracker.base.text import visible
@@ -13,10 +14,38 @@ from tracker.storage.database import Db
 
 
 def open_db(settings: Settings) -> Db:
-    """The database the settings name; created with the demo on first run, saying so on stderr."""
-    from tracker.core.opening import open_database
+    """The database the settings name; created with the demo on first run, saying so on stderr.
 
-    return open_database(settings.db, create="demo", notify=lambda message: echo(message, file=sys.stderr))
+    When none is named and the repository around the working folder holds a team ledger's replica,
+    that replica: it applies what the ledger brought since the last command, and turns every change
+    made through it into the ledger's operations.
+    """
+    from tracker.core.opening import open_database
+    from tracker.repo.ledger.home import is_replica, replica_path
+
+    url = settings.db
+    if not settings.db_given and (found := replica_path(Path.cwd())) is not None:
+        url = str(found)
+    db = open_database(url, create="demo" if url == settings.db else None,
+                       notify=lambda message: echo(message, file=sys.stderr))
+    if is_replica(db):
+        try:
+            _attach_ledger(db, settings)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def _attach_ledger(db: Db, settings: Settings) -> None:
+    from tracker.base.errors import TrackerError
+    from tracker.repo.ledger.replica import Replica
+
+    replica = Replica.attach(db, clock=settings.clock, actor=actor(settings))
+    try:
+        replica.catch_up()
+    except TrackerError as error:  # the database as it is still serves; sync says the same, and refuses
+        echo(f"tracker: warning: the team ledger was not applied: {error}", file=sys.stderr)
 
 
 def actor(settings: Settings) -> str:

@@ -39,6 +39,8 @@ HANDLERS = {
     "notify": "notify",
     "serve": "serve",
     "db": "db",
+    "sync": "ledger",
+    "ledger": "ledger",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""
 

@@ -62,6 +62,8 @@ COMMAND_HELP = {
     "notify": "post the day's digest (overdue, due soon, past SLO, stale runbooks, by owner) to a webhook",
     "serve": "serve the app to web browsers (textual-serve; loopback only unless --public)",
     "db": "database maintenance",
+    "sync": "share everything through git: the team ledger, then the runbooks (pull, push)",
+    "ledger": "the team ledger in git: init, sync, status, conflicts, resolve, rebuild, doctor",
 }
 
 
@@ -432,6 +434,32 @@ def _add_db(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--json", action="store_true")
 
 
+def _add_sync(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("sync", help=COMMAND_HELP["sync"])
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+
+def _add_ledger(commands: Commands, verb: str | None = None) -> None:
+    verbs = _Verbs(commands, "ledger", verb)
+    verbs.add("init", help="start the team ledger from this database (keys and histories kept), and push it")
+    if p := verbs.add("sync", help="share the team ledger only (tracker sync does the runbooks too)"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("status", help="operations not synced yet, commits not applied, conflicts"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("conflicts", help="fields changed on two clones at once, and statuses the rules forbid"):
+        p.add_argument("--json", action="store_true")
+    if p := verbs.add("resolve", help="settle a conflict: keep one of the values (or give another)"):
+        p.add_argument("key", metavar="KEY", help="as conflicts lists it: ACT-n, INC-n, a slug, INC-n #m")
+        p.add_argument("field", metavar="FIELD")
+        which = p.add_mutually_exclusive_group(required=True)
+        which.add_argument("--pick", type=int, metavar="N", help="the value numbered N in the conflict's list")
+        which.add_argument("--value", metavar="TEXT", help="another value")
+    verbs.add("rebuild", help="write every table again from all the operations")
+    if p := verbs.add("doctor", help="check that the database equals a full rebuild and matches the ledger"):
+        p.add_argument("--json", action="store_true")
+
+
 BUILDERS = {
     "ui": _add_ui,
     "summary": _add_summary,
@@ -448,6 +476,8 @@ BUILDERS = {
     "notify": _add_notify,
     "serve": _add_serve,
     "db": _add_db,
+    "sync": _add_sync,
+    "ledger": _add_ledger,
 }
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.base.errors import TrackerError
 from tracker.base.text import shown
+from tracker.core.keys import PROVISIONAL_KEY, action_key, provisional_number
 
 if TYPE_CHECKING:
     from git import Repo
@@ -46,7 +47,8 @@ LOCAL_TIMEOUT = 60.0
 
 _LOCK = threading.RLock()
 TRAILER = re.compile(r"^(Refs|Closes):\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-ACTION_KEY = re.compile(r"\bACT-([0-9]{1,12})\b", re.IGNORECASE)
+ACTION_KEY = re.compile(rf"\bACT-([0-9]{{1,12}}|{PROVISIONAL_KEY})(?!\w)", re.IGNORECASE)
+"""An action named in a trailer: ``ACT-12``, or a provisional key (``ACT-~k3f9ab``) written before a sync."""
 OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 """A full object id (SHA-1 or SHA-256), the only form a stored revision may take."""
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
@@ -392,9 +394,9 @@ def commit_files(path: Path, paths: Sequence[str], message: str, *, refs: Sequen
     body = clean_text(message.strip(), "commit message", limit=20_000)
     trailers = []
     if refs:
-        trailers.append("Refs: " + ", ".join(f"ACT-{n}" for n in refs))
+        trailers.append("Refs: " + ", ".join(action_key(n) for n in refs))
     if closes:
-        trailers.append("Closes: " + ", ".join(f"ACT-{n}" for n in closes))
+        trailers.append("Closes: " + ", ".join(action_key(n) for n in closes))
     if trailers:
         body += "\n\n" + "\n".join(trailers)
     with open_repo(path) as repo:
@@ -454,7 +456,7 @@ def parse_trailers(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     refs: list[int] = []
     closes: list[int] = []
     for kind, value in TRAILER.findall(message):
-        numbers = [int(n) for n in ACTION_KEY.findall(value)]
+        numbers = [provisional_number(n) if n.startswith("~") else int(n) for n in ACTION_KEY.findall(value)]
         (closes if kind.lower() == "closes" else refs).extend(numbers)
     return tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(closes))
 
@@ -621,3 +623,418 @@ def configured_email(cwd: Path | None = None) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
+
+
+# -- the team ledger's plumbing ----------------------------------------------------------------
+#
+# The ledger (``tracker.repo.ledger``) lives on a ref of its own; these run git's plumbing on the
+# repository's git folder directly (no work tree, no index of the user's, no GitPython: a command
+# that only needs to know whether the ledger moved pays for no import and, when it did not, for no
+# process). Refs, remotes and object ids are checked before git sees them.
+
+REF_NAME = re.compile(r"refs/(?:[A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*")
+"""A ref name the ledger may use: under ``refs/``, plain parts (no ``..``, ``@{``, spaces or options)."""
+
+
+class LedgerRejected(GitError):
+    """The remote refused the ledger's ref (a host that takes only branches and tags, a hook)."""
+
+
+def check_ref(name: str, what: str = "ledger ref") -> str:
+    """A ref name from settings or a file, refused unless it is a plain ``refs/...`` name."""
+    if not REF_NAME.fullmatch(name) or ".." in name or name.endswith((".lock", ".")) or "/." in name:
+        raise GitError(f"{what} {shown(name)} is not a plain ref name (refs/..., letters, digits, . _ - /)")
+    return name
+
+
+def _plumb(git_dir: Path, *args: str, data: bytes | None = None, timeout: float = LOCAL_TIMEOUT,
+           check: bool = True, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
+    """Run ``git --git-dir=<git_dir> args`` (bytes in and out); (status, stdout, stderr)."""
+    binary = _git_binary()
+    try:
+        done = subprocess.run(
+            [binary, f"--git-dir={git_dir}", *args], input=data if data is not None else b"", capture_output=True,
+            timeout=timeout, env={**os.environ, **GIT_ENV, **(env or {})},
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "an argument holds a NUL character"
+        raise GitError(f"git {args[0]} could not run ({reason})") from None
+    err = done.stderr.decode("utf-8", errors="replace")
+    if check and done.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {reasons(err, done.returncode)}")
+    return done.returncode, done.stdout, err
+
+
+def read_ref(git_dir: Path, ref: str) -> str | None:
+    """The commit a ref points to, read from git's files when they are plain (no process), else by git."""
+    check_ref(ref)
+    try:
+        text = (git_dir / ref).read_text(encoding="ascii").strip()
+        if OBJECT_ID.fullmatch(text):
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    if not (git_dir / "reftable").exists():
+        try:
+            with (git_dir / "packed-refs").open(encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    sha, _, name = line.strip().partition(" ")
+                    if name == ref and OBJECT_ID.fullmatch(sha):
+                        return sha
+        except OSError:
+            pass
+        if not (git_dir / ref).exists():
+            return None
+    status, out, _ = _plumb(git_dir, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+                            check=False)
+    sha = out.decode().strip()
+    return sha if status == 0 and OBJECT_ID.fullmatch(sha) else None
+
+
+def _commit(git_dir: Path, value: str, what: str) -> str:
+    if not OBJECT_ID.fullmatch(value):
+        raise GitError(f"{what} {shown(value)} is not a full commit id")
+    return value
+
+
+def is_ancestor(git_dir: Path, old: str, new: str) -> bool:
+    """Whether ``old`` is ``new`` or lies in its history (a fast-forward from one to the other)."""
+    status, _, err = _plumb(git_dir, "merge-base", "--is-ancestor", "--end-of-options",
+                            _commit(git_dir, old, "commit"), _commit(git_dir, new, "commit"), check=False)
+    if status not in (0, 1):
+        raise GitError(f"git merge-base failed: {reasons(err, status)}")
+    return status == 0
+
+
+class TreeChange(NamedTuple):
+    status: str
+    """``A`` added, ``M`` modified, ``D`` deleted (``T``, type changed, counts as modified)."""
+    blob: str
+    path: str
+
+
+def tree_changes(git_dir: Path, old: str | None, new: str) -> list[TreeChange]:
+    """The files that differ from ``old`` to ``new`` (every file of ``new`` when ``old`` is None)."""
+    new = _commit(git_dir, new, "commit")
+    if old is None:
+        _, out, _ = _plumb(git_dir, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", new)
+        found = []
+        for record in filter(None, out.split(b"\0")):
+            head, _, path = record.partition(b"\t")
+            mode, kind, blob = head.decode().split(" ")
+            if kind == "blob":
+                found.append(TreeChange("A", blob, path.decode("utf-8", errors="replace")))
+        return found
+    _, out, _ = _plumb(git_dir, "diff-tree", "-r", "-z", "--no-renames", "--end-of-options",
+                       _commit(git_dir, old, "commit"), new)
+    parts = out.split(b"\0")
+    found = []
+    for index in range(0, len(parts) - 1, 2):
+        meta, name = parts[index].decode(), parts[index + 1].decode("utf-8", errors="replace")
+        if not meta.startswith(":"):
+            continue
+        _, _, _, object_id, change = meta[1:].split(" ")
+        found.append(TreeChange(change[0] if change[0] in "AD" else "M", object_id, name))
+    return found
+
+
+def read_blobs(git_dir: Path, names: Sequence[str]) -> list[bytes | None]:
+    """The contents of objects (ids, or ``<commit>:<path>``) in one ``cat-file --batch``; None when missing."""
+    if not names:
+        return []
+    for name in names:
+        if "\n" in name:
+            raise GitError("an object name holds a newline")
+    _, out, _ = _plumb(git_dir, "cat-file", "--batch", data=("\n".join(names) + "\n").encode())
+    found: list[bytes | None] = []
+    position = 0
+    for _ in names:
+        end = out.index(b"\n", position)
+        header = out[position:end].decode("utf-8", errors="replace")
+        position = end + 1
+        if header.endswith(" missing") or header.endswith(" ambiguous"):
+            found.append(None)
+            continue
+        size = int(header.rsplit(" ", 1)[1])
+        found.append(out[position:position + size])
+        position += size + 1
+    return found
+
+
+class LedgerConfig(NamedTuple):
+    """What a sync needs from git's configuration, read by one process."""
+
+    remote: str
+    fetch: tuple[str, ...]
+    """The remote's fetch refspecs."""
+    identity: tuple[str, str] | None
+    """(user.name, user.email), None when either is missing."""
+
+
+def ledger_config(git_dir: Path) -> LedgerConfig:
+    """The remote the ledger travels through (``origin``, else the first one), its fetch refspecs, who commits."""
+    _, out, _ = _plumb(git_dir, "config", "--list", "-z")
+    values: dict[str, list[str]] = {}
+    remotes: list[str] = []
+    for item in out.decode("utf-8", errors="replace").split("\0"):
+        key, _, value = item.partition("\n")
+        values.setdefault(key, []).append(value)
+        if key.startswith("remote.") and key.endswith(".url"):
+            name = key[len("remote."):-len(".url")]
+            if name not in remotes:
+                remotes.append(name)
+    if not remotes:
+        raise NoRemote("no remote configured: add one with git remote add origin <url>")
+    remote = "origin" if "origin" in remotes else remotes[0]
+    if not REMOTE_NAME.fullmatch(remote) or ".." in remote:
+        raise GitError(f"remote name {shown(remote)} is not a plain name (letters, digits, . _ / -):"
+                       " rename it in .git/config")
+    name, email = (values.get(k, [""])[-1].strip() for k in ("user.name", "user.email"))
+    identity = (name, email) if name and email else None
+    if identity is not None and re.search(r"[<>\n\x00]", name + email):
+        raise GitError("git's user.name or user.email holds < > or a line break: fix it in git config")
+    return LedgerConfig(remote, tuple(values.get(f"remote.{remote}.fetch", [])), identity)
+
+
+def ledger_remote(git_dir: Path) -> str:
+    """The remote the ledger travels through: ``origin``, else the first one (its name checked)."""
+    return ledger_config(git_dir).remote
+
+
+def add_refspec(git_dir: Path, remote: str, spec: str) -> None:
+    """Add ``spec`` to the remote's fetch refspecs (so a plain ``git fetch`` brings the ledger too)."""
+    _plumb(git_dir, "config", "--add", f"remote.{remote}.fetch", spec)
+
+
+def fetch_ref(git_dir: Path, remote: str, remote_ref: str, local_ref: str) -> str:
+    """Fetch one ref without force: ``updated`` (or already there), ``missing`` on the remote, ``rejected``
+    (the remote's ref does not contain the local one: it was rewritten)."""
+    spec = f"{check_ref(remote_ref)}:{check_ref(local_ref)}"
+    status, out, err = _plumb(git_dir, "fetch", "--no-tags", "--no-write-fetch-head", "--no-progress",
+                              "--end-of-options", remote, spec, timeout=NETWORK_TIMEOUT, check=False)
+    text = f"{out.decode(errors='replace')}\n{err}"
+    if status == 0:
+        return "updated"
+    if "couldn't find remote ref" in text or "could not find remote ref" in text:
+        return "missing"
+    if "non-fast-forward" in text or "[rejected]" in text:
+        return "rejected"
+    if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
+        raise GitError(f"cannot reach the remote {remote}: {reasons(err, status)}")
+    raise GitError(f"git fetch failed: {reasons(err, status)}")
+
+
+def remote_has_ref(git_dir: Path, remote: str, ref: str) -> bool:
+    status, out, err = _plumb(git_dir, "ls-remote", "--end-of-options", remote, check_ref(ref),
+                              timeout=NETWORK_TIMEOUT, check=False)
+    if status != 0:
+        raise GitError(f"cannot reach the remote {remote}: {reasons(err, status)}")
+    return any(line.split(b"\t")[-1] == ref.encode() for line in out.splitlines())
+
+
+def plain_identity(git_dir: Path) -> tuple[str, str]:
+    """(name, email) from git's config, checked to fit in a commit header; NoIdentity when unset."""
+    values = []
+    for key in ("user.name", "user.email"):
+        _, out, _ = _plumb(git_dir, "config", "--get", key, check=False)
+        values.append(out.decode("utf-8", errors="replace").strip())
+    name, email = values
+    if not name or not email:
+        raise NoIdentity(
+            'git has no identity here: set it with git config --global user.name "Your Name" '
+            'and git config --global user.email "you@example.com"'
+        )
+    if re.search(r"[<>\n\x00]", name + email):
+        raise GitError("git's user.name or user.email holds < > or a line break: fix it in git config")
+    return name, email
+
+
+def write_commit(git_dir: Path, *, parent: str | None, files: Sequence[tuple[str, bytes]], message: str,
+                 identity: tuple[str, str], when: datetime, scratch_ref: str, marks: Path) -> str:
+    """A commit adding ``files`` to ``parent``'s tree (or a first commit), written by one ``fast-import``.
+
+    No index and no work tree are touched. fast-import needs a ref to write to: ``scratch_ref``, a ref
+    of the tracker's own (never the ledger); the commit's id is read back from ``marks``.
+    """
+    stamp = f"{int(when.timestamp())} +0000"
+    body = message.encode()
+    chunks = [f"reset {check_ref(scratch_ref)}\ncommit {scratch_ref}\nmark :1\n"
+              f"committer {identity[0]} <{identity[1]}> {stamp}\ndata {len(body)}\n".encode(), body, b"\n"]
+    if parent is not None:
+        chunks.append(f"from {_commit(git_dir, parent, 'parent')}\n".encode())
+    for path, data in files:
+        if not re.fullmatch(r"[A-Za-z0-9._/-]+", path) or ".." in path:
+            raise GitError(f"not a ledger path: {shown(path)}")
+        chunks += [f"M 100644 inline {path}\ndata {len(data)}\n".encode(), data, b"\n"]
+    chunks.append(b"done\n")
+    _plumb(git_dir, "fast-import", "--quiet", "--force", "--done", "--date-format=raw",
+           f"--export-marks={marks}", data=b"".join(chunks))
+    for line in marks.read_text(encoding="ascii").splitlines():
+        mark, _, sha = line.partition(" ")
+        if mark == ":1" and OBJECT_ID.fullmatch(sha):
+            return sha
+    raise GitError("git fast-import wrote no commit")
+
+
+def push_ref(git_dir: Path, remote: str, commit: str, remote_ref: str) -> bool:
+    """Push ``commit`` to the remote's ref, never forced: True when it took, False when someone pushed first."""
+    status, out, err = _plumb(git_dir, "push", "--porcelain", "--no-verify", "--end-of-options", remote,
+                              f"{_commit(git_dir, commit, 'commit')}:{check_ref(remote_ref)}",
+                              timeout=NETWORK_TIMEOUT, check=False)
+    text = f"{out.decode(errors='replace')}\n{err}"
+    if status == 0:
+        return True
+    if "cannot lock ref" in text or "but expected" in text or "failed to update ref" in text:
+        return False  # another push updated the ref between our check and our write: someone pushed first
+    if "[remote rejected]" in text or "hidden ref" in text:
+        said = [line[len("remote:"):].strip() for line in text.splitlines() if line.startswith("remote:")]
+        why = re.findall(r"\[remote rejected\] \(([^)\n]*)\)", text)
+        detail = "; ".join(filter(None, said + why)) or reasons(err, status)
+        raise LedgerRejected(f"the remote refused {remote_ref}: {_one_line(detail)}")
+    if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+        return False
+    if "Could not read from remote" in text or "unable to access" in text or "timed out" in text.lower():
+        raise GitError(f"cannot reach the remote {remote}: {reasons(err, status)}")
+    raise GitError(f"git push failed: {reasons(err, status)}")
+
+
+def move_ref(git_dir: Path, ref: str, new: str, old: str | None) -> bool:
+    """Move a local ref from ``old`` (None: it must not exist) to ``new``; False when it had moved meanwhile."""
+    status, _, _ = _plumb(git_dir, "update-ref", "--end-of-options", check_ref(ref), _commit(git_dir, new, "commit"),
+                          "" if old is None else _commit(git_dir, old, "commit"), check=False)
+    return status == 0
+
+
+def count_commits(git_dir: Path, old: str | None, new: str) -> int:
+    """Commits in ``new`` and not in ``old``."""
+    args = ["rev-list", "--count", "--end-of-options", _commit(git_dir, new, "commit")]
+    if old is not None:
+        args.append("^" + _commit(git_dir, old, "commit"))
+    _, out, _ = _plumb(git_dir, *args)
+    return int(out.decode().strip() or 0)
+
+
+class _ObjectReader:
+    """One ``git cat-file --batch`` answering object requests one at a time (a tree walk needs each answer)."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [_git_binary(), f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **GIT_ENV})
+
+    def read(self, name: str) -> tuple[str, bytes] | None:
+        """(type, content) of an object (an id, or ``<commit>:<path>``); None when it does not exist."""
+        if "\n" in name:
+            raise GitError("an object name holds a newline")
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(name.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().decode("utf-8", errors="replace").rstrip("\n")
+        if not header:
+            raise GitError("git cat-file stopped answering")
+        if header.endswith((" missing", " ambiguous")):
+            return None
+        _, kind, size = header.rsplit(" ", 2)
+        data = stdout.read(int(size) + 1)
+        if len(data) != int(size) + 1:
+            raise GitError("git cat-file stopped answering")
+        return kind, data[:-1]
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=LOCAL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _tree(content: bytes, width: int) -> dict[str, tuple[str, str]]:
+    """A tree object's entries: name -> (mode, id)."""
+    entries: dict[str, tuple[str, str]] = {}
+    position = 0
+    while position < len(content):
+        space = content.index(b" ", position)
+        nul = content.index(b"\0", space)
+        mode = content[position:space].decode()
+        name = content[space + 1:nul].decode("utf-8", errors="replace")
+        entries[name] = (mode, content[nul + 1:nul + 1 + width].hex())
+        position = nul + 1 + width
+    return entries
+
+
+class LedgerDelta(NamedTuple):
+    """What one ledger commit adds to another."""
+
+    descends: bool
+    """``new`` contains ``old`` (a fast-forward); when not, nothing else is filled."""
+    added: list[tuple[str, bytes]]
+    """(path, content) of every file added (the operations, and FORMAT on the first commit)."""
+    changed: list[str]
+    """Paths modified or removed (never, in a ledger nobody rewrote)."""
+
+
+ANCESTRY_WALK = 10_000
+"""Commits walked back looking for the old tip before asking git's merge-base instead."""
+
+
+def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
+    """The files ``new`` adds to ``old`` (all of them when ``old`` is None), read by one ``git cat-file``
+    walking the commits back (ancestry) and the two trees down where they differ."""
+    new = _commit(git_dir, new, "commit")
+    reader = _ObjectReader(git_dir)
+    try:
+        if old is not None:
+            old = _commit(git_dir, old, "commit")
+            current, steps = new, 0
+            while current != old:
+                found = reader.read(current)
+                parents = [] if found is None else re.findall(rb"^parent ([0-9a-f]+)$", found[1], re.MULTILINE)
+                steps += 1
+                if not parents:
+                    return LedgerDelta(False, [], [])
+                if len(parents) > 1 or steps > ANCESTRY_WALK:  # not the tracker's linear chain: ask git
+                    if not is_ancestor(git_dir, old, new):
+                        return LedgerDelta(False, [], [])
+                    break
+                current = parents[0].decode()
+        width = len(new) // 2
+        added: list[tuple[str, str]] = []
+        changed: list[str] = []
+        contents: list[tuple[str, bytes]] = []
+
+        def tree_of(commit: str) -> str | None:
+            found = reader.read(commit)
+            match = None if found is None else re.search(rb"^tree ([0-9a-f]+)$", found[1], re.MULTILINE)
+            return None if match is None else match.group(1).decode()
+
+        def walk(before: str | None, after: str, prefix: str) -> None:
+            left = {} if before is None else _tree((reader.read(before) or ("", b""))[1], width)
+            right = _tree((reader.read(after) or ("", b""))[1], width)
+            for name, (mode, ident) in right.items():
+                path = f"{prefix}{name}"
+                had = left.get(name)
+                if had is not None and had[1] == ident:
+                    continue
+                if mode == "40000":
+                    walk(had[1] if had is not None and had[0] == "40000" else None, ident, f"{path}/")
+                elif had is None:
+                    added.append((path, ident))
+                else:
+                    changed.append(path)
+            changed.extend(f"{prefix}{name}" for name in left if name not in right)
+
+        walk(None if old is None else tree_of(old), tree_of(new) or "", "")
+        if len(added) <= 64:
+            contents = [(path, (reader.read(ident) or ("", b""))[1]) for path, ident in added]
+    finally:
+        reader.close()
+    if len(added) > 64:  # many files (a first sync): one batch read, no request and answer each
+        contents = [(path, data or b"") for (path, _), data in zip(
+            added, read_blobs(git_dir, [ident for _, ident in added]), strict=True)]
+    return LedgerDelta(True, contents, changed)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import glob
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -160,6 +160,14 @@ class Db:
         self._depth = 0
         self.retries = 0
         """How many times a write had to wait for another writer and start again."""
+        self.before_commit: list[Callable[[Db], None]] = []
+        """Run at the end of every write transaction, inside it, just before it commits (a ledger replica
+        turns the transaction's changes into operations there); one that raises rolls the write back."""
+        self.allocate_id: Callable[[str], int | None] | None = None
+        """Chooses the id of a new ``incident``, ``action`` or ``timeline_entry`` row (a ledger replica's
+        provisional ids); None, or a hook returning None, leaves it to the database."""
+        self.resolve_key: Callable[[str, int], int | None] | None = None
+        """The row a provisional key (``ACT-~k3f9ab``) names once its entity got its number, if any."""
 
     @property
     def _conn(self) -> Connection:
@@ -318,6 +326,10 @@ class Db:
         new_id = self.scalar(sql, params)
         return int(new_id)
 
+    def new_id(self, table: str) -> int | None:
+        """The id a new row of ``table`` must take (``allocate_id``), or None to let the database choose."""
+        return None if self.allocate_id is None else self.allocate_id(table)
+
     @contextmanager
     def write(self) -> Iterator[Db]:
         """A write transaction: all or nothing, taken with the write lock up front on SQLite.
@@ -336,6 +348,8 @@ class Db:
         self._depth = 1
         try:
             yield self
+            for hook in self.before_commit:
+                hook(self)
         except BaseException:
             self._depth = 0
             self._rollback()

@@ -17,7 +17,7 @@ from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionFilter
 from tracker.core.stamp import ChangesStamp
 from tracker.tui.keymap import help_sections
-from tracker.tui.messages import ChangesChecked, DataChanged
+from tracker.tui.messages import ChangesChecked, DataChanged, LedgerState, LedgerSynced
 from tracker.tui.palette import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
@@ -52,6 +52,8 @@ class TrackerApp(App[None]):
         Binding("5", "switch_mode('review')", "Review", id="app.review"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+        Binding("S", "sync", "Sync", show=False, id="app.sync",
+                tooltip="Share the team ledger and the runbooks (tracker sync)"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -71,6 +73,7 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
+        self._read_ledger_state()
         seconds = self.store.settings.refresh_seconds
         if seconds:
             self.set_interval(seconds, self.check_for_changes, name="check-for-changes")
@@ -81,7 +84,36 @@ class TrackerApp(App[None]):
 
     @work(thread=True, exclusive=True, group="check-for-changes", exit_on_error=False)
     def _check_for_changes(self) -> None:
+        self.post_message(LedgerState(self.store.ledger.state()))  # applies what a git fetch brought first
         self.post_message(ChangesChecked(self.store.changes_stamp()))
+
+    # -- the team ledger: its state in the title, a sync of everything -------------------------------
+
+    @work(thread=True, exclusive=True, group="ledger-state", exit_on_error=False)
+    def _read_ledger_state(self) -> None:
+        self.post_message(LedgerState(self.store.ledger.state()))
+
+    def on_ledger_state(self, message: LedgerState) -> None:
+        self.title = f"tracker · {message.text}" if message.text else "tracker"
+
+    def action_sync(self) -> None:
+        self.notify("Syncing the team ledger and the runbooks…", markup=False)
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _sync(self) -> None:
+        try:
+            self.post_message(LedgerSynced(self.store.ledger.sync()))
+        except TrackerError as error:
+            self.post_message(LedgerSynced("", error))
+        self.post_message(LedgerState(self.store.ledger.state()))
+
+    def on_ledger_synced(self, message: LedgerSynced) -> None:
+        if message.error is not None:
+            self.report(message.error)
+        else:
+            self.notify(message.summary, title="Synced", markup=False)
+        self.screen.post_message(DataChanged())
 
     def on_changes_checked(self, message: ChangesChecked) -> None:
         if self.data_stamp is not None and message.stamp != self.data_stamp:

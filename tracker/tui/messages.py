@@ -429,3 +429,23 @@ class DecisionTaken(Message):
     def __init__(self, summary: str) -> None:
         super().__init__()
         self.summary = summary
+
+
+# -- the team ledger -------------------------------------------------------------------------
+
+
+class LedgerState(Message):
+    """How the team ledger stands (operations not synced, commits not applied, conflicts); None: no ledger."""
+
+    def __init__(self, text: str | None) -> None:
+        super().__init__()
+        self.text = text
+
+
+class LedgerSynced(Message):
+    """One sync of everything finished: what it did, or why it stopped."""
+
+    def __init__(self, summary: str, error: Exception | None = None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.error = error

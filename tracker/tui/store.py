@@ -21,6 +21,7 @@ from tracker.tui.services.causes import CauseService
 from tracker.tui.services.git import GitService
 from tracker.tui.services.importing import ImportService
 from tracker.tui.services.incidents import IncidentService
+from tracker.tui.services.ledger import LedgerService
 from tracker.tui.services.review import ReviewService
 from tracker.tui.services.runbooks import RunbookService
 from tracker.tui.services.shared import Shared
@@ -46,6 +47,7 @@ class Store:
         self.git = GitService(self._shared)
         self.imports = ImportService(self._shared)
         self.review = ReviewService(self._shared)
+        self.ledger = LedgerService(self._shared)
 
     @property
     def today(self) -> date:

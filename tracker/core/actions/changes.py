@@ -18,7 +18,7 @@ from tracker.base.timeutil import read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, FROM_ACTIONS, action_row
 from tracker.core.actions.rows import UNSET, ActionChanges, ActionEventRow, ActionRow
 from tracker.core.history import record_action_event
-from tracker.core.keys import action_key, incident_key, parse_key
+from tracker.core.keys import action_key, incident_key, resolve_id
 from tracker.core.rootcauses.names import resolve_cause
 from tracker.core.slo import due_by_priority
 from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_link, clean_text, clean_title
@@ -29,7 +29,7 @@ NEEDS_NOTE = (ActionStatus.BLOCKED, ActionStatus.WONT_DO)
 
 
 def get_action(db: Db, key: str | int) -> ActionRow:
-    action_id = key if isinstance(key, int) else parse_key(key, "ACT")
+    action_id = resolve_id(db, key, "ACT")
     values = db.row(f"SELECT {COLUMNS} {FROM_ACTIONS} WHERE a.id = :id", {"id": action_id})
     if values is None:
         raise NotFoundError(f"no action {action_key(action_id)}")
@@ -50,7 +50,7 @@ def action_history(db: Db, action_id: int) -> list[ActionEventRow]:
 def _incident_id(db: Db, key: str | None) -> int | None:
     if key is None or key == "":
         return None
-    incident_id = parse_key(key, "INC")
+    incident_id = resolve_id(db, key, "INC")
     if db.scalar("SELECT 1 FROM incident WHERE id = :id", {"id": incident_id}) is None:
         raise NotFoundError(f"no incident {incident_key(incident_id)}")
     return incident_id
@@ -78,11 +78,14 @@ def insert_action(db: Db, values: Mapping[str, Any]) -> int:
     row = {"description": "", "owner": None, "completed_at": None, "incident_id": None, "root_cause_id": None,
            "runbook_path": None, "version": 1, **values}
     row.setdefault("updated_at", row["created_at"])
+    new_id, lead, value = db.new_id("action"), "", ""
+    if new_id is not None:  # a ledger replica's provisional id
+        row["id"], lead, value = new_id, "id, ", ":id, "
     return db.insert(
-        "INSERT INTO action (title, description, kind, owner, priority, due_date, status, created_at,"
+        f"INSERT INTO action ({lead}title, description, kind, owner, priority, due_date, status, created_at,"
         " updated_at, completed_at, incident_id, root_cause_id, runbook_path, version)"
-        " VALUES (:title, :description, :kind, :owner, :priority, :due_date, :status, :created_at, :updated_at,"
-        " :completed_at, :incident_id, :root_cause_id, :runbook_path, :version) RETURNING id",
+        f" VALUES ({value}:title, :description, :kind, :owner, :priority, :due_date, :status, :created_at,"
+        " :updated_at, :completed_at, :incident_id, :root_cause_id, :runbook_path, :version) RETURNING id",
         row,
     )
 
@@ -213,7 +216,7 @@ def update_action(
     With ``expected_version`` (the version the caller loaded), a write over a newer version
     is refused with StaleWriteError. Returns the action as stored afterwards.
     """
-    action_id = key if isinstance(key, int) else parse_key(key, "ACT")
+    action_id = resolve_id(db, key, "ACT")
     note = clean_text(note, "note", NOTE_MAX)
     now = clock.now()
     with db.write():

@@ -26,7 +26,7 @@ from tracker.base.text import shown
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.history import bump_incident, record_incident_event
 from tracker.core.incidents.queries import IncidentRow, get_incident_row
-from tracker.core.keys import incident_key, parse_key
+from tracker.core.keys import action_key, incident_key, resolve_id
 from tracker.core.validate import NOTE_MAX, clean_text, clean_title
 from tracker.storage.database import Db
 
@@ -147,7 +147,7 @@ def close_blockers(db: Db, incident_id: int) -> list[str]:
         " AND (owner IS NULL OR owner = '' OR due_date IS NULL) ORDER BY id", {"id": incident_id}
     ):
         lacks = " and ".join(w for w, v in (("an owner", owner), ("a due date", due)) if not v)
-        missing.append(f"open action ACT-{action_id} lacks {lacks}")
+        missing.append(f"open action {action_key(action_id)} lacks {lacks}")
     return missing
 
 
@@ -172,11 +172,14 @@ def insert_incident(db: Db, values: dict[str, Any]) -> int:
            "resolved_at": None, "summary": "", "impact": "", "customer_action": "", "source": "",
            "postmortem": "", **values}
     row.setdefault("updated_at", row["created_at"])
+    columns = ("title, company, kind, severity, status, started_at, detected_at, mitigated_at, resolved_at, summary,"
+               " impact, customer_action, source, postmortem, created_at, updated_at")
+    new_id = db.new_id("incident")
+    if new_id is not None:  # a ledger replica's provisional id
+        row["id"] = new_id
+        columns = "id, " + columns
     return db.insert(
-        "INSERT INTO incident (title, company, kind, severity, status, started_at, detected_at, mitigated_at,"
-        " resolved_at, summary, impact, customer_action, source, postmortem, created_at, updated_at)"
-        " VALUES (:title, :company, :kind, :severity, :status, :started_at, :detected_at, :mitigated_at,"
-        " :resolved_at, :summary, :impact, :customer_action, :source, :postmortem, :created_at, :updated_at)"
+        f"INSERT INTO incident ({columns}) VALUES ({', '.join(':' + c.strip() for c in columns.split(','))})"
         " RETURNING id",
         row,
     )
@@ -218,10 +221,16 @@ def insert_timeline_entry(db: Db, incident_id: int, at: datetime | None, label: 
     if position is None:
         position = int(db.scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM timeline_entry"
                                  " WHERE incident_id = :i", {"i": incident_id}))
+    values = {"incident_id": incident_id, "position": position, "at": at, "label": label, "body": body}
+    new_id = db.new_id("timeline_entry")
+    if new_id is not None:
+        return db.insert("INSERT INTO timeline_entry (id, incident_id, position, at, label, body)"
+                         " VALUES (:id, :incident_id, :position, :at, :label, :body) RETURNING id",
+                         {"id": new_id, **values})
     return db.insert(
         "INSERT INTO timeline_entry (incident_id, position, at, label, body)"
         " VALUES (:incident_id, :position, :at, :label, :body) RETURNING id",
-        {"incident_id": incident_id, "position": position, "at": at, "label": label, "body": body},
+        values,
     )
 
 
@@ -236,7 +245,7 @@ def insert_cause_link(db: Db, incident_id: int, cause_id: int, role: CauseRole, 
 
 def lock_incident(db: Db, key: str | int, expected_version: int | None) -> tuple[int, int]:
     """Inside a write: the incident's (id, version), refusing a stale ``expected_version``."""
-    incident_id = key if isinstance(key, int) else parse_key(key, "INC")
+    incident_id = resolve_id(db, key, "INC")
     found = db.row("SELECT version FROM incident WHERE id = :id"
                    + ("" if db.dialect == "sqlite" else " FOR UPDATE"), {"id": incident_id})
     if found is None:

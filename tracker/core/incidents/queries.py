@@ -11,7 +11,7 @@ from tracker.base.enums import OPEN_STATUSES, CauseRole, IncidentKind, IncidentS
 from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.actions import ActionFilter, ActionRow, iter_actions
-from tracker.core.keys import incident_key, parse_key
+from tracker.core.keys import incident_key, resolve_id
 from tracker.core.runbooks.index import runbooks_for_causes
 from tracker.storage.database import Db
 
@@ -233,7 +233,7 @@ def page_incidents(
 
 
 def get_incident(db: Db, key: str | int) -> IncidentDetail:
-    incident_id = key if isinstance(key, int) else parse_key(key, "INC")
+    incident_id = resolve_id(db, key, "INC")
     rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
     if not rows:
         raise NotFoundError(f"no incident {incident_key(incident_id)}")
@@ -255,7 +255,7 @@ def get_incident(db: Db, key: str | int) -> IncidentDetail:
 
 def get_incident_row(db: Db, key: str | int) -> IncidentRow:
     """The incident's list row (status, times, causes, components, version) without its texts."""
-    incident_id = key if isinstance(key, int) else parse_key(key, "INC")
+    incident_id = resolve_id(db, key, "INC")
     rows = _incident_rows(db, "WHERE i.id = :id", {"id": incident_id})
     if not rows:
         raise NotFoundError(f"no incident {incident_key(incident_id)}")

@@ -35,7 +35,8 @@ def parse_entry_id(text: str | int) -> int:
     if isinstance(text, int):
         return text
     raw = text.strip().removeprefix("#")
-    if not raw.isascii() or not raw.isdigit() or int(raw) == 0 or len(raw) > 12:
+    # 13 digits: an entry not numbered by a team ledger's sync yet has a provisional id (tracker.core.keys).
+    if not raw.isascii() or not raw.isdigit() or int(raw) == 0 or len(raw) > 13:
         raise InputError(f"bad timeline entry id {text!r}: expected a number, e.g. 12 or #12")
     return int(raw)
 

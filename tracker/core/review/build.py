@@ -6,6 +6,7 @@ from datetime import date
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
 from tracker.base.errors import InputError
+from tracker.core.review.conflicts import ledger_conflicts
 from tracker.core.review.queries import (
     Query,
     cause_sections,
@@ -40,5 +41,6 @@ def build_review(db: Db, *, week: str | None, today: date, stale_days: int,
     recurrence(q, review)
     review.trend = trend(q, start)
     decisions(q, review)
+    ledger_conflicts(q, review)
     review.counts = {key: review.counts[key] for key in SECTIONS}
     return review

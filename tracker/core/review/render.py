@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker.base.text import visible
-from tracker.core.review.types import COVERAGE, ActionItem, OwnerGroup, Review
+from tracker.core.review.types import COVERAGE, ActionItem, LedgerConflict, OwnerGroup, Review
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 TEXT_ROWS = 10
@@ -35,6 +35,7 @@ TITLES = {
     "recurrence": "Recurring root causes",
     "load": "Load per owner",
     "decisions": "Decisions",
+    "conflicts": "Team ledger: conflicts to settle",
 }
 
 
@@ -143,7 +144,18 @@ def _text_section(review: Review, key: str, rows: int) -> Iterator[str]:
         elif key == "decisions":
             yield (f"  {row.action:<9} {row.field}: {row.old or '-'} -> {row.new or '-'}  by {row.actor}"
                    f"  {_flat(row.note, 80)}")
+        elif key == "conflicts":
+            yield from _text_conflict(row)
     yield from _more(min(rows, len(data)), total)
+
+
+def _text_conflict(row: LedgerConflict) -> Iterator[str]:
+    if row.kind == "flag":
+        yield from (f"  {row.key:<9} {_flat(flag, 100)}" for flag in row.flags)
+        return
+    yield f"  {row.key:<9} {row.field}: changed apart on two clones; keep one with {row.resolve}"
+    for number, value in enumerate(row.values, start=1):
+        yield f"    {number}. {_flat(str(value['value']), 60)}  by {value['actor']} at {str(value['at'])[:16]}"
 
 
 def render_text(review: Review, rows: int = TEXT_ROWS) -> str:
@@ -151,6 +163,8 @@ def render_text(review: Review, rows: int = TEXT_ROWS) -> str:
     lines = [f"Weekly action review {review.week} ({review.start.isoformat()} to {review.end.isoformat()},"
              f" dates from {review.reference_day.isoformat()})", ""]
     for key in review.counts:
+        if key == "conflicts" and not review.counts[key]:
+            continue  # a team ledger's, shown when there are some
         if key == "causes_without_prevent":
             lines += ["Coverage gaps", ""]
         lines += list(_text_section(review, key, rows)) + [""]
@@ -231,6 +245,11 @@ def _md_section(review: Review, key: str) -> Iterator[str]:
                 yield "  - no action done against it yet"
     elif key == "load":
         yield from _table(("owner", "open", "overdue"), [[r.owner or "(no owner)", r.open, r.overdue] for r in data])
+    elif key == "conflicts":
+        yield from _table(("key", "field", "values (the last one applies)", "settle with"), [
+            [r.key, r.field, "; ".join(r.flags) if r.kind == "flag" else " | ".join(
+                f"{n}. {v['value']} ({v['actor']})" for n, v in enumerate(r.values, start=1)), r.resolve]
+            for r in data])
     elif key == "decisions":
         yield from _table(("when", "action", "title", "field", "change", "actor", "note"),
                           [[_day(r.at), r.action, r.title, r.field, f"{r.old or '-'} -> {r.new or '-'}", r.actor,
@@ -248,9 +267,12 @@ def render_markdown(review: Review) -> str:
              f"Week {review.week}: Monday {review.start.isoformat()} to Sunday {review.end.isoformat()} (UTC days);"
              f" due dates measured from {review.reference_day.isoformat()}; generated"
              f" {review.generated_at.isoformat()}.", "", "## Summary", ""]
-    lines += _table(("section", "count"), [[_title(k, review), n] for k, n in review.counts.items()])
+    lines += _table(("section", "count"), [[_title(k, review), n] for k, n in review.counts.items()
+                                           if k != "conflicts" or n])
     lines.append("")
     for key in review.counts:
+        if key == "conflicts" and not review.counts[key]:
+            continue
         if key == "causes_without_prevent":
             lines += ["## Coverage gaps", ""]
         lines += _md_section(review, key)

@@ -41,6 +41,11 @@ JSON keys (``Review.to_json()``, stable):
   (actions created / completed in that week).
 - ``decisions``: history events whose note starts ``Review <week>:`` (taken while reviewing that week, on any day):
   ``[{at, action, title, actor, field, old, new, note}]``.
+- ``conflicts``: what a team ledger (``tracker.repo.ledger``) could not settle alone, whatever the week: a field
+  changed on two clones at once (``kind`` ``conflict``: ``values`` holds each write still standing, ``{value,
+  actor, at}``, the one applied last, and ``resolve`` the command keeping one) or a status the rules forbid
+  after a merge (``kind`` ``flag``, with ``flags``): ``[{key, field, kind, values, flags, resolve}]``. Empty
+  for a database that is not a ledger replica.
 """
 
 from __future__ import annotations
@@ -140,6 +145,16 @@ class Decision(NamedTuple):
     note: str
 
 
+class LedgerConflict(NamedTuple):
+    key: str
+    """``ACT-12``, ``INC-3``, ``INC-3 #45`` (a timeline entry), or a cause's slug."""
+    field: str
+    kind: str
+    values: list[dict[str, Any]]
+    flags: list[str]
+    resolve: str
+
+
 def plain(value: Any) -> Any:
     """Review parts as JSON-ready values: NamedTuples by field name, dates in ISO 8601."""
     if hasattr(value, "to_json"):
@@ -159,7 +174,7 @@ def plain(value: Any) -> Any:
 
 COVERAGE = ("causes_without_prevent", "incidents_without_actions", "causes_without_runbook", "stale_runbooks")
 SECTIONS = ("overdue", "due_soon", "unowned", "proposed", "blocked", "stale", "done_this_week", "wont_do_this_week",
-            "new_incidents", *COVERAGE, "recurrence", "load", "decisions")
+            "new_incidents", *COVERAGE, "recurrence", "load", "decisions", "conflicts")
 """Every counted section, in report order (the keys of ``counts``)."""
 
 
@@ -191,5 +206,5 @@ class Review:
                 data[key] = self.sections[key]
         data["trend"] = self.trend
         order = ["week", "start", "end", "reference_day", "generated_at", "counts", *SECTIONS[:9], "coverage",
-                 "recurrence", "load", "trend", "decisions"]
+                 "recurrence", "load", "trend", "decisions", "conflicts"]
         return {key: plain(data[key]) for key in order}
