@@ -173,6 +173,29 @@ def test_a_cause_merged_on_one_clone_and_linked_on_another_ends_linked_to_the_ta
     assert kept == counted
 
 
+def test_a_root_link_folded_by_a_merge_stays_root_on_every_clone(team: list[Clone]) -> None:
+    """Bob links INC-3 to both causes (root, contributing) while Ana merges the root one into the other: every clone
+    ends with one link, as root, the role ``merge_causes`` keeps locally."""
+    ana, bob, cara = team
+    db, _ = ana.open()
+    with db:
+        add_cause(db, "cert-expiry", title="A certificate expired")
+        add_cause(db, "stale-secret", title="A secret was not rotated")
+    converge(team, (0, 1, 2))
+    db, _ = bob.open()
+    with db:
+        link_cause(db, "INC-3", "cert-expiry", CauseRole.ROOT, actor=bob.actor)
+        link_cause(db, "INC-3", "stale-secret", CauseRole.CONTRIBUTING, actor=bob.actor)
+    db, _ = ana.open()
+    with db:
+        merge_causes(db, "cert-expiry", "stale-secret", actor=ana.actor)
+    converge(team, (0, 1, 2, 0))
+    shots = [clone.snapshot() for clone in team]
+    assert shots[0] == shots[1] == shots[2]
+    assert [link for link in shots[0]["cause_links"] if link[0] == 3 and link[1] in ("cert-expiry", "stale-secret")] \
+        == [[3, "stale-secret", "root", ""]]
+
+
 def test_an_unlink_made_apart_from_a_link_leaves_the_link(team: list[Clone]) -> None:
     ana, bob, _ = team
     db, _ = ana.open()

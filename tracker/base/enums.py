@@ -44,6 +44,10 @@ class CauseRole(StrEnum):
     CONTRIBUTING = "contributing"
 
 
+ROLE_STRENGTH = (CauseRole.ROOT.value, CauseRole.TRIGGER.value, CauseRole.CONTRIBUTING.value)
+"""Roles from the strongest: when a merge leaves an incident linked twice to one cause, the stronger stays."""
+
+
 class ActionKind(StrEnum):
     PREVENT = "prevent"
     MITIGATE = "mitigate"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
-from tracker.base.enums import CauseRole
+from tracker.base.enums import ROLE_STRENGTH
 from tracker.base.errors import InputError
 from tracker.base.text import shown
 from tracker.core.history import bump_incident, record_action_event, record_incident_event
@@ -110,10 +110,6 @@ def rename_cause(db: Db, old: str, new: str) -> CauseName:
         db.execute("INSERT INTO root_cause_alias (slug, root_cause_id) VALUES (:slug, :id)",
                    {"slug": cause.slug, "id": cause.id})
     return CauseName(cause.id, new, cause.retired)
-
-
-ROLE_STRENGTH = (CauseRole.ROOT.value, CauseRole.TRIGGER.value, CauseRole.CONTRIBUTING.value)
-"""Roles from the strongest: when a merge leaves an incident linked twice to one cause, the stronger stays."""
 
 
 def plan_merge(db: Db, source: str, target: str) -> MergePlan:

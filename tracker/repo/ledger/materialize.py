@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from tracker.base.enums import ActionStatus
+from tracker.base.enums import ROLE_STRENGTH, ActionStatus
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import action_key, incident_key
 from tracker.repo.ledger import store
@@ -301,8 +301,9 @@ class Materializer(RowWriter):
             since = max(state.links["causes"][element][i]["order"] for i in info["links"])
             candidate = (info["role"], info["note"], element == target, since)
             kept = wanted.get(row_id)
-            # Two linked causes now one (a merge): the target's own link stands, else the first made.
-            if kept is None or (candidate[2], kept[3]) > (kept[2], candidate[3]):
+            # Two linked causes now one (a merge): the stronger role stands (as ``merge_causes`` keeps it),
+            # then the target's own link, then the first made; the same whatever order the links come in.
+            if kept is None or _link_rank(candidate) < _link_rank(kept):
                 wanted[row_id] = candidate
         current = {int(c): (r, n) for c, r, n in db.rows(
             "SELECT root_cause_id, role, note FROM incident_root_cause WHERE incident_id = :id", {"id": incident_id})}
@@ -359,3 +360,10 @@ class Materializer(RowWriter):
         assert entity is not None
         self._history("action_event", "action_id", self.local_id(uid) or desired, lines, entity)
         self._save(state, state.shadow())
+
+
+def _link_rank(link: tuple[str, str, bool, Order]) -> tuple[int, bool, Order]:
+    """How a link ranks when a merge folds two into one: stronger role, then the target's own, then older."""
+    role, _, own, since = link
+    strength = ROLE_STRENGTH.index(role) if role in ROLE_STRENGTH else len(ROLE_STRENGTH)
+    return strength, not own, since
