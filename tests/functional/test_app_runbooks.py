@@ -18,7 +18,9 @@ from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
+from tracker.tui.screens.runbook_reader import RunbookReaderScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
+from tracker.tui.widgets.reader import DocumentView
 
 
 @pytest.fixture
@@ -154,7 +156,7 @@ async def test_pull_conflict_abort_from_the_app(app_for, work: Path, remote: Pat
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, PullConflictDialog) and dialog.files == ["runbooks/widget.md"]
@@ -175,7 +177,7 @@ async def test_pull_conflict_resolve_from_the_app(app_for, work: Path, remote: P
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -221,9 +223,12 @@ async def test_large_runbook_does_not_freeze_the_app(app_for, work: Path) -> Non
         await settle(pilot)
         assert "Large runbook (5." in text_of(screen, "#runbook-facts")
         await pilot.press("down", "up")  # still responsive
-        await pilot.press("p")
+        await pilot.press("enter")  # the reader shows its start
         await settle(pilot)
-        assert "Large runbook" not in text_of(screen, "#runbook-facts")
+        reader = app.screen
+        assert isinstance(reader, RunbookReaderScreen)
+        assert "A line of a very long runbook" in reader.query_one(DocumentView).source
+        assert "Large runbook (5." in reader.query_one(DocumentView).source
 
 
 async def test_external_editor_without_a_terminal_says_so(app_for, work: Path,
@@ -261,7 +266,7 @@ async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         assert isinstance(app.screen, PullConflictDialog)
         await pilot.press("escape")

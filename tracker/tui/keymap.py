@@ -21,6 +21,7 @@ from tracker.tui.screens.incidents import IncidentsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
+from tracker.tui.screens.runbook_reader import RunbookReaderScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
 from tracker.tui.widgets.cause_picker import CausePicker
@@ -34,6 +35,7 @@ PARTS: list[tuple[str, type]] = [
     ("Actions", ActionsScreen),
     ("Action", ActionScreen),
     ("Runbooks", RunbooksScreen),
+    ("Runbook reader", RunbookReaderScreen),
     ("Weekly review", ReviewScreen),
     ("Review walk-through", WalkthroughScreen),
     ("Runbook editor", RunbookEditScreen),
@@ -49,6 +51,14 @@ PARTS: list[tuple[str, type]] = [
 ]
 """Each part of the app below the app itself, with the class that declares its keys (its own ``BINDINGS``,
 not those it inherits: every form's keys are declared once, on ``FormDialog``)."""
+
+
+def section_of(screen: object) -> str:
+    """The help section of ``screen`` (a form's is the forms'): where the help opens."""
+    for title, cls in PARTS:
+        if isinstance(screen, cls):
+            return title
+    return "Everywhere"
 
 
 def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:

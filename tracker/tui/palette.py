@@ -25,19 +25,20 @@ class JumpProvider(Provider):
 
     def _open(self, kind: str, key: str) -> None:
         app = self.tracker
+        # Each item opens on its own section's stack, so the section's number key finds it there.
         if kind == "incident":
-            app.open_incident(key)
+            app.jump_to_incident(key)
         elif kind == "action":
-            app.open_action(key)
+            app.jump_to_action(key)
         elif kind == "cause":
             app.open_cause(key)
         else:
-            app.open_runbook(key)
+            app.open_runbook(key, read=True)
 
     async def discover(self) -> Hits:
         for mode, label in (("incidents", "Incidents"), ("causes", "Root causes"), ("actions", "Actions"),
                             ("runbooks", "Runbooks"), ("review", "Weekly review")):
-            yield DiscoveryHit(f"Go to {label}", partial(self.tracker.switch_mode, mode), help="Switch screen")
+            yield DiscoveryHit(f"Go to {label}", partial(self.tracker.show_section, mode), help="Switch screen")
 
     async def search(self, query: str) -> Hits:
         if not query.strip():
