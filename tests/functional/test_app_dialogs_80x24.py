@@ -91,7 +91,7 @@ async def test_every_new_dialog_keeps_its_primary_button_on_an_80x24_screen(
         await press("t", *"Still down", "enter")
         assert isinstance(app.screen, ConflictDialog)
         checked.append(primary_on_screen(app.screen, "#conflict-reload"))
-        await press("k")
+        await press("m")
         await press("enter")  # saved on top of their version
         assert not isinstance(app.screen, TimelineEntryDialog)
 

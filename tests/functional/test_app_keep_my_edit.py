@@ -12,9 +12,9 @@ from pathlib import Path
 from textual.widgets import Input, Select, Static
 
 from tests.functional.conftest import SIZE, settle
-from tracker.base.enums import Severity
+from tracker.base.enums import Priority, Severity
 from tracker.config import load_settings
-from tracker.core.actions import action_history, get_action
+from tracker.core.actions import ActionChanges, action_history, get_action
 from tracker.core.incidents import get_incident
 from tracker.core.incidents.changes import IncidentChanges
 from tracker.storage.database import Db
@@ -47,12 +47,12 @@ async def test_keep_my_edit_saves_an_action_on_top_of_theirs(app_for, db_path: P
         form = app.screen
         assert isinstance(form, ActionFormDialog) and form.version == 1
         form.query_one("#form-title", Input).value = "My careful rewording"
-        other.update_action(9, {"title": "Their rewording", "priority": "P1"}, expected_version=1)
+        other.update_action(9, ActionChanges(title="Their rewording", priority=Priority.P1), expected_version=1)
 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is form and form.version == 2
         assert form.query_one("#form-title", Input).value == "My careful rewording"
@@ -70,8 +70,8 @@ async def test_keep_my_edit_saves_an_action_on_top_of_theirs(app_for, db_path: P
         stored = get_action(db, 9)
         assert (stored.title, stored.priority, stored.version) == ("My careful rewording", "P1", 3)
         changes = [(e.actor, e.field, e.old_value, e.new_value) for e in action_history(db, 9)[-3:]]
-    assert changes[:2] == [("someone@else", "title", changes[0][2], "Their rewording"),
-                           ("someone@else", "priority", "P2", "P1")]
+    assert changes[:2] == [("someone@else", "priority", "P2", "P1"),
+                           ("someone@else", "title", changes[1][2], "Their rewording")]
     assert changes[2] == ("tester@example.com", "title", "Their rewording", "My careful rewording")
 
 
@@ -95,7 +95,7 @@ async def test_keep_my_edit_saves_an_incident_on_top_of_theirs(app_for, db_path:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is form and form.version == version + 1
         assert form.query_one("#incident-title", Input).value == "Kafka migration took notifications down"
@@ -164,7 +164,7 @@ async def test_keep_my_edit_in_the_status_dialog_keeps_the_chosen_move(app_for, 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is dialog and dialog.target == "monitoring" and dialog.version == version + 1
         assert dialog.query_one("#status-note", Input).value == "errors came back"

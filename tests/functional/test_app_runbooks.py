@@ -141,7 +141,7 @@ async def test_commit_dialog_shows_the_secret_line(app_for, work: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, CommitDialog)
         line = RUNBOOK.count("\n") + 2
-        assert f"runbooks/widget.md line {line}: looks like an AWS access key" in text_of(app.screen, "#commit-error")
+        assert f"runbooks/widget.md line {line}: looks like an AWS access key" in text_of(app.screen, "#form-error")
     assert git(work, "log", "--format=%s") == "Seed runbooks\n"
 
 
@@ -253,7 +253,7 @@ async def test_outside_a_repository_the_screen_still_works(app_for, tmp_path: Pa
         assert list(cells(app.screen)) == ["runbooks/a.md"]
         await pilot.press("c")
         await settle(pilot)
-        assert "not inside a git repository" in text_of(app.screen, "#commit-error")
+        assert "not inside a git repository" in text_of(app.screen, "#form-error")
 
 
 async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote: Path, tmp_path: Path) -> None:
@@ -309,7 +309,7 @@ async def test_save_over_a_file_changed_on_disk_asks_and_overwrites_only_on_purp
         dialog = app.screen
         assert isinstance(dialog, RunbookChangedDialog)
         assert path.read_text() == THEIRS
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         diff = text_of(dialog, "#changed-diff")
         assert "-The widget is slow: THEIRS." in diff and "+The widget is slow: MINE." in diff
@@ -370,7 +370,7 @@ async def test_keeping_mine_as_a_copy_writes_beside_and_is_not_a_runbook(app_for
         path.write_text(THEIRS)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("k")
+        await pilot.press("c")
         await settle(pilot)
         assert app.screen is editor and editor.query_one(TextArea).text == THEIRS
         copies = list(path.parent.glob("widget.md.mine-*"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
 
     with open_db(settings) as db:
         rows = list_incidents(db)
-        render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
+        # Newest first, as the app lists them; the JSON keeps its order (oldest first).
+        render.emit(args, [r.to_json() for r in rows],
+                    render.incident_lines(reversed(rows), render.terminal_width(sys.stdout)))
     return 0
 
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from textual.binding import Binding, BindingType
 
-from tracker.tui.dialogs.commit import CommitDialog
+from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.conflict import ConflictDialog
-from tracker.tui.dialogs.filters import FilterDialog
 from tracker.tui.dialogs.form import FormDialog
+from tracker.tui.dialogs.headings import HeadingsDialog
 from tracker.tui.dialogs.import_report import ImportDialog
 from tracker.tui.dialogs.pull_conflict import PullConflictDialog
 from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
@@ -40,14 +40,15 @@ PARTS: list[tuple[str, type]] = [
     ("Review walk-through", WalkthroughScreen),
     ("Runbook editor", RunbookEditScreen),
     ("Runbook diff", RunbookDiffScreen),
-    ("Commit", CommitDialog),
+    ("Runbook headings", HeadingsDialog),
     ("Pull conflict", PullConflictDialog),
     ("Runbook changed on disk", RunbookChangedDialog),
-    ("Forms (incident, status, timeline, cause links, causes, actions, runbooks)", FormDialog),
-    ("Choosing a cause", CausePicker),
-    ("Filters", FilterDialog),
     ("Import a report", ImportDialog),
+    ("Forms (incident, status, timeline, cause links, causes, actions, filters, commit, runbooks, questions)",
+     FormDialog),
+    ("Choosing a cause", CausePicker),
     ("Conflict", ConflictDialog),
+    ("Yes or no", ConfirmDialog),
 ]
 """Each part of the app below the app itself, with the class that declares its keys (its own ``BINDINGS``,
 not those it inherits: every form's keys are declared once, on ``FormDialog``)."""

@@ -89,26 +89,30 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
 
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self, incident: str) -> None:
-        """Current causes, the incident's own first; the action's own cause kept even when retired."""
+        """Current causes, the incident's own first (its root cause, else its first one, chosen for a new
+        action); the action's own cause kept even when retired."""
         store = self.app.store
         current = dict(store.causes.choices())
         first: list[str] = []
         if incident:
             try:
-                first = [c.slug for c in store.incidents.row(incident).root_causes if c.slug in current]
+                linked = store.incidents.row(incident).root_causes
             except TrackerError:
-                first = []
+                linked = []
+            linked = sorted(linked, key=lambda c: c.role != "root")
+            first = [c.slug for c in linked if c.slug in current]
         choices = [(slug, f"{slug}  · on {incident}") for slug in first]
         choices += [(slug, slug) for slug in current if slug not in first]
         own = self.base["root_cause"]
         if own and own not in current:
             choices.append((own, f"{own} (retired)"))
-        self.post_message(ActionChoicesLoaded(choices, store.actions.owners()))
+        self.post_message(ActionChoicesLoaded(choices, store.actions.owners(),
+                                              first[0] if first and self.action is None else ""))
 
     def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()
         untouched = not self.dirty
-        wanted = self.values()["root_cause"] or self.base["root_cause"]
+        wanted = self.values()["root_cause"] or self.base["root_cause"] or message.default
         self._set_cause_options(message.causes, wanted)
         self.query_one("#form-owner", Input).suggester = SuggestFromList(message.owners, case_sensitive=False)
         if untouched:
