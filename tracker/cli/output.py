@@ -171,7 +171,7 @@ def emit(args: argparse.Namespace, data: object, lines: Iterable[Line]) -> None:
 
 def title_room(width: int | None, fixed: int, default: int) -> int:
     """Cells left for a title after ``fixed`` cells on a ``width``-cell terminal (``default`` when piped)."""
-    return default if width is None else max(width - fixed, 12)
+    return default if width is None else max(width - fixed, 8)
 
 
 ACTION_LEGEND = "! overdue: past its due date and still open"
@@ -180,11 +180,12 @@ ACTION_LEGEND = "! overdue: past its due date and still open"
 def action_lines(rows: Iterable[ActionRow], today: date, width: int | None = None,
                  empty: str = "no actions match") -> Iterator[Line]:
     """The actions as a table; ``width`` fits it to a terminal, a legend follows when a ``!`` was shown."""
-    title_cells = title_room(width, 10 + 4 + 12 + 12 + 21 + 9, 90)
+    owner = 20 if width is None or width >= 100 else 14
+    title_cells = title_room(width, 10 + 4 + 12 + 12 + owner + 2 + 9, 90)
     shown = overdue_seen = 0
     for row in rows:
         if not shown:
-            yield Styled(((f"{'KEY':<10} {'PRI':<3} {'STATUS':<11} {'DUE':<11} {'OWNER':<20} {'KIND':<8} TITLE",
+            yield Styled(((f"{'KEY':<10} {'PRI':<3} {'STATUS':<11} {'DUE':<11} {'OWNER':<{owner}} {'KIND':<8} TITLE",
                            "header"),))
         shown += 1
         due = row.due.isoformat() if row.due else "-"
@@ -195,7 +196,7 @@ def action_lines(rows: Iterable[ActionRow], today: date, width: int | None = Non
         yield Styled((
             (f"{row.key:<10} ", "overdue" if overdue else ""), (f"{row.priority:<3}", row.priority), (" ", ""),
             (f"{row.status:<11}", row.status), (" ", ""), (f"{due:<11}", "overdue" if overdue else ""),
-            (f" {_one_line(row.owner or '-', 20):<20} {row.kind:<8} ", ""),
+            (f" {_one_line(row.owner or '-', owner):<{owner}} {row.kind:<8} ", ""),
             (_one_line(row.title, title_cells), "muted" if row.status in ("done", "wont_do") else ""),
         ))
     if not shown and empty:
@@ -347,10 +348,13 @@ CAUSE_LEGEND = "↻ came back (2+ incidents) · PREVENT: prevent actions open/do
 
 
 def cause_lines(rows: Iterable[RootCauseRow], width: int | None = None) -> Iterator[Line]:
-    """The taxonomy as a table, columns named as the app names them; ``width`` fits it to a terminal."""
-    yield Styled(((f"{'SLUG':<26} {'CATEGORY':<21} {'INC':>5} {'LAST SEEN':<10} {'PREVENT':<13} INCIDENTS",
-                   "header"),))
+    """The taxonomy as a table, columns named as the app names them; ``width`` fits it to a terminal (below 100
+    columns without the category)."""
+    category = width is None or width >= 100
+    head = f"{'SLUG':<26} " + (f"{'CATEGORY':<21} " if category else "")
+    yield Styled(((f"{head}{'INC':>5} {'LAST SEEN':<10} {'PREVENT':<13} INCIDENTS", "header"),))
     back_seen = shown = 0
+    room = title_room(width, 27 + (22 if category else 0) + 6 + 11 + 14, 400)
     for row in rows:
         shown += 1
         seen = row.last_seen.date().isoformat() if row.last_seen else "-"
@@ -361,11 +365,12 @@ def cause_lines(rows: Iterable[RootCauseRow], width: int | None = None) -> Itera
         back = row.incident_count > 1
         back_seen += back
         count = f"{row.incident_count}{' ↻' if back else ''}"
+        lead = f"{row.slug:<26} " + (f"{_one_line(row.category, 21):<21} " if category else "")
         yield Styled((
-            (f"{row.slug:<26} {_one_line(row.category, 21):<21} ", "muted" if row.retired else ""),
+            (lead, "muted" if row.retired else ""),
             (f"{count:>5}", "overdue" if back else ""), (f" {seen:<10} ", ""),
             (f"{prevent:<13}", "" if row.prevent_open + row.prevent_done else "alert"),
-            (f" {_one_line(incidents, title_room(width, 26 + 22 + 6 + 12 + 14, 400))}", ""),
+            (f" {_one_line(incidents, room)}", ""),
         ))
     if not shown:
         yield Styled((("no root causes yet", "muted"),))

@@ -65,21 +65,21 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
         base = self.base
         yield self.field("title", "Title", Input(base["title"], id="form-title", placeholder="What will be done",
                                                  compact=True))
-        yield self.field("description", "Description",
-                         TextArea(base["description"], id="form-description", soft_wrap=True, compact=True), tall=True)
+        yield self.field("owner", "Owner", Input(base["owner"], id="form-owner", compact=True,
+                                                 placeholder="team handle, e.g. infra-oncall"))
+        yield self.field("due", "Due", Input(base["due"], id="form-due", compact=True,
+                                             placeholder="YYYY-MM-DD, +7d (empty: by priority)"))
         yield self.field("kind", "Kind", Select(_options(ActionKind), value=base["kind"], allow_blank=False,
                                                 id="form-kind", compact=True))
         yield self.field("priority", "Priority", Select(_options(Priority), value=base["priority"],
                                                         allow_blank=False, id="form-priority", compact=True))
         yield self.field("status", "Status", Select(_options(ActionStatus), value=base["status"], allow_blank=False,
                                                     id="form-status", compact=True))
-        yield self.field("owner", "Owner", Input(base["owner"], id="form-owner", compact=True,
-                                                 placeholder="team handle, e.g. infra-oncall"))
-        yield self.field("due", "Due", Input(base["due"], id="form-due", compact=True,
-                                             placeholder="YYYY-MM-DD, +7d (empty: by priority)"))
         yield self.field("incident", "Incident", Input(base["incident"], id="form-incident", placeholder="INC-n",
                                                        compact=True))
         yield self.field("root_cause", "Root cause", Select([], id="form-root-cause", prompt="(none)", compact=True))
+        yield self.field("description", "Description",
+                         TextArea(base["description"], id="form-description", soft_wrap=True, compact=True), tall=True)
         yield self.field("note", "Note", Input("", id="form-note", compact=True,
                                                placeholder="why (needed for blocked and won't do)"))
 

@@ -34,11 +34,11 @@ class FilterDialog(FormDialog[ActionFilter | None]):
 
     def compose_fields(self) -> ComposeResult:
         f = self.current
+        yield self.field("owner", "Owner", Input(f.owner or "", id="filter-owner", placeholder="(any)",
+                                                 compact=True, select_on_focus=False))
         yield self.field("status", "Status", Select(_options(ActionStatus), prompt="(any)", compact=True,
                                                     value=f.statuses[0] if f.statuses else Select.NULL,
                                                     id="filter-status"))
-        yield self.field("owner", "Owner", Input(f.owner or "", id="filter-owner", placeholder="(any)",
-                                                 compact=True, select_on_focus=False))
         yield self.field("overdue", "Overdue", Checkbox("Overdue only", f.overdue, id="filter-overdue",
                                                         compact=True))
         yield self.field("unowned", "Unowned", Checkbox("Unowned only", f.unowned, id="filter-unowned",

@@ -37,10 +37,10 @@ class PromptDialog(FormDialog[str | None]):
         self.label = label
 
     def compose_fields(self) -> ComposeResult:
-        yield self.field("value", self.label, Input(
-            self.value, placeholder=self.placeholder, id="prompt-input", compact=True, select_on_focus=False,
-            suggester=SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None,
-        ))
+        box = Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
+                    suggester=SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None)
+        yield self.field("value", self.label, box)
+        box.select_on_focus = True  # one value to give: what is there is selected, typing replaces it
 
     def collect(self) -> Any:
         value = self.values()["value"]

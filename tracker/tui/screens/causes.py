@@ -39,7 +39,7 @@ SORTS: dict[str, tuple[str, Callable[[RootCauseRow], tuple[object, ...]]]] = {
 }
 """Each sort of the list: its name in words and its key; ``s`` goes through them in this order."""
 
-LEGEND = "↻ came back · ⚠ no prevent action or no runbook · PREVENT: prevent actions open/done"
+LEGEND = "↻ came back · ⚠ no prevent action or no runbook · PREVENT: open/done"
 
 
 def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:

@@ -268,12 +268,16 @@ class DocumentView(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------------
 
     def _follow(self) -> None:
+        """Keep the cursor in view: a step off the edge scrolls a line, a jump puts it a third of the way down
+        (a code block or a heading jumped to shows what follows it)."""
         height = max(self.size.height, 1)
         top = round(self.scroll_offset.y)
-        if self.cursor < top:
+        if top - 1 <= self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
+        elif top + height <= self.cursor <= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
+        elif not top <= self.cursor < top + height:
+            self.scroll_to(y=max(self.cursor - height // 3, 0), animate=False)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._follow()
