@@ -50,3 +50,7 @@ class PromptDialog(FormDialog[str | None]):
 
     def submit(self, payload: Any) -> None:
         self.dismiss(payload)
+
+    def action_cancel(self) -> None:
+        """One value, nothing to lose: escape leaves at once (forms with more ask first)."""
+        self.dismiss(None)
