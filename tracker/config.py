@@ -12,12 +12,9 @@ from typing import Any, NamedTuple
 
 from tracker.base.clock import Clock
 from tracker.base.errors import InputError
+from tracker.core.slo import DEFAULT_SLO_DAYS
 
 DEFAULT_DB = "actions.db"
-
-
-def _default_due_days() -> dict[str, int]:
-    return {"P1": 15, "P2": 30, "P3": 60}
 
 
 class Settings(NamedTuple):
@@ -29,8 +26,9 @@ class Settings(NamedTuple):
     user: str | None = None
     """Who is acting, for the history (``TRACKER_USER``); when unset, git's ``user.email``."""
 
-    due_days: dict[str, int] = {"P1": 15, "P2": 30, "P3": 60}  # noqa: RUF012 - read-only
-    """Days from today to the default due date of a new action, by priority."""
+    slo_days: dict[str, int] = DEFAULT_SLO_DAYS
+    """Days to close an action, by priority (``[actions] slo_days``): its SLO target, and the distance from
+    today to a new action's default due date (see ``tracker.core.slo``)."""
 
     stale_days: int = 14
     """An open action with no change for this many days is stale in reviews."""
@@ -43,6 +41,12 @@ class Settings(NamedTuple):
 
     refresh_seconds: int = 10
     """How often the app looks for changes made elsewhere (0: never; r refreshes at any time)."""
+
+    webhook_url: str | None = None
+    """Where ``tracker notify`` posts its digest (``[notify] webhook_url``, ``TRACKER_WEBHOOK_URL``): a secret."""
+
+    warnings: tuple[str, ...] = ()
+    """What the settings file should change (deprecated keys), for the entry point to print."""
 
     today: date | None = None
     """Fixed "today" (``TRACKER_TODAY``) for reproducible reports and tests; None means the clock."""
@@ -77,6 +81,18 @@ def _positive_int(value: Any, where: str) -> int:
     return value
 
 
+def _days_by_priority(value: Any, where: str) -> dict[str, int]:
+    """``{ P1 = 28, ... }``: days by priority, the ones not given keeping their defaults."""
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: expected a table of days by priority, e.g. {{ P1 = 28, P2 = 56, P3 = 90 }}")
+    days = dict(DEFAULT_SLO_DAYS)
+    for key, number in value.items():
+        if key not in days:
+            raise InputError(f"{where} has unknown priority {key!r} (P1, P2, P3)")
+        days[key] = _positive_int(number, f"{where}.{key}")
+    return days
+
+
 def load_settings(
     *,
     db: str | None = None,
@@ -98,14 +114,15 @@ def load_settings(
         values["db"] = str(database["url"])
         if not values["db"].strip():
             raise InputError(f"{path}: [database] url is empty (give a SQLite file path or a SQLAlchemy URL)")
+    warnings: list[str] = []
     actions = data.get("actions", {})
-    if "due_days" in actions:
-        due = _default_due_days()
-        for key, days in dict(actions["due_days"]).items():
-            if key not in due:
-                raise InputError(f"{path}: [actions] due_days has unknown priority {key!r} (P1, P2, P3)")
-            due[key] = _positive_int(days, f"{path}: [actions] due_days.{key}")
-        values["due_days"] = due
+    if "slo_days" in actions:
+        values["slo_days"] = _days_by_priority(actions["slo_days"], f"{path}: [actions] slo_days")
+        if "due_days" in actions:
+            warnings.append(f"{path}: [actions] due_days is ignored: slo_days replaces it")
+    elif "due_days" in actions:  # the older name of the same rule, still read
+        values["slo_days"] = _days_by_priority(actions["due_days"], f"{path}: [actions] due_days")
+        warnings.append(f"{path}: [actions] due_days is deprecated: rename it slo_days (the same days, by priority)")
     review = data.get("review", {})
     if "stale_days" in review:
         values["stale_days"] = _positive_int(review["stale_days"], f"{path}: [review] stale_days")
@@ -126,11 +143,18 @@ def load_settings(
     runbooks = data.get("runbooks", {})
     if "dir" in runbooks:
         values["runbooks_dir"] = str(runbooks["dir"])
+    notify = data.get("notify", {})
+    if "webhook_url" in notify:
+        if not isinstance(notify["webhook_url"], str):
+            raise InputError(f"{path}: [notify] webhook_url must be a string")
+        values["webhook_url"] = notify["webhook_url"]
 
     if env.get("TRACKER_DB"):  # set but empty counts as unset
         if not env["TRACKER_DB"].strip() and db is None:
             raise InputError("TRACKER_DB is blank (give a SQLite file path or a SQLAlchemy URL, or unset it)")
         values["db"] = env["TRACKER_DB"]
+    if env.get("TRACKER_WEBHOOK_URL"):
+        values["webhook_url"] = env["TRACKER_WEBHOOK_URL"]
     if env.get("TRACKER_USER"):
         values["user"] = env["TRACKER_USER"]
     if env.get("TRACKER_TODAY"):
@@ -144,4 +168,4 @@ def load_settings(
         if not db.strip():
             raise InputError(f"--db {db!r}: no database given (give a SQLite file path or a SQLAlchemy URL)")
         values["db"] = db
-    return Settings(config_file=path if data else None, **values)
+    return Settings(config_file=path if data else None, warnings=tuple(warnings), **values)

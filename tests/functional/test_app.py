@@ -357,7 +357,7 @@ async def test_changes_made_elsewhere_show_on_refresh(app_for, db_path: Path) ->
             from tracker.core.actions import add_action
 
             add_action(other, title="Added by a colleague", actor="x", today=TODAY,
-                       due_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
+                       slo_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
         await pilot.press("r")
         await settle(pilot)
         assert table.total == 14

@@ -70,6 +70,7 @@ async def test_keep_my_edit_saves_an_action_on_top_of_theirs(app_for, db_path: P
         stored = get_action(db, 9)
         assert (stored.title, stored.priority, stored.version) == ("My careful rewording", "P1", 3)
         changes = [(e.actor, e.field, e.old_value, e.new_value) for e in action_history(db, 9)[-3:]]
+    # One change of several fields lands in the service's fixed field order (priority before title).
     assert changes[:2] == [("someone@else", "priority", "P2", "P1"),
                            ("someone@else", "title", changes[1][2], "Their rewording")]
     assert changes[2] == ("tester@example.com", "title", "Their rewording", "My careful rewording")

@@ -81,7 +81,7 @@ def test_add_show_update_round_trip(cli) -> None:
     added = json.loads(cli("actions", "add", "Write the colocation runbook", "--root-cause",
                            "single-host-blast-radius", "--owner", "sre-team", "--priority", "P1",
                            "--kind", "process", "--json").out)
-    assert added["due"] == "2026-12-08"  # P1: 15 days after the fixed today
+    assert added["due"] == "2026-12-21"  # P1: its 28-day SLO from the fixed today
     key = added["id"]
     result = cli("actions", "update", key, "--status", "in_progress", "--due", "+1w", "--note", "started",
                  "--expect-version", "1", "--json")

@@ -139,7 +139,7 @@ async def test_a_change_in_one_app_shows_in_the_other_after_refresh(app_for, db_
 
             with Db.connect_sqlite(db_path) as third:  # a third writer, e.g. the command line
                 add_action(third, title="Added from a third connection", actor="cli@example.com", today=TODAY,
-                           due_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
+                           slo_days={"P1": 1, "P2": 1, "P3": 1}, incident="INC-1")
                 update_action(third, changed.id, ActionChanges(owner="db-team"), actor="cli@example.com",
                               expected_version=changed.version)
             await one.press("r")

@@ -51,7 +51,7 @@ def prepare(url: str, count: int) -> list[int]:
         incidents = [r[0] for r in db.rows("SELECT id FROM incident ORDER BY id")]
         for n in range(len(ids), count):
             row = add_action(db, title=f"Stress action {n + 1}", actor="stress-setup", today=TODAY,
-                             due_days={"P1": 7, "P2": 30, "P3": 90}, incident=f"INC-{incidents[n % len(incidents)]}",
+                             slo_days={"P1": 7, "P2": 30, "P3": 90}, incident=f"INC-{incidents[n % len(incidents)]}",
                              owner="team-red")
             ids.append(row.id)
     return ids[:count]

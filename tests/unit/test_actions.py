@@ -20,27 +20,28 @@ from tracker.core.actions import (
     iter_actions,
     update_action,
 )
+from tracker.core.slo import DEFAULT_SLO_DAYS
 from tracker.storage.database import Db
 
-DUE_DAYS = {"P1": 15, "P2": 30, "P3": 60}
+SLO_DAYS = DEFAULT_SLO_DAYS
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.date_sensitive]
 
 
 def new(db: Db, title: str = "Add a failover drill", **kw) -> object:
     kw.setdefault("incident", "INC-1")
-    return add_action(db, title=title, actor="ana@example.com", today=TODAY, due_days=DUE_DAYS, **kw)
+    return add_action(db, title=title, actor="ana@example.com", today=TODAY, slo_days=SLO_DAYS, **kw)
 
 
-@pytest.mark.parametrize(("priority", "days"), [(Priority.P1, 15), (Priority.P2, 30), (Priority.P3, 60)])
-def test_default_due_date_follows_priority(db: Db, priority: Priority, days: int) -> None:
+@pytest.mark.parametrize(("priority", "days"), [(Priority.P1, 28), (Priority.P2, 56), (Priority.P3, 90)])
+def test_default_due_date_is_the_last_day_of_the_priority_slo(db: Db, priority: Priority, days: int) -> None:
     action = new(db, priority=priority)
     assert action.due == TODAY + timedelta(days=days)
 
 
-def test_configured_due_days_are_used(db: Db) -> None:
+def test_configured_slo_days_are_used(db: Db) -> None:
     action = add_action(
-        db, title="x", actor="a", today=TODAY, due_days={"P1": 3, "P2": 4, "P3": 5}, root_cause="stale-config",
+        db, title="x", actor="a", today=TODAY, slo_days={"P1": 3, "P2": 4, "P3": 5}, root_cause="stale-config",
         priority=Priority.P1,
     )
     assert action.due == TODAY + timedelta(days=3)

@@ -51,7 +51,7 @@ def test_services_stamp_with_the_clock_they_are_given(db) -> None:
     from tracker.core.actions import ActionChanges, action_history, add_action, update_action
 
     clock = FixedClock(date(2027, 1, 1))
-    row = add_action(db, title="Clocked", actor="me", today=clock.today(), due_days={"P1": 1, "P2": 2, "P3": 3},
+    row = add_action(db, title="Clocked", actor="me", today=clock.today(), slo_days={"P1": 1, "P2": 2, "P3": 3},
                      incident="INC-1", clock=clock)
     assert row.created_at == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
     assert row.due == date(2027, 1, 3)

@@ -41,7 +41,7 @@ def report(name: str, source: str | None = None, text: str | None = None) -> Par
 
 
 def run(db: Db, plan: ImportPlan) -> tuple[int, dict[str, int]]:
-    return apply_plan(db, plan, actor="importer", today=CLOCK.today(), due_days={"P1": 15, "P2": 30, "P3": 60},
+    return apply_plan(db, plan, actor="importer", today=CLOCK.today(), slo_days={"P1": 15, "P2": 30, "P3": 60},
                       clock=CLOCK)
 
 

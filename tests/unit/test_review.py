@@ -64,7 +64,7 @@ def action(db: Db, title: str = "Fix it", *, touched: datetime | None = None, **
     if "incident" not in kw and "root_cause" not in kw:
         kw["incident"] = "INC-1"
     kw.setdefault("owner", "ana")
-    row = add_action(db, title=title, actor="t@example.com", today=TODAY, due_days=DUE_DAYS, **kw)
+    row = add_action(db, title=title, actor="t@example.com", today=TODAY, slo_days=DUE_DAYS, **kw)
     stamp(db, row.id, created_at=touched or at(TODAY, 8), updated_at=touched or at(TODAY, 8))
     return row
 

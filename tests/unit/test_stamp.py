@@ -16,5 +16,5 @@ def test_stamp_moves_when_an_action_is_added(db: Db) -> None:
     first = changes_stamp(db)
     assert changes_stamp(db) == first
     add_action(db, title="Add a failover drill", incident="INC-1", actor="ana@example.com", today=TODAY,
-               due_days={"P1": 15, "P2": 30, "P3": 60})
+               slo_days={"P1": 15, "P2": 30, "P3": 60})
     assert changes_stamp(db) != first

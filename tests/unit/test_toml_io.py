@@ -253,7 +253,7 @@ def test_generated_hostile_data_round_trips(template: Path, texts: list[str], se
 def test_new_rows_get_ids_after_the_imported_ones(db: Db, empty_db: Db) -> None:
     import_toml(empty_db, export_toml(db))
     top = empty_db.scalar("SELECT MAX(id) FROM action")
-    row = add_action(empty_db, title="after import", actor="t", today=TODAY, due_days={"P2": 7},
+    row = add_action(empty_db, title="after import", actor="t", today=TODAY, slo_days={"P2": 7},
                      incident="INC-5")
     assert row.id == top + 1
     assert empty_db.scalar("SELECT MAX(id) FROM action_event") > db.scalar("SELECT MAX(id) FROM action_event")

@@ -70,7 +70,7 @@ def actions_add(settings: Settings, args: argparse.Namespace) -> int:
             title=args.title,
             actor=actor(settings),
             today=today,
-            due_days=settings.due_days,
+            slo_days=settings.slo_days,
             clock=settings.clock,
             incident=args.incident,
             root_cause=args.root_cause,
@@ -128,4 +128,19 @@ def actions_show(settings: Settings, args: argparse.Namespace) -> int:
         history = action_history(db, row.id)
         data = {**row.to_json(today), "history": [e.to_json() for e in history]}
         render.emit(args, data, render.action_detail(row, history, today))
+    return 0
+
+
+def actions_next(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli import output as render
+    from tracker.core.actions import ActionFilter, next_actions
+    from tracker.core.validate import clean_owner
+
+    if not 1 <= args.limit <= 10_000:
+        raise InputError(f"--limit {args.limit}: expected 1 to 10000")
+    owner = clean_owner(args.owner) if args.owner is not None else None
+    today = settings.today_date()
+    with open_db(settings) as db:
+        found = next_actions(db, ActionFilter(owner=owner), today=today, targets=settings.slo_days, limit=args.limit)
+    render.emit(args, [item.to_json(today) for item in found], render.scored_lines(found, today))
     return 0

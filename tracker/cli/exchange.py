@@ -79,7 +79,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
                     if best and best not in causes:
                         causes.append(best)
                 incident_id, counts = apply_plan(
-                    db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days, causes=causes,
+                    db, plan, actor=actor, today=settings.today_date(), slo_days=settings.slo_days, causes=causes,
                     actions=[] if args.no_actions else None, clock=settings.clock,
                 )
                 results.append((plan, incident_id, counts))
@@ -190,7 +190,7 @@ def import_feed(settings: Settings, args: argparse.Namespace) -> int:
         with db.write():  # the whole feed or nothing
             for plan in plans:
                 incident_id, counts = apply_plan(
-                    db, plan, actor=actor, today=settings.today_date(), due_days=settings.due_days,
+                    db, plan, actor=actor, today=settings.today_date(), slo_days=settings.slo_days,
                     clock=settings.clock,
                 )
                 results.append((plan, incident_id, counts))
@@ -297,4 +297,20 @@ def export_csv(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         export_actions_csv(db, buffer)
     _write(settings, args.output, buffer.getvalue().encode("utf-8"), args.force)
+    return 0
+
+
+def export_ics(settings: Settings, args: argparse.Namespace) -> int:
+    from tracker.cli.common import open_db
+    from tracker.cli.output import echo
+    from tracker.core.validate import clean_owner
+    from tracker.exchange.calendar_ics import export_ics as build
+
+    owner = clean_owner(args.owner) if args.owner is not None else None
+    _destination(settings, args.output, args.force)  # refused before any work
+    with open_db(settings) as db:
+        data, count = build(db, now=settings.clock.now(), owner=owner)
+    _write(settings, args.output, data, args.force)
+    if args.output not in (None, "-"):
+        echo(f"Wrote {visible(args.output)} ({count} open actions)", file=sys.stderr)
     return 0

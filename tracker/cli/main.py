@@ -34,6 +34,10 @@ HANDLERS = {
     "import": "exchange",
     "export": "exchange",
     "review": "review",
+    "insights": "insights",
+    "metrics": "metrics",
+    "notify": "notify",
+    "serve": "serve",
     "db": "db",
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""
@@ -86,6 +90,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"tracker {__version__}")
         return 0
     settings = load_settings(db=args.db, config_path=args.config)
+    for warning in settings.warnings:
+        print(f"tracker: warning: {warning}", file=sys.stderr)
     if args.command is None:
         from tracker.cli import app
 

@@ -26,7 +26,7 @@ from tracker.base.timeutil import duration
 if TYPE_CHECKING:
     import argparse
 
-    from tracker.core.actions import ActionEventRow, ActionRow
+    from tracker.core.actions import ActionEventRow, ActionRow, ScoredAction
     from tracker.core.incidents import IncidentDetail, IncidentRow
     from tracker.core.rootcauses import RootCauseRow
 
@@ -204,6 +204,18 @@ def action_lines(rows: Iterable[ActionRow], today: date, width: int | None = Non
     if overdue_seen and width is not None:
         yield ""
         yield Styled(((ACTION_LEGEND, "muted"),))
+
+
+def scored_lines(items: Iterable[ScoredAction], today: date) -> Iterator[str]:
+    """Actions to do next, each with its score and, under it, the parts that made the score."""
+    yield f"{'KEY':<10} {'SCORE':>5} {'PRI':<3} {'STATUS':<11} {'DUE':<11} {'OWNER':<20} TITLE"
+    for item in items:
+        row = item.action
+        due = row.due.isoformat() + ("!" if row.is_overdue(today) else "")
+        yield (f"{row.key:<10} {item.score:>5} {row.priority:<3} {row.status:<11} {due:<11}"
+               f" {_one_line(row.owner or '-', 20):<20} {_one_line(row.title, 90)}")
+        parts = [f"{_one_line(p.reason, 60)} {p.points:+d}" for p in item.why if p.points]
+        yield f"{'':<16} {' · '.join(parts) or 'nothing stands out'}"
 
 
 def echo(text: str = "", file: IO[str] | None = None) -> None:

@@ -60,8 +60,12 @@ COMMAND_HELP = {
     "actions": "corrective and preventive actions",
     "runbooks": "runbooks in git: list, show, status, commit, pull, push, sync",
     "import": "import a status-page report (text, markdown or JSON), a history feed or a whole TOML export",
-    "export": "export the database (TOML), a postmortem (markdown) or the actions (CSV)",
+    "export": "export the database (TOML), a postmortem (markdown), the actions (CSV) or a calendar (ICS)",
     "review": "the weekly action review: what slipped, what got done, coverage gaps, recurrence",
+    "insights": "action SLOs, time to close, recurrence, prevention that did not prevent, over weeks",
+    "metrics": "Prometheus gauges (actions open, overdue, past SLO; incidents; stale runbooks; causes)",
+    "notify": "post the day's digest (overdue, due soon, past SLO, stale runbooks, by owner) to a webhook",
+    "serve": "serve the app to web browsers (textual-serve; loopback only unless --public)",
     "db": "database maintenance",
 }
 
@@ -117,6 +121,7 @@ def _versioned(p: argparse.ArgumentParser) -> None:
 def _add_incidents(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
+        p.add_argument("--limit", type=int, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one incident in full, with its timeline and history"):
         p.add_argument("key", metavar="INC-n")
@@ -254,7 +259,7 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--incident", metavar="INC-n")
         p.add_argument("--root-cause", metavar="SLUG")
         p.add_argument("--owner")
-        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: by priority)")
+        p.add_argument("--due", help="YYYY-MM-DD, today, tomorrow, +Nd or +Nw (default: the end of its priority's SLO)")
         p.add_argument("--priority", default="P2", help="P1, P2 (default) or P3")
         p.add_argument("--kind", default="prevent", help="prevent (default), mitigate, detect, repair, process")
         p.add_argument("--status", default="open", help="initial status (default open)")
@@ -282,6 +287,10 @@ def _add_actions(commands: Commands, verb: str | None = None) -> None:
     if p := verbs.add("show", help="one action with its history"):
         p.add_argument("key", metavar="ACT-n")
         p.add_argument("--json", action="store_true")
+    if p := verbs.add("next", help="what to do next: open actions by a score that explains itself"):
+        p.add_argument("--owner", help="only this owner's actions")
+        p.add_argument("--limit", type=int, default=10, help="at most this many (default 10)")
+        p.add_argument("--json", action="store_true", help="with each score and why: the parts that made it")
 
 
 def _add_runbooks(commands: Commands, verb: str | None = None) -> None:
@@ -357,6 +366,10 @@ def _add_export(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("what", choices=["actions"])
         p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
         _force(p)
+    if p := verbs.add("ics", help="open actions as an iCalendar file: an all-day event on each due date"):
+        p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output")
+        p.add_argument("--owner", help="only this owner's actions")
+        _force(p)
 
 
 def _force(parser: argparse.ArgumentParser) -> None:
@@ -372,6 +385,44 @@ def _add_review(commands: Commands, verb: str | None = None) -> None:
     p.add_argument("--write", action="store_true",
                    help="write the report to runbooks/reviews/YYYY-Www.md (replacing that week's file)")
     p.add_argument("--commit", action="store_true", help="write it, then commit that file alone (implies --write)")
+
+
+def _add_insights(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("insights", help=COMMAND_HELP["insights"])
+    _common(p)
+    p.add_argument("--weeks", type=int, default=12, metavar="N", help="ISO weeks ending with today's (default 12)")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default): a terminal summary; md: a report; json: the same content on one line")
+
+
+def _add_metrics(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("metrics", help=COMMAND_HELP["metrics"])
+    _common(p)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write here atomically, replacing it (a *.prom file for node_exporter's textfile collector)")
+
+
+def _add_notify(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("notify", help=COMMAND_HELP["notify"])
+    _common(p)
+    p.add_argument("--webhook", metavar="URL",
+                   help="where to post (default: TRACKER_WEBHOOK_URL, then [notify] webhook_url); a secret")
+    p.add_argument("--format", choices=["slack", "json"], default="slack",
+                   help="slack (default): a Slack-compatible message (text and blocks); json: the digest as JSON")
+    p.add_argument("--dry-run", action="store_true", help="print the payload, send nothing")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="give up on an attempt after this long (default 10)")
+
+
+def _add_serve(commands: Commands, verb: str | None = None) -> None:
+    p = commands.add_parser("serve", help=COMMAND_HELP["serve"])
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public", action="store_true",
+                   help="allow a non-loopback --host: no authentication here, so only behind an authenticating proxy")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers use, when it differs (e.g. https://tracker.example.com behind a proxy)")
 
 
 def _add_db(commands: Commands, verb: str | None = None) -> None:
@@ -392,6 +443,10 @@ BUILDERS = {
     "import": _add_import,
     "export": _add_export,
     "review": _add_review,
+    "insights": _add_insights,
+    "metrics": _add_metrics,
+    "notify": _add_notify,
+    "serve": _add_serve,
     "db": _add_db,
 }
 

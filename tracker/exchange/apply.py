@@ -54,7 +54,7 @@ def apply_plan(
     *,
     actor: str,
     today: date,
-    due_days: Mapping[str, int],
+    slo_days: Mapping[str, int],
     causes: Sequence[str] = (),
     actions: Sequence[int] | None = None,
     clock: Clock = SYSTEM_CLOCK,
@@ -99,7 +99,7 @@ def apply_plan(
                 record_incident_event(db, incident_id, now, actor, "cause", None, f"{cause.slug} (root)", note)
                 counts["causes"] += 1
         counts["actions"] = _add_actions(db, plan, chosen, incident_id, [c.slug for c in found], actor, today,
-                                         due_days, clock)
+                                         slo_days, clock)
     return incident_id, counts
 
 
@@ -133,7 +133,7 @@ def _merge_timeline(db: Db, incident_id: int, report: ParsedReport, counts: dict
 
 
 def _add_actions(db: Db, plan: ImportPlan, chosen: list[int], incident_id: int, causes: Sequence[str],
-                 actor: str, today: date, due_days: Mapping[str, int], clock: Clock) -> int:
+                 actor: str, today: date, slo_days: Mapping[str, int], clock: Clock) -> int:
     from tracker.core.actions import add_action
 
     existing = existing_action_titles(db, incident_id)
@@ -143,7 +143,7 @@ def _add_actions(db: Db, plan: ImportPlan, chosen: list[int], incident_id: int, 
         if title in existing:
             continue  # imported before: re-importing never duplicates an action
         add_action(
-            db, title=title, actor=actor, today=today, due_days=due_days, clock=clock,
+            db, title=title, actor=actor, today=today, slo_days=slo_days, clock=clock,
             incident=incident_key(incident_id),
             root_cause=causes[0] if len(causes) == 1 else None, kind=kind, priority=Priority.P2,
             status=ActionStatus.PROPOSED, description=scrub_text(plan.report.proposed_actions[index], 20_000),

@@ -23,7 +23,7 @@ from tracker.base.errors import NotFoundError
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import incident_key
 from tracker.core.rootcauses.suggest import CauseIndex, words
-from tracker.core.validate import scrub_line, scrub_text, scrub_title
+from tracker.core.validate import TEXT_MAX, scrub_line, scrub_text, scrub_title
 from tracker.exchange.statuspage import ParsedReport, suggest_root_causes
 from tracker.storage.database import Db
 
@@ -238,8 +238,10 @@ def missing_updates(db: Db, incident_id: int | None, report: ParsedReport) -> li
 
 
 def report_components(report: ParsedReport) -> list[tuple[str, str]]:
-    """The report's components as stored: (group, name), cleaned, each once."""
-    return list(dict.fromkeys((scrub_text(c.group)[:200], scrub_text(c.name)[:200]) for c in report.components))
+    """The report's components as stored: (group, name), cleaned, each once; a name that is nothing but
+    control characters or spaces is dropped (the validation layer refuses an empty name)."""
+    named = ((scrub_line(c.group, 200), scrub_line(c.name, 200)) for c in report.components)
+    return list(dict.fromkeys(pair for pair in named if pair[1].strip()))
 
 
 def missing_components(db: Db, incident_id: int | None, report: ParsedReport) -> list[tuple[str, str]]:
@@ -360,6 +362,11 @@ def plan_report(db: Db, report: ParsedReport, rules: Mapping[str, Sequence[str]]
     actions = [(scrub_title(item), action_kind(item)) for item in report.proposed_actions if item.strip()]
     if report.started_at is None:
         warnings.append("no update has a readable time: the incident has no start time")
+    texts = {"summary": report.sections.get("summary", ""), "impact": report.sections.get("impact", ""),
+             "postmortem": report.postmortem, **{f"update {n}": u.body for n, u in enumerate(report.updates, 1)}}
+    if cut := [name for name, text in texts.items() if len(text) > TEXT_MAX]:
+        warnings.append(f"{', '.join(cut[:3])}{' and more' if len(cut) > 3 else ''}: longer than"
+                        f" {TEXT_MAX:,} characters, cut to that")
     changes: tuple[FieldChange, ...] = ()
     status = report.status
     if existing is not None:

@@ -60,15 +60,37 @@ class TheirVersionLoaded(Message):
 # -- actions ---------------------------------------------------------------------------------
 
 
-class ActionsCounted(Message):
-    """How many actions match a filter: the actions table starts reading pages."""
+class ActionsListed(Message):
+    """The first page of a listing (the one holding the cursor, ``page``), before its size is known."""
 
-    def __init__(self, filt: ActionFilter, sort: str, total: int, keep_cursor: bool) -> None:
+    def __init__(self, filt: ActionFilter, sort: str, page: int, rows: list[ActionRow], keep_cursor: bool) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.page = page
+        self.rows = rows
+        self.keep_cursor = keep_cursor
+
+
+class ActionsCounted(Message):
+    """How many actions match a filter; ``at_least``: counting stopped at a cap (``10,000+``)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, total: int, at_least: bool) -> None:
         super().__init__()
         self.filter = filt
         self.sort = sort
         self.total = total
-        self.keep_cursor = keep_cursor
+        self.at_least = at_least
+
+
+class ActionsCountFailed(Message):
+    """The background count of a listing failed (its first rows are on screen all the same)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, error: BaseException) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.error = error
 
 
 class ActionLoaded(Message):

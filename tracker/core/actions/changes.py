@@ -7,7 +7,7 @@ version and records one ActionEvent per changed field, in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
@@ -20,6 +20,7 @@ from tracker.core.actions.rows import UNSET, ActionChanges, ActionEventRow, Acti
 from tracker.core.history import record_action_event
 from tracker.core.keys import action_key, incident_key, parse_key
 from tracker.core.rootcauses.names import resolve_cause
+from tracker.core.slo import due_by_priority
 from tracker.core.validate import NOTE_MAX, clean_owner, clean_runbook_link, clean_text, clean_title
 from tracker.storage.database import Db
 
@@ -65,9 +66,10 @@ def _root_cause_id(db: Db, slug: str | None, *, new: bool = False) -> int | None
     return cause.id
 
 
-def default_due(priority: Priority, today: date, due_days: Mapping[str, int]) -> date:
-    """The due date a new action gets when none is given: today plus the priority's days."""
-    return today + timedelta(days=due_days[priority.value])
+def default_due(priority: Priority, today: date, slo_days: Mapping[str, int]) -> date:
+    """The due date a new action gets when none is given: the last day of its priority's SLO
+    (``tracker.core.slo``: one rule for default due dates and SLO deadlines)."""
+    return due_by_priority(priority, today, slo_days)
 
 
 def insert_action(db: Db, values: Mapping[str, Any]) -> int:
@@ -91,7 +93,7 @@ def add_action(
     title: str,
     actor: str,
     today: date,
-    due_days: Mapping[str, int],
+    slo_days: Mapping[str, int],
     incident: str | None = None,
     root_cause: str | None = None,
     description: str = "",
@@ -115,7 +117,7 @@ def add_action(
         raise InputError("an action needs an incident or a root cause to belong to")
     if status in NEEDS_NOTE and not note.strip():
         raise InputError(f"status {status.value!r} needs a note saying why")
-    due = due or default_due(priority, today, due_days)
+    due = due or default_due(priority, today, slo_days)
     now = clock.now()
     with db.write():
         incident_id = _incident_id(db, incident)

@@ -35,6 +35,22 @@ class ActionService:
     def count(self, filt: ActionFilter) -> int:
         return self._shared.run(lambda db: action_service.count_actions(db, filt))
 
+    def count_up_to(self, filt: ActionFilter, cap: int) -> tuple[int, bool]:
+        """How many match, counting no further than ``cap`` ((cap, True) when there are more).
+
+        A newer listing may cut the count short (``stop_counting``): it then raises.
+        """
+        return self._shared.run_stoppable(lambda db: action_service.count_actions_up_to(db, filt, cap))
+
+    def stop_counting(self) -> None:
+        """Cut short a count still running for an older listing."""
+        self._shared.stop()
+
+    @staticmethod
+    def was_stopped(error: BaseException) -> bool:
+        """Whether a count failed only because ``stop_counting`` cut it short."""
+        return "interrupt" in str(error).lower()
+
     def page(
         self, filt: ActionFilter, sort: str, after: tuple[Any, ...] | None, offset: int, limit: int
     ) -> list[ActionRow]:
@@ -76,7 +92,7 @@ class ActionService:
             lambda db: action_service.add_action(
                 db, title=title, incident=incident, root_cause=root_cause, description=description, kind=kind,
                 owner=owner, priority=priority, due=due, status=status, note=note, actor=shared.actor,
-                today=shared.today, due_days=shared.settings.due_days, clock=shared.settings.clock,
+                today=shared.today, slo_days=shared.settings.slo_days, clock=shared.settings.clock,
                 runbooks_dir=shared.settings.runbooks_dir,
             )
         )

@@ -42,7 +42,7 @@ class ImportService:
             for plan in plans:
                 single = len(plans) == 1
                 incident_id, counts = apply_plan(
-                    db, plan, actor=shared.actor, today=shared.today, due_days=shared.settings.due_days,
+                    db, plan, actor=shared.actor, today=shared.today, slo_days=shared.settings.slo_days,
                     causes=causes if single else [], actions=actions if single else None,
                     clock=shared.settings.clock,
                 )
