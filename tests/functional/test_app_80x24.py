@@ -276,6 +276,37 @@ async def test_7_done_asks_first_u_undoes_and_escape_asks_before_dropping_a_form
     assert history[-1].field == "owner" and history[-1].new_value == "db-team" and "undo" in history[-1].note
 
 
+async def test_7_the_walkthrough_keeps_on_enter_not_k_and_undoes_its_last_decision(app_for, db_path: Path) -> None:
+    from tracker.tui.screens.walkthrough import WalkthroughScreen
+
+    app = app_for("review")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkthroughScreen)
+        first = walk.current
+        await pilot.press("k")  # up, as in every list: never a decision
+        await settle(pilot)
+        assert walk.position == 0 and walk.decisions == []
+        await pilot.press("d")  # done
+        await settle(pilot)
+        assert walk.position == 1 and len(walk.decisions) == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert walk.position == 0 and walk.decisions == []
+        assert walk.current.id == first.id and walk.current.status == first.status
+        await pilot.press("enter")  # keep
+        await settle(pilot)
+        assert walk.position == 1 and walk.decisions[-1].endswith("kept as it is")
+    with Db.connect_sqlite(db_path) as db:
+        row = get_action(db, first.id)
+        notes = [event.note for event in action_history(db, first.id)]
+    assert row.status == first.status
+    assert any(note.startswith("Review 2026-W48: undo: back to version") for note in notes)
+
+
 # -- 8. tables and wrapped text --------------------------------------------------------------
 
 

@@ -441,3 +441,12 @@ class DecisionTaken(Message):
     def __init__(self, summary: str) -> None:
         super().__init__()
         self.summary = summary
+
+
+class DecisionUndone(Message):
+    """The walk-through's last decision was reverted: the action as it is now, what was put back."""
+
+    def __init__(self, action: ActionRow, summary: str) -> None:
+        super().__init__()
+        self.action = action
+        self.summary = summary

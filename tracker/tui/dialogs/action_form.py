@@ -89,11 +89,13 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
 
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self, incident: str) -> None:
-        """Current causes, the incident's own first (its root cause, else its first one, chosen for a new
-        action); the action's own cause kept even when retired."""
+        """Current causes, the incident's own first (its root cause, else its only one, chosen for a new
+        action; among several causes none of them the root, the user chooses); the action's own cause kept
+        even when retired."""
         store = self.app.store
         current = dict(store.causes.choices())
         first: list[str] = []
+        default = ""
         if incident:
             try:
                 linked = store.incidents.row(incident).root_causes
@@ -101,13 +103,15 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
                 linked = []
             linked = sorted(linked, key=lambda c: c.role != "root")
             first = [c.slug for c in linked if c.slug in current]
+            roots = [c.slug for c in linked if c.role == "root" and c.slug in current]
+            default = roots[0] if roots else first[0] if len(first) == 1 else ""
         choices = [(slug, f"{slug}  · on {incident}") for slug in first]
         choices += [(slug, slug) for slug in current if slug not in first]
         own = self.base["root_cause"]
         if own and own not in current:
             choices.append((own, f"{own} (retired)"))
         self.post_message(ActionChoicesLoaded(choices, store.actions.owners(),
-                                              first[0] if first and self.action is None else ""))
+                                              default if self.action is None else ""))
 
     def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()

@@ -118,9 +118,10 @@ class ActionService:
     def can_undo(self) -> bool:
         return bool(self._journal)
 
-    def undo(self) -> Undone:
+    def undo(self, note: str = "") -> Undone:
         """Revert the last change made in this session: a new write against the version it produced, noted as
-        an undo in the history. Refused ("changed by someone else") when the action changed since."""
+        an undo in the history (``note`` first: the review's walk-through names its week). Refused ("changed by
+        someone else") when the action changed since."""
         from tracker.core.actions.undo import changes_back, describe_back
 
         shared = self._shared
@@ -133,7 +134,8 @@ class ActionService:
             try:
                 row = action_service.update_action(
                     db, after.id, changes_back(before, after), actor=shared.actor, expected_version=after.version,
-                    note=f"undo: back to version {before.version} (the change made at {when} UTC)",
+                    note=(f"{note}: " if note else "")
+                    + f"undo: back to version {before.version} (the change made at {when} UTC)",
                     clock=shared.settings.clock, runbooks_dir=shared.settings.runbooks_dir,
                 )
             finally:
