@@ -34,6 +34,10 @@ def primary_on_screen(screen, selector: str = "#form-save") -> str:  # type: ign
     assert region.area and Region(0, 0, *SMALL).contains_region(region), (type(screen).__name__, region)
     widget, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
     assert widget is button or button in widget.ancestors, (type(screen).__name__, widget)
+    for other in screen.query(Button):  # and no other button is cut by the row it sits in
+        if other.display:
+            row = other.parent.region
+            assert row.contains_region(other.region), (type(screen).__name__, other.id, other.region, row)
     return type(screen).__name__
 
 

@@ -166,8 +166,11 @@ async def test_an_incident_from_nothing_to_closed_in_the_app(app_for, empty_url:
         assert history(path)[-1] == (
             "cause", "deploy-pipeline-race (trigger)", "unvalidated-config-push (contributing)")
 
-        # Back on the incident: a second action, pre-linked to its only cause, left without an owner.
+        # Back on the incident (1 opens the incidents list, enter the incident): a second action, pre-linked to
+        # its only cause, left without an owner.
         await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, IncidentScreen)
         await pilot.press("n")

@@ -15,6 +15,13 @@ from pathlib import Path
 import pytest
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SOURCE = Path(__file__).resolve().parents[2]
+"""The tree under test, first on the path: the command runs from a temporary folder."""
+
+
+def _with_source(environment: dict[str, str]) -> dict[str, str]:
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE), environment.get("PYTHONPATH")]))
+    return environment
 
 
 def on_terminal(args: list[str], cwd: Path, columns: int = 80, **env: str) -> str:
@@ -25,7 +32,7 @@ def on_terminal(args: list[str], cwd: Path, columns: int = 80, **env: str) -> st
         if name not in env:
             environment.pop(name, None)
     done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, stdout=follower,
-                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=environment, timeout=60, check=False)
+                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_with_source(environment), timeout=60, check=False)
     os.close(follower)
     chunks = []
     while True:
@@ -45,7 +52,7 @@ def piped(args: list[str], cwd: Path, **env: str) -> str:
     environment = {**os.environ, **env}
     environment.pop("COLUMNS", None)
     done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, capture_output=True, text=True,
-                          env=environment, timeout=60, check=False)
+                          env=_with_source(environment), timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

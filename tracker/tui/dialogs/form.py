@@ -99,6 +99,13 @@ class FormDialog(TrackerDialog[ResultType]):
     from the last one."""
     SAVE_LABEL: ClassVar[str] = "Save"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The footer names ctrl+s as the button does ("Commit", "Apply"): the subclass's own binding, first.
+        if "SAVE_LABEL" in cls.__dict__:
+            own = [b for b in cls.__dict__.get("BINDINGS", []) if not (isinstance(b, Binding) and b.key == "ctrl+s")]
+            cls.BINDINGS = [Binding("ctrl+s", "save", cls.SAVE_LABEL, id="form.save"), *own]
+        super().__init_subclass__(**kwargs)
+
     def __init__(self, heading: str) -> None:
         super().__init__()
         self.heading = heading

@@ -55,9 +55,9 @@ class RunbookChangedDialog(ChoiceDialog[str]):
             yield Static("Comparing…", id="changed-diff")
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button("Copy mine (c)", id="changed-copy", variant="primary")
+        yield Button("Copy (c)", id="changed-copy", variant="primary")
         yield Button("Diff (D)", id="changed-diff-button")
-        yield Button("Reload theirs (r)", id="changed-reload")
+        yield Button("Reload (r)", id="changed-reload")
         yield Button("Overwrite (o)", id="changed-overwrite", variant="error")
         yield Button("Back (esc)", id="changed-later")
 

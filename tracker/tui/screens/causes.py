@@ -30,6 +30,8 @@ from tracker.tui.widgets.vim import VimScroll, VimTable
 
 NARROW = 110
 """Below this many columns the detail sits under the list instead of beside it."""
+WIDE_TABLE = 70
+"""The list's width beside the detail (the .tcss says the same): room for a slug of 30."""
 
 SORTS: dict[str, tuple[str, Callable[[RootCauseRow], tuple[object, ...]]]] = {
     "incidents": ("incidents", lambda c: (-c.incident_count, c.slug)),
@@ -97,7 +99,7 @@ class CausesScreen(TrackerScreen[None]):
         """Fixed widths for a given screen width: a table rebuilt on every refresh must not change shape."""
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
-        room = width if narrow else 62
+        room = width if narrow else WIDE_TABLE
         table = self.query_one(DataTable)
         table.clear(columns=True)
         fixed = (("INC", 4), ("LAST SEEN", 10), ("PREVENT", 13), ("!", 1))
