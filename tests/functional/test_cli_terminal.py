@@ -31,8 +31,9 @@ def on_terminal(args: list[str], cwd: Path, columns: int = 80, **env: str) -> st
     for name in ("NO_COLOR", "FORCE_COLOR"):
         if name not in env:
             environment.pop(name, None)
+    environment = _with_source(environment)
     done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, stdout=follower,
-                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_with_source(environment), timeout=60, check=False)
+                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=environment, timeout=60, check=False)
     os.close(follower)
     chunks = []
     while True:

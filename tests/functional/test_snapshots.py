@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from tests.functional.conftest import settle
+from tests.gitfixtures import git
 
 SHIPPED = Path(__file__).resolve().parents[2] / "runbooks"
 SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
+STAMP = "2026-11-20T10:00:00+00:00"
 
 
 async def _keys(pilot: Any, *keys: str) -> None:
@@ -106,6 +108,8 @@ TARGETS: dict[str, tuple[str, Callable[[Any], Awaitable[None]]]] = {
     "runbook-editor": ("runbooks", lambda p: _keys(p, "e")),
     "runbook-diff": ("runbooks", lambda p: _keys(p, "D")),
     "help": ("actions", lambda p: _keys(p, "question_mark")),
+    "review": ("review", lambda p: _keys(p)),
+    "walkthrough": ("review", lambda p: _keys(p, "w")),
     # dialogs
     "new-incident": ("incidents", lambda p: _keys(p, "n")),
     "import": ("incidents", lambda p: _keys(p, "i")),
@@ -123,6 +127,7 @@ TARGETS: dict[str, tuple[str, Callable[[Any], Awaitable[None]]]] = {
     "edit-action": ("actions", _push(_action_edit)),
     "owner": ("actions", _push(_prompt)),
     "mark-done": ("actions", lambda p: _action(p, "a")),
+    "review-commit": ("review", lambda p: _keys(p, "w", "enter", "escape")),
     "conflict": ("actions", _push(_conflict)),
     "headings": ("runbooks", lambda p: _reader(p, "t")),
     "commit": ("runbooks", _push(_commit)),
@@ -133,10 +138,29 @@ TARGETS: dict[str, tuple[str, Callable[[Any], Awaitable[None]]]] = {
 
 
 @pytest.fixture
-def shipped(tmp_path: Path) -> Path:
+def shipped(tmp_path: Path, identity: None, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped runbooks in a git repository of their own, one of them changed since its commit, so the
+    git status, the diff and the commit dialog show what they would at work (and no temporary path)."""
     folder = tmp_path / "shipped"
     shutil.copytree(SHIPPED, folder / "runbooks")
+    monkeypatch.setenv("GIT_AUTHOR_DATE", STAMP)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", STAMP)
+    git(folder, "init", "-q")
+    git(folder, "add", "runbooks")
+    git(folder, "commit", "-q", "-m", "Runbooks as shipped")
+    changed = folder / "runbooks" / "safe-iac-apply.md"
+    changed.write_text(changed.read_text() + "\n## After the apply\n\nWatch the error rate for ten minutes.\n")
     return folder
+
+
+def _steady(app: Any) -> None:
+    """Cursors that do not blink, so a snapshot does not depend on when it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
 
 
 @pytest.mark.parametrize("theme", list(THEMES))
@@ -146,9 +170,11 @@ def test_snapshot(snap_compare, app_for, shipped: Path, db_path: Path, target: s
     start, bring_up = TARGETS[target]
 
     async def run_before(pilot: Any) -> None:
-        pilot.app.theme = THEMES[theme]
         await settle(pilot)
         await bring_up(pilot)
+        _steady(pilot.app)
         await settle(pilot)
 
-    assert snap_compare(app_for(start, cwd=shipped), terminal_size=SIZES[size], run_before=run_before)
+    app = app_for(start, cwd=shipped)
+    app.theme = THEMES[theme]  # before it starts: one styling pass, not two
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)

@@ -128,7 +128,8 @@ class ReviewScreen(TrackerScreen[None]):
             summary = "\n".join(decisions[:15]) + (f"\n… and {len(decisions) - 15} more" if len(decisions) > 15
                                                    else "")
             self.ask_yes(
-                ConfirmDialog(f"{len(decisions)} decision{'s' if len(decisions) != 1 else ''}:\n{summary}\n\nWrite and commit the review?",
+                ConfirmDialog(f"{len(decisions)} decision{'s' if len(decisions) != 1 else ''}:\n{summary}"
+                              "\n\nWrite and commit the review?",
                               "Write and commit", "Not now"),
                 self.action_record,
             )
