@@ -128,7 +128,7 @@ async def test_2_filters_fit_and_enter_applies_them(app_for) -> None:
         assert isinstance(dialog, FilterDialog)
         save = dialog.query_one("#form-save", Button)
         assert save.region.bottom <= 23 and save.region.area
-        assert "^s Apply" in footer_text(dialog) and "Filters" not in footer_text(dialog)  # its own keys, as the button says
+        assert "^s Apply" in footer_text(dialog) and "Filters" not in footer_text(dialog)  # its own, as the button
         dialog.query_one("#filter-owner", Input).focus()
         await pilot.press(*"sre-team", "enter")
         await settle(pilot)
