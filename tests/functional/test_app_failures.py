@@ -188,12 +188,12 @@ async def test_a_failed_decision_in_the_walk_through_leaves_its_keys_working(app
         walk = app.screen
         assert isinstance(walk, WalkthroughScreen)
         first = walk.current
-        await pilot.press("k")
+        await pilot.press("enter")
         await settle(pilot)
         assert any("Input/output error" in n.message for n in app._notifications)
         assert walk.current.id == first.id
         broken.mend()
-        await pilot.press("k")  # the same key decides again
+        await pilot.press("enter")  # the same key decides again
         await settle(pilot)
         assert walk.current.id != first.id
     with Db.connect_sqlite(db_path) as db:

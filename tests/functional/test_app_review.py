@@ -43,7 +43,7 @@ async def test_walkthrough_decisions_land_as_events_and_the_record_is_written(ap
         walk = app.screen
         assert isinstance(walk, WalkthroughScreen)
         first, second, third = (walk.items[i][0].action for i in range(3))
-        await pilot.press("k")  # keep
+        await pilot.press("enter")  # keep
         await settle(pilot)
         await pilot.press("s")  # reschedule
         await pilot.pause()

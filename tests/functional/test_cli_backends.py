@@ -22,12 +22,12 @@ def test_listings(cli, db_url: str) -> None:
     assert [a["id"] for a in actions] == ["ACT-2", "ACT-4", "ACT-3", "ACT-8"]
 
 
-def test_incidents_list_takes_a_limit_in_the_same_order(cli, db_url: str) -> None:
+def test_incidents_list_takes_a_limit_of_the_newest(cli, db_url: str) -> None:
     every = json.loads(cli("--db", db_url, "incidents", "list", "--json").out)
     first = json.loads(cli("--db", db_url, "incidents", "list", "--limit", "2", "--json").out)
-    assert first == every[:2]
+    assert first == every[-2:]
     text = cli("--db", db_url, "incidents", "list", "--limit", "3").out.splitlines()
-    assert [line.split()[0] for line in text if line.startswith("INC-")] == ["INC-1", "INC-2", "INC-3"]
+    assert [line.split()[0] for line in text if line.startswith("INC-")] == ["INC-5", "INC-4", "INC-3"]
     refused = cli("--db", db_url, "incidents", "list", "--limit", "0")
     assert refused.code == 1 and "--limit 0: expected a positive number" in refused.err
 

@@ -1147,7 +1147,7 @@ async def test_owner_and_due_prompts_refuse_or_save(app_for, db_path: Path) -> N
                     await _submitted(pilot)
                 where = f"{key} {label(value)}"
                 if isinstance(app.screen, PromptDialog):
-                    assert str(prompt.query_one("#prompt-error", Static).render()).strip(), where
+                    assert str(prompt.query_one("#form-error", Static).render()).strip(), where
                     assert fingerprint(db_path) == before, where
                 else:
                     row = app.screen.query_one(LazyTable).cursor_value
@@ -1252,7 +1252,7 @@ async def test_import_dialog_refuses_what_is_not_a_regular_file(app_for, db_path
         app.screen.query_one("#import-path", Input).value = target
         await pilot.press("ctrl+r")
         await settle(pilot)
-        error = str(app.screen.query_one("#import-error", Static).render())
+        error = str(app.screen.query_one("#form-error", Static).render())
         assert ("is a directory" if name == "folder" else "not a regular file") in error, error
         assert target in error
         assert app.is_running

@@ -41,7 +41,9 @@ def summary(settings: Settings) -> int:
         overdue = count_actions(db, ActionFilter(overdue=True, today=today))
         render.echo(f"tracker on {settings.db}: {incidents} incidents, {open_count} open actions,"
                     f" {overdue} overdue")
-        render.write_lines(sys.stdout, render.incident_lines(last_incidents(db, 10)))
+        render.write_lines(sys.stdout, render.incident_lines(reversed(last_incidents(db, 10)),
+                                                             render.terminal_width(sys.stdout)),
+                           paint=render.painter(None, sys.stdout))
         print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue"
               " | tracker --help")
     return 0

@@ -113,11 +113,13 @@ class ActionReloaded(Message):
 class ActionChoicesLoaded(Message):
     """What the action form offers: the root causes to link (the incident's own first) and the known owners."""
 
-    def __init__(self, causes: list[tuple[str, str]], owners: list[str]) -> None:
+    def __init__(self, causes: list[tuple[str, str]], owners: list[str], default: str = "") -> None:
         super().__init__()
         self.causes = causes
         """(slug, label) of each cause to offer, in order; retired causes only when the action already has one."""
         self.owners = owners
+        self.default = default
+        """The cause a new action starts with when none was given: the incident's root cause."""
 
 
 class ActionSaved(Message):
@@ -127,6 +129,16 @@ class ActionSaved(Message):
         super().__init__()
         self.action = action
         self.created = created
+
+
+class ActionUndone(Message):
+    """The last change made to an action in this session was reverted (a new write, noted as an undo)."""
+
+    def __init__(self, action: ActionRow, summary: str) -> None:
+        super().__init__()
+        self.action = action
+        self.summary = summary
+        """What was put back, in words."""
 
 
 class ActionNotSaved(Message):
@@ -428,6 +440,15 @@ class DecisionTaken(Message):
 
     def __init__(self, summary: str) -> None:
         super().__init__()
+        self.summary = summary
+
+
+class DecisionUndone(Message):
+    """The walk-through's last decision was reverted: the action as it is now, what was put back."""
+
+    def __init__(self, action: ActionRow, summary: str) -> None:
+        super().__init__()
+        self.action = action
         self.summary = summary
 
 

@@ -34,9 +34,9 @@ def action_columns(today: date) -> list[Column[ActionRow]]:
         Column("PRI", 3, lambda r: r.priority),
         Column("STATUS", 11, lambda r: r.status.replace("_", " ")),
         Column("DUE", 11, lambda r: r.due.isoformat() + ("!" if r.is_overdue(today) else "")),
-        Column("OWNER", 18, lambda r: r.owner or "-"),
-        Column("KIND", 8, lambda r: r.kind),
-        Column("INCIDENT", 8, lambda r: r.incident or "-"),
+        Column("OWNER", 18, lambda r: r.owner or "-", narrow=14),
+        Column("KIND", 8, lambda r: r.kind, optional=True),
+        Column("INCIDENT", 8, lambda r: r.incident or "-", optional=True),
         Column("TITLE", 0, lambda r: r.title),
     ]
 
@@ -89,7 +89,7 @@ class ActionsScreen(ActionOps):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="action-bar"):
-            yield Input(placeholder="Search titles and descriptions  (/)", id="action-search")
+            yield Input(placeholder="Search titles and descriptions  (/)", id="action-search", compact=True)
             yield Static("", id="action-filters")
         yield LazyTable(
             action_columns(self.app.store.today),

@@ -92,8 +92,7 @@ class ReviewScreen(TrackerScreen[None]):
         self.week = review.week
         pending = len(decision_items(review))
         self.query_one("#review-title", Static).update(literal(
-            f"Weekly action review {review.week} ({review.start} to {review.end}) · "
-            f"{pending} item{'s' if pending != 1 else ''} need a decision (w)"))
+            f"Review {review.week} · {review.start} to {review.end} · {pending} to decide (w)"))
         self.sub_title = review.week
         self.query_one("#review-opened", Sparkline).data = [t.opened for t in review.trend]
         self.query_one("#review-closed", Sparkline).data = [t.closed for t in review.trend]
@@ -129,7 +128,8 @@ class ReviewScreen(TrackerScreen[None]):
             summary = "\n".join(decisions[:15]) + (f"\n… and {len(decisions) - 15} more" if len(decisions) > 15
                                                    else "")
             self.ask_yes(
-                ConfirmDialog(f"{len(decisions)} decisions:\n{summary}\n\nWrite and commit the review?",
+                ConfirmDialog(f"{len(decisions)} decision{'s' if len(decisions) != 1 else ''}:\n{summary}"
+                              "\n\nWrite and commit the review?",
                               "Write and commit", "Not now"),
                 self.action_record,
             )

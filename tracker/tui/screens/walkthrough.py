@@ -19,7 +19,7 @@ from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken
+from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken, DecisionUndone
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
 
@@ -34,14 +34,16 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
     """Steps through the items needing a decision; dismisses with the decisions taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "keep", "Keep", id="walk.keep"),
+        # Enter keeps (k is up everywhere); w assigns an owner, as on every action screen.
+        Binding("enter", "keep", "Keep", id="walk.keep"),
         Binding("s", "reschedule", "Reschedule", id="walk.reschedule"),
-        Binding("o", "reassign", "Reassign", id="walk.reassign"),
+        Binding("w", "reassign", "Reassign", id="walk.reassign"),
         Binding("d", "done", "Done", id="walk.done"),
         Binding("x", "wont_do", "Won't do", id="walk.wont-do"),
         Binding("b", "blocked", "Blocked", id="walk.blocked"),
         Binding("n", "note", "Add a note", id="walk.note"),
         Binding("space", "skip", "Skip", id="walk.skip"),
+        Binding("u", "undo", "Undo last", id="walk.undo"),
         Binding("escape", "finish", "Finish", id="walk.finish"),
     ]
 
@@ -51,6 +53,8 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self.items = items
         self.position = 0
         self.decisions: list[str] = []
+        self.decided_at: list[int] = []
+        """The item each decision was taken on, so that undo can go back to it."""
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -85,8 +89,8 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
             f" · due {row.due}", "\n",
             f"incident {row.incident or '-'} · cause {row.root_cause or '-'}", "\n",
             clean("\n".join(details)), "\n\n",
-            ("k keep · s reschedule · o reassign · d done · x won't do · b blocked · n note · space skip",
-             "$text-muted"),
+            ("enter keep · s reschedule · w reassign · d done · x won't do · b blocked · n note · space skip"
+             " · u undo the last decision", "$text-muted"),
         ))
         self.query_one("#walk-log", Static).update(literal("\n".join(self.decisions[-10:])))
 
@@ -122,7 +126,35 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
     def on_decision_taken(self, message: DecisionTaken) -> None:
         self.busy = False
         self.decisions.append(message.summary)
+        self.decided_at.append(self.position)
         self.next()
+
+    def action_undo(self) -> None:
+        if self.busy:
+            return
+        if not self.decisions:
+            self.app.notify("No decision to undo yet.", markup=False)
+            return
+        self.busy = True
+        self._undo(f"Review {self.week}")
+
+    @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
+    def _undo(self, note: str) -> None:
+        try:
+            undone = self.app.store.actions.undo(note=note)
+        except TrackerError as error:
+            self.post_message(ActionNotSaved(error, self.current))
+            return
+        self.post_message(DecisionUndone(undone.action, undone.summary))
+
+    def on_decision_undone(self, message: DecisionUndone) -> None:
+        self.busy = False
+        self.decisions.pop()
+        self.position = self.decided_at.pop()
+        item, reasons = self.items[self.position]
+        self.items[self.position] = (item._replace(action=message.action), reasons)
+        self.app.notify(f"Undone {message.summary}", title="Undo", markup=False)
+        self.show()
 
     def on_action_reloaded(self, message: ActionReloaded) -> None:
         item, reasons = self.items[self.position]

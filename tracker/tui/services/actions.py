@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.errors import InputError
 from tracker.core import actions as action_service
 from tracker.core.actions import ActionChanges, ActionEventRow, ActionFilter, ActionRow
 from tracker.storage.database import Db
@@ -18,9 +19,18 @@ class ActionDetail(NamedTuple):
     """Every change, oldest first."""
 
 
+class Undone(NamedTuple):
+    """An undo made: the action as it is now, and what was put back, in words."""
+
+    action: ActionRow
+    summary: str
+
+
 class ActionService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
+        self._journal: list[tuple[ActionRow, ActionRow]] = []
+        """(before, after) of each change made in this session, the last one last: what undo reverts."""
 
     def count(self, filt: ActionFilter) -> int:
         return self._shared.run(lambda db: action_service.count_actions(db, filt))
@@ -88,10 +98,48 @@ class ActionService:
         )
 
     def update(self, key: int, changes: ActionChanges, *, expected_version: int, note: str = "") -> ActionRow:
-        """Change an action against the version the screen loaded (a stale one is refused)."""
-        return self._shared.run(
-            lambda db: action_service.update_action(
-                db, key, changes, actor=self._shared.actor, expected_version=expected_version, note=note,
-                clock=self._shared.settings.clock, runbooks_dir=self._shared.settings.runbooks_dir,
+        """Change an action against the version the screen loaded (a stale one is refused); undo can revert it."""
+        shared = self._shared
+
+        def job(db: Db) -> ActionRow:
+            before = action_service.get_action(db, key)
+            after = action_service.update_action(
+                db, key, changes, actor=shared.actor, expected_version=expected_version, note=note,
+                clock=shared.settings.clock, runbooks_dir=shared.settings.runbooks_dir,
             )
-        )
+            # The write was made against ``expected_version``: ``before`` is what it changed only if it
+            # was read at that version (otherwise the write itself was refused as stale).
+            if before.version == expected_version:
+                self._journal.append((before, after))
+            return after
+
+        return shared.run(job)
+
+    def can_undo(self) -> bool:
+        return bool(self._journal)
+
+    def undo(self, note: str = "") -> Undone:
+        """Revert the last change made in this session: a new write against the version it produced, noted as
+        an undo in the history (``note`` first: the review's walk-through names its week). Refused ("changed by
+        someone else") when the action changed since."""
+        from tracker.core.actions.undo import changes_back, describe_back
+
+        shared = self._shared
+
+        def job(db: Db) -> Undone:
+            if not self._journal:
+                raise InputError("nothing to undo: no action was changed in this session")
+            before, after = self._journal[-1]
+            when = after.updated_at.strftime("%H:%M:%S")
+            try:
+                row = action_service.update_action(
+                    db, after.id, changes_back(before, after), actor=shared.actor, expected_version=after.version,
+                    note=(f"{note}: " if note else "")
+                    + f"undo: back to version {before.version} (the change made at {when} UTC)",
+                    clock=shared.settings.clock, runbooks_dir=shared.settings.runbooks_dir,
+                )
+            finally:
+                self._journal.pop()
+            return Undone(row, f"{after.key}: {describe_back(before, after)}")
+
+        return shared.run(job)

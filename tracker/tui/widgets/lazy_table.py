@@ -34,12 +34,20 @@ from tracker.tui.text import error_text, one_line
 R = TypeVar("R")
 
 
+NARROW = 100
+"""Below this many cells a table leaves out its ``optional`` columns and uses the ``narrow`` widths."""
+
+
 @dataclass(frozen=True)
 class Column(Generic[R]):
     title: str
     width: int
-    """Cells; 0 means: take what is left."""
+    """Cells; 0 means: take what is left (the title), with every spare cell."""
     value: Callable[[R], str]
+    optional: bool = False
+    """Left out below ``NARROW`` cells, so that the title keeps its room."""
+    narrow: int = 0
+    """Cells below ``NARROW`` (0: the same as ``width``)."""
 
 
 Loader = Callable[[tuple[Any, ...] | None, int, int], list[Any]]
@@ -67,8 +75,8 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="table.page-up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page-down"),
-        Binding("home", "jump(0)", "First", show=False, id="table.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table.last"),
         Binding("enter", "select", "Open", id="table.open"),
     ]
 
@@ -293,14 +301,21 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
     # -- drawing -----------------------------------------------------------------------------
 
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns if c.width) + len(self.columns) - 1
-        flexible = [c for c in self.columns if not c.width]
+        """Each column's cells at ``width`` (0: left out); the flexible ones share what the others leave."""
+        narrow = width < NARROW
+        wanted = [0 if narrow and c.optional else (c.narrow if narrow and c.narrow else c.width) or -1
+                  for c in self.columns]
+        shown = sum(1 for w in wanted if w)
+        fixed = sum(w for w in wanted if w > 0) + shown - 1
+        flexible = sum(1 for w in wanted if w < 0)
         rest = max(width - fixed, 10)
-        return [c.width or max(rest // max(len(flexible), 1), 1) for c in self.columns]
+        return [max(rest // max(flexible, 1), 1) if w < 0 else w for w in wanted]
 
     def _cells(self, values: list[str], widths: list[int]) -> str:
         parts = []
         for value, width in zip(values, widths, strict=True):
+            if not width:
+                continue
             text = one_line(value)
             if cell_len(text) > width:
                 text = set_cell_size(text, max(width - 1, 0)) + "…"
