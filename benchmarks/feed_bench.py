@@ -18,7 +18,6 @@ Goal: tracker / feedparser <= 3.0; the script prints PASS or MISS and exits 1 on
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import shutil
@@ -30,6 +29,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import add_keep, add_repeat, bench_parser, parse  # noqa: E402
 
 GOAL = 3.0
 TODAY = "2026-11-23"
@@ -101,11 +104,11 @@ def timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and say where it is")
-    args = parser.parse_args(argv)
+    parser = bench_parser(__doc__)
+    parser.add_argument("--entries", type=int, default=500, help="entries in the generated feed (default 500)")
+    add_repeat(parser, 5, "imports and parses")
+    add_keep(parser, "temporary folder")
+    args = parse(parser, argv)
     py = sys.executable
     folder = Path(tempfile.mkdtemp(prefix="tracker-feed-bench-"))
     try:

@@ -94,3 +94,25 @@ def test_toml_moves_between_backends(cli, db_url: str, empty_url: str, tmp_path:
     added = json.loads(cli("--db", empty_url, "actions", "add", "After the move", "--incident", "INC-1",
                            "--json").out)
     assert added["id"] == "ACT-14"  # new ids continue after the imported ones
+
+
+def test_commands_load_no_orm_on_either_backend(db_url: str) -> None:
+    """Listing and adding speak to the database directly (sqlite3, psycopg): no SQLAlchemy, SQLModel or Alembic,
+    which only a migration needs."""
+    import subprocess
+    import sys
+
+    code = (
+        "from tracker.cli import main\n"
+        f"assert main(['--db', {db_url!r}, 'actions', 'list', '--overdue']) == 0\n"
+        f"assert main(['--db', {db_url!r}, 'actions', 'add', 'x', '--incident', 'INC-1']) == 0\n"
+        f"assert main(['--db', {db_url!r}, 'incidents', 'list', '--limit', '2']) == 0\n"
+        "import sys\nprint('MODULES', ' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split("MODULES", 1)[1].split())
+    assert "tracker.core.actions" in loaded
+    assert "psycopg" in loaded if "://" in db_url else "sqlite3" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic")}

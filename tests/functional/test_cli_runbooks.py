@@ -118,3 +118,26 @@ def test_autostash_is_off_and_conflict_markers_are_not_committed(run, repo: Path
         assert result.code == 1 and f"runbooks/widget.md line {line}: a conflict marker" in result.err, result.err
     assert git(repo, "log", "-1", "--format=%s").strip() == "Seed runbooks"
     assert run("runbooks", "commit", "-m", "On purpose", "--allow-invalid", "runbooks/widget.md").code == 0
+
+
+def test_new_writes_the_template_inside_the_runbooks_folder_only(run, repo: Path) -> None:
+    made = run("runbooks", "new", "runbooks/disk-full", "--title", "Disk full on a database host",
+               "--cause", "stale-config", "--owner", "db-team", "--services", "postgres,backup", "--json")
+    assert made.code == 0, made.err
+    assert json.loads(made.out) == {"path": "runbooks/disk-full.md"}
+    text = (repo / "runbooks" / "disk-full.md").read_text()
+    assert 'title = "Disk full on a database host"' in text and 'owner = "db-team"' in text
+    for heading in ("Symptoms", "First checks", "Mitigation", "Recovery", "Verification", "Follow-ups"):
+        assert f"## {heading}" in text
+    shown = json.loads(run("runbooks", "show", "runbooks/disk-full.md", "--json").out)
+    assert shown["root_causes"] == ["stale-config"] and shown["services"] == ["postgres", "backup"]
+    assert "disk-full.md" in run("runbooks", "status").out  # written, not committed
+    before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)
+    for args, message in [
+        (("runbooks", "new", "../outside.md", "--title", "Out"), "runbooks folder"),
+        (("runbooks", "new", "runbooks/disk-full.md", "--title", "Again"), "exists"),
+    ]:
+        refused = run(*args)
+        assert refused.code == 1 and message in refused.err and refused.err.count("\n") == 1, (args, refused)
+    assert sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts) == before
+    assert (repo / "runbooks" / "disk-full.md").read_text() == text

@@ -1049,8 +1049,13 @@ async def _submitted(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
+FORM_PARTS = 4
+"""The form test's values, dealt into this many parts that run side by side."""
+
+
 @pytest.mark.sqlite_only
-async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: Path) -> None:
+@pytest.mark.parametrize("part", range(FORM_PARTS))
+async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: Path, part: int) -> None:
     """Each value in each field of a new action (the others valid): stored exactly, or an error in the form.
 
     Title and note take the value together first (one save checks both); when that is refused, each
@@ -1064,6 +1069,7 @@ async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: 
     from tracker.tui.dialogs.action_form import ActionFormDialog
 
     app = app_for("causes")
+    values = APP_VALUES[part::FORM_PARTS]
     outcome = {field: {"saved": 0, "refused": 0} for field in FORM_FIELDS}
     defaults = {"#form-title": "A hostile test", "#form-incident": "INC-1", "#form-due": "", "#form-owner": "",
                 "#form-note": ""}
@@ -1104,14 +1110,14 @@ async def test_action_form_saves_literally_or_shows_the_error(app_for, db_path: 
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for value in APP_VALUES:
+        for value in values:
             if not await attempt(value, ("#form-title", "#form-note")):
                 await attempt(value, ("#form-title",))
                 await attempt(value, ("#form-note",))
             for field in ("#form-owner", "#form-due", "#form-incident"):
                 await attempt(value, (field,))
-    print(f"\naction form: {outcome}")
-    assert all(sum(counts.values()) == len(APP_VALUES) for counts in outcome.values())
+    print(f"\naction form, part {part}: {outcome}")
+    assert all(sum(counts.values()) == len(values) for counts in outcome.values())
     assert outcome["#form-title"]["saved"] and outcome["#form-note"]["saved"]
 
 

@@ -28,7 +28,7 @@ def ok(cli, db_url: str, *args: str) -> str:
     return done.out
 
 
-def test_an_incident_from_nothing_to_closed(cli, empty_url: str) -> None:
+def test_an_incident_from_nothing_to_closed(cli, empty_url: str, tmp_path) -> None:
     db = empty_url
     inc = run_json(cli, db, "incidents", "add", "--title", "Checkout failing after config push",
                    "--started", "2026-11-23T09:02Z", "--severity", "SEV2", "--component", "API / Checkout",
@@ -72,7 +72,10 @@ def test_an_incident_from_nothing_to_closed(cli, empty_url: str) -> None:
     ok(cli, db, "incidents", "update", "INC-1", "--status", "identified", "--detected", "2026-11-23T09:04Z")
     ok(cli, db, "incidents", "update", "INC-1", "--mitigated", "2026-11-23T09:31Z", "--status", "monitoring")
     ok(cli, db, "incidents", "update", "INC-1", "--status", "resolved", "--resolved", "2026-11-23T09:45Z")
-    ok(cli, db, "incidents", "update", "INC-1", "--status", "postmortem", "--impact", "Checkout failed for 29 min")
+    write_up = "# What happened\n\nA config push skipped validation.\n\n## What we change\n\n- Validate first\n"
+    (tmp_path / "postmortem.md").write_text(write_up)
+    ok(cli, db, "incidents", "update", "INC-1", "--status", "postmortem", "--impact", "Checkout failed for 29 min",
+       "--postmortem-file", "postmortem.md")
 
     # A close is refused, with every missing thing named.
     refused = cli("--db", db, "incidents", "update", "INC-1", "--status", "closed")
@@ -85,6 +88,7 @@ def test_an_incident_from_nothing_to_closed(cli, empty_url: str) -> None:
     final = run_json(cli, db, "incidents", "show", "INC-1")
     assert final["version"] == closed["version"] == 16
     assert final["resolved_at"] == "2026-11-23T09:45:00+00:00" and final["impact"] == "Checkout failed for 29 min"
+    assert final["postmortem"] == write_up
     assert final["root_causes"][0]["slug"] == "unvalidated-config-push"
     history = [(h["field"], h["old"], h["new"]) for h in final["history"]]
     assert history[0] == ("created", None, "Checkout failing after config push")
@@ -94,12 +98,14 @@ def test_an_incident_from_nothing_to_closed(cli, empty_url: str) -> None:
     assert [h[2] for h in history if h[0] == "status"] == [
         "identified", "monitoring", "resolved", "postmortem", "closed"]
     assert any(h[0] == "timeline" and h[2] is None and "Wrnog" in h[1] for h in history)
+    assert ("postmortem", "", write_up) in history
     assert {h["actor"] for h in final["history"]} == {"tester@example.com"}
     moved = run_json(cli, db, "actions", "show", "ACT-1")
     assert moved["root_cause"] == "unvalidated-config-push"
     assert moved["history"][-1]["note"] == "root cause deploy-pipeline-race merged into unvalidated-config-push"
     text = ok(cli, db, "incidents", "show", "INC-1")
     assert "History" in text and "status: postmortem → closed" in text
+    assert "Postmortem\n  # What happened" in text and "  - Validate first" in text
 
 
 def test_force_close_keeps_the_reason(cli, db_url: str) -> None:
@@ -222,3 +228,33 @@ def test_suggestions_reuse_the_taxonomy(cli, db_url: str) -> None:
     assert found[0]["slug"] == "cooling-failure"
     words = run_json(cli, db_url, "rootcauses", "suggest", "kafka", "cluster", "migration")
     assert words[0]["slug"] == "kafka-migration"
+
+
+def test_a_postmortem_file_that_cannot_be_read_changes_nothing(cli, db_url: str, tmp_path) -> None:
+    (tmp_path / "latin1.md").write_bytes("r\xe9sum\xe9".encode("latin-1"))
+    before = dump(db_url)
+    for args, message in [
+        (("--postmortem-file", "missing.md"), "--postmortem-file missing.md"),
+        (("--postmortem-file", "latin1.md"), "not UTF-8 text"),
+        (("--postmortem-file", str(tmp_path)), "--postmortem-file"),
+        (("--postmortem", "x", "--postmortem-file", "latin1.md"), "not allowed with argument"),
+    ]:
+        done = cli("--db", db_url, "incidents", "update", "INC-5", *args)
+        assert done.code != 0 and message in done.err, (args, done)
+        assert done.err.count("\n") <= 2  # argparse's usage line, then the one-line error
+    assert dump(db_url) == before
+    ok(cli, db_url, "incidents", "update", "INC-5", "--postmortem", "Short write-up")
+    assert run_json(cli, db_url, "incidents", "show", "INC-5")["postmortem"] == "Short write-up"
+
+
+def test_a_root_cause_merged_into_a_contributing_one_stays_the_root(cli, empty_url: str) -> None:
+    db = empty_url
+    ok(cli, db, "incidents", "add", "--title", "Expired certificate", "--started", "2026-11-20T10:00Z")
+    for slug, role in (("tls-cert-expiry", "root"), ("stale-config", "contributing")):
+        ok(cli, db, "rootcauses", "add", slug, "--title", slug.replace("-", " ").capitalize())
+        ok(cli, db, "incidents", "link", "INC-1", slug, "--role", role)
+    ok(cli, db, "rootcauses", "merge", "tls-cert-expiry", "stale-config")
+    shown = run_json(cli, db, "incidents", "show", "INC-1")
+    assert [(c["slug"], c["role"]) for c in shown["root_causes"]] == [("stale-config", "root")]
+    assert ("cause", "tls-cert-expiry (root)", "stale-config (root)") in [
+        (h["field"], h["old"], h["new"]) for h in shown["history"]]

@@ -68,10 +68,24 @@ def incidents_add(settings: Settings, args: argparse.Namespace) -> int:
             mitigated_at=_moment(args.mitigated, settings, "--mitigated"),
             resolved_at=_moment(args.resolved, settings, "--resolved"),
             summary=args.summary, impact=args.impact, customer_action=args.customer_action, source=args.source,
-            components=args.component or [], note=args.note, clock=settings.clock,
+            postmortem=_postmortem(args) or "", components=args.component or [], note=args.note, clock=settings.clock,
         )
         render.emit(args, row.to_json(), [f"Added {row.key} ({row.severity}, {row.status}): {row.title}"])
     return 0
+
+
+def _postmortem(args: argparse.Namespace) -> str | None:
+    """The write-up from ``--postmortem`` or ``--postmortem-file`` (UTF-8 text, read capped), if given."""
+    from tracker.base.files import read_capped
+
+    if args.postmortem_file is None:
+        return args.postmortem  # type: ignore[no-any-return]
+    source = args.postmortem_file
+    data = read_capped(source, stdin=sys.stdin.buffer, label=f"--postmortem-file {source}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"--postmortem-file {source}: not UTF-8 text (byte {error.start})") from None
 
 
 def incidents_update(settings: Settings, args: argparse.Namespace) -> int:
@@ -83,6 +97,9 @@ def incidents_update(settings: Settings, args: argparse.Namespace) -> int:
     for name in ("title", "summary", "impact", "customer_action", "source"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
+    postmortem = _postmortem(args)
+    if postmortem is not None:
+        values["postmortem"] = postmortem
     for name, enum in (("severity", Severity), ("kind", IncidentKind), ("status", IncidentStatus)):
         if getattr(args, name) is not None:
             values[name] = parse_enum(enum, getattr(args, name), name)

@@ -315,7 +315,7 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[Line]:
     if detail.source:
         yield f"  {'source':<10} {detail.source}"
     for title, text in (("Summary", detail.summary), ("Impact", detail.impact),
-                        ("Customer action", detail.customer_action)):
+                        ("Customer action", detail.customer_action), ("Postmortem", detail.postmortem)):
         if text:
             yield ""
             yield title

@@ -112,6 +112,13 @@ TIME_HELP = "now, or ISO 8601 such as 2026-11-23T09:30Z or 2026-11-23T10:30+01:0
 STATUSES = "investigating, identified, monitoring, resolved, postmortem, closed"
 
 
+def _postmortem_flags(p: argparse.ArgumentParser) -> None:
+    """The write-up, given inline or from a markdown file (``-``: standard input); one or the other."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--postmortem", metavar="TEXT", help="the postmortem write-up (markdown)")
+    group.add_argument("--postmortem-file", metavar="FILE", help="read the postmortem from a file (- for stdin)")
+
+
 def _versioned(p: argparse.ArgumentParser) -> None:
     p.add_argument("--expect-version", type=int, metavar="N",
                    help="refuse the change unless the incident is still at version N (the one you loaded)")
@@ -140,6 +147,7 @@ def _add_incidents(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--impact", default="")
         p.add_argument("--customer-action", default="")
         p.add_argument("--source", default="", help="a link to the report or channel")
+        _postmortem_flags(p)
         p.add_argument("--component", action="append", metavar="NAME",
                        help='affected component, "Group / Name" or "Name" (repeatable)')
         p.add_argument("--note", default="", help="kept in the history")
@@ -156,6 +164,7 @@ def _add_incidents(commands: Commands, verb: str | None = None) -> None:
         p.add_argument("--impact")
         p.add_argument("--customer-action")
         p.add_argument("--source", help="a link to the report or channel")
+        _postmortem_flags(p)
         p.add_argument("--add-component", action="append", metavar="NAME", help='"Group / Name" or "Name"')
         p.add_argument("--remove-component", action="append", metavar="NAME")
         p.add_argument("--note", default="", help="why (needed to go back a status, and with --force)")

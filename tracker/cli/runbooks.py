@@ -56,10 +56,8 @@ def runbooks_new(settings: Settings, args: argparse.Namespace) -> int:
     with db:
         path = space.new_runbook(args.path, title=args.title, causes=args.cause, owner=args.owner,
                                  services=args.services.split(","))
-    if args.json:
-        render.write_json(sys.stdout, {"path": path})
-    else:
-        print(f"Wrote {path} (not committed: edit it, then tracker runbooks commit -m MSG {path})")
+    render.emit(args, {"path": path},
+                [f"Wrote {path} (not committed: edit it, then tracker runbooks commit -m MSG {path})"])
     return 0
 
 

@@ -36,8 +36,8 @@ STATUS_ORDER: tuple[IncidentStatus, ...] = tuple(IncidentStatus)
 TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 """The incident's times, in the order they must run."""
 
-TEXTS = ("summary", "impact", "customer_action", "source")
-"""Free-text fields (``source`` is the link to the original report)."""
+TEXTS = ("summary", "impact", "customer_action", "source", "postmortem")
+"""Free-text fields (``source`` is the link to the original report; ``postmortem`` its write-up, markdown)."""
 
 CLOCK_SKEW = timedelta(minutes=5)
 """How far in the future a time may lie (another machine's clock running ahead)."""
@@ -82,6 +82,7 @@ class IncidentChanges:
     impact: str = UNSET
     customer_action: str = UNSET
     source: str = UNSET
+    postmortem: str = UNSET
     add_components: tuple[str, ...] = field(default=())
     remove_components: tuple[str, ...] = field(default=())
 
@@ -265,6 +266,7 @@ def add_incident(
     impact: str = "",
     customer_action: str = "",
     source: str = "",
+    postmortem: str = "",
     components: tuple[str, ...] | list[str] = (),
     note: str = "",
     clock: Clock = SYSTEM_CLOCK,
@@ -284,6 +286,7 @@ def add_incident(
         "impact": clean_text(impact, "impact"),
         "customer_action": clean_text(customer_action, "customer action"),
         "source": clean_text(source, "source", 2000),
+        "postmortem": clean_text(postmortem, "postmortem", 200_000),
         "created_at": now,
     }
     if status == IncidentStatus.CLOSED:
@@ -335,8 +338,8 @@ def update_incident(
     with db.write():
         incident_id, version = lock_incident(db, key, expected_version)
         current = db.row(
-            "SELECT title, severity, kind, status, started_at, detected_at, mitigated_at, resolved_at,"
-            " summary, impact, customer_action, source FROM incident WHERE id = :id", {"id": incident_id})
+            f"SELECT title, severity, kind, status, {', '.join(TIMES)}, {', '.join(TEXTS)}"
+            " FROM incident WHERE id = :id", {"id": incident_id})
         assert current is not None
         before: dict[str, Any] = dict(zip(
             ("title", "severity", "kind", "status", *TIMES, *TEXTS), current, strict=True))

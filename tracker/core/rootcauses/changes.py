@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from tracker.base.clock import SYSTEM_CLOCK, Clock
+from tracker.base.enums import CauseRole
 from tracker.base.errors import InputError
 from tracker.base.text import shown
 from tracker.core.history import bump_incident, record_action_event, record_incident_event
@@ -111,6 +112,10 @@ def rename_cause(db: Db, old: str, new: str) -> CauseName:
     return CauseName(cause.id, new, cause.retired)
 
 
+ROLE_STRENGTH = (CauseRole.ROOT.value, CauseRole.TRIGGER.value, CauseRole.CONTRIBUTING.value)
+"""Roles from the strongest: when a merge leaves an incident linked twice to one cause, the stronger stays."""
+
+
 def plan_merge(db: Db, source: str, target: str) -> MergePlan:
     """What merging ``source`` into ``target`` would move; refuses a merge into itself or a retired cause."""
     src, dst = resolve_cause(db, source), resolve_cause(db, target)
@@ -144,9 +149,15 @@ def merge_causes(db: Db, source: str, target: str, *, actor: str, clock: Clock =
                            " AND root_cause_id = :src", {"dst": dst.id, "src": src.id, "i": incident_id})
                 new = f"{dst.slug} ({role})"
             else:
+                # Both were linked: one link stays, with the stronger role, so a root cause merged into a
+                # contributing one still counts as the root (closing needs a root or trigger cause).
+                stronger = min(str(kept), str(role), key=ROLE_STRENGTH.index)
                 db.execute("DELETE FROM incident_root_cause WHERE incident_id = :i AND root_cause_id = :src",
                            {"src": src.id, "i": incident_id})
-                new = f"{dst.slug} ({kept})"
+                if stronger != kept:
+                    db.execute("UPDATE incident_root_cause SET role = :role WHERE incident_id = :i"
+                               " AND root_cause_id = :dst", {"role": stronger, "i": incident_id, "dst": dst.id})
+                new = f"{dst.slug} ({stronger})"
             bump_incident(db, incident_id, int(version), now)
             record_incident_event(db, incident_id, now, actor, "cause", f"{src.slug} ({role})", new, note)
         for (action_id,) in db.rows("SELECT id FROM action WHERE root_cause_id = :id ORDER BY id", {"id": src.id}):
