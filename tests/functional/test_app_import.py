@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, SelectionList, Static, TextArea
+from textual.widgets import Input, Label, SelectionList, Static, TextArea
 
 from tests.conftest import fingerprint
 from tests.functional.conftest import SIZE, settle
@@ -40,14 +40,15 @@ async def test_each_seed_imports_from_the_app(app_for, empty_path: Path, seed: s
         dialog = app.screen
         assert isinstance(dialog, ImportDialog)
         dialog.query_one("#import-path", Input).value = str(SEEDS / seed)
+        before = fingerprint(empty_path)
         await pilot.press("ctrl+s")  # before a preview: refused
         await pilot.pause()
         assert "Preview first" in str(dialog.query_one("#form-error", Static).render())
-        assert fingerprint(empty_path) == fingerprint(empty_path)
+        assert fingerprint(empty_path) == before
         await pilot.press("ctrl+r")
         await settle(pilot)
         preview = str(dialog.query_one("#import-preview", Static).render())
-        assert "creates a new incident" in preview
+        assert "Would create a new incident" in preview
         actions = dialog.query_one("#import-actions", SelectionList)
         proposed = actions.option_count
         await pilot.press("ctrl+s")
@@ -116,3 +117,79 @@ async def test_unreadable_path_says_so(app_for, tmp_path: Path) -> None:
         await pilot.press("ctrl+r")
         await settle(pilot)  # the file is read in the worker, off the event loop
         assert "cannot read" in str(app.screen.query_one("#form-error", Static).render())
+
+
+def _label(dialog: ImportDialog, selector: str) -> str:
+    return str(dialog.query_one(selector, Label).render())
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed reports live in ../shared/seeds")
+async def test_rows_say_their_state_in_text_and_space_turns_it_at_once(app_for, empty_path: Path) -> None:
+    from tracker.tui.widgets.checklist import CheckList
+
+    app = app_for(path=empty_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        dialog.query_one("#import-path", Input).value = str(SEEDS / "000_fbd976399da5316d.txt")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        actions = dialog.query_one("#import-actions", CheckList)
+        assert actions.option_count == 4
+        assert [actions.row_text(i)[:4] for i in range(4)] == ["[x] "] * 4
+        actions.focus()
+        actions.highlighted = 1
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()  # one refresh, no settling: the row changes with the key
+        assert actions.row_text(1).startswith("[ ] ") and actions.selected == [0, 2, 3]
+        # The mark is drawn on screen, not only kept in the widget.
+        screen_text = "\n".join(line.text for line in actions.render_lines(actions.region.reset_offset))
+        assert "[ ] " in screen_text and "[x] " in screen_text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with Db.connect_sqlite(empty_path) as db:
+        assert count_actions(db, ActionFilter(incident_id=1)) == 3
+
+
+async def test_a_report_without_postmortem_actions_says_so(app_for, empty_path: Path) -> None:
+    app = app_for(path=empty_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        dialog.query_one("#import-path", Input).value = str(DATA / "maintenance.txt")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert _label(dialog, "#import-actions-label") == "No postmortem actions found in this report"
+        assert not dialog.query_one("#import-actions", SelectionList).display
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed reports live in ../shared/seeds")
+async def test_the_dialog_previews_what_the_dry_run_prints(app_for, cli, empty_path: Path) -> None:
+    """A re-import: the dialog shows the CLI's dry-run lines, the kept severity and the update target included."""
+    seed = SEEDS / "000_fbd976399da5316d.txt"
+    assert cli("--db", str(empty_path), "import", "statuspage", str(seed)).code == 0
+    with Db.connect_sqlite(empty_path) as db, db.write():
+        db.execute("UPDATE incident SET severity = 'SEV1', version = version + 1 WHERE id = 1")
+    dry = cli("--db", str(empty_path), "import", "statuspage", str(seed), "--dry-run")
+    assert dry.code == 0 and "Would update INC-1" in dry.out and "SEV1 (kept)" in dry.out
+    app = app_for(path=empty_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        dialog.query_one("#import-path", Input).value = str(seed)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        preview = str(dialog.query_one("#import-preview", Static).render())
+        assert preview.splitlines() == dry.out.splitlines()
+        assert _label(dialog, "#import-actions-label") == (
+            "Every proposed action of this report is already on the incident")

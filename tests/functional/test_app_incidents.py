@@ -102,6 +102,7 @@ async def test_edit_every_field_and_time(app_for, db_path: Path) -> None:
         form.query_one("#incident-severity", Select).value = "SEV2"
         form.query_one("#incident-impact", TextArea).text = "Every page down for an hour."
         form.query_one("#incident-customer_action", TextArea).text = "Retry sends after 08:30 UTC."
+        form.query_one("#incident-postmortem", TextArea).text = "# Provider outage\n\n- Ask for a second region"
         components = form.query_one("#incident-components", TextArea)
         old_components = components.text.splitlines()
         components.text = "\n".join(old_components[1:] + ["Hosting / Frankfurt"])
@@ -115,16 +116,18 @@ async def test_edit_every_field_and_time(app_for, db_path: Path) -> None:
         assert isinstance(app.screen, IncidentScreen)
         assert "version 2" in text_of(app.screen, "#incident-facts")
         assert "times from the provider's report" in text_of(app.screen, "#incident-history")
+        assert "- Ask for a second region" in text_of(app.screen, "#incident-postmortem")
     detail = stored(db_path, 2)
     row = detail.row
     assert (row.title, row.severity, row.version) == ("Major downtime at the hosting provider", "SEV2", 2)
     assert row.detected_at.isoformat() == "2021-10-13T07:30:00+00:00"
     assert row.resolved_at.isoformat() == "2021-10-13T08:30:00+00:00"
     assert detail.impact == "Every page down for an hour." and detail.source.endswith("/2")
+    assert detail.postmortem == "# Provider outage\n\n- Ask for a second region"
     assert "Hosting / Frankfurt" in row.components and old_components[0] not in row.components
     fields = [e.field for e in detail.history]
     assert set(fields) == {"title", "severity", "detected_at", "mitigated_at", "resolved_at", "impact",
-                           "customer_action", "source", "component"}
+                           "customer_action", "postmortem", "source", "component"}
     assert fields.count("component") == 2
     assert all(e.note == "times from the provider's report" for e in detail.history)
 

@@ -56,6 +56,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.cli.common import open_db
     from tracker.exchange.apply import PlanContext, apply_plan, plan_report
+    from tracker.exchange.preview import preview_lines
     from tracker.exchange.statuspage import cause_rules, parse
     from tracker.identity import current_actor
 
@@ -68,7 +69,7 @@ def import_statuspage(settings: Settings, args: argparse.Namespace) -> int:
         context = PlanContext.load(db, rules)
         plans = [plan_report(db, report, rules, context) for report in reports]
         if args.dry_run:
-            render.emit(args, [p.to_json() for p in plans], (line for plan in plans for line in _preview_lines(plan)))
+            render.emit(args, [p.to_json() for p in plans], (line for plan in plans for line in preview_lines(plan)))
             return 0
         actor = current_actor(settings)
         with db.write():  # several reports (incidents.json): all or none
@@ -109,51 +110,13 @@ def _done_line(plan: ImportPlan, incident_id: int, counts: dict[str, int]) -> st
             f"{counts['causes']} causes linked)")
 
 
-def _preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
-    """What the import of one report will do, as the dry run prints it."""
-    from tracker.cli.output import one_line
-
-    report = plan.report
-    when = report.started_at.isoformat(timespec="minutes") if report.started_at else "?"
-    end = report.resolved_at.isoformat(timespec="minutes") if report.resolved_at else "not resolved"
-    if plan.existing:
-        target = f"update INC-{plan.existing} (recognised by its {plan.matched_by})"
-    else:
-        target = "create a new incident"
-    severity = f"{plan.severity} (kept)" if plan.severity_kept else plan.severity
-    status = plan.status or report.status
-    if status != report.status:
-        status = f"{status} (kept; the report says {report.status})"
-    lines = [f"Would {target}: {one_line(report.title, 100)}",
-             f"  {report.kind}, {status}, {severity}, {when} -> {end}, company {report.company or '?'}"]
-    for change in plan.changes:
-        lines.append(f"  change {change.field}: {one_line(str(change.old or '-'), 50)} -> "
-                     f"{one_line(str(change.new or '-'), 50)}")
-    added_actions = len(plan.new_actions)
-    lines.append(f"  adds {plan.new_updates} of {len(report.updates)} updates,"
-                 f" {len(plan.new_components)} of {len(report.components)} components,"
-                 f" {added_actions} of {len(plan.actions)} proposed actions; the report has"
-                 f" {'a' if report.postmortem else 'no'} postmortem")
-    for suggestion in plan.suggestions[:6]:
-        where = {"rules": "keywords", "taxonomy": "close to", "rules+taxonomy": "keywords, close to"}[
-            suggestion.origin]
-        why = ", ".join(suggestion.keywords[:6])
-        known = "" if suggestion.known else " (not in the taxonomy)"
-        lines.append(f"  suggested cause: {suggestion.slug} [{where}: {why}]{known}")
-    for number, (title, kind) in enumerate(plan.actions, start=1):
-        there = "" if number - 1 in plan.new_actions else " (already there)"
-        lines.append(f"  proposed action {number} [{kind.value}]: {one_line(title, 100)}{there}")
-    if warnings:
-        lines += [f"  warning: {w}" for w in plan.warnings]
-    return lines
-
-
 def import_feed(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
     from tracker.cli.common import open_db
     from tracker.exchange.apply import PlanContext, apply_plan, plan_report
     from tracker.exchange.feed import parse_feed
     from tracker.exchange.fetch import MAX_FEED_BYTES, fetch, is_url, shown_url
+    from tracker.exchange.preview import preview_lines
     from tracker.exchange.statuspage import cause_rules
     from tracker.identity import current_actor
 
@@ -182,7 +145,7 @@ def import_feed(settings: Settings, args: argparse.Namespace) -> int:
             for note in notes:
                 render.echo(f"tracker: warning: {visible(note)}", file=sys.stderr)
             render.emit(args, {**_feed_json(feed), "plans": [p.to_json() for p in plans]} if args.json else None,
-                        [*(line for plan in plans for line in _preview_lines(plan, False)),
+                        [*(line for plan in plans for line in preview_lines(plan, warnings=False)),
                          _feed_summary(feed, plans, dry_run=True)])
             return 0
         actor = current_actor(settings)

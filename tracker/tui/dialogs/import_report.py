@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from tracker.base.errors import InputError, TrackerError
 from tracker.base.files import read_capped
+from tracker.exchange.preview import preview_lines
 from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.messages import Failed, ImportApplied, ImportPlanned
 from tracker.tui.text import literal, one_line
+from tracker.tui.widgets.checklist import CheckList
 
 if TYPE_CHECKING:
     from tracker.exchange.apply import ImportPlan
@@ -43,9 +45,9 @@ class ImportDialog(FormDialog[int | None]):
                      " saved.", id="import-preview", classes="form-note")
         yield Label("Suggested root causes (checked ones are linked)", id="import-causes-label",
                     classes="form-note")
-        yield SelectionList[str](id="import-causes", compact=True, classes="form-list")
+        yield CheckList[str](id="import-causes", compact=True, classes="form-list")
         yield Label("Proposed actions (unchecked ones are dropped)", id="import-actions-label", classes="form-note")
-        yield SelectionList[int](id="import-actions", compact=True, classes="form-list")
+        yield CheckList[int](id="import-actions", compact=True, classes="form-list")
 
     def compose_buttons(self) -> ComposeResult:
         yield Button("Preview (ctrl+r)", id="import-preview-go")
@@ -95,29 +97,37 @@ class ImportDialog(FormDialog[int | None]):
         message.stop()
         self.plans = message.plans
         self.show_error("")
-        lines = []
-        for plan in self.plans:
-            report = plan.report
-            target = f"updates INC-{plan.existing}" if plan.existing else "creates a new incident"
-            when = report.started_at.strftime("%Y-%m-%d %H:%M UTC") if report.started_at else "no start time"
-            lines += [f"{one_line(report.title)} — {target}",
-                      f"  {report.kind} · {report.status} · {plan.severity} · {when} · "
-                      f"{len(report.updates)} updates · {len(report.components)} components · "
-                      f"postmortem {'yes' if report.postmortem else 'no'}"]
-            lines += [f"  warning: {one_line(w)}" for w in plan.warnings]
+        # The same lines as ``tracker import --dry-run``: what changes, what is kept, what is added.
+        lines = [line for plan in self.plans for line in preview_lines(plan)]
         self.query_one("#import-preview", Static).update(literal("\n".join(lines)))
-        causes = self.query_one("#import-causes", SelectionList)
-        actions = self.query_one("#import-actions", SelectionList)
+        causes = self.query_one("#import-causes", CheckList)
+        actions = self.query_one("#import-actions", CheckList)
         causes.clear_options()
         actions.clear_options()
-        if len(self.plans) == 1:
+        causes_label = self.query_one("#import-causes-label", Label)
+        actions_label = self.query_one("#import-actions-label", Label)
+        if len(self.plans) != 1:
+            causes_label.update(f"{len(self.plans)} reports: causes are linked from each incident afterwards")
+            actions_label.update("Every proposed action of every report is added (see the preview)")
+        else:
             plan = self.plans[0]
             for suggestion in plan.suggestions:
                 if suggestion.known:
                     causes.add_option((f"{suggestion.slug}  ({', '.join(suggestion.keywords)})",
                                        suggestion.slug, False))
             for index, (title, kind) in enumerate(plan.actions):
-                actions.add_option((f"[{kind.value}] {one_line(title)}", index, True))
+                if index in plan.new_actions:
+                    actions.add_option((f"[{kind.value}] {one_line(title)}", index, True))
+            causes_label.update("Suggested root causes (space: link it or not)" if causes.option_count else
+                                "No root cause suggested from the taxonomy: link one from the incident afterwards")
+            if actions.option_count:
+                actions_label.update("Proposed actions (space: keep it or drop it)")
+            elif plan.actions:
+                actions_label.update("Every proposed action of this report is already on the incident")
+            else:
+                actions_label.update("No postmortem actions found in this report")
+        causes.display = causes.option_count > 0
+        actions.display = actions.option_count > 0
         self.query_one("#form-save", Button).focus()
 
     def typed(self) -> bool:
@@ -126,8 +136,8 @@ class ImportDialog(FormDialog[int | None]):
     def collect(self) -> Any:
         if not self.plans:
             raise InputError("Preview first (ctrl+r): nothing is saved before you have seen it.")
-        causes = list(self.query_one("#import-causes", SelectionList).selected)
-        actions = list(self.query_one("#import-actions", SelectionList).selected)
+        causes = list(self.query_one("#import-causes", CheckList).selected)
+        actions = list(self.query_one("#import-actions", CheckList).selected)
         return self.plans, causes, actions
 
     def submit(self, payload: Any) -> None:

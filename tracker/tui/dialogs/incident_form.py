@@ -28,7 +28,8 @@ from tracker.tui.text import literal, moment_text
 TIME_HINT = "YYYY-MM-DD HH:MM (UTC) or now"
 TIME_FIELDS = {"started_at": "Started", "detected_at": "Detected", "mitigated_at": "Mitigated",
                "resolved_at": "Resolved"}
-TEXT_FIELDS = {"summary": "Summary", "impact": "Impact", "customer_action": "Customer action"}
+TEXT_FIELDS = {"summary": "Summary", "impact": "Impact", "customer_action": "Customer action",
+               "postmortem": "Postmortem"}
 
 
 def incident_values(detail: IncidentDetail) -> dict[str, str]:
@@ -90,7 +91,7 @@ class IncidentFormDialog(VersionedFormDialog[IncidentSaved | None]):
         yield self.field("summary", "Summary", TextArea(base["summary"], id="incident-summary", soft_wrap=True,
                                                         compact=True), tall=True)
         if not new:
-            for name in ("impact", "customer_action"):
+            for name in ("impact", "customer_action", "postmortem"):
                 yield self.field(name, TEXT_FIELDS[name], TextArea(base[name], id=f"incident-{name}", soft_wrap=True,
                                                                    compact=True), tall=True)
             yield self.field("source", "Source", Input(base["source"], id="incident-source", compact=True,

@@ -63,6 +63,7 @@ class IncidentScreen(TrackerScreen[None]):
             yield Static(id="incident-summary", classes="section")
             yield Static(id="incident-impact", classes="section")
             yield Static(id="incident-customer", classes="section")
+            yield Static(id="incident-postmortem", classes="section")
             yield Static(id="incident-components", classes="section")
             yield Static(id="incident-causes", classes="section")
             yield Static(id="incident-runbooks", classes="section")
@@ -133,7 +134,10 @@ class IncidentScreen(TrackerScreen[None]):
         self.query_one("#incident-summary", Static).update(_section("Summary", detail.summary or "-"))
         self.query_one("#incident-impact", Static).update(_section("Impact", detail.impact or "-"))
         self.query_one("#incident-customer", Static).update(
-            _section("Customer action", detail.customer_action or "none")
+            _section("Customer action", detail.customer_action or "-")
+        )
+        self.query_one("#incident-postmortem", Static).update(
+            _section("Postmortem", detail.postmortem or "- (e: write it)")
         )
         components = "\n".join(f"• {clean(c)}" for c in row.components) or "-"
         self.query_one("#incident-components", Static).update(_section("Affected components", components))
