@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as hs
 
 from tracker.exchange.statuspage import ParsedReport, parse, parse_text
@@ -338,7 +338,8 @@ def _ambiguous(components: list[tuple[str, str]], style: str) -> bool:
     if style == "bullets" or len(items) > 2:
         return False
     nested_and = any(" and " in level for group, _ in components for level in group.split(" / ")[1:])
-    plain_then_grouped = len(components) == 2 and not components[0][0] and bool(components[1][0])
+    # Two items, a plain one then a grouped one (``Exports and Platform (Webhooks, Invoices)`` counts too).
+    plain_then_grouped = len(items) == 2 and not components[0][0] and bool(components[-1][0])
     return nested_and or plain_then_grouped
 
 
@@ -380,6 +381,9 @@ def render(draft: Draft, layout: str, style: str, listing: str, chrome: list[str
 
 
 @PROPERTY
+@example(Draft("Slow exports", "Tern", [("Resolved", "Fixed.", datetime(2026, 1, 5, 10, 0, tzinfo=UTC))],
+               [("", "Exports"), ("Platform", "Webhooks"), ("Platform", "Invoices")]),
+         "page", "plain", "parentheses", [])
 @given(drafts(), hs.sampled_from(["page", "browser", "markdown"]),
        hs.sampled_from(["plain", "heading", "bold", "trailing", "after"]),
        hs.sampled_from(["inline", "parentheses", "bullets"]), hs.lists(hs.sampled_from(CHROME), max_size=30))
