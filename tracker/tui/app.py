@@ -1,4 +1,5 @@
-"""The tracker app: five modes (incidents, root causes, actions, runbooks, weekly review), detail screens, a palette.
+"""The tracker app: six modes (incidents, root causes, actions, runbooks, weekly review, insights), detail screens,
+a palette.
 
 ``make_app`` is the one factory used by the command line and by the tests.
 """
@@ -23,12 +24,13 @@ from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.insights import InsightsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
 from tracker.tui.text import clean, error_text
 
-START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
+START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review", "insights")
 
 
 class TrackerApp(App[None]):
@@ -42,6 +44,7 @@ class TrackerApp(App[None]):
         "actions": ActionsScreen,
         "runbooks": RunbooksScreen,
         "review": ReviewScreen,
+        "insights": InsightsScreen,
     }
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,6 +53,7 @@ class TrackerApp(App[None]):
         Binding("3", "switch_mode('actions')", "Actions", id="app.actions"),
         Binding("4", "switch_mode('runbooks')", "Runbooks", id="app.runbooks"),
         Binding("5", "switch_mode('review')", "Review", id="app.review"),
+        Binding("6", "switch_mode('insights')", "Insights", id="app.insights"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
