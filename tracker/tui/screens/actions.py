@@ -18,7 +18,8 @@ from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
-SORT_CYCLE = ("due", "priority", "updated")
+SORT_CYCLE = ("due", "priority", "updated", "next")
+"""``next``: open actions by their score (``tracker actions next``), highest first."""
 
 def action_columns(today: date) -> list[Column[ActionRow]]:
     """The actions table; an overdue due date carries a ``!`` as well as the alert colour."""
@@ -130,7 +131,7 @@ class ActionsScreen(ActionOps):
 
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
-        total = self.app.store.actions.count(filt)
+        total = self.app.store.actions.count(filt, sort)
         self.post_message(ActionsCounted(filt, sort, total, keep_cursor))
 
     def worker_failed(self, group: str, error: BaseException) -> None:
@@ -143,7 +144,7 @@ class ActionsScreen(ActionOps):
             return  # an older request; a newer one is on its way
         store = self.app.store
         table = self.query_one(LazyTable)
-        table.key_of = SORTS[sort].key
+        table.key_of = SORTS[sort].key if sort in SORTS else (lambda row: ())  # "next" is read by offset
         table.reset(
             total,
             lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),

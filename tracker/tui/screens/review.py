@@ -192,8 +192,11 @@ class ReviewScreen(DecidingScreen[None]):
             return RecurrenceTree(id=wid)
         if key in ("overdue", "due_soon", "unowned", "proposed", "blocked", "stale", "done_this_week",
                    "wont_do_this_week"):
-            return ActionSection(key, [for_items(c) for c in action_columns(today)], grouped=key in GROUPED,
-                                 row_class=self._row_class, empty_text="None.", id=wid)
+            columns = [for_items(c) for c in action_columns(today)]
+            narrow = [c if c.title != "OWNER" else Column(c.title, 14, c.value) for c in columns
+                      if c.title not in ("KIND", "INCIDENT")]
+            return ActionSection(key, columns, grouped=key in GROUPED, row_class=self._row_class,
+                                 empty_text="None.", narrow=narrow, id=wid)
         if key == "causes_without_prevent":
             return GapSection(key, CAUSE_COLUMNS, empty_text="None: every cause has a prevent action.", id=wid)
         columns = {"causes_without_runbook": CAUSE_COLUMNS, "new_incidents": INCIDENT_COLUMNS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.enums import OPEN_STATUSES, ActionKind, ActionStatus, Priority
 from tracker.core import actions as action_service
 from tracker.core.actions import ActionChanges, ActionEventRow, ActionFilter, ActionRow
 from tracker.storage.database import Db
@@ -22,13 +22,24 @@ class ActionService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
 
-    def count(self, filt: ActionFilter) -> int:
+    def count(self, filt: ActionFilter, sort: str = "due") -> int:
+        """How many match; in the "next" order only open actions come (closed ones are never next)."""
+        if sort == "next":
+            statuses = tuple(s for s in (filt.statuses or OPEN_STATUSES) if s in OPEN_STATUSES)
+            if not statuses:
+                return 0
+            filt = filt._replace(statuses=statuses)
         return self._shared.run(lambda db: action_service.count_actions(db, filt))
 
     def page(
         self, filt: ActionFilter, sort: str, after: tuple[Any, ...] | None, offset: int, limit: int
     ) -> list[ActionRow]:
-        """One page of the list: after the sort key ``after`` (keyset), else from ``offset``."""
+        """One page of the list: after the sort key ``after`` (keyset), else from ``offset``; the "next" order
+        (``tracker.core.actions.scoring``) is ranked in SQL for each page and read by offset."""
+        if sort == "next":
+            shared = self._shared
+            return [s.action for s in shared.run(lambda db: action_service.next_actions(
+                db, filt, today=shared.today, targets=shared.settings.slo_days, limit=limit, offset=offset))]
         return self._shared.run(
             lambda db: action_service.page_actions(db, filt, sort, after=after, offset=offset, limit=limit)
         )

@@ -88,14 +88,16 @@ class Chart(PlotextPlot):
         plt.title(self.title)
         xs = [float(x) for x in range(1, len(self.labels) + 1)]
         top = max([v for s in self.series for v in s.values] + [0])
+        legend = len(self.series) > 1  # one series: the title says what it is, and no legend hides a bar
         bars = [s for s in self.series if s.kind == "bar"]
         width = 0.5 if len(bars) == 1 else 0.8 / max(len(bars), 1)
         for n, bar in enumerate(bars):  # side by side around each label
             offset = (n - (len(bars) - 1) / 2) * width
-            plt.bar([x + offset for x in xs], list(bar.values), label=bar.label, color=self._colour(bar.colour),
-                    width=width)
+            plt.bar([x + offset for x in xs], list(bar.values), label=bar.label if legend else None,
+                    color=self._colour(bar.colour), width=width)
         for line in (s for s in self.series if s.kind == "line"):
-            plt.plot(xs, list(line.values), label=line.label, color=self._colour(line.colour), marker="braille")
+            plt.plot(xs, list(line.values), label=line.label if legend else None, color=self._colour(line.colour),
+                     marker="braille")
         positions, names = self._ticks(self.size.width)
         if positions:
             plt.xticks(positions, names)

@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.widgets import Tree
@@ -26,6 +27,9 @@ from tracker.core.actions import ActionRow
 from tracker.core.review import ActionItem, OwnerGroup, Recurrence
 from tracker.tui.text import one_line
 from tracker.tui.widgets.lazy_table import Column, LazyTable
+
+NARROW = 110
+"""Below this width a section shows its narrow columns."""
 
 MAX_ROWS = 12
 """The most rows a section shows before it scrolls inside (a header line included)."""
@@ -73,9 +77,12 @@ class SectionTable(LazyTable[Any]):
 
     def __init__(self, key: str, columns: Sequence[Column[Any]], *, grouped: bool = False,
                  row_class: Callable[[Any], str | None] = lambda row: None, empty_text: str = "None.",
-                 id: str | None = None) -> None:  # noqa: A002
+                 narrow: Sequence[Column[Any]] | None = None, id: str | None = None) -> None:  # noqa: A002
         super().__init__(columns, key=lambda row: (), row_class=row_class, empty_text=empty_text, id=id,
                          classes="review-table")
+        self.wide_columns = list(columns)
+        self.narrow_columns = list(narrow) if narrow is not None else self.wide_columns
+        """The columns below ``NARROW`` cells, so that the title keeps room at 80 columns."""
         self.section = key
         self.grouped = grouped
         self.folded: set[str | None] = set()
@@ -132,6 +139,9 @@ class SectionTable(LazyTable[Any]):
         if action == "fold":
             return self.grouped
         return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.columns = self.narrow_columns if event.size.width < NARROW else self.wide_columns
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_offset.y) + y - 1
