@@ -178,9 +178,8 @@ async def test_a_failed_decision_in_the_walk_through_leaves_its_keys_working(app
     from tracker.core.actions import action_history
     from tracker.storage.database import Db
     from tracker.tui.screens.walkthrough import WalkthroughScreen
-    from tracker.tui.store import Store
 
-    broken = Broken(monkeypatch, Store, "update_action", OSError(5, "Input/output error"))
+    broken = Broken(monkeypatch, ActionService, "update", OSError(5, "Input/output error"))
     app = app_for("review")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -189,12 +188,12 @@ async def test_a_failed_decision_in_the_walk_through_leaves_its_keys_working(app
         walk = app.screen
         assert isinstance(walk, WalkthroughScreen)
         first = walk.current
-        await pilot.press("k")
+        await pilot.press("K")  # keep (k moves up)
         await settle(pilot)
         assert any("Input/output error" in n.message for n in app._notifications)
         assert walk.current.id == first.id
         broken.mend()
-        await pilot.press("k")  # the same key decides again
+        await pilot.press("K")  # the same key decides again
         await settle(pilot)
         assert walk.current.id != first.id
     with Db.connect_sqlite(db_path) as db:
