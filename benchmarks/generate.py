@@ -46,6 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import TODAY as BENCH_TODAY
 from harness import bench_parser
 
+from tracker.storage.tally import recount_statements
+
 TODAY = date.fromisoformat(BENCH_TODAY)
 """The fixed "today" the data is spread around (matches ``TRACKER_TODAY`` in the benchmarks)."""
 
@@ -256,6 +258,9 @@ def _incident_rows(rng: random.Random, count: int) -> Iterator[tuple[object, ...
 FTS_INSERT_TRIGGER = "action_fts_ai"
 """The trigger (from migration 0001) that copies each new action into the ``action_fts`` index."""
 
+TALLY_INSERT_TRIGGER = "action_tally_ai"
+"""The trigger (from migration 0006) that counts each new action in the tallies."""
+
 
 def fill_tracker_db(path: Path, actions: Sequence[GenAction], incidents: int, rng: random.Random) -> None:
     """Bulk-insert incidents, root causes, actions and their ``created`` events in one transaction."""
@@ -279,13 +284,14 @@ def fill_tracker_db(path: Path, actions: Sequence[GenAction], incidents: int, rn
                 for i, (slug, title, category) in enumerate(ROOT_CAUSES, start=1)
             ],
         )
-        # The schema's insert trigger indexes one row at a time (about 5 s per 100k rows); instead,
-        # take it off for the load, rebuild the index in one pass, and put the same trigger back.
-        trigger_sql = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (FTS_INSERT_TRIGGER,)
-        ).fetchone()
-        if trigger_sql is not None:
-            conn.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+        # The schema's insert triggers index and count one row at a time (about 5 s per 100k rows for
+        # the index alone); instead, take them off for the load, rebuild the index and recount in one
+        # pass each, and put the same triggers back.
+        lifted = {name: sql for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+            (FTS_INSERT_TRIGGER, TALLY_INSERT_TRIGGER))}
+        for name in lifted:
+            conn.execute(f"DROP TRIGGER {name}")
         conn.executemany(
             "INSERT INTO action (id, title, description, kind, owner, priority, due_date, status, created_at,"
             " updated_at, completed_at, incident_id, root_cause_id, runbook_path, version)"
@@ -309,9 +315,13 @@ def fill_tracker_db(path: Path, actions: Sequence[GenAction], incidents: int, rn
                 for a in actions
             ),
         )
-        if trigger_sql is not None:
+        if FTS_INSERT_TRIGGER in lifted:
             conn.execute("INSERT INTO action_fts(action_fts) VALUES ('rebuild')")
-            conn.execute(trigger_sql[0])
+        if TALLY_INSERT_TRIGGER in lifted:
+            for sql in recount_statements("sqlite"):
+                conn.execute(sql)
+        for sql in lifted.values():
+            conn.execute(sql)
         conn.executemany(
             "INSERT INTO action_event (action_id, at, actor, field, old_value, new_value, note)"
             " VALUES (?, ?, ?, 'created', NULL, ?, '')",

@@ -230,7 +230,7 @@ async def test_quick_keys_advance_assign_and_reschedule(app_for, db_path: Path) 
         prompt.query_one(Input).value = "--bad owner"
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PromptDialog) and "bad owner" in static_text(prompt, "#prompt-error")
+        assert isinstance(app.screen, PromptDialog) and "bad owner" in static_text(prompt, "#form-error")
         prompt.query_one(Input).value = "sre-team"
         await pilot.press("enter")
         await settle(pilot)
@@ -282,7 +282,7 @@ async def test_stale_edit_in_the_form_keeps_the_users_text(app_for, db_path: Pat
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await pilot.pause()
         assert app.screen is form
         assert form.query_one("#form-title", Input).value == "My careful rewording"

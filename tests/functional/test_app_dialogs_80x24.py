@@ -91,7 +91,7 @@ async def test_every_new_dialog_keeps_its_primary_button_on_an_80x24_screen(
         await press("t", *"Still down", "enter")
         assert isinstance(app.screen, ConflictDialog)
         checked.append(primary_on_screen(app.screen, "#conflict-reload"))
-        await press("k")
+        await press("m")
         await press("enter")  # saved on top of their version
         assert not isinstance(app.screen, TimelineEntryDialog)
 
@@ -118,3 +118,55 @@ async def test_every_new_dialog_keeps_its_primary_button_on_an_80x24_screen(
         app.screen.query_one("#form-title", Input).value = "A title"
         await press("escape", "y")
     assert len(checked) == 17
+
+
+async def test_every_other_dialog_keeps_its_primary_button_and_its_own_keys_on_an_80x24_screen(
+    app_for, tmp_path: Path
+) -> None:
+    """The dialogs moved onto the form layout (issue 13, item 2): filters, import, commit, a question, yes/no,
+    a conflict, a pull conflict, a runbook changed on disk, a runbook's headings."""
+    from tracker.tui.dialogs.commit import CommitDialog
+    from tracker.tui.dialogs.filters import FilterDialog
+    from tracker.tui.dialogs.headings import HeadingsDialog
+    from tracker.tui.dialogs.import_report import ImportDialog
+    from tracker.tui.dialogs.prompt import PromptDialog
+    from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+    from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
+    from tracker.tui.widgets.footer import KeyHint, TrackerFooter
+
+    app = app_for(cwd=tmp_path)
+    checked: list[str] = []
+    long = "a question long enough to wrap over several lines of an 80-column screen " * 6
+    dialogs = [
+        (FilterDialog, lambda: FilterDialog(app.screen.filter), "#form-save"),
+        (ImportDialog, ImportDialog, "#form-save"),
+        (CommitDialog, CommitDialog, "#form-save"),
+        (PromptDialog, lambda: PromptDialog(long, "value"), "#form-save"),
+        (ConfirmDialog, lambda: ConfirmDialog(long), "#confirm-yes"),
+        (ConflictDialog, lambda: ConflictDialog(long), "#conflict-reload"),
+        (PullConflictDialog, lambda: PullConflictDialog([f"runbooks/file-{n}.md" for n in range(30)]),
+         "#pull-resolve"),
+        (RunbookChangedDialog, lambda: RunbookChangedDialog("runbooks/a.md", "theirs\n" * 50, "mine\n" * 50),
+         "#changed-copy"),
+        (HeadingsDialog, lambda: HeadingsDialog([(n, 2, f"Heading {n}") for n in range(40)], 0), None),
+    ]
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        for kind, make, primary in dialogs:
+            app.push_screen(make())
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, kind)
+            if primary is not None:
+                checked.append(primary_on_screen(screen, primary))
+            footer = screen.query_one(TrackerFooter)
+            shown = [str(hint.render()) for hint in footer.query(KeyHint)]
+            assert shown and not any(text.startswith(("f Filters", "n New")) for text in shown), shown
+            if isinstance(screen, RunbookChangedDialog):
+                await pilot.press("D")  # the diff opens: the buttons stay
+                await settle(pilot)
+                primary_on_screen(screen, "#changed-copy")
+            await pilot.press("escape")
+            await settle(pilot)
+    assert len(checked) == 8

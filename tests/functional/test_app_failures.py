@@ -83,7 +83,6 @@ CASES = {
     "incidents-count": Case("incidents", IncidentService, "count", OSError(5, "Input/output error"), table_text,
                             "INC-5"),
     "incidents-page": Case("incidents", IncidentService, "page", RuntimeError("a bug [bold]"), table_text, "INC-5"),
-    "actions-count": Case("actions", ActionService, "count", OSError(5, "Input/output error"), table_text, "ACT-"),
     "actions-page": Case("actions", ActionService, "page", RuntimeError("a bug [bold]"), table_text, "ACT-"),
     "causes": Case("causes", CauseService, "with_runbooks", OSError(5, "Input/output error"),
                    static("#cause-text"), "Incidents ("),
@@ -198,3 +197,28 @@ async def test_a_failed_decision_in_the_walk_through_leaves_its_keys_working(app
         assert walk.current.id != first.id
     with Db.connect_sqlite(db_path) as db:
         assert action_history(db, first.id)[-1].note.endswith(": kept as it is")
+
+
+async def test_a_failed_count_keeps_the_first_rows_and_says_the_total_is_unknown(
+        app_for, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actions list shows its first page before counting; a count that fails leaves the rows and says so."""
+    from datetime import date
+
+    from tracker.core.actions import add_action
+    from tracker.storage.database import Db
+
+    with Db.connect_sqlite(db_path) as db:  # more than a page: the total is counted after the first page
+        for n in range(120):
+            add_action(db, title=f"Filler {n}", actor="t", today=date(2026, 11, 23),
+                       slo_days={"P1": 28, "P2": 56, "P3": 90}, incident="INC-1")
+    broken = Broken(monkeypatch, ActionService, "count_up_to", OSError(5, "Input/output error"))
+    app = app_for("actions")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert "ACT-" in table_text(app)
+        assert "could not count: r to retry" in app.screen.sub_title
+        assert any("Input/output error" in n.message for n in app._notifications)
+        broken.mend()
+        await pilot.press("r")
+        await settle(pilot)
+        assert "could not count" not in app.screen.sub_title and "action" in app.screen.sub_title

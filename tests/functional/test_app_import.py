@@ -42,7 +42,7 @@ async def test_each_seed_imports_from_the_app(app_for, empty_path: Path, seed: s
         dialog.query_one("#import-path", Input).value = str(SEEDS / seed)
         await pilot.press("ctrl+s")  # before a preview: refused
         await pilot.pause()
-        assert "Preview first" in str(dialog.query_one("#import-error", Static).render())
+        assert "Preview first" in str(dialog.query_one("#form-error", Static).render())
         assert fingerprint(empty_path) == fingerprint(empty_path)
         await pilot.press("ctrl+r")
         await settle(pilot)
@@ -115,4 +115,4 @@ async def test_unreadable_path_says_so(app_for, tmp_path: Path) -> None:
         app.screen.query_one("#import-path", Input).value = str(tmp_path / "nope.txt")
         await pilot.press("ctrl+r")
         await settle(pilot)  # the file is read in the worker, off the event loop
-        assert "cannot read" in str(app.screen.query_one("#import-error", Static).render())
+        assert "cannot read" in str(app.screen.query_one("#form-error", Static).render())

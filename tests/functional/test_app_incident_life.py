@@ -26,6 +26,7 @@ from tracker.tui.dialogs.timeline_entry import TimelineEntryDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.incident_detail import IncidentScreen
+from tracker.tui.screens.incidents import IncidentsScreen
 
 
 def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -112,7 +113,10 @@ async def test_an_incident_from_nothing_to_closed_in_the_app(app_for, empty_url:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CausesScreen) and app.screen.selected_slug() == "deploy-pipeline-race"
-        await pilot.press("1")
+        await pilot.press("1")  # the incidents list (the section's own screen); the newest, ours, is first
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentsScreen)
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, IncidentScreen)
         await pilot.press("l")

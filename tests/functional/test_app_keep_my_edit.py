@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.widgets import Input, Select, Static
 
 from tests.functional.conftest import SIZE, settle
-from tracker.base.enums import Severity
+from tracker.base.enums import Priority, Severity
 from tracker.config import load_settings
 from tracker.core.actions import ActionChanges, action_history, get_action
 from tracker.core.incidents import get_incident
@@ -47,12 +47,12 @@ async def test_keep_my_edit_saves_an_action_on_top_of_theirs(app_for, db_path: P
         form = app.screen
         assert isinstance(form, ActionFormDialog) and form.version == 1
         form.query_one("#form-title", Input).value = "My careful rewording"
-        other.update_action(9, ActionChanges(title="Their rewording", priority="P1"), expected_version=1)
+        other.update_action(9, ActionChanges(title="Their rewording", priority=Priority.P1), expected_version=1)
 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is form and form.version == 2
         assert form.query_one("#form-title", Input).value == "My careful rewording"
@@ -96,7 +96,7 @@ async def test_keep_my_edit_saves_an_incident_on_top_of_theirs(app_for, db_path:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is form and form.version == version + 1
         assert form.query_one("#incident-title", Input).value == "Kafka migration took notifications down"
@@ -165,7 +165,7 @@ async def test_keep_my_edit_in_the_status_dialog_keeps_the_chosen_move(app_for, 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("k")
+        await pilot.press("m")
         await settle(pilot)
         assert app.screen is dialog and dialog.target == "monitoring" and dialog.version == version + 1
         assert dialog.query_one("#status-note", Input).value == "errors came back"

@@ -111,7 +111,7 @@ async def test_counts_at_the_top_jump_to_their_sections_and_groups_fold(app_for)
         screen = await _review(pilot)
         counts = str(screen.query_one("#review-counts", Static).render())
         assert "4 overdue" in counts and "3 no prevent action" in counts and "2 recurring" in counts
-        await pilot.press("G")
+        await pilot.press("C")
         await pilot.pause()
         assert screen.focused is screen.query_one("#section-causes_without_prevent")
         await pilot.press("R")
@@ -135,7 +135,7 @@ async def test_a_gap_fixed_with_n_leaves_the_gap_list(app_for, db_path: Path) ->
     app = app_for("review")
     async with app.run_test(size=SMALL) as pilot:
         screen = await _review(pilot)
-        await pilot.press("G")
+        await pilot.press("C")
         await pilot.pause()
         gaps = screen.query_one("#section-causes_without_prevent", SectionTable)
         cause = gaps.cursor_value
@@ -203,7 +203,7 @@ async def test_enter_opens_the_action_and_the_cause(app_for) -> None:
         assert isinstance(app.screen, ActionScreen) and app.screen.key == row.id
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("G")
+        await pilot.press("C")
         await pilot.pause()
         await pilot.press("enter")
         await settle(pilot)

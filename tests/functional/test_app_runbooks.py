@@ -18,7 +18,9 @@ from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
 from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
+from tracker.tui.screens.runbook_reader import RunbookReaderScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
+from tracker.tui.widgets.reader import DocumentView
 
 
 @pytest.fixture
@@ -139,7 +141,7 @@ async def test_commit_dialog_shows_the_secret_line(app_for, work: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, CommitDialog)
         line = RUNBOOK.count("\n") + 2
-        assert f"runbooks/widget.md line {line}: looks like an AWS access key" in text_of(app.screen, "#commit-error")
+        assert f"runbooks/widget.md line {line}: looks like an AWS access key" in text_of(app.screen, "#form-error")
     assert git(work, "log", "--format=%s") == "Seed runbooks\n"
 
 
@@ -154,7 +156,7 @@ async def test_pull_conflict_abort_from_the_app(app_for, work: Path, remote: Pat
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, PullConflictDialog) and dialog.files == ["runbooks/widget.md"]
@@ -175,7 +177,7 @@ async def test_pull_conflict_resolve_from_the_app(app_for, work: Path, remote: P
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -221,9 +223,12 @@ async def test_large_runbook_does_not_freeze_the_app(app_for, work: Path) -> Non
         await settle(pilot)
         assert "Large runbook (5." in text_of(screen, "#runbook-facts")
         await pilot.press("down", "up")  # still responsive
-        await pilot.press("p")
+        await pilot.press("enter")  # the reader shows its start
         await settle(pilot)
-        assert "Large runbook" not in text_of(screen, "#runbook-facts")
+        reader = app.screen
+        assert isinstance(reader, RunbookReaderScreen)
+        assert "A line of a very long runbook" in reader.query_one(DocumentView).source
+        assert "Large runbook (5." in reader.query_one(DocumentView).source
 
 
 async def test_external_editor_without_a_terminal_says_so(app_for, work: Path,
@@ -248,7 +253,7 @@ async def test_outside_a_repository_the_screen_still_works(app_for, tmp_path: Pa
         assert list(cells(app.screen)) == ["runbooks/a.md"]
         await pilot.press("c")
         await settle(pilot)
-        assert "not inside a git repository" in text_of(app.screen, "#commit-error")
+        assert "not inside a git repository" in text_of(app.screen, "#form-error")
 
 
 async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote: Path, tmp_path: Path) -> None:
@@ -261,7 +266,7 @@ async def test_a_stopped_pull_is_named_in_the_header(app_for, work: Path, remote
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("U")
+        await pilot.press("B")
         await settle(pilot)
         assert isinstance(app.screen, PullConflictDialog)
         await pilot.press("escape")
@@ -304,7 +309,7 @@ async def test_save_over_a_file_changed_on_disk_asks_and_overwrites_only_on_purp
         dialog = app.screen
         assert isinstance(dialog, RunbookChangedDialog)
         assert path.read_text() == THEIRS
-        await pilot.press("d")
+        await pilot.press("D")
         await settle(pilot)
         diff = text_of(dialog, "#changed-diff")
         assert "-The widget is slow: THEIRS." in diff and "+The widget is slow: MINE." in diff
@@ -365,7 +370,7 @@ async def test_keeping_mine_as_a_copy_writes_beside_and_is_not_a_runbook(app_for
         path.write_text(THEIRS)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("k")
+        await pilot.press("c")
         await settle(pilot)
         assert app.screen is editor and editor.query_one(TextArea).text == THEIRS
         copies = list(path.parent.glob("widget.md.mine-*"))

@@ -22,6 +22,23 @@ def test_listings(cli, db_url: str) -> None:
     assert [a["id"] for a in actions] == ["ACT-2", "ACT-4", "ACT-3", "ACT-8"]
 
 
+def test_incidents_list_takes_a_limit_of_the_newest(cli, db_url: str) -> None:
+    every = json.loads(cli("--db", db_url, "incidents", "list", "--json").out)
+    first = json.loads(cli("--db", db_url, "incidents", "list", "--limit", "2", "--json").out)
+    assert first == every[-2:]
+    text = cli("--db", db_url, "incidents", "list", "--limit", "3").out.splitlines()
+    assert [line.split()[0] for line in text if line.startswith("INC-")] == ["INC-5", "INC-4", "INC-3"]
+    refused = cli("--db", db_url, "incidents", "list", "--limit", "0")
+    assert refused.code == 1 and "--limit 0: expected a positive number" in refused.err
+
+
+def test_summary_counts_match_the_listings(cli, db_url: str) -> None:
+    summary = cli("--db", db_url, "summary").out.splitlines()
+    overdue = json.loads(cli("--db", db_url, "actions", "list", "--overdue", "--json").out)
+    assert summary[0].endswith(f"5 incidents, 8 open actions, {len(overdue)} overdue")
+    assert [line.split()[0] for line in summary if line.startswith("INC-")] == [f"INC-{n}" for n in range(1, 6)]
+
+
 def test_add_update_show(cli, db_url: str) -> None:
     added = json.loads(cli("--db", db_url, "actions", "add", "Drill [bold] failover", "--incident", "INC-2",
                            "--owner", "infra-oncall", "--json").out)

@@ -20,6 +20,7 @@ from tracker.tui.screens.action_detail import ActionScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.incident_detail import IncidentScreen
 from tracker.tui.widgets.lazy_table import LazyTable
+from tracker.tui.widgets.reader import DocumentView
 
 HOSTILE = [
     "[bold]x[/",
@@ -200,7 +201,7 @@ def test_cli_runbooks_show_their_text_with_escapes(cli, db_path: Path, work: Pat
 
 
 async def test_runbook_preview_and_editor_never_send_escapes_to_the_terminal(app_for, work: Path) -> None:
-    from textual.widgets import DataTable, Markdown, TextArea
+    from textual.widgets import DataTable, TextArea
 
     from tracker.tui.screens.runbook_edit import RunbookEditScreen
 
@@ -212,7 +213,7 @@ async def test_runbook_preview_and_editor_never_send_escapes_to_the_terminal(app
         table.move_cursor(row=[str(k.value) for k in table.rows].index("runbooks/widget.md"))
         await settle(pilot)
         assert no_controls(app.export_screenshot())
-        assert "clear \\x1b[2J" in app.screen.query_one(Markdown).source
+        assert "clear \\x1b[2J" in app.screen.query_one("#runbook-preview", DocumentView).source
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, RunbookEditScreen)
@@ -225,7 +226,7 @@ async def test_runbook_preview_and_editor_never_send_escapes_to_the_terminal(app
 
 
 async def test_runbook_preview_hides_the_front_matter_after_a_bom(app_for, work: Path) -> None:
-    from textual.widgets import DataTable, Markdown
+    from textual.widgets import DataTable
 
     app = app_for("runbooks", cwd=work)
     async with app.run_test(size=SIZE) as pilot:
@@ -233,7 +234,7 @@ async def test_runbook_preview_hides_the_front_matter_after_a_bom(app_for, work:
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=[str(k.value) for k in table.rows].index("runbooks/bom.md"))
         await settle(pilot)
-        source = app.screen.query_one(Markdown).source
+        source = app.screen.query_one("#runbook-preview", DocumentView).source
         assert "+++" not in source and "review_every_days" not in source and "The bom is slow." in source
 
 

@@ -1,33 +1,154 @@
-"""A few SVG snapshots at a fixed size and a fixed "today" (regenerate on purpose only:
-``pytest tests/functional/test_snapshots.py --snapshot-update``)."""
+"""SVG snapshots of every screen and dialog (the weekly review's aside) at 80x24 and at 160x50, in the dark
+and the light theme, on the demo catalog and the runbooks the project ships, with a fixed "today".
+
+Regenerate on purpose only, and look at each one before accepting it:
+``pytest tests/functional/test_snapshots.py --snapshot-update``.
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from tests.functional.conftest import settle
 
-SNAPSHOT_SIZE = (120, 36)
+SHIPPED = Path(__file__).resolve().parents[2] / "runbooks"
+SIZES = {"80x24": (80, 24), "160x50": (160, 50)}
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
-def test_incident_detail(snap_compare, app_for) -> None:
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        pilot.app.open_incident("INC-5")
-        await settle(pilot)
-
-    assert snap_compare(app_for(), terminal_size=SNAPSHOT_SIZE, run_before=run_before)
-
-
-def test_actions_table_with_overdue_rows(snap_compare, app_for) -> None:
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+async def _keys(pilot: Any, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
         await settle(pilot)
 
-    assert snap_compare(app_for("actions"), terminal_size=SNAPSHOT_SIZE, run_before=run_before)
 
-
-def test_root_cause_with_warnings(snap_compare, app_for) -> None:
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+def _push(make: Callable[[Any], Any]) -> Callable[[Any], Awaitable[None]]:
+    async def run(pilot: Any) -> None:
+        pilot.app.push_screen(make(pilot.app))
         await settle(pilot)
-        pilot.app.screen.select("hosting-provider-outage")
+    return run
+
+
+def _conflict(app: Any) -> Any:
+    from tracker.tui.dialogs.conflict import ConflictDialog
+
+    return ConflictDialog("ACT-8 was changed by someone else (you loaded version 2, it is now version 3).")
+
+
+def _pull_conflict(app: Any) -> Any:
+    from tracker.tui.dialogs.pull_conflict import PullConflictDialog
+
+    return PullConflictDialog(["runbooks/kafka-cluster-migration.md", "runbooks/safe-iac-apply.md"])
+
+
+def _changed(app: Any) -> Any:
+    from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
+
+    return RunbookChangedDialog("runbooks/safe-iac-apply.md", "theirs\n", "mine\n")
+
+
+def _prompt(app: Any) -> Any:
+    from tracker.tui.dialogs.prompt import PromptDialog
+
+    return PromptDialog("Owner of ACT-8 (empty: nobody)", "db-team", label="Owner")
+
+
+def _commit(app: Any) -> Any:
+    from tracker.tui.dialogs.commit import CommitDialog
+
+    return CommitDialog()
+
+
+def _action_edit(app: Any) -> Any:
+    from tracker.tui.dialogs.action_form import ActionFormDialog
+
+    return ActionFormDialog(action=app.store.actions.get(8))
+
+
+async def _incident(pilot: Any, *keys: str) -> None:
+    pilot.app.open_incident("INC-5")
+    await settle(pilot)
+    await _keys(pilot, *keys)
+
+
+async def _action(pilot: Any, *keys: str) -> None:
+    pilot.app.open_action("ACT-8")
+    await settle(pilot)
+    await _keys(pilot, *keys)
+
+
+async def _reader(pilot: Any, *keys: str) -> None:
+    pilot.app.open_runbook("runbooks/kafka-cluster-migration.md", read=True)
+    await settle(pilot)
+    await _keys(pilot, *keys)
+
+
+async def _cause(pilot: Any, *keys: str) -> None:
+    pilot.app.open_cause("message-queue-change")
+    await settle(pilot)
+    await _keys(pilot, *keys)
+
+
+TARGETS: dict[str, tuple[str, Callable[[Any], Awaitable[None]]]] = {
+    # screens
+    "incidents": ("incidents", lambda p: _keys(p)),
+    "incident": ("incidents", lambda p: _incident(p)),
+    "causes": ("causes", lambda p: _cause(p)),
+    "actions": ("actions", lambda p: _keys(p)),
+    "action": ("actions", lambda p: _action(p)),
+    "runbooks": ("runbooks", lambda p: _keys(p, "j", "j")),
+    "reader": ("runbooks", lambda p: _reader(p, "right_square_bracket")),
+    "runbook-editor": ("runbooks", lambda p: _keys(p, "e")),
+    "runbook-diff": ("runbooks", lambda p: _keys(p, "D")),
+    "help": ("actions", lambda p: _keys(p, "question_mark")),
+    # dialogs
+    "new-incident": ("incidents", lambda p: _keys(p, "n")),
+    "import": ("incidents", lambda p: _keys(p, "i")),
+    "edit-incident": ("incidents", lambda p: _incident(p, "e")),
+    "status": ("incidents", lambda p: _incident(p, "s")),
+    "timeline": ("incidents", lambda p: _incident(p, "t")),
+    "link-cause": ("incidents", lambda p: _incident(p, "l")),
+    "unlink-cause": ("incidents", lambda p: _incident(p, "u")),
+    "new-action": ("incidents", lambda p: _incident(p, "n")),
+    "new-runbook": ("causes", lambda p: _cause(p, "R")),
+    "new-cause": ("causes", lambda p: _keys(p, "n")),
+    "edit-cause": ("causes", lambda p: _cause(p, "e")),
+    "merge-cause": ("causes", lambda p: _cause(p, "m")),
+    "filters": ("actions", lambda p: _keys(p, "f")),
+    "edit-action": ("actions", _push(_action_edit)),
+    "owner": ("actions", _push(_prompt)),
+    "mark-done": ("actions", lambda p: _action(p, "a")),
+    "conflict": ("actions", _push(_conflict)),
+    "headings": ("runbooks", lambda p: _reader(p, "t")),
+    "commit": ("runbooks", _push(_commit)),
+    "pull-conflict": ("runbooks", _push(_pull_conflict)),
+    "runbook-changed": ("runbooks", _push(_changed)),
+}
+"""Each screen or dialog: the screen the app starts on, and what brings it up."""
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    folder = tmp_path / "shipped"
+    shutil.copytree(SHIPPED, folder / "runbooks")
+    return folder
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_snapshot(snap_compare, app_for, shipped: Path, db_path: Path, target: str, size: str, theme: str) -> None:
+    start, bring_up = TARGETS[target]
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.theme = THEMES[theme]
+        await settle(pilot)
+        await bring_up(pilot)
         await settle(pilot)
 
-    assert snap_compare(app_for("causes"), terminal_size=SNAPSHOT_SIZE, run_before=run_before)
+    assert snap_compare(app_for(start, cwd=shipped), terminal_size=SIZES[size], run_before=run_before)

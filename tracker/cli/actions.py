@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tracker.base.enums import ActionKind, ActionStatus, Priority, parse_enum
 from tracker.base.errors import InputError
@@ -25,8 +26,12 @@ def actions_list(settings: Settings, args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InputError(f"--limit {args.limit}: expected a positive number")
     today = settings.today_date()
+    statuses = parse_enums(args.status, ActionStatus, "status")
+    if not statuses and not args.all and not args.json:
+        # The text listing shows the work still to do; --all (and --json, as it always has) every action.
+        statuses = tuple(s.value for s in ActionStatus if not s.is_closed)
     filt = ActionFilter(
-        statuses=parse_enums(args.status, ActionStatus, "status"),
+        statuses=statuses,
         owner=clean_owner(args.owner) if args.owner is not None else None,
         unowned=args.unowned,
         kinds=parse_enums(args.kind, ActionKind, "kind"),
@@ -45,7 +50,10 @@ def actions_list(settings: Settings, args: argparse.Namespace) -> int:
 
             filt = filt._replace(root_cause=canonical_slug(db, filt.root_cause))  # an old slug still works
         rows = iter_actions(db, filt, sort=args.sort, limit=args.limit)
-        render.emit(args, (r.to_json(today) for r in rows), render.action_lines(rows, today))
+        closed_hidden = not args.status and not args.all
+        empty = "no actions match" + (" (open ones; --all includes done and won't do)" if closed_hidden else "")
+        render.emit(args, (r.to_json(today) for r in rows),
+                    render.action_lines(rows, today, render.terminal_width(sys.stdout), empty=empty))
     return 0
 
 

@@ -31,17 +31,19 @@ def summary_run(settings: Settings, args: argparse.Namespace) -> int:
 def summary(settings: Settings) -> int:
     from tracker.cli import output as render
     from tracker.core.actions import ActionFilter, count_actions
-    from tracker.core.incidents import list_incidents
+    from tracker.core.incidents import count_incidents, last_incidents
 
     with open_db(settings) as db:
         today = settings.today_date()
-        incidents = list_incidents(db)
+        incidents = count_incidents(db)
         open_count = count_actions(db, ActionFilter(statuses=tuple(
             s.value for s in ActionStatus if not s.is_closed)))
         overdue = count_actions(db, ActionFilter(overdue=True, today=today))
-        render.echo(f"tracker on {settings.db}: {len(incidents)} incidents, {open_count} open actions,"
+        render.echo(f"tracker on {settings.db}: {incidents} incidents, {open_count} open actions,"
                     f" {overdue} overdue")
-        render.write_lines(sys.stdout, render.incident_lines(incidents[-10:]))
+        render.write_lines(sys.stdout, render.incident_lines(reversed(last_incidents(db, 10)),
+                                                             render.terminal_width(sys.stdout)),
+                           paint=render.painter(None, sys.stdout))
         print("\nSee: tracker incidents list | tracker rootcauses list | tracker actions list --overdue"
               " | tracker --help")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +16,15 @@ from tracker.config import Settings
 
 def incidents_list(settings: Settings, args: argparse.Namespace) -> int:
     from tracker.cli import output as render
-    from tracker.core.incidents import list_incidents
+    from tracker.core.incidents import last_incidents, list_incidents
 
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit}: expected a positive number")
     with open_db(settings) as db:
-        rows = list_incidents(db)
-        render.emit(args, [r.to_json() for r in rows], render.incident_lines(rows))
+        # Newest first, as the app lists them; --limit keeps the newest N. The JSON lists oldest first, as always.
+        rows = list_incidents(db) if args.limit is None else last_incidents(db, args.limit)
+        render.emit(args, [r.to_json() for r in rows],
+                    render.incident_lines(reversed(rows), render.terminal_width(sys.stdout)))
     return 0
 
 

@@ -42,8 +42,13 @@ def _whole(text: str) -> int:
     return int(text)
 
 
+COLOR_HELP = ("colour on a terminal: auto (default: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it),"
+              " always or never")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=argparse.SUPPRESS, help="database: SQLite path or SQLAlchemy URL")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default=argparse.SUPPRESS, help=COLOR_HELP)
 
 
 COMMAND_HELP = {
@@ -117,6 +122,7 @@ def _versioned(p: argparse.ArgumentParser) -> None:
 def _add_incidents(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "incidents", verb)
     if p := verbs.add("list", help="every incident"):
+        p.add_argument("--limit", type=int, help="at most this many rows")
         p.add_argument("--json", action="store_true")
     if p := verbs.add("show", help="one incident in full, with its timeline and history"):
         p.add_argument("key", metavar="INC-n")
@@ -231,9 +237,13 @@ def _add_rootcauses(commands: Commands, verb: str | None = None) -> None:
 
 def _add_actions(commands: Commands, verb: str | None = None) -> None:
     verbs = _Verbs(commands, "actions", verb)
-    if p := verbs.add("list", help="actions matching every filter given"):
+    if p := verbs.add("list", help="open actions matching every filter given (--all: closed ones too)"):
         p.add_argument("--status", action="append",
-                       help="repeatable: proposed, open, in_progress, blocked, done, wont_do")
+                       help="repeatable: proposed, open, in_progress, blocked, done, wont_do (default: the open"
+                            " ones, proposed to blocked)")
+        p.add_argument("--all", action="store_true",
+                       help="every status, done and won't do included (--json always lists every status"
+                            " unless --status is given)")
         p.add_argument("--owner", help="owner handle")
         p.add_argument("--unowned", action="store_true", help="only actions with no owner")
         p.add_argument("--kind", action="append", help="repeatable: prevent, mitigate, detect, repair, process")
@@ -449,7 +459,7 @@ def _command_words(argv: Sequence[str]) -> tuple[str | None, str | None]:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--db", "--config"):
+        elif arg in ("--db", "--config", "--color"):
             skip = True
         elif not arg.startswith("-"):
             words.append(arg)
@@ -464,6 +474,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="tracker", description="Post-incident runbook and corrective-action tracker.")
     parser.add_argument("--db", help="database: SQLite path or SQLAlchemy URL (default: TRACKER_DB, ./actions.db)")
     parser.add_argument("--config", type=Path, help="settings file (default: ./tracker.toml)")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto", help=COLOR_HELP)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     wanted, verb = _command_words(argv) if argv is not None else (None, None)

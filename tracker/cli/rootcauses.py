@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tracker.cli.common import actor, open_db, refresh_runbooks
 from tracker.config import Settings
@@ -15,7 +16,7 @@ def rootcauses_list(settings: Settings, args: argparse.Namespace) -> int:
     with open_db(settings) as db:
         refresh_runbooks(db, settings)
         rows = list_root_causes(db)
-        render.emit(args, [r.to_json() for r in rows], render.cause_lines(rows))
+        render.emit(args, [r.to_json() for r in rows], render.cause_lines(rows, render.terminal_width(sys.stdout)))
     return 0
 
 

@@ -346,7 +346,7 @@ def import_toml(db: Db, data: bytes, *, name: str = "import", runbooks_dir: str 
                 db.execute("INSERT INTO action_fts(action_fts) VALUES ('rebuild')")
                 db.execute(trigger)
         except Exception as exc:  # a constraint these checks do not know (one from a later schema)
-            if type(exc).__name__ not in ("IntegrityError", "DataError"):
+            if not {c.__name__ for c in type(exc).__mro__} & {"IntegrityError", "DataError"}:
                 raise
             raise InputError(f"{name}: the database refused the data ({str(exc).splitlines()[0]})") from None
         _advance_sequences(db, [t for t in ID_TABLES if plan[t]])

@@ -5,8 +5,9 @@ Two doors, one schema:
 * ``make_engine(url)`` builds a SQLAlchemy engine (migrations, PostgreSQL, the ORM when wanted),
   with the SQLite pragmas set on every connection.
 * ``Db`` is the small plain-SQL connection the services use. On SQLite it wraps the standard
-  library driver directly, so a command-line call never pays for importing SQLAlchemy; on any
-  other backend it wraps a SQLAlchemy connection. Statements use ``:name`` parameters.
+  library driver directly, on PostgreSQL psycopg 3 directly (``tracker.storage.postgres``), so a
+  command never pays for importing SQLAlchemy unless a migration runs; any other backend goes
+  through a SQLAlchemy connection. Statements use ``:name`` parameters.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tracker.base.errors import DatabaseBusyError, DatabaseDamagedError, Databas
 from tracker.base.timeutil import format_stamp
 
 if TYPE_CHECKING:
+    import psycopg
     from sqlalchemy.engine import Connection, Engine
 
 BUSY_TIMEOUT_MS = 5000
@@ -141,16 +143,20 @@ def _is_busy(exc: BaseException) -> bool:
 class Db:
     """One open connection to the tracker database, for services that speak plain SQL."""
 
-    def __init__(self, url: str, *, sqlite: sqlite3.Connection | None = None, sa_conn: Connection | None = None):
+    def __init__(self, url: str, *, sqlite: sqlite3.Connection | None = None,
+                 pg: psycopg.Connection[tuple[Any, ...]] | None = None, sa_conn: Connection | None = None):
         self.url = url
         self._sqlite = sqlite
+        self._pg = pg
         self._sa = sa_conn
         if sqlite is not None:
             self.dialect = "sqlite"
+        elif pg is not None:
+            self.dialect = "postgresql"
         elif sa_conn is not None:
             self.dialect = sa_conn.dialect.name
         else:
-            raise TypeError("Db needs a SQLite connection or a SQLAlchemy one")
+            raise TypeError("Db needs a SQLite, psycopg or SQLAlchemy connection")
         self._depth = 0
         self.retries = 0
         """How many times a write had to wait for another writer and start again."""
@@ -189,6 +195,11 @@ class Db:
 
     @classmethod
     def connect_url(cls, url: str) -> Db:
+        """Connect to a database server: PostgreSQL through psycopg, any other through SQLAlchemy."""
+        from tracker.storage import postgres
+
+        if postgres.is_postgres(url):
+            return cls(url, pg=postgres.connect(url))
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -228,12 +239,27 @@ class Db:
                     yield from batch
             finally:
                 cur.close()
+        elif self._pg is not None:
+            yield from self._pg_run(sql, params).fetchall()
         else:
             from sqlalchemy import text
 
             result = self._conn.execute(text(sql), dict(params or {}))
             for row in result:
                 yield tuple(row)
+
+    def _pg_run(self, sql: str, params: Params) -> psycopg.Cursor[tuple[Any, ...]]:
+        """Run one statement on PostgreSQL; its errors in the project's words where they have some."""
+        from tracker.storage import postgres
+
+        assert self._pg is not None
+        try:
+            return self._pg.execute(postgres.pg_sql(sql), dict(params or {}))
+        except Exception as exc:
+            failure = postgres.translated(exc)
+            if failure is None:
+                raise
+            raise failure from None
 
     def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return list(self.cursor(sql, params))
@@ -255,6 +281,8 @@ class Db:
                 return self._sqlite.execute(sql, params or {}).rowcount
             except sqlite3.DatabaseError as exc:
                 self._failed(exc)
+        if self._pg is not None:
+            return self._pg_run(sql, params).rowcount
         from sqlalchemy import text
 
         return self._conn.execute(text(sql), dict(params or {})).rowcount
@@ -267,10 +295,23 @@ class Db:
             except sqlite3.DatabaseError as exc:
                 self._failed(exc)
             return
+        if not rows:
+            return
+        if self._pg is not None:
+            from tracker.storage import postgres
+
+            try:
+                with self._pg.cursor() as cur:
+                    cur.executemany(postgres.pg_sql(sql), [dict(r) for r in rows])
+            except Exception as exc:
+                failure = postgres.translated(exc)
+                if failure is None:
+                    raise
+                raise failure from None
+            return
         from sqlalchemy import text
 
-        if rows:
-            self._conn.execute(text(sql), [dict(r) for r in rows])
+        self._conn.execute(text(sql), [dict(r) for r in rows])
 
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an ``INSERT ... RETURNING id`` and return the new id."""
@@ -307,6 +348,8 @@ class Db:
             try:
                 if self._sqlite is not None:
                     self._sqlite.execute("BEGIN IMMEDIATE")
+                elif self._pg is not None:
+                    self._pg_run("BEGIN", None)
                 else:
                     self._conn.exec_driver_sql("BEGIN")
                 return
@@ -330,6 +373,12 @@ class Db:
             except sqlite3.DatabaseError as exc:
                 self._rollback()
                 self._failed(exc)
+        elif self._pg is not None:
+            try:
+                self._pg_run("COMMIT", None)
+            except BaseException:
+                self._rollback()
+                raise
         else:
             self._conn.exec_driver_sql("COMMIT")
 
@@ -338,14 +387,26 @@ class Db:
             if self._sqlite is not None:
                 if self._sqlite.in_transaction:
                     self._sqlite.execute("ROLLBACK")
+            elif self._pg is not None:
+                self._pg.execute("ROLLBACK")
             else:
                 self._conn.exec_driver_sql("ROLLBACK")
         except Exception:  # noqa: BLE001 - the original error is the one worth reporting
             pass
 
+    def interrupt(self) -> None:
+        """Make the statement running now on SQLite stop with an error (callable from another thread).
+
+        Does nothing on other backends: their statements run to the end.
+        """
+        if self._sqlite is not None:
+            self._sqlite.interrupt()
+
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
+        elif self._pg is not None:
+            self._pg.close()
         elif self._sa is not None:
             self._sa.close()
             self._sa.engine.dispose()

@@ -59,6 +59,12 @@ def schema_revision(db: Db) -> str | None:
             has_table = db.scalar(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
             )
+        elif db.dialect == "postgresql":
+            # The catalog directly: information_schema's views cost milliseconds on every command.
+            has_table = db.scalar(
+                "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relname = 'alembic_version' AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+            )
         else:
             has_table = db.scalar(
                 "SELECT 1 FROM information_schema.tables WHERE table_name = 'alembic_version'"

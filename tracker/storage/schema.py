@@ -122,6 +122,8 @@ class Incident(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     """Raised by every change: a write made from an older version is refused (stale write)."""
 
+    __table_args__ = (sa.Index("ix_incident_started_at", "started_at"),)
+
 
 class IncidentEvent(SQLModel, table=True):
     """One change to an incident (a field, its status, a timeline entry, a cause link), who made it and why."""
@@ -199,6 +201,8 @@ class Action(SQLModel, table=True):
         sa.Index("ix_action_status_completed_at", "status", "completed_at"),
         sa.Index("ix_action_created_at", "created_at"),
         sa.Index("ix_action_runbook_path_root_cause_id", "runbook_path", "root_cause_id"),
+        sa.Index("ix_action_incident_id_status", "incident_id", "status"),
+        sa.Index("ix_action_root_cause_id_status_completed_at", "root_cause_id", "status", "completed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -224,6 +228,10 @@ class ActionEvent(SQLModel, table=True):
     """One change to an action: who changed which field from what to what, and why."""
 
     __tablename__ = "action_event"
+    __table_args__ = (
+        # On PostgreSQL the index is on ``note COLLATE "C"``, so a prefix range (a review's decisions) can use it.
+        sa.Index("ix_action_event_note", "note"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True, ondelete="CASCADE")
@@ -233,6 +241,58 @@ class ActionEvent(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=sa.Text)
     new_value: str | None = Field(default=None, sa_type=sa.Text)
     note: str = Field(default="", sa_type=sa.Text)
+
+
+class ActionTally(SQLModel, table=True):
+    """How many actions have this status, due date and owner (``''``: none); kept by triggers on ``action``."""
+
+    __tablename__ = "action_tally"
+
+    status: str = Field(max_length=16, primary_key=True)
+    due_date: date = Field(primary_key=True)
+    owner: str = Field(max_length=100, primary_key=True)
+    n: int
+
+
+class ActionDayTally(SQLModel, table=True):
+    """How many actions with this status were created, last updated or completed (``stamp``: the column's
+    name) on this UTC day; kept by triggers on ``action``."""
+
+    __tablename__ = "action_day_tally"
+
+    stamp: str = Field(max_length=16, primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    day: date = Field(primary_key=True)
+    n: int
+
+
+class CauseTally(SQLModel, table=True):
+    """How many actions against this root cause have this kind and status; kept by triggers on ``action``."""
+
+    __tablename__ = "cause_tally"
+
+    root_cause_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=16, primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    n: int
+
+
+class IncidentTally(SQLModel, table=True):
+    """How many actions belong to each incident (every incident has its row); kept by triggers."""
+
+    __tablename__ = "incident_tally"
+
+    incident_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int = Field(index=True)
+
+
+class RowTally(SQLModel, table=True):
+    """How many rows a table holds (``incident``); kept by triggers."""
+
+    __tablename__ = "row_tally"
+
+    name: str = Field(max_length=40, primary_key=True)
+    n: int
 
 
 class Runbook(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Quick changes to one action, shared by the actions list and the action detail screens.
 
 Each change is written with the version the screen loaded; a change made meanwhile by
-someone else is refused by the service and offered for reload, never overwritten.
+someone else is refused by the service and offered for reload, never overwritten. Marking an
+action done asks first, and ``u`` undoes the last change made to an action in this session.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from tracker.base.timeutil import parse_due
 from tracker.core.actions import ActionChanges, ActionRow
 from tracker.core.validate import clean_owner
 from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionNotSaved, ActionSaved
+from tracker.tui.messages import ActionNotSaved, ActionSaved, ActionUndone, Failed
 
 ACTION_BINDINGS: list[BindingType] = [
     Binding("e", "edit", "Edit", id="action.edit"),
     Binding("a", "advance", "Advance status", id="action.advance"),
     Binding("w", "assign", "Assign owner", id="action.assign"),
     Binding("d", "due", "Due date", id="action.due"),
+    Binding("u", "undo", "Undo", id="action.undo"),
 ]
 
 
@@ -49,7 +51,33 @@ class ActionOps(TrackerScreen[None]):
         if following is None:
             self.app.notify(f"{row.key} is {row.status}: edit it (e) to reopen.", markup=False)
             return
+        if following.is_closed:
+            from tracker.tui.dialogs.confirm import ConfirmDialog
+
+            self.ask_yes(ConfirmDialog(f"Mark {row.key} {following.value}? ({row.title[:60]})",
+                                       yes=f"Mark {following.value}", no="Not yet"),
+                         lambda: self.apply_change(row, ActionChanges(status=following)))
+            return
         self.apply_change(row, ActionChanges(status=following))
+
+    def action_undo(self) -> None:
+        self._undo()
+
+    @work(thread=True, group="action-write", exit_on_error=False)
+    def _undo(self) -> None:
+        try:
+            undone = self.app.store.actions.undo()
+        except TrackerError as error:
+            self.post_message(Failed(error))
+            return
+        self.post_message(ActionUndone(undone.action, undone.summary))
+
+    def on_action_undone(self, message: ActionUndone) -> None:
+        self.app.notify(f"Undone {message.summary}", title="Undo", markup=False)
+        self.after_change(message.action)
+
+    def on_failed(self, message: Failed) -> None:
+        self.app.report(message.error)
 
     def action_assign(self) -> None:
         row = self._target()
@@ -60,7 +88,7 @@ class ActionOps(TrackerScreen[None]):
         owners = self.app.store.actions.owners()
         self.ask(
             PromptDialog(f"Owner of {row.key} (empty: nobody)", row.owner or "", check=clean_owner,
-                         suggestions=owners, placeholder="team handle"),
+                         suggestions=owners, placeholder="team handle", label="Owner"),
             lambda value: self.apply_change(row, ActionChanges(owner=value)),
         )
 
@@ -73,7 +101,7 @@ class ActionOps(TrackerScreen[None]):
         today = self.app.store.today
         self.ask(
             PromptDialog(f"Due date of {row.key}", row.due.isoformat(), placeholder="YYYY-MM-DD, +7d, tomorrow",
-                         check=lambda value: parse_due(value, today)),
+                         check=lambda value: parse_due(value, today), label="Due"),
             lambda value: self.apply_change(row, ActionChanges(due=parse_due(value, today))),
         )
 

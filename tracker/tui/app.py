@@ -12,12 +12,13 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from tracker.base.errors import TrackerError
 from tracker.core.actions import ActionFilter
 from tracker.core.stamp import ChangesStamp
-from tracker.tui.keymap import help_sections
+from tracker.tui.keymap import help_sections, section_of
 from tracker.tui.messages import ChangesChecked, DataChanged
 from tracker.tui.palette import JumpProvider
 from tracker.tui.screens.actions import ActionsScreen
@@ -48,15 +49,17 @@ class TrackerApp(App[None]):
     }
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('incidents')", "Incidents", id="app.incidents"),
-        Binding("2", "switch_mode('causes')", "Causes", id="app.causes"),
-        Binding("3", "switch_mode('actions')", "Actions", id="app.actions"),
-        Binding("4", "switch_mode('runbooks')", "Runbooks", id="app.runbooks"),
-        Binding("5", "switch_mode('review')", "Review", id="app.review"),
-        Binding("6", "switch_mode('insights')", "Insights", id="app.insights"),
+        Binding("1", "section('incidents')", "Incidents", show=False, id="app.incidents"),
+        Binding("2", "section('causes')", "Causes", show=False, id="app.causes"),
+        Binding("3", "section('actions')", "Actions", show=False, id="app.actions"),
+        Binding("4", "section('runbooks')", "Runbooks", show=False, id="app.runbooks"),
+        Binding("5", "section('review')", "Review", show=False, id="app.review"),
+        Binding("6", "section('insights')", "Insights", show=False, id="app.insights"),
+        Binding("ctrl+p", "command_palette", "Palette: jump to any incident, action, cause or runbook", show=False,
+                id="app.palette"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
     def __init__(self, store: Store, start: str = "incidents") -> None:
@@ -92,44 +95,77 @@ class TrackerApp(App[None]):
             self.screen.post_message(DataChanged())
         self.data_stamp = message.stamp
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A dialog is answered or closed first: a section key never switches the screen under it.
+        if action == "section" and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    def action_section(self, mode: str) -> None:
+        """A section's own root screen (its list), whatever was opened on top of it before."""
+        self.show_section(mode)
+
+    def show_section(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(help_sections(self.BINDINGS)))
+            self.push_screen(HelpScreen(help_sections(self.BINDINGS), start=section_of(self.screen)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def open_incident(self, key: str | int) -> None:
+        """An incident, on top of the current screen (a drill-down: escape comes back)."""
         from tracker.tui.screens.incident_detail import IncidentScreen
 
         self.push_screen(IncidentScreen(key))
 
     def open_action(self, key: str | int) -> None:
+        """An action, on top of the current screen (a drill-down: escape comes back)."""
         from tracker.tui.screens.action_detail import ActionScreen
 
         self.push_screen(ActionScreen(key))
 
+    def jump_to_incident(self, key: str | int) -> None:
+        """An incident opened from the palette: on the incidents section, over its list."""
+        self.show_section("incidents")
+        self.open_incident(key)
+
+    def jump_to_action(self, key: str | int) -> None:
+        """An action opened from the palette: on the actions section, over its list."""
+        self.show_section("actions")
+        self.open_action(key)
+
     def open_cause(self, slug: str) -> None:
         self.pending_cause = slug
-        if self.current_mode == "causes" and isinstance(self.screen, CausesScreen):
+        root_showing = self.current_mode == "causes" and len(self.screen_stack) == 1
+        self.show_section("causes")
+        if root_showing and isinstance(self.screen, CausesScreen):
             self.screen.select_pending()
-        else:
-            self.switch_mode("causes")
 
-    def open_runbook(self, path: str) -> None:
+    def open_runbook(self, path: str, read: bool = False) -> None:
+        """Select a runbook on the runbooks section; with ``read``, open it in the reader too."""
         self.pending_runbook = path
-        if self.current_mode == "runbooks" and isinstance(self.screen, RunbooksScreen):
+        root_showing = self.current_mode == "runbooks" and len(self.screen_stack) == 1
+        self.show_section("runbooks")
+        if root_showing and isinstance(self.screen, RunbooksScreen):
             self.screen.action_reload()
-        else:
-            self.switch_mode("runbooks")
+        if read:
+            from tracker.tui.screens.runbook_reader import RunbookReaderScreen
+
+            self.push_screen(RunbookReaderScreen(path))
 
     def show_actions(self, *, root_cause: str | None = None) -> None:
         """Switch to the actions screen showing only these actions (a cause's)."""
         self.pending_filter = ActionFilter(today=self.store.today, root_cause=root_cause)
-        if self.current_mode == "actions" and isinstance(self.screen, ActionsScreen):
+        root_showing = self.current_mode == "actions" and len(self.screen_stack) == 1
+        self.show_section("actions")
+        if root_showing and isinstance(self.screen, ActionsScreen):
             self.screen.take_pending_filter()
-        else:
-            self.switch_mode("actions")
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:

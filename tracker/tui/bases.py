@@ -50,7 +50,7 @@ class TrackerScreen(Screen[ResultType]):
 
         self.app.push_screen(dialog, callback=answered)
 
-    def ask_yes(self, dialog: Screen[bool], then: Callable[[], object]) -> None:
+    def ask_yes(self, dialog: Screen[bool] | Screen[bool | None], then: Callable[[], object]) -> None:
         """Show a yes/no ``dialog``; ``then()`` on yes."""
 
         def answered(yes: bool | None) -> None:

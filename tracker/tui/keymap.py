@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from textual.binding import Binding, BindingType
 
-from tracker.tui.dialogs.commit import CommitDialog
+from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.conflict import ConflictDialog
-from tracker.tui.dialogs.filters import FilterDialog
 from tracker.tui.dialogs.form import FormDialog
+from tracker.tui.dialogs.headings import HeadingsDialog
 from tracker.tui.dialogs.import_report import ImportDialog
 from tracker.tui.dialogs.pull_conflict import PullConflictDialog
 from tracker.tui.dialogs.runbook_changed import RunbookChangedDialog
@@ -22,6 +22,7 @@ from tracker.tui.screens.insights import InsightsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
+from tracker.tui.screens.runbook_reader import RunbookReaderScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
 from tracker.tui.widgets.cause_picker import CausePicker
@@ -36,6 +37,7 @@ PARTS: list[tuple[str, type]] = [
     ("Actions", ActionsScreen),
     ("Action", ActionScreen),
     ("Runbooks", RunbooksScreen),
+    ("Runbook reader", RunbookReaderScreen),
     ("Weekly review", ReviewScreen),
     ("Weekly review: a section", SectionTable),
     ("Weekly review: a highlighted action", ActionSection),
@@ -45,17 +47,26 @@ PARTS: list[tuple[str, type]] = [
     ("Insights", InsightsScreen),
     ("Runbook editor", RunbookEditScreen),
     ("Runbook diff", RunbookDiffScreen),
-    ("Commit", CommitDialog),
+    ("Runbook headings", HeadingsDialog),
     ("Pull conflict", PullConflictDialog),
     ("Runbook changed on disk", RunbookChangedDialog),
-    ("Forms (incident, status, timeline, cause links, causes, actions, runbooks)", FormDialog),
-    ("Choosing a cause", CausePicker),
-    ("Filters", FilterDialog),
     ("Import a report", ImportDialog),
+    ("Forms (incident, status, timeline, cause links, causes, actions, filters, commit, runbooks, questions)",
+     FormDialog),
+    ("Choosing a cause", CausePicker),
     ("Conflict", ConflictDialog),
+    ("Yes or no", ConfirmDialog),
 ]
 """Each part of the app below the app itself, with the class that declares its keys (its own ``BINDINGS``,
 not those it inherits: every form's keys are declared once, on ``FormDialog``)."""
+
+
+def section_of(screen: object) -> str:
+    """The help section of ``screen`` (a form's is the forms'): where the help opens."""
+    for title, cls in PARTS:
+        if isinstance(screen, cls):
+            return title
+    return "Everywhere"
 
 
 def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:

@@ -62,15 +62,37 @@ class TheirVersionLoaded(Message):
 # -- actions ---------------------------------------------------------------------------------
 
 
-class ActionsCounted(Message):
-    """How many actions match a filter: the actions table starts reading pages."""
+class ActionsListed(Message):
+    """The first page of a listing (the one holding the cursor, ``page``), before its size is known."""
 
-    def __init__(self, filt: ActionFilter, sort: str, total: int, keep_cursor: bool) -> None:
+    def __init__(self, filt: ActionFilter, sort: str, page: int, rows: list[ActionRow], keep_cursor: bool) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.page = page
+        self.rows = rows
+        self.keep_cursor = keep_cursor
+
+
+class ActionsCounted(Message):
+    """How many actions match a filter; ``at_least``: counting stopped at a cap (``10,000+``)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, total: int, at_least: bool) -> None:
         super().__init__()
         self.filter = filt
         self.sort = sort
         self.total = total
-        self.keep_cursor = keep_cursor
+        self.at_least = at_least
+
+
+class ActionsCountFailed(Message):
+    """The background count of a listing failed (its first rows are on screen all the same)."""
+
+    def __init__(self, filt: ActionFilter, sort: str, error: BaseException) -> None:
+        super().__init__()
+        self.filter = filt
+        self.sort = sort
+        self.error = error
 
 
 class ActionLoaded(Message):
@@ -93,11 +115,13 @@ class ActionReloaded(Message):
 class ActionChoicesLoaded(Message):
     """What the action form offers: the root causes to link (the incident's own first) and the known owners."""
 
-    def __init__(self, causes: list[tuple[str, str]], owners: list[str]) -> None:
+    def __init__(self, causes: list[tuple[str, str]], owners: list[str], default: str = "") -> None:
         super().__init__()
         self.causes = causes
         """(slug, label) of each cause to offer, in order; retired causes only when the action already has one."""
         self.owners = owners
+        self.default = default
+        """The cause a new action starts with when none was given: the incident's root cause."""
 
 
 class ActionSaved(Message):
@@ -107,6 +131,16 @@ class ActionSaved(Message):
         super().__init__()
         self.action = action
         self.created = created
+
+
+class ActionUndone(Message):
+    """The last change made to an action in this session was reverted (a new write, noted as an undo)."""
+
+    def __init__(self, action: ActionRow, summary: str) -> None:
+        super().__init__()
+        self.action = action
+        self.summary = summary
+        """What was put back, in words."""
 
 
 class ActionNotSaved(Message):

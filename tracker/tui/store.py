@@ -62,7 +62,8 @@ class Store:
         """(kind, key, title) hits for the command palette: incidents, actions, causes, runbooks."""
         from tracker.core.search import jump_targets
 
-        return self._run(lambda db: jump_targets(db, words, limit))
+        headings = self.runbooks.headings()
+        return self._run(lambda db: jump_targets(db, words, limit, headings))
 
     def close(self) -> None:
         self._shared.close()

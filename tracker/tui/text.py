@@ -77,18 +77,18 @@ def moment_text(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
 
 
-def history_content(events: Sequence[ActionEventRow | IncidentEventRow]) -> Content:
-    """A history, oldest first: when, who, which field from what to what, and the note saying why."""
-    lines = []
+def history_entries(events: Sequence[ActionEventRow | IncidentEventRow]) -> list[tuple[Content, Content]]:
+    """A history, oldest first, as (when, what) pairs for ``HangingText``: who changed which field from
+    what to what, and the note saying why on the line under it."""
+    entries = []
     for event in events:
         if event.field in ("created", "note"):
             change = Content.assemble((event.field, "bold"))
         else:
             change = Content.assemble((event.field, "bold"), ": ", clean(event.old_value or "-"), " → ",
                                       clean(event.new_value or "-"))
-        line = Content.assemble((event.at.strftime("%Y-%m-%d %H:%M"), "$text-muted"), "  ",
-                                (clean(event.actor), "$accent"), "  ", change)
+        body = Content.assemble((clean(event.actor), "$accent"), "  ", change)
         if event.note:
-            line = Content.assemble(line, "\n    ", clean(event.note))
-        lines.append(line)
-    return Content("\n").join(lines) if lines else literal("-")
+            body = Content.assemble(body, "\n", clean(event.note))
+        entries.append((Content.assemble((event.at.strftime("%Y-%m-%d %H:%M"), "$text-muted"), "  "), body))
+    return entries

@@ -12,6 +12,7 @@ from tracker.core.incidents.queries import (
     get_incident,
     get_incident_row,
     incident_history,
+    last_incidents,
     list_incidents,
     page_incidents,
     timeline_of,
@@ -19,6 +20,7 @@ from tracker.core.incidents.queries import (
 
 __all__ = [
     "CauseLink", "IncidentDetail", "IncidentEventRow", "IncidentRow", "TimelineItem", "component_name",
-    "count_incidents", "get_incident", "get_incident_row", "incident_history", "list_incidents", "page_incidents",
+    "count_incidents", "get_incident", "get_incident_row", "incident_history", "last_incidents", "list_incidents",
+    "page_incidents",
     "timeline_of",
 ]

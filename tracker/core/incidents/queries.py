@@ -203,13 +203,23 @@ def _incident_rows(
     ]
 
 
-def list_incidents(db: Db) -> list[IncidentRow]:
-    """Every incident with its causes, components and open-action count (oldest key first)."""
-    return _incident_rows(db)
+def list_incidents(db: Db, limit: int | None = None) -> list[IncidentRow]:
+    """Every incident with its causes, components and open-action count (oldest key first); with
+    ``limit``, the first ``limit`` of them, read through the key's index."""
+    if limit is None:
+        return _incident_rows(db)
+    return _incident_rows(db, "WHERE i.id IN (SELECT id FROM incident ORDER BY id LIMIT :limit)", {"limit": limit})
+
+
+def last_incidents(db: Db, count: int) -> list[IncidentRow]:
+    """The ``count`` newest keys, oldest first (the tail of ``list_incidents``), read through the key's index."""
+    return _incident_rows(db, "WHERE i.id IN (SELECT id FROM incident ORDER BY id DESC LIMIT :count)",
+                          {"count": count})
 
 
 def count_incidents(db: Db) -> int:
-    return int(db.scalar("SELECT COUNT(*) FROM incident"))
+    """How many incidents there are, from the count kept by triggers."""
+    return int(db.scalar("SELECT n FROM row_tally WHERE name = 'incident'"))
 
 
 def page_incidents(

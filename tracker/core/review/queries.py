@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tracker.base.enums import OPEN_STATUSES, ActionStatus, IncidentStatus, Severity, by_value
+from tracker.base.enums import OPEN_STATUSES, IncidentStatus, Severity, by_value
 from tracker.base.timeutil import iso, read_date, read_stamp
 from tracker.core.actions.queries import COLUMNS, action_row
 from tracker.core.actions.rows import ActionRow
@@ -31,7 +31,6 @@ from tracker.storage.database import Db
 # --------------------------------------------------------------------------------------
 
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-_CLOSED = ", ".join(f"'{s.value}'" for s in ActionStatus if s.is_closed)
 _SEVERITIES = by_value(Severity)
 _STATUSES = by_value(IncidentStatus)
 _EVENT_NOTE = (
@@ -76,19 +75,34 @@ class Query:
                f" ORDER BY {order} LIMIT :limit) ORDER BY {order}")
         return [(action_row(v[:15]), v[15:]) for v in self.db.cursor(sql, self.params(**params))]
 
-    def total(self, shown: int, where: str, scan: str = "", **params: Any) -> int:
-        """How many match: counted only when the list is full (a shorter list is the whole set)."""
+    def total(self, shown: int, status: str) -> int:
+        """How many actions have ``status``: the list's length when it is not full, else the kept count."""
         if shown < self.limit:
             return shown
-        return int(self.db.scalar(f"SELECT COUNT(*) FROM action a{scan} WHERE {where}", self.params(**params)))
+        return int(self.db.scalar("SELECT COALESCE(SUM(n), 0) FROM action_tally WHERE status = :status",
+                                  {"status": status}))
+
+    def day_total(self, stamp: str, statuses: str, before: date | None = None, first: date | None = None,
+                  last: date | None = None) -> int:
+        """Actions in ``statuses`` whose ``stamp`` (created_at, updated_at, completed_at) falls on the UTC
+        days given, from the counts kept per day."""
+        clauses = [f"stamp = '{stamp}'", f"status IN ({statuses})"]
+        if before is not None:
+            clauses.append("day < :before")
+        if first is not None:
+            clauses.append("day >= :first")
+        if last is not None:
+            clauses.append("day <= :last")
+        return int(self.db.scalar(f"SELECT COALESCE(SUM(n), 0) FROM action_day_tally WHERE {' AND '.join(clauses)}",
+                                  {"before": before, "first": first, "last": last}))
 
     def incidents(self, where: str, order: str, **params: Any) -> list[IncidentItem]:
         """At most ``limit`` incidents, each with its number of actions."""
         return [
             IncidentItem(incident_key(r[0]), r[1], _SEVERITIES[r[2]], _STATUSES[r[3]], read_stamp(r[4]), int(r[5]))
             for r in self.db.cursor(
-                "SELECT i.id, i.title, i.severity, i.status, i.started_at, (SELECT COUNT(*) FROM action a"
-                f" WHERE a.incident_id = i.id) FROM incident i WHERE {where} ORDER BY {order} LIMIT :limit",
+                "SELECT i.id, i.title, i.severity, i.status, i.started_at, t.n FROM incident i"
+                f" JOIN incident_tally t ON t.incident_id = i.id WHERE {where} ORDER BY {order} LIMIT :limit",
                 self.params(**params))
         ]
 
@@ -107,33 +121,16 @@ def _grouped(q: Query, rows: list[tuple[ActionRow, tuple[Any, ...]]], totals: di
     return [OwnerGroup(o, totals.get(o, len(groups[o])), groups[o]) for o in order]
 
 
-def _owner_load(q: Query, where: str) -> dict[str | None, tuple[int, int]]:
-    """Per owner: (open actions, of which overdue), grouped in SQL.
-
-    Grouping sorts every row it counts, so without an index on (owner, status) the side with fewer
-    rows is grouped: when most actions are open, all actions per owner (read in order from the
-    owner index) minus the closed ones per owner.
-    """
-    select = "SELECT a.owner, COUNT(*), SUM(CASE WHEN a.due_date < :ref THEN 1 ELSE 0 END) FROM action a"
-    scan = q.scan_unless("owner", "status")
-    if scan:
-        closed = int(q.db.scalar(f"SELECT COUNT(*) FROM action a WHERE a.status IN ({_CLOSED})"))
-        if int(q.db.scalar("SELECT COUNT(*) FROM action")) > 2 * closed:
-            counts = {o: [int(n), int(late or 0)] for o, n, late in q.db.cursor(
-                f"{select} GROUP BY a.owner", q.params())}
-            for owner, n, late in q.db.cursor(f"{select}{scan} WHERE a.status IN ({_CLOSED}) GROUP BY a.owner",
-                                              q.params()):
-                counts[owner][0] -= int(n)
-                counts[owner][1] -= int(late or 0)
-            return {o: (n, late) for o, (n, late) in counts.items()}
-    # With that index, "+" keeps the planner off the status index so it reads the covering one in order.
-    return {o: (int(n), int(late or 0)) for o, n, late in q.db.cursor(
-        f"{select}{scan} WHERE {'' if scan else q.plus}{where} GROUP BY a.owner", q.params())}
+def _owner_load(q: Query) -> dict[str | None, tuple[int, int]]:
+    """Per owner: (open actions, of which overdue), from the counts kept by owner, status and due date."""
+    return {o or None: (int(n), int(late or 0)) for o, n, late in q.db.cursor(
+        "SELECT t.owner, SUM(t.n), SUM(CASE WHEN t.due_date < :ref THEN t.n ELSE 0 END) FROM action_tally t"
+        f" WHERE t.status IN ({_OPEN}) GROUP BY t.owner", q.params())}
 
 
 def due_sections(q: Query, review: Review) -> None:
     where = f"a.status IN ({_OPEN})"
-    load = [OwnerLoad(o, n, late) for o, (n, late) in _owner_load(q, where).items() if n]
+    load = [OwnerLoad(o, n, late) for o, (n, late) in _owner_load(q).items() if n]
     load.sort(key=lambda r: (-r.overdue, -r.open, r.owner is None, r.owner or ""))
     review.sections["load"], review.counts["load"] = load[: q.limit], len(load)
     overdue = q.actions(f"{where} AND a.due_date < :ref", "a.due_date, a.id")
@@ -141,8 +138,9 @@ def due_sections(q: Query, review: Review) -> None:
     review.counts["overdue"] = sum(r.overdue for r in load)
     soon = f"{where} AND a.due_date >= :ref AND a.due_date <= :soon"
     horizon = q.ref + timedelta(days=DUE_SOON_DAYS)
-    totals = dict(q.db.rows(f"SELECT a.owner, COUNT(*) FROM action a WHERE {soon} GROUP BY a.owner",
-                            q.params(soon=horizon)))
+    totals = {o or None: int(n) for o, n in q.db.rows(
+        f"SELECT t.owner, SUM(t.n) FROM action_tally t WHERE t.status IN ({_OPEN}) AND t.due_date >= :ref"
+        " AND t.due_date <= :soon GROUP BY t.owner HAVING SUM(t.n) > 0", q.params(soon=horizon))}
     rows = q.actions(soon, "a.due_date, a.id", soon=horizon)
     review.sections["due_soon"] = _grouped(q, rows, totals, "days_left")
     review.counts["due_soon"] = sum(totals.values())
@@ -157,14 +155,14 @@ def status_sections(q: Query, review: Review, stale_days: int) -> None:
     review.sections["proposed"] = [
         ActionItem(a, {"created_at": iso(a.created_at), "days_waiting": q.day(a.created_at)})
         for a, _ in q.actions(proposed, "a.due_date, a.id")]
-    review.counts["proposed"] = q.total(len(review.sections["proposed"]), proposed)
+    review.counts["proposed"] = q.total(len(review.sections["proposed"]), "proposed")
     blocked = "a.status = 'blocked'"
     review.sections["blocked"] = [
         ActionItem(a, {"note": note or "", "blocked_since": iso(read_stamp(since))})
         for a, (note, since) in q.actions(blocked, "a.due_date, a.id",
                                           ", " + _EVENT_NOTE.format(what="note") + ", "
                                           + _EVENT_NOTE.format(what="at"))]
-    review.counts["blocked"] = q.total(len(review.sections["blocked"]), blocked)
+    review.counts["blocked"] = q.total(len(review.sections["blocked"]), "blocked")
     # The UTC day of the last change is at most ref - stale_days: changed before the next midnight.
     stale = "{plus}a.status IN ('open', 'in_progress') AND a.updated_at < :cutoff"
     cutoff = midnight(q.ref - timedelta(days=stale_days - 1))
@@ -172,35 +170,32 @@ def status_sections(q: Query, review: Review, stale_days: int) -> None:
     review.sections["stale"] = [
         ActionItem(a, {"updated_at": iso(a.updated_at), "days_since_change": q.day(a.updated_at)})
         for a, _ in q.actions(stale.format(plus=q.plus), "a.updated_at, a.id", cutoff=cutoff)]
-    review.counts["stale"] = q.total(len(review.sections["stale"]), stale.format(plus=""),
-                                     q.scan_unless("status", "updated_at"), cutoff=cutoff)
-    # Both closed sections and their totals from one scan: numbered and counted per status.
-    rows = q.db.rows(
-        f"SELECT {COLUMNS}, w.total, {_EVENT_NOTE.format(what='note')} FROM (SELECT a.id,"
-        " COUNT(*) OVER (PARTITION BY a.status) AS total,"
-        " ROW_NUMBER() OVER (PARTITION BY a.status ORDER BY a.completed_at, a.id) AS n"
-        f" FROM action a{q.scan_unless('status', 'completed_at')} WHERE a.status IN ('done', 'wont_do')"
-        " AND a.completed_at >= :lo"
-        " AND a.completed_at < :hi) w JOIN action a ON a.id = w.id LEFT JOIN root_cause rc ON rc.id = a.root_cause_id"
-        " WHERE w.n <= :limit ORDER BY a.completed_at, a.id", q.params())
+    stale_shown = len(review.sections["stale"])
+    review.counts["stale"] = stale_shown if stale_shown < q.limit else q.day_total(
+        "updated_at", "'open', 'in_progress'", before=cutoff.date())
+    # Each closed section: its first rows through the (status, completed_at) index, its total from the
+    # counts kept per day.
     for status, key in (("done", "done_this_week"), ("wont_do", "wont_do_this_week")):
-        mine = [(action_row(v[:15]), v[15:]) for v in rows if v[7] == status]
         why = status == "wont_do"
         review.sections[key] = [
             ActionItem(a, {"completed_at": iso(a.completed_at), **({"note": note or ""} if why else {})})
-            for a, (_, note) in mine]
-        review.counts[key] = int(mine[0][1][0]) if mine else 0
+            for a, (note,) in q.actions(f"a.status = '{status}' AND a.completed_at >= :lo AND a.completed_at < :hi",
+                                        "a.completed_at, a.id", ", " + _EVENT_NOTE.format(what="note"))]
+        shown = len(review.sections[key])
+        review.counts[key] = shown if shown < q.limit else q.day_total(
+            "completed_at", f"'{status}'", first=q.lo.date(), last=q.hi.date() - timedelta(days=1))
 
 
 def incident_sections(q: Query, review: Review) -> None:
     for key, where, order in (
         ("new_incidents", "i.started_at >= :lo AND i.started_at < :hi", "i.started_at, i.id"),
-        ("incidents_without_actions", "NOT EXISTS (SELECT 1 FROM action a WHERE a.incident_id = i.id)",
-         "i.started_at DESC, i.id DESC"),
+        # From the counts kept per incident: only the incidents with none are read.
+        ("incidents_without_actions", "t.n = 0", "i.started_at DESC, i.id DESC"),
     ):
         review.sections[key] = rows = q.incidents(where, order)
-        review.counts[key] = len(rows) if len(rows) < q.limit else int(
-            q.db.scalar(f"SELECT COUNT(*) FROM incident i WHERE {where}", q.params()))
+        review.counts[key] = len(rows) if len(rows) < q.limit else int(q.db.scalar(
+            f"SELECT COUNT(*) FROM incident i JOIN incident_tally t ON t.incident_id = i.id WHERE {where}",
+            q.params()))
 
 
 def cause_sections(q: Query, review: Review, runbooks: list[RunbookRow]) -> None:
@@ -215,11 +210,14 @@ def cause_sections(q: Query, review: Review, runbooks: list[RunbookRow]) -> None
         review.counts[key] = len(rows) if len(rows) < q.limit else int(
             q.db.scalar(f"SELECT COUNT(*) FROM root_cause rc WHERE {where}", q.params(**params)))
 
-    section("causes_without_prevent", "rc.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM action a"
-            " WHERE a.root_cause_id = rc.id AND a.kind = 'prevent' AND a.status != 'wont_do')")
+    section("causes_without_prevent", "rc.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM cause_tally t"
+            " WHERE t.root_cause_id = rc.id AND t.kind = 'prevent' AND t.status != 'wont_do' AND t.n > 0)")
     # Covered: named in a runbook's front matter (index or given rows), or by an action's runbook.
     slugs = sorted({slug for book in runbooks for slug in book.root_causes})
-    ids = [r[0] for r in q.db.cursor(f"SELECT DISTINCT a.root_cause_id FROM action a{q.scan_unless('runbook_path')}"
+    # "+" keeps SQLite's planner on the runbook index (only linked actions): for the DISTINCT it would
+    # otherwise walk the root cause index through every action that has a cause.
+    ids = [r[0] for r in q.db.cursor(f"SELECT DISTINCT {q.plus}a.root_cause_id FROM action a"
+                                     f"{q.scan_unless('runbook_path')}"
                                      " WHERE a.runbook_path IS NOT NULL AND a.root_cause_id IS NOT NULL")]
     names = {**{f"s{i}": v for i, v in enumerate(slugs)}, **{f"c{i}": v for i, v in enumerate(ids)}}
     where = f"rc.retired_at IS NULL AND rc.slug NOT IN (SELECT c.slug FROM {RUNBOOK_CAUSES} c)"
@@ -252,27 +250,24 @@ def recurrence(q: Query, review: Review) -> None:
         found.append(Recurrence(slug, title, int(count), last, incidents, done,
                                 any(d.extra["happened_again"] for d in done), against))
     review.sections["recurrence"] = found
+    # Per cause, its first two links at most: the taxonomy's size, not the incidents'.
     review.counts["recurrence"] = int(q.db.scalar(
-        "SELECT COUNT(*) FROM (SELECT x.root_cause_id FROM incident_root_cause x GROUP BY x.root_cause_id"
-        " HAVING COUNT(*) >= 2) t"))
+        "SELECT COUNT(*) FROM root_cause rc WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM incident_root_cause x"
+        " WHERE x.root_cause_id = rc.id LIMIT 2) two) >= 2"))
 
 
 def trend(q: Query, week_start: date) -> list[TrendWeek]:
-    """Actions opened (created) and closed (completed) per week: one GROUP BY per series, by UTC day."""
+    """Actions opened (created) and closed (completed) per week, from the counts kept per UTC day."""
     first = week_start - timedelta(weeks=TREND_WEEKS - 1)
     series: dict[str, list[int]] = {}
-    for column, only, scan in (("created_at", "", q.scan_unless("created_at")),
-                               ("completed_at", "a.status IN ('done', 'wont_do') AND ",
-                                q.scan_unless("status", "completed_at"))):
+    for stamp, statuses in (("created_at", ""), ("completed_at", " AND status IN ('done', 'wont_do')")):
         counts = [0] * TREND_WEEKS
-        day = (f"substr(a.{column}, 1, 10)" if q.db.dialect == "sqlite"  # stored as fixed-width UTC text
-               else f"CAST(a.{column} AT TIME ZONE 'UTC' AS DATE)")
         for value, n in q.db.cursor(
-            f"SELECT {day}, COUNT(*) FROM action a{scan} WHERE {only}a.{column} >= :first AND a.{column} < :hi"
-            " GROUP BY 1", q.params(first=midnight(first))
+            f"SELECT day, SUM(n) FROM action_day_tally WHERE stamp = '{stamp}'{statuses} AND day >= :first"
+            " AND day < :last GROUP BY day", {"first": first, "last": q.hi.date()}
         ):
             counts[((read_date(value) or first) - first).days // 7] += int(n)
-        series[column] = counts
+        series[stamp] = counts
     return [TrendWeek(week_name(first + timedelta(weeks=i)), first + timedelta(weeks=i),
                       series["created_at"][i], series["completed_at"][i]) for i in range(TREND_WEEKS)]
 

@@ -111,11 +111,13 @@ def _causes(db: Db, slug: str | None = None) -> list[RootCauseRow]:
     open_by: dict[int, dict[str, int]] = defaultdict(dict)
     done_by: dict[int, dict[str, int]] = defaultdict(dict)
     status_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    # From the counts kept per cause, kind and status (a few rows per cause, whatever the number of actions).
     for cause_id, kind, is_open, count in db.cursor(
-        f"SELECT a.root_cause_id, a.kind, CASE WHEN a.status IN ({status_list}) THEN 1 ELSE 0 END, COUNT(*)"
-        f" FROM action a JOIN root_cause rc ON rc.id = a.root_cause_id"
-        f" WHERE a.status != 'wont_do'{where.replace(' WHERE', ' AND')}"
-        " GROUP BY a.root_cause_id, a.kind, CASE WHEN a.status IN (" + status_list + ") THEN 1 ELSE 0 END",
+        f"SELECT t.root_cause_id, t.kind, CASE WHEN t.status IN ({status_list}) THEN 1 ELSE 0 END, SUM(t.n)"
+        f" FROM cause_tally t JOIN root_cause rc ON rc.id = t.root_cause_id"
+        f" WHERE t.status != 'wont_do' AND t.n > 0{where.replace(' WHERE', ' AND')}"
+        " GROUP BY t.root_cause_id, t.kind, CASE WHEN t.status IN (" + status_list + ") THEN 1 ELSE 0 END"
+        " ORDER BY 1, 2, 3",
         params,
     ):
         (open_by if is_open else done_by)[cause_id][kind] = int(count)

@@ -78,6 +78,19 @@ class RunbookFile:
     size: int
 
 
+def headings_of(text: str) -> list[str]:
+    """The markdown headings of a runbook (``#`` lines outside code blocks), in order, without the ``#``."""
+    found = []
+    fenced = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6}\s", stripped):
+            found.append(stripped.lstrip("#").strip().rstrip("#").strip())
+    return found
+
+
 def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
     """Split ``+++`` front matter from the body: (toml_text, body, first_body_line). BOM and CRLF allowed."""
     if text.startswith("\ufeff"):

@@ -65,21 +65,21 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
         base = self.base
         yield self.field("title", "Title", Input(base["title"], id="form-title", placeholder="What will be done",
                                                  compact=True))
-        yield self.field("description", "Description",
-                         TextArea(base["description"], id="form-description", soft_wrap=True, compact=True), tall=True)
+        yield self.field("owner", "Owner", Input(base["owner"], id="form-owner", compact=True,
+                                                 placeholder="team handle, e.g. infra-oncall"))
+        yield self.field("due", "Due", Input(base["due"], id="form-due", compact=True,
+                                             placeholder="YYYY-MM-DD, +7d (empty: by priority)"))
         yield self.field("kind", "Kind", Select(_options(ActionKind), value=base["kind"], allow_blank=False,
                                                 id="form-kind", compact=True))
         yield self.field("priority", "Priority", Select(_options(Priority), value=base["priority"],
                                                         allow_blank=False, id="form-priority", compact=True))
         yield self.field("status", "Status", Select(_options(ActionStatus), value=base["status"], allow_blank=False,
                                                     id="form-status", compact=True))
-        yield self.field("owner", "Owner", Input(base["owner"], id="form-owner", compact=True,
-                                                 placeholder="team handle, e.g. infra-oncall"))
-        yield self.field("due", "Due", Input(base["due"], id="form-due", compact=True,
-                                             placeholder="YYYY-MM-DD, +7d (empty: by priority)"))
         yield self.field("incident", "Incident", Input(base["incident"], id="form-incident", placeholder="INC-n",
                                                        compact=True))
         yield self.field("root_cause", "Root cause", Select([], id="form-root-cause", prompt="(none)", compact=True))
+        yield self.field("description", "Description",
+                         TextArea(base["description"], id="form-description", soft_wrap=True, compact=True), tall=True)
         yield self.field("note", "Note", Input("", id="form-note", compact=True,
                                                placeholder="why (needed for blocked and won't do)"))
 
@@ -89,26 +89,30 @@ class ActionFormDialog(VersionedFormDialog[ActionSaved | None]):
 
     @work(thread=True, group="form", exit_on_error=False)
     def _load_choices(self, incident: str) -> None:
-        """Current causes, the incident's own first; the action's own cause kept even when retired."""
+        """Current causes, the incident's own first (its root cause, else its first one, chosen for a new
+        action); the action's own cause kept even when retired."""
         store = self.app.store
         current = dict(store.causes.choices())
         first: list[str] = []
         if incident:
             try:
-                first = [c.slug for c in store.incidents.row(incident).root_causes if c.slug in current]
+                linked = store.incidents.row(incident).root_causes
             except TrackerError:
-                first = []
+                linked = []
+            linked = sorted(linked, key=lambda c: c.role != "root")
+            first = [c.slug for c in linked if c.slug in current]
         choices = [(slug, f"{slug}  · on {incident}") for slug in first]
         choices += [(slug, slug) for slug in current if slug not in first]
         own = self.base["root_cause"]
         if own and own not in current:
             choices.append((own, f"{own} (retired)"))
-        self.post_message(ActionChoicesLoaded(choices, store.actions.owners()))
+        self.post_message(ActionChoicesLoaded(choices, store.actions.owners(),
+                                              first[0] if first and self.action is None else ""))
 
     def on_action_choices_loaded(self, message: ActionChoicesLoaded) -> None:
         message.stop()
         untouched = not self.dirty
-        wanted = self.values()["root_cause"] or self.base["root_cause"]
+        wanted = self.values()["root_cause"] or self.base["root_cause"] or message.default
         self._set_cause_options(message.causes, wanted)
         self.query_one("#form-owner", Input).suggester = SuggestFromList(message.owners, case_sensitive=False)
         if untouched:

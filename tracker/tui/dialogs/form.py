@@ -24,12 +24,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from tracker.base.errors import StaleWriteError, TrackerError
 from tracker.tui.bases import ResultType, TrackerDialog
 from tracker.tui.messages import Failed, TheirVersionLoaded
 from tracker.tui.text import literal, one_line
+from tracker.tui.widgets.footer import TrackerFooter
 
 
 class Rebased(NamedTuple):
@@ -68,6 +69,8 @@ def read_widget(widget: Widget) -> str:
         return "" if value is Select.NULL else str(value)
     if isinstance(widget, Checkbox):
         return "yes" if widget.value else ""
+    if isinstance(widget, SelectionList):
+        return "\n".join(str(value) for value in widget.selected)
     raise TypeError(f"not a form field: {widget!r}")
 
 
@@ -119,6 +122,7 @@ class FormDialog(TrackerDialog[ResultType]):
                              variant="primary")
                 yield from self.compose_buttons()
                 yield Button("Cancel (esc)", id="form-cancel")
+        yield TrackerFooter()
 
     def compose_fields(self) -> ComposeResult:
         """The form's fields, each made with ``field``."""
@@ -130,8 +134,13 @@ class FormDialog(TrackerDialog[ResultType]):
         yield from ()
 
     def field(self, name: str, label: str, widget: Widget, *, tall: bool = False) -> Widget:
-        """``widget`` with its label beside it, and room under it for the other side's value after a rebase."""
+        """``widget`` with its label beside it, and room under it for the other side's value after a rebase.
+
+        A field reached with Tab keeps its text (the cursor goes to its end): typing adds to a pre-filled
+        value rather than replacing it."""
         self.fields[name] = widget
+        if isinstance(widget, Input):
+            widget.select_on_focus = False
         return Horizontal(
             Label(Content(label), classes="field-label"),
             Vertical(widget, Static("", classes="field-theirs", id=f"theirs-{name}"), classes="field-input"),
@@ -170,7 +179,9 @@ class FormDialog(TrackerDialog[ResultType]):
         return False
 
     def show_error(self, text: str | Content) -> None:
-        self.query_one("#form-error", Static).update(literal(text) if isinstance(text, str) else text)
+        error = self.query_one("#form-error", Static)
+        error.update(literal(text) if isinstance(text, str) else text)
+        error.set_class(bool(text), "-shown")
 
     def show_theirs(self, name: str, text: Content | None) -> None:
         """Show (or with None, hide) a line under field ``name``."""

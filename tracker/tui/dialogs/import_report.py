@@ -1,19 +1,21 @@
-"""Import a status-page report: paste it or give a path, preview, then accept or drop what it proposes."""
+"""Import a status-page report: paste it or give a path, preview, then accept or drop what it proposes.
+
+Enter in the path previews; ctrl+s (or the Import button) imports what the preview showed.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, SelectionList, Static, TextArea
 
 from tracker.base.errors import InputError, TrackerError
 from tracker.base.files import read_capped
-from tracker.tui.bases import TrackerDialog
+from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.messages import Failed, ImportApplied, ImportPlanned
 from tracker.tui.text import literal, one_line
 
@@ -21,45 +23,32 @@ if TYPE_CHECKING:
     from tracker.exchange.apply import ImportPlan
 
 
-
-class ImportDialog(TrackerDialog[int | None]):
+class ImportDialog(FormDialog[int | None]):
     """Returns the id of the incident created or updated, or None."""
 
+    SAVE_LABEL: ClassVar[str] = "Import"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "preview", "Preview", id="import.preview"),
-        Binding("ctrl+s", "save", "Import", id="import.save"),
-        Binding("escape", "cancel", "Cancel", id="import.cancel"),
     ]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__("Import a status-page report")
         self.plans: list[ImportPlan] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="import-box"):
-            yield Label("Import a status-page report", classes="dialog-title")
-            yield Label("A file (page text or Statuspage JSON) ...")
-            yield Input(id="import-path", placeholder="path/to/report.txt")
-            yield Label("... or paste the report")
-            yield TextArea(id="import-text", soft_wrap=True)
-            with VerticalScroll(id="import-preview-box"):
-                yield Static("Preview (ctrl+r) shows what will be created before anything is saved.",
-                             id="import-preview")
-                yield Label("Suggested root causes (checked ones are linked)", id="import-causes-label")
-                yield SelectionList[str](id="import-causes")
-                yield Label("Proposed actions (unchecked ones are dropped)", id="import-actions-label")
-                yield SelectionList[int](id="import-actions")
-            yield Static("", id="import-error", classes="form-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Preview (ctrl+r)", id="import-preview-go")
-                yield Button("Import (ctrl+s)", id="import-go", variant="primary", disabled=True)
-                yield Button("Cancel (esc)", id="import-cancel")
+    def compose_fields(self) -> ComposeResult:
+        yield self.field("path", "File", Input(id="import-path", compact=True, select_on_focus=False,
+                                               placeholder="page text or Statuspage JSON; enter previews"))
+        yield self.field("text", "…or paste", TextArea(id="import-text", soft_wrap=True, compact=True), tall=True)
+        yield Static("Preview (ctrl+r, or enter in the file) shows what will be created before anything is"
+                     " saved.", id="import-preview", classes="form-note")
+        yield Label("Suggested root causes (checked ones are linked)", id="import-causes-label",
+                    classes="form-note")
+        yield SelectionList[str](id="import-causes", compact=True, classes="form-list")
+        yield Label("Proposed actions (unchecked ones are dropped)", id="import-actions-label", classes="form-note")
+        yield SelectionList[int](id="import-actions", compact=True, classes="form-list")
 
-    def on_mount(self) -> None:
-        self.query_one("#import-path", Input).focus()
-
-    def show_error(self, text: str) -> None:
-        self.query_one("#import-error", Static).update(literal(text))
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Preview (ctrl+r)", id="import-preview-go")
 
     def _input(self) -> tuple[str, bytes | None]:
         """(the path given, None) or (where the text came from, the pasted text)."""
@@ -70,6 +59,10 @@ class ImportDialog(TrackerDialog[int | None]):
         if pasted.strip():
             return "pasted text", pasted.encode("utf-8")
         raise InputError("give a path or paste a report first")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_preview()
 
     def action_preview(self) -> None:
         try:
@@ -94,6 +87,7 @@ class ImportDialog(TrackerDialog[int | None]):
 
     def on_import_applied(self, message: ImportApplied) -> None:
         message.stop()
+        self.saving = False
         self.app.notify(message.summary, markup=False)
         self.dismiss(message.incident_id)
 
@@ -124,15 +118,20 @@ class ImportDialog(TrackerDialog[int | None]):
                                        suggestion.slug, False))
             for index, (title, kind) in enumerate(plan.actions):
                 actions.add_option((f"[{kind.value}] {one_line(title)}", index, True))
-        self.query_one("#import-go", Button).disabled = False
+        self.query_one("#form-save", Button).focus()
 
-    def action_save(self) -> None:
+    def typed(self) -> bool:
+        return bool(self.plans)
+
+    def collect(self) -> Any:
         if not self.plans:
-            self.show_error("Preview first (ctrl+r): nothing is saved before you have seen it.")
-            return
+            raise InputError("Preview first (ctrl+r): nothing is saved before you have seen it.")
         causes = list(self.query_one("#import-causes", SelectionList).selected)
         actions = list(self.query_one("#import-actions", SelectionList).selected)
-        self._save(self.plans, causes, actions)
+        return self.plans, causes, actions
+
+    def submit(self, payload: Any) -> None:
+        self._save(*payload)
 
     @work(thread=True, exclusive=True, group="import-save", exit_on_error=False)
     def _save(self, plans: list[ImportPlan], causes: list[str], actions: list[int]) -> None:
@@ -143,13 +142,9 @@ class ImportDialog(TrackerDialog[int | None]):
             return
         self.post_message(ImportApplied(result.incident_id, result.summary))
 
-    def on_failed(self, message: Failed) -> None:
-        message.stop()
-        self.show_error(str(message.error))
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        {"import-preview-go": self.action_preview, "import-go": self.action_save}.get(
-            event.button.id or "", self.action_cancel)()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        if event.button.id == "import-preview-go":
+            event.stop()
+            self.action_preview()
+            return
+        super().on_button_pressed(event)

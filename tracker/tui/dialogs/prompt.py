@@ -1,25 +1,22 @@
-"""A one-field question (an owner, a due date, a note), checked before it is accepted."""
+"""A one-field question (an owner, a due date, a note), checked before it is accepted; Enter accepts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
-from tracker.base.errors import TrackerError
-from tracker.tui.text import literal
+from tracker.tui.dialogs.form import FormDialog
 
 
-class PromptDialog(ModalScreen[str | None]):
+class PromptDialog(FormDialog[str | None]):
     """Ask for one value; ``check`` raises a TrackerError to refuse it (the dialog stays open)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    ENTER_SUBMITS: ClassVar[bool] = True
+    SAVE_LABEL: ClassVar[str] = "OK"
 
     def __init__(
         self,
@@ -29,36 +26,31 @@ class PromptDialog(ModalScreen[str | None]):
         placeholder: str = "",
         check: Callable[[str], object] | None = None,
         suggestions: list[str] | None = None,
+        label: str = "Value",
     ) -> None:
-        super().__init__()
+        super().__init__(question)
         self.question = question
         self.value = value
         self.placeholder = placeholder
         self.check = check
         self.suggestions = suggestions or []
+        self.label = label
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-box", classes="dialog"):
-            yield Label(literal(self.question), id="prompt-question")
-            yield Input(
-                self.value,
-                placeholder=self.placeholder,
-                id="prompt-input",
-                suggester=SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None,
-            )
-            yield Static("", id="prompt-error", classes="form-error")
-            yield Label("enter to accept · escape to cancel", classes="hint")
+    def compose_fields(self) -> ComposeResult:
+        box = Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
+                    suggester=SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None)
+        yield self.field("value", self.label, box)
+        box.select_on_focus = True  # one value to give: what is there is selected, typing replaces it
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        value = event.value
+    def collect(self) -> Any:
+        value = self.values()["value"]
         if self.check is not None:
-            try:
-                self.check(value)
-            except TrackerError as error:
-                self.query_one("#prompt-error", Static).update(literal(str(error)))
-                return
-        self.dismiss(value)
+            self.check(value)
+        return value
+
+    def submit(self, payload: Any) -> None:
+        self.dismiss(payload)
 
     def action_cancel(self) -> None:
+        """One value, nothing to lose: escape leaves at once (forms with more ask first)."""
         self.dismiss(None)

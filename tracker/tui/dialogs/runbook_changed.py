@@ -7,10 +7,10 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Static
 
-from tracker.tui.bases import TrackerDialog
+from tracker.tui.dialogs.choice import ChoiceDialog
 from tracker.tui.messages import DiffLoaded
 from tracker.tui.text import diff_content, error_text, literal
 
@@ -25,19 +25,20 @@ def theirs_and_mine(theirs: str | None, mine: str) -> str:
     return "\n".join(["--- theirs (on disk)    +++ mine", *hunks]) if hunks else ""
 
 
-class RunbookChangedDialog(TrackerDialog[str]):
+class RunbookChangedDialog(ChoiceDialog[str]):
     """Returns ``"reload"``, ``"copy"`` or ``"overwrite"``; None to go back with nothing written."""
 
+    BOX_ID: ClassVar[str] = "changed-box"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "diff", "Show the diff", id="changed.diff"),
+        Binding("c", "choose('copy')", "Keep mine as a copy", id="changed.copy"),
+        Binding("D", "diff", "Show the diff", id="changed.diff"),
         Binding("r", "choose('reload')", "Reload theirs", id="changed.reload"),
-        Binding("k", "choose('copy')", "Keep mine as a copy", id="changed.copy"),
         Binding("o", "choose('overwrite')", "Overwrite theirs", id="changed.overwrite"),
         Binding("escape", "later", "Back", id="changed.back"),
     ]
 
     def __init__(self, path: str, theirs: str | None, mine: str, later: str = "Back, nothing saved") -> None:
-        super().__init__()
+        super().__init__(f"Runbook {'deleted' if theirs is None else 'changed'} on disk")
         self.path = path
         self.theirs = theirs
         self.mine = mine
@@ -45,21 +46,20 @@ class RunbookChangedDialog(TrackerDialog[str]):
         """What escape does, in words."""
         self.diffed = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         what = "deleted" if self.theirs is None else "changed"
-        with Vertical(classes="dialog", id="changed-box"):
-            yield Label(f"Runbook {what} on disk", classes="dialog-title")
-            yield Static(literal(f"{self.path} was {what} after you opened it (another editor, a pull?). "
-                                 "Nothing is saved yet: both texts are kept until you choose."), id="changed-message")
-            with VerticalScroll(id="changed-diff-box"):
-                yield Static("Comparing…", id="changed-diff")
-            with Horizontal(classes="buttons"):
-                yield Button("Show the diff (d)", id="changed-diff-button")
-                yield Button("Overwrite theirs (o)", id="changed-overwrite", variant="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Reload theirs (r)", id="changed-reload")
-                yield Button("Keep mine as a copy (k)", id="changed-copy", variant="primary")
-                yield Button(f"{self.later} (esc)", id="changed-later")
+        yield Static(literal(f"{self.path} was {what} after you opened it (another editor, a pull?). "
+                             f"Nothing is saved yet: both texts are kept until you choose. Escape: {self.later}."),
+                     id="changed-message", classes="form-note")
+        with VerticalScroll(id="changed-diff-box"):
+            yield Static("Comparing…", id="changed-diff")
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Copy mine (c)", id="changed-copy", variant="primary")
+        yield Button("Diff (D)", id="changed-diff-button")
+        yield Button("Reload theirs (r)", id="changed-reload")
+        yield Button("Overwrite (o)", id="changed-overwrite", variant="error")
+        yield Button("Back (esc)", id="changed-later")
 
     def on_mount(self) -> None:
         self.query_one("#changed-copy", Button).focus()
@@ -87,9 +87,10 @@ class RunbookChangedDialog(TrackerDialog[str]):
         if group == "changed-diff":
             self.diffed = False  # d again retries
             self.query_one("#changed-diff", Static).update(literal(f"could not compare: {error_text(error)} "
-                                                                   "(d twice to retry)"))
+                                                                   "(D twice to retry)"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         choice = {"changed-reload": "reload", "changed-copy": "copy", "changed-overwrite": "overwrite"}
         if event.button.id == "changed-diff-button":
             self.action_diff()

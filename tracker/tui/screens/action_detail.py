@@ -7,15 +7,16 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
 from tracker.core.actions import ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
 from tracker.tui.messages import ActionLoaded, CommitsLoaded, DataChanged
-from tracker.tui.text import clean, could_not_load, history_content, literal
+from tracker.tui.text import clean, could_not_load, history_entries, literal
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.hanging import HangingText
+from tracker.tui.widgets.vim import VimScroll
 
 
 class ActionScreen(ActionOps):
@@ -35,11 +36,11 @@ class ActionScreen(ActionOps):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="action-detail"):
+        with VimScroll(id="action-detail"):
             yield Static("Loading…", id="action-heading", classes="heading")
             yield Static(id="action-facts")
             yield Static(id="action-description", classes="section")
-            yield Static(id="action-history", classes="section")
+            yield HangingText(id="action-history", classes="section")
             yield Static(id="action-commits", classes="section")
         yield TrackerFooter()
 
@@ -89,9 +90,8 @@ class ActionScreen(ActionOps):
         self.query_one("#action-description", Static).update(
             Content.assemble(("Description", "bold $accent"), "\n", clean(row.description or "-"))
         )
-        self.query_one("#action-history", Static).update(
-            Content.assemble(("History", "bold $accent"), "\n", history_content(history))
-        )
+        self.query_one("#action-history", HangingText).show_entries(
+            history_entries(history), title=Content.assemble(("History", "bold $accent")))
 
     def on_commits_loaded(self, message: CommitsLoaded) -> None:
         lines = [

@@ -13,13 +13,21 @@ from textual.widgets import Header, Input, Static
 
 from tracker.core.actions import SORTS, ActionFilter, ActionRow
 from tracker.tui.action_ops import ACTION_BINDINGS, ActionOps
-from tracker.tui.messages import ActionsCounted, DataChanged
+from tracker.tui.messages import ActionsCounted, ActionsCountFailed, ActionsListed, DataChanged
 from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
 SORT_CYCLE = ("due", "priority", "updated", "next")
 """``next``: open actions by their score (``tracker actions next``), highest first."""
+
+COUNT_CAP = 10_000
+"""Past this many matches the count stops and says ``10,000+`` (the table still scrolls on)."""
+
+ACTION_PAGE = 50
+"""Rows per page read: a tall terminal's screenful. A word search reads about page / share-of-matches
+rows to fill one, so a smaller page shows the first rows sooner."""
+
 
 def action_columns(today: date) -> list[Column[ActionRow]]:
     """The actions table; an overdue due date carries a ``!`` as well as the alert colour."""
@@ -28,9 +36,9 @@ def action_columns(today: date) -> list[Column[ActionRow]]:
         Column("PRI", 3, lambda r: r.priority),
         Column("STATUS", 11, lambda r: r.status.replace("_", " ")),
         Column("DUE", 11, lambda r: r.due.isoformat() + ("!" if r.is_overdue(today) else "")),
-        Column("OWNER", 18, lambda r: r.owner or "-"),
-        Column("KIND", 8, lambda r: r.kind),
-        Column("INCIDENT", 8, lambda r: r.incident or "-"),
+        Column("OWNER", 18, lambda r: r.owner or "-", narrow=14),
+        Column("KIND", 8, lambda r: r.kind, optional=True),
+        Column("INCIDENT", 8, lambda r: r.incident or "-", optional=True),
         Column("TITLE", 0, lambda r: r.title),
     ]
 
@@ -83,13 +91,14 @@ class ActionsScreen(ActionOps):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="action-bar"):
-            yield Input(placeholder="Search titles and descriptions  (/)", id="action-search")
+            yield Input(placeholder="Search titles and descriptions  (/)", id="action-search", compact=True)
             yield Static("", id="action-filters")
         yield LazyTable(
             action_columns(self.app.store.today),
             key=SORTS["due"].key,
             row_class=self._row_class,
             empty_text="No action matches these filters (x clears them).",
+            page_size=ACTION_PAGE,
             id="action-table",
         )
         yield TrackerFooter()
@@ -127,30 +136,73 @@ class ActionsScreen(ActionOps):
 
     def action_reload(self, keep_cursor: bool = False) -> None:
         self.query_one("#action-filters", Static).update(literal(describe(self.filter, self.sort)))
-        self._count(self.filter, self.sort, keep_cursor)
+        # The first page first; the count after it, in the background. A newer listing stops both.
+        self.app.store.actions.stop_counting()
+        table = self.query_one(LazyTable)
+        page = table.cursor_row // table.page_size if keep_cursor else 0
+        self._list(self.filter, self.sort, page, table.page_size, keep_cursor)
 
-    @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
-    def _count(self, filt: ActionFilter, sort: str, keep_cursor: bool) -> None:
-        total = self.app.store.actions.count(filt, sort)
-        self.post_message(ActionsCounted(filt, sort, total, keep_cursor))
+    @work(thread=True, exclusive=True, group="actions-list", exit_on_error=False)
+    def _list(self, filt: ActionFilter, sort: str, page: int, size: int, keep_cursor: bool) -> None:
+        actions = self.app.store.actions
+        rows = actions.page(filt, sort, None, page * size, size)
+        if not rows and page:
+            page, rows = 0, actions.page(filt, sort, None, 0, size)
+        self.post_message(ActionsListed(filt, sort, page, rows, keep_cursor))
 
     def worker_failed(self, group: str, error: BaseException) -> None:
-        if group == "actions-count":
+        if group == "actions-list":  # the first page could not be read: say why in place of the rows
             self.query_one(LazyTable).show_failure(error)
 
-    def on_actions_counted(self, message: ActionsCounted) -> None:
-        filt, sort, total = message.filter, message.sort, message.total
+    def on_actions_listed(self, message: ActionsListed) -> None:
+        filt, sort = message.filter, message.sort
         if (filt, sort) != (self.filter, self.sort):
             return  # an older request; a newer one is on its way
         store = self.app.store
         table = self.query_one(LazyTable)
         table.key_of = SORTS[sort].key if sort in SORTS else (lambda row: ())  # "next" is read by offset
-        table.reset(
-            total,
-            lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
-            message.keep_cursor,
-        )
-        self.sub_title = f"{total} action{'s' if total != 1 else ''}"
+        table.show(message.rows, message.page,
+                   lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
+                   keep_cursor=message.keep_cursor)
+        if table.open_ended:
+            self.sub_title = f"{table.total - 1:,}+ actions (counting…)"
+            self._count(filt, sort)
+        else:
+            self._show_total(table.total, at_least=False)
+
+    @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
+    def _count(self, filt: ActionFilter, sort: str) -> None:
+        try:
+            total, at_least = self.app.store.actions.count_up_to(filt, COUNT_CAP, sort)
+        except Exception as error:  # noqa: BLE001 - the table keeps its rows either way
+            # Stopped by a newer listing: that one counts. Anything else is said where the total goes.
+            self.post_message(ActionsCountFailed(filt, sort, error))
+            return
+        self.post_message(ActionsCounted(filt, sort, total, at_least))
+
+    def on_actions_count_failed(self, message: ActionsCountFailed) -> None:
+        if (message.filter, message.sort) != (self.filter, self.sort) or self.app.store.actions.was_stopped(
+                message.error):
+            return
+        table = self.query_one(LazyTable)
+        self.sub_title = f"{table.rows_seen:,}+ actions (could not count: r to retry)"
+        self.app.report(message.error)
+
+    def on_actions_counted(self, message: ActionsCounted) -> None:
+        if (message.filter, message.sort) != (self.filter, self.sort):
+            return
+        table = self.query_one(LazyTable)
+        table.set_total(message.total, at_least=message.at_least)
+        if table.open_ended:
+            self._show_total(max(message.total, table.rows_seen), at_least=True)
+        else:
+            self._show_total(table.total, at_least=False)
+
+    def _show_total(self, total: int, *, at_least: bool) -> None:
+        if at_least:
+            self.sub_title = f"{total:,}+ actions"
+        else:
+            self.sub_title = f"{total} action{'s' if total != 1 else ''}"
 
     # -- filters -----------------------------------------------------------------------------
 

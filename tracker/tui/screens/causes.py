@@ -1,15 +1,22 @@
 """Root causes: how often each came back, what is done against it, and what is missing; the taxonomy's
-upkeep (new causes, edits, merges) and a runbook for a cause."""
+upkeep (new causes, edits, merges) and a runbook for a cause.
+
+The columns are the command line's (``tracker rootcauses list``): INC counts the incidents, PREVENT
+the open and done prevent actions. A cause that came back carries ``↻`` and one with something
+missing ``⚠``; ``s`` sorts by incidents, last seen, open prevent actions or slug. Below ``NARROW``
+columns the detail goes under the list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
@@ -19,6 +26,20 @@ from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import CausesLoaded, CausesMerged, DataChanged, Failed, MergePlanned
 from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.vim import VimScroll, VimTable
+
+NARROW = 110
+"""Below this many columns the detail sits under the list instead of beside it."""
+
+SORTS: dict[str, tuple[str, Callable[[RootCauseRow], tuple[object, ...]]]] = {
+    "incidents": ("incidents", lambda c: (-c.incident_count, c.slug)),
+    "last-seen": ("last seen", lambda c: (-(c.last_seen.timestamp() if c.last_seen else 0), c.slug)),
+    "prevent": ("fewest prevent actions", lambda c: (c.prevent_open + c.prevent_done, -c.incident_count, c.slug)),
+    "slug": ("slug", lambda c: (c.slug,)),
+}
+"""Each sort of the list: its name in words and its key; ``s`` goes through them in this order."""
+
+LEGEND = "↻ came back · ⚠ no prevent action or no runbook · PREVENT: open/done"
 
 
 def warnings(cause: RootCauseRow, runbooks: list[str]) -> list[str]:
@@ -42,27 +63,47 @@ class CausesScreen(TrackerScreen[None]):
         Binding("R", "runbook", "New runbook", id="causes.runbook"),
         Binding("a", "new_action", "New action", id="causes.new-action"),
         Binding("v", "view_actions", "Its actions", id="causes.actions"),
-        Binding("r", "reload", "Refresh", id="causes.refresh"),
+        Binding("s", "cycle_sort", "Sort", id="causes.sort"),
+        Binding("r", "reload", "Refresh", show=False, id="causes.refresh"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.causes: dict[str, tuple[RootCauseRow, list[str]]] = {}
+        self.sort = "incidents"
+        self.loaded: list[RootCauseRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("Root causes", id="causes-title", classes="screen-title")
         with Horizontal(id="causes-body"):
-            yield DataTable(id="cause-table", cursor_type="row")
-            with VerticalScroll(id="cause-detail"):
+            yield VimTable(id="cause-table", cursor_type="row")
+            with VimScroll(id="cause-detail"):
                 yield Static("", id="cause-text")
+        yield Static(LEGEND, id="causes-legend", classes="hint")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Fixed widths: a table rebuilt on every refresh must not change shape with its rows.
-        for label, width in (("CAUSE", 26), ("INC", 3), ("LAST SEEN", 10), ("OPEN", 4), ("DONE", 4), ("!", 1)):
-            table.add_column(label, width=width)
+        self._columns(self.app.size.width)
         self.action_reload()
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self._columns(self.size.width)
+            self._fill()
+
+    def _columns(self, width: int) -> None:
+        """Fixed widths for a given screen width: a table rebuilt on every refresh must not change shape."""
+        narrow = width < NARROW
+        self.set_class(narrow, "-narrow")
+        room = width if narrow else 62
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        fixed = (("INC", 4), ("LAST SEEN", 10), ("PREVENT", 13), ("!", 1))
+        slug = max(room - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 2, 16)
+        for label, cells in (("SLUG", slug), *fixed):
+            table.add_column(label, width=cells)
 
     def on_screen_resume(self) -> None:
         if self.causes:
@@ -80,23 +121,37 @@ class CausesScreen(TrackerScreen[None]):
             self.query_one("#cause-text", Static).update(could_not_load(error))
 
     def on_causes_loaded(self, message: CausesLoaded) -> None:
+        self.loaded = message.causes
+        self._fill()
+
+    def _fill(self) -> None:
+        """The rows, in the chosen order; the cursor stays on its cause."""
         table = self.query_one(DataTable)
         selected = self.selected_slug()
         table.clear()
         self.causes = {}
-        for cause in message.causes:
+        title, key = SORTS[self.sort]
+        for cause in sorted(self.loaded, key=key):
             self.causes[cause.slug] = (cause, cause.runbooks)
             alert = warnings(cause, cause.runbooks)
+            back = cause.incident_count > 1
             table.add_row(
-                Text(clean(cause.slug), style="dim" if cause.retired else "bold" if cause.incident_count > 1 else ""),
-                Text(str(cause.incident_count), style="bold red" if cause.incident_count > 1 else ""),
+                Text(clean(cause.slug), style="dim" if cause.retired else "bold" if back else ""),
+                Text(f"{cause.incident_count}{' ↻' if back else ''}", style="bold red" if back else ""),
                 Text(cause.last_seen.date().isoformat() if cause.last_seen else "-"),
-                Text(str(sum(cause.open_by_kind.values()))),
-                Text(str(sum(cause.done_by_kind.values()))),
+                Text(f"{cause.prevent_open} open/{cause.prevent_done} done",
+                     style="" if cause.prevent_open + cause.prevent_done else "yellow"),
                 Text("⚠" if alert else "", style="bold yellow"),
                 key=cause.slug,
             )
+        self.query_one("#causes-title", Static).update(
+            literal(f"Root causes ({len(self.loaded)}) · sorted by {title} (s)"))
         self.select(self.app.pending_cause or selected)
+
+    def action_cycle_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self._fill()
 
     def selected_slug(self) -> str | None:
         table = self.query_one(DataTable)
@@ -138,7 +193,7 @@ class CausesScreen(TrackerScreen[None]):
             when = incident.started_at.strftime("%Y-%m-%d") if incident.started_at else "-"
             parts += [f"{incident.key}  {when}  ", (incident.role, "italic"), "  ", clean(incident.title), "\n"]
         if cause.incident_count > 1:
-            parts += [("This cause came back.", "bold $error"), "\n"]
+            parts += [(f"↻ This cause came back: {cause.incident_count} incidents.", "bold $error"), "\n"]
         parts += ["\n", ("Actions by kind (open / done)", "bold $accent"), "\n"]
         kinds = sorted(set(cause.open_by_kind) | set(cause.done_by_kind))
         for kind in kinds:

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
@@ -18,8 +17,10 @@ from tracker.base.timeutil import duration
 from tracker.core.incidents import IncidentDetail
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import ActionSaved, DataChanged, IncidentLoaded
-from tracker.tui.text import clean, could_not_load, history_content, literal, one_line
+from tracker.tui.text import clean, could_not_load, history_entries, literal, one_line
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.hanging import HangingText
+from tracker.tui.widgets.vim import VimScroll, VimTable
 
 
 def _when(value: datetime | None) -> str:
@@ -50,10 +51,13 @@ class IncidentScreen(TrackerScreen[None]):
         super().__init__()
         self.key = key
         self.detail: IncidentDetail | None = None
+        self.laid_for = 0
+        """The screen width the actions table's columns were made for."""
+        self.columns: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="incident-detail"):
+        with VimScroll(id="incident-detail"):
             yield Static("Loading…", id="incident-heading", classes="heading")
             yield Static(id="incident-facts")
             yield Static(id="incident-summary", classes="section")
@@ -63,17 +67,33 @@ class IncidentScreen(TrackerScreen[None]):
             yield Static(id="incident-causes", classes="section")
             yield Static(id="incident-runbooks", classes="section")
             yield Static("Actions", classes="section-title")
-            yield DataTable(id="incident-actions", cursor_type="row", zebra_stripes=True)
-            yield Static(id="incident-timeline", classes="section")
-            yield Static(id="incident-history", classes="section")
+            yield VimTable(id="incident-actions", cursor_type="row", zebra_stripes=True)
+            yield HangingText(id="incident-timeline", classes="section")
+            yield HangingText(id="incident-history", classes="section")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in (("KEY", 7), ("PRI", 3), ("STATUS", 11), ("DUE", 11), ("OWNER", 20), ("KIND", 8),
-                             ("TITLE", 70)):
-            table.add_column(label, width=width)
+        self._columns(self.app.size.width)
         self.action_reload()
+
+    def on_resize(self) -> None:
+        if self.size.width != self.laid_for:
+            self._columns(self.size.width)
+            if self.detail is not None:
+                self.on_incident_loaded(IncidentLoaded(self.detail))
+
+    def _columns(self, width: int) -> None:
+        """The actions table at ``width``: the title takes what the others leave; KIND goes below 100."""
+        self.laid_for = width
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        fixed = [("KEY", 7), ("PRI", 3), ("STATUS", 11), ("DUE", 11), ("OWNER", 14 if width < 100 else 20)]
+        if width >= 100:
+            fixed.append(("KIND", 8))
+        title = max(width - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 6, 20)
+        self.columns = [label for label, _ in fixed] + ["TITLE"]
+        for label, cells in (*fixed, ("TITLE", title)):
+            table.add_column(label, width=cells)
 
     def on_screen_resume(self) -> None:
         if self.detail is not None:
@@ -133,27 +153,26 @@ class IncidentScreen(TrackerScreen[None]):
         for action in detail.actions:
             overdue = action.is_overdue(today)
             style = "bold red" if overdue else ""
-            table.add_row(
-                Text(action.key, style=style),
-                Text(action.priority),
-                Text(action.status),
-                Text(action.due.isoformat() + ("!" if overdue else ""), style=style),
-                Text(one_line(action.owner or "-")),
-                Text(action.kind),
-                Text(one_line(action.title), style=style),
-                key=str(action.id),
-            )
+            cells = {
+                "KEY": Text(action.key, style=style), "PRI": Text(action.priority), "STATUS": Text(action.status),
+                "DUE": Text(action.due.isoformat() + ("!" if overdue else ""), style=style),
+                "OWNER": Text(one_line(action.owner or "-")), "KIND": Text(action.kind),
+                "TITLE": Text(one_line(action.title), style=style),
+            }
+            table.add_row(*(cells[c] for c in self.columns), key=str(action.id))
         if not detail.actions:
-            table.add_row(Text("-"), Text(""), Text(""), Text(""), Text(""), Text(""),
+            table.add_row(Text("-"), *(Text("") for _ in self.columns[1:-1]),
                           Text("No action yet: press n to add one", style="italic"))
-        timeline = Content("\n").join(
-            Content.assemble((f"#{t.id:<4}", "$text-muted"), " ", (_when(t.at) if t.at else "(no time)", "$text-muted"),
-                             "  ", (clean(t.label) or "-", "bold"), "  ", clean(t.body))
-            for t in detail.timeline
-        ) if detail.timeline else literal("-  (t writes what is happening now)")
-        self.query_one("#incident-timeline", Static).update(_section("Timeline", timeline))
-        self.query_one("#incident-history", Static).update(
-            _section(f"History ({len(detail.history)} changes)", history_content(detail.history)))
+        self.query_one("#incident-timeline", HangingText).show_entries(
+            [(Content.assemble((f"#{t.id:<4}", "$text-muted"), " ",
+                               (_when(t.at) if t.at else "(no time)", "$text-muted"), "  "),
+              Content.assemble((clean(t.label) or "-", "bold"), "  ", clean(t.body)))
+             for t in detail.timeline],
+            title=Content.assemble(("Timeline", "bold $accent")),
+            empty=literal("-  (t writes what is happening now)"))
+        self.query_one("#incident-history", HangingText).show_entries(
+            history_entries(detail.history),
+            title=Content.assemble((f"History ({len(detail.history)} changes)", "bold $accent")))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value and event.row_key.value.isdigit():

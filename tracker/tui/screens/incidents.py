@@ -26,7 +26,7 @@ INCIDENT_COLUMNS: list[Column[IncidentRow]] = [
     Column("SEV", 4, lambda r: r.severity),
     Column("TITLE", 0, lambda r: r.title),
     Column("STARTED (UTC)", 16, _started),
-    Column("DURATION", 8, lambda r: duration(r.duration_minutes)),
+    Column("DURATION", 8, lambda r: duration(r.duration_minutes), optional=True),
     Column("STATUS", 13, lambda r: r.status),
     Column("OPEN", 4, lambda r: str(r.open_actions)),
 ]

@@ -56,7 +56,7 @@ HEADLINE: list[tuple[str, str, str, str]] = [
     ("proposed", "P", "proposed", "$warning"),
     ("blocked", "B", "blocked", "$warning"),
     ("stale", "S", "stale", "$warning"),
-    ("causes_without_prevent", "G", "no prevent action", "$error"),
+    ("causes_without_prevent", "C", "no prevent action", "$error"),
     ("recurrence", "R", "recurring", "$error"),
 ]
 """The counts at the top: (section, the key that jumps to it, what it counts, its colour when not zero)."""
@@ -193,10 +193,8 @@ class ReviewScreen(DecidingScreen[None]):
         if key in ("overdue", "due_soon", "unowned", "proposed", "blocked", "stale", "done_this_week",
                    "wont_do_this_week"):
             columns = [for_items(c) for c in action_columns(today)]
-            narrow = [c if c.title != "OWNER" else Column(c.title, 14, c.value) for c in columns
-                      if c.title not in ("KIND", "INCIDENT")]
             return ActionSection(key, columns, grouped=key in GROUPED, row_class=self._row_class,
-                                 empty_text="None.", narrow=narrow, id=wid)
+                                 empty_text="None.", id=wid)
         if key == "causes_without_prevent":
             return GapSection(key, CAUSE_COLUMNS, empty_text="None: every cause has a prevent action.", id=wid)
         columns = {"causes_without_runbook": CAUSE_COLUMNS, "new_incidents": INCIDENT_COLUMNS,
@@ -271,7 +269,7 @@ class ReviewScreen(DecidingScreen[None]):
         if isinstance(widget, RecurrenceTree):
             widget.show(rows)
         elif isinstance(widget, SectionTable):
-            widget.show(rows, keep_cursor=keep_cursor)
+            widget.show_rows(rows, keep_cursor=keep_cursor)
 
     async def _add_section(self, key: str, rows: list[Any]) -> None:
         if self.query(f"#box-{key}"):

@@ -7,13 +7,13 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tracker.tui.bases import TrackerScreen
 from tracker.tui.messages import DiffLoaded
 from tracker.tui.text import could_not_load, diff_content
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.vim import VimScroll
 
 
 class RunbookDiffScreen(TrackerScreen[None]):
@@ -26,7 +26,7 @@ class RunbookDiffScreen(TrackerScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Pending runbook changes", classes="screen-title")
-        with VerticalScroll(id="diff-box"):
+        with VimScroll(id="diff-box"):
             yield Static("Loading…", id="diff-text")
         yield TrackerFooter()
 

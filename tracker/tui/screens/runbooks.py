@@ -1,4 +1,8 @@
-"""Runbooks: the folder with each file's git state and staleness, a preview, search, and the git loop."""
+"""Runbooks: the folder with each file's git state and staleness, a preview, search, and the git loop.
+
+Enter opens the runbook in the reader. Below ``NARROW`` columns the preview pane is left out: the
+list takes the whole width, and the reader the whole screen.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Header, Input, Markdown, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from tracker.base.errors import TrackerError
 from tracker.core.runbooks.files import LARGE_FILE, FrontMatterError, split_front_matter
@@ -24,12 +28,25 @@ from tracker.tui.messages import (
 )
 from tracker.tui.text import clean, could_not_load, literal
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.reader import DocumentView, parse
+from tracker.tui.widgets.vim import VimTable
 
 if TYPE_CHECKING:
     from tracker.core.runbooks.index import RunbookRow
 
 PREVIEW_LIMIT = LARGE_FILE
 """Bytes of a large runbook rendered when its preview is asked for."""
+
+NARROW = 110
+"""Below this many columns the screen shows the list alone (no preview pane)."""
+
+
+class RunbookTable(VimTable):
+    """The runbooks; enter reads the one under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Read", id="runbooks.read"),
+    ]
 
 
 class RunbooksScreen(ExternalEdit):
@@ -39,15 +56,14 @@ class RunbooksScreen(ExternalEdit):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="runbooks.search"),
         Binding("e", "edit", "Edit", id="runbooks.edit"),
-        Binding("E", "external_edit", "Edit in $EDITOR", id="runbooks.external-edit"),
-        Binding("p", "preview", "Preview", show=False, id="runbooks.preview"),
+        Binding("E", "external_edit", "Edit in $EDITOR", show=False, id="runbooks.external-edit"),
         Binding("D", "diff", "Diff", id="runbooks.diff"),
         Binding("c", "commit", "Commit", id="runbooks.commit"),
-        Binding("u", "pull", "Pull", id="runbooks.pull"),
-        Binding("U", "pull_rebase", "Pull --rebase", show=False, id="runbooks.pull-rebase"),
+        Binding("p", "pull", "Pull", id="runbooks.pull"),
+        Binding("B", "pull_rebase", "Pull --rebase", show=False, id="runbooks.pull-rebase"),
         Binding("P", "push", "Push", id="runbooks.push"),
-        Binding("y", "sync", "Sync", show=False, id="runbooks.sync"),
-        Binding("r", "reload", "Refresh", id="runbooks.refresh"),
+        Binding("S", "sync", "Sync (pull, push)", show=False, id="runbooks.sync"),
+        Binding("r", "reload", "Refresh", show=False, id="runbooks.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -63,23 +79,37 @@ class RunbooksScreen(ExternalEdit):
         yield Static("", id="runbook-git", classes="screen-title")
         with Horizontal(id="runbooks-body"):
             with Vertical(id="runbook-side"):
-                yield Input(placeholder="Search runbooks  (/)", id="runbook-search")
-                yield DataTable(id="runbook-table", cursor_type="row")
+                yield Input(placeholder="Search runbooks  (/)", id="runbook-search", compact=True)
+                yield RunbookTable(id="runbook-table", cursor_type="row")
             with VerticalScroll(id="runbook-preview-box"):
                 yield Static("", id="runbook-facts")
-                yield Markdown("", id="runbook-preview", open_links=False)
+                yield DocumentView(cursor=False, id="runbook-preview")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in (("RUNBOOK", 34), ("GIT", 10), ("STALE", 5)):
-            table.add_column(label, width=width)
+        self._columns(self.app.size.width)
         self._list_indexed()  # what the index knows, at once; the refresh below may take longer
         self.action_reload()
 
     def on_screen_resume(self) -> None:
         if self.rows:
             self.action_reload()
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        if narrow != self.has_class("-narrow") or not self.query_one(DataTable).columns:
+            self.set_class(narrow, "-narrow")
+            self._columns(self.size.width)
+            self._show_rows(list(self.rows.values()))
+
+    def _columns(self, width: int) -> None:
+        """The list's columns for a screen ``width`` wide: the name takes what the others leave."""
+        self.set_class(width < NARROW, "-narrow")
+        side = width if width < NARROW else 56
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, cells in (("RUNBOOK", max(side - 10 - 5 - 8, 20)), ("GIT", 10), ("STALE", 5)):
+            table.add_column(label, width=cells)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -109,7 +139,7 @@ class RunbooksScreen(ExternalEdit):
         elif group in ("runbooks-list-indexed", "runbooks-list", "runbook-preview"):
             self.shown = None  # moving onto a runbook, or r, reads it again
             self.query_one("#runbook-facts", Static).update(could_not_load(error))
-            self.query_one("#runbook-preview", Markdown).update("")
+            self.query_one("#runbook-preview", DocumentView).show([])
 
     def on_git_state_loaded(self, message: GitStateLoaded) -> None:
         state, files, problem = message.overview
@@ -155,6 +185,15 @@ class RunbooksScreen(ExternalEdit):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.read(event.row_key.value)
+
+    def read(self, path: str) -> None:
+        from tracker.tui.screens.runbook_reader import RunbookReaderScreen
+
+        self.app.push_screen(RunbookReaderScreen(path))
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value and event.row_key.value != self.shown:
             self._preview(event.row_key.value, full=False)
@@ -181,8 +220,8 @@ class RunbooksScreen(ExternalEdit):
                 facts.append(f"⚠ {row.error}")
         body = text
         if size > LARGE_FILE and not full:
-            facts.append(f"Large runbook ({size / 1_048_576:.1f} MB): press p to preview its first "
-                         f"{PREVIEW_LIMIT // 1024} KB, e to edit it.")
+            facts.append(f"Large runbook ({size / 1_048_576:.1f} MB): enter reads its first "
+                         f"{PREVIEW_LIMIT // 1024} KB, e edits it.")
             body = ""
         elif size > LARGE_FILE:
             body = text[:PREVIEW_LIMIT]
@@ -191,7 +230,7 @@ class RunbooksScreen(ExternalEdit):
         except FrontMatterError:
             pass  # no front matter to hide (its error is among the facts)
         self.query_one("#runbook-facts", Static).update(literal("\n".join(facts)))
-        self.query_one("#runbook-preview", Markdown).update(clean(body))
+        self.query_one("#runbook-preview", DocumentView).show(parse(body))
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -206,9 +245,6 @@ class RunbooksScreen(ExternalEdit):
 
     def action_search(self) -> None:
         self.query_one("#runbook-search", Input).focus()
-
-    def action_preview(self) -> None:
-        self._preview(self.selected_path(), full=True)
 
     def action_edit(self) -> None:
         path = self.selected_path()

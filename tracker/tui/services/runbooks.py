@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from tracker.base.errors import TrackerError
 from tracker.storage.database import Db
 from tracker.tui.services.shared import Shared
 
@@ -26,6 +27,33 @@ class RunbookText(NamedTuple):
 class RunbookService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
+        self._headings: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        """Each runbook's headings by path, with the file's (mtime, size) they were read at."""
+
+    def headings(self) -> dict[str, list[str]]:
+        """The headings of every indexed runbook, by path (for the palette); a file is read again only when it
+        changed, and one that cannot be read has none."""
+        from tracker.base.files import read_capped
+        from tracker.core.runbooks.files import LARGE_FILE, headings_of
+
+        shared = self._shared
+        shared.ensure_indexed()
+        paths = shared.run(lambda db: [path for (path,) in db.cursor("SELECT path FROM runbook")])
+        found: dict[str, list[str]] = {}
+        for path in paths:
+            try:
+                target = self.file(path)
+                info = target.stat()
+                stamp = (info.st_mtime_ns, info.st_size)
+                cached = self._headings.get(path)
+                if cached is None or cached[0] != stamp:
+                    text = read_capped(str(target), label=path, limit=LARGE_FILE).decode("utf-8", errors="replace")
+                    cached = (stamp, headings_of(text))
+                    self._headings[path] = cached
+            except (OSError, TrackerError):
+                continue
+            found[path] = cached[1]
+        return found
 
     def rows(self, text: str = "", refresh: bool = False) -> list[RunbookRow]:
         """The indexed runbooks matching ``text``, with staleness; ``refresh`` re-indexes the folder first."""

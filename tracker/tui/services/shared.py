@@ -23,6 +23,12 @@ class Shared:
     def __init__(self, db: Db, settings: Settings, actor: str, cwd: Path | None = None) -> None:
         self._db = db
         self._lock = threading.RLock()
+        self._side: Db | None = None
+        """A second SQLite connection for stoppable reads, so they never hold up the first (WAL readers
+        do not wait for each other)."""
+        self._side_lock = threading.Lock()
+        self._stoppable = threading.Lock()
+        self._stoppable_running = False
         self.settings = settings
         self.actor = actor
         """Who every change made in the app is recorded as."""
@@ -39,6 +45,31 @@ class Shared:
         """Run ``job`` on the connection with no other thread using it."""
         with self._lock:
             return job(self._db)
+
+    def run_stoppable(self, job: Callable[[Db], T]) -> T:
+        """Like ``run``, for read-only work that ``stop`` may cut short (it then raises the driver's error).
+
+        On SQLite it runs on a second connection of its own, one job at a time, beside whatever the
+        first connection is doing; elsewhere on the shared one.
+        """
+        if self._db.dialect != "sqlite":
+            return self.run(job)
+        with self._side_lock:
+            if self._side is None:
+                self._side = Db.connect_sqlite(Path(self._db.url))
+            with self._stoppable:
+                self._stoppable_running = True
+            try:
+                return job(self._side)
+            finally:
+                with self._stoppable:
+                    self._stoppable_running = False
+
+    def stop(self) -> None:
+        """Cut short the stoppable job running now, if any (from any thread); other jobs are left alone."""
+        with self._stoppable:
+            if self._stoppable_running and self._side is not None:
+                self._side.interrupt()
 
     def workspace(self) -> RunbookWorkspace:
         """The runbooks folder and its repository (found on first use, in a worker)."""
@@ -64,3 +95,7 @@ class Shared:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._side_lock:
+            if self._side is not None:
+                self._side.close()
+                self._side = None

@@ -1,10 +1,14 @@
 """A table that reads only the rows it shows.
 
-The table knows how many rows there are and asks a loader for pages of them, in a thread
-worker, as the visible window needs them: the page after a cached page is read by key
-(keyset), a page reached by a jump is read by offset. At most ``max_pages`` pages stay cached,
-so the cost of opening, scrolling and filtering does not grow with the size of the table.
-A page that cannot be read shows why in place of its rows until the next ``reset``.
+The table asks a loader for pages of rows, in a thread worker, as the visible window needs
+them: the page after a cached page is read by key (keyset), a page reached by a jump is read by
+offset. At most ``max_pages`` pages stay cached, so the cost of opening, scrolling and filtering
+does not grow with the size of the table. A page that cannot be read shows why in place of its
+rows until the next listing.
+
+A listing can start from its first page before its size is known (``show``): the table then
+reaches one page past what it has read, grows as full pages arrive, and takes the total when it
+is counted (``set_total``), or stays open-ended past a capped count.
 """
 
 from __future__ import annotations
@@ -30,12 +34,20 @@ from tracker.tui.text import error_text, one_line
 R = TypeVar("R")
 
 
+NARROW = 100
+"""Below this many cells a table leaves out its ``optional`` columns and uses the ``narrow`` widths."""
+
+
 @dataclass(frozen=True)
 class Column(Generic[R]):
     title: str
     width: int
-    """Cells; 0 means: take what is left."""
+    """Cells; 0 means: take what is left (the title), with every spare cell."""
     value: Callable[[R], str]
+    optional: bool = False
+    """Left out below ``NARROW`` cells, so that the title keeps its room."""
+    narrow: int = 0
+    """Cells below ``NARROW`` (0: the same as ``width``)."""
 
 
 Loader = Callable[[tuple[Any, ...] | None, int, int], list[Any]]
@@ -63,8 +75,8 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="table.page-up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page-down"),
-        Binding("home", "jump(0)", "First", show=False, id="table.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table.last"),
         Binding("enter", "select", "Open", id="table.open"),
     ]
 
@@ -135,6 +147,8 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         """False until the first page of the current listing has arrived (or could not be read)."""
         self.failure: str | None = None
         """Why rows of the current listing could not be read; no more are asked for until ``reset``."""
+        self.open_ended = False
+        """True while ``total`` is a lower bound: the listing grows as full pages arrive."""
         self._loader: Loader | None = None
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
         self._pending: set[int] = set()
@@ -149,6 +163,7 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self.total = total
+        self.open_ended = False
         self.loaded = total == 0
         self.failure = None
         self.virtual_size = Size(self.size.width, total + 1)
@@ -165,11 +180,66 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self.total = 0
+        self.open_ended = False
         self.loaded = True
         self.failure = error_text(error)
         self.virtual_size = Size(self.size.width, 1)
         self.set_reactive(LazyTable.cursor_row, 0)
         self.refresh()
+
+
+    def show(self, rows: list[R], page: int, loader: Loader, *, keep_cursor: bool = False) -> None:
+        """Show a new listing from one page already read (``page``), its size not yet known."""
+        self._generation += 1
+        self._loader = loader
+        self._pages.clear()
+        self._pending.clear()
+        self._pages[page] = rows
+        self.loaded = True
+        self.failure = None
+        self.total = 0
+        self._grow(page, rows)
+        cursor = min(self.cursor_row, max(self.total - 1, 0)) if keep_cursor else 0
+        if cursor // self.page_size != page:
+            cursor = page * self.page_size
+        self.set_reactive(LazyTable.cursor_row, cursor)
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        row = self.cursor_value
+        if row is not None:
+            self.post_message(self.Highlighted(self, row))
+        self.refresh()
+
+    @property
+    def rows_seen(self) -> int:
+        """How far into the listing the pages read so far reach."""
+        return max((p * self.page_size + len(rows) for p, rows in self._pages.items()), default=0)
+
+    def set_total(self, total: int, *, at_least: bool = False) -> None:
+        """The listing's size, once counted; ``at_least``: a capped count, so more rows may follow."""
+        if at_least:
+            if not self.open_ended and self.total >= total:
+                return  # the pages read already found the end
+            self.total = max(total, self.total)
+        else:
+            self.total = total
+        self.open_ended = at_least
+        self.virtual_size = Size(self.size.width, self.total + 1)
+        if self.cursor_row >= self.total:
+            self.set_reactive(LazyTable.cursor_row, max(self.total - 1, 0))
+        self.refresh()
+
+    def _grow(self, page: int, rows: list[R]) -> None:
+        """Stretch a listing of unknown (or capped) size to what a page just read shows of it."""
+        end = page * self.page_size + len(rows)
+        if len(rows) < self.page_size:
+            self.total = end  # a short page is the last one
+            self.open_ended = False
+        elif end >= self.total:
+            # A full page at the end: one more page may follow; reach into it.
+            self.total = end + 1
+            self.open_ended = True
+        self.virtual_size = Size(self.size.width, self.total + 1)
 
     def row_at(self, index: int) -> R | None:
         page = self._pages.get(index // self.page_size)
@@ -207,6 +277,8 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
             return
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
+        if self.open_ended:
+            self._grow(message.page, message.rows)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         if message.page == self.cursor_row // self.page_size:
@@ -229,14 +301,21 @@ class LazyTable(ScrollView, Generic[R], can_focus=True):
     # -- drawing -----------------------------------------------------------------------------
 
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns if c.width) + len(self.columns) - 1
-        flexible = [c for c in self.columns if not c.width]
+        """Each column's cells at ``width`` (0: left out); the flexible ones share what the others leave."""
+        narrow = width < NARROW
+        wanted = [0 if narrow and c.optional else (c.narrow if narrow and c.narrow else c.width) or -1
+                  for c in self.columns]
+        shown = sum(1 for w in wanted if w)
+        fixed = sum(w for w in wanted if w > 0) + shown - 1
+        flexible = sum(1 for w in wanted if w < 0)
         rest = max(width - fixed, 10)
-        return [c.width or max(rest // max(len(flexible), 1), 1) for c in self.columns]
+        return [max(rest // max(flexible, 1), 1) if w < 0 else w for w in wanted]
 
     def _cells(self, values: list[str], widths: list[int]) -> str:
         parts = []
         for value, width in zip(values, widths, strict=True):
+            if not width:
+                continue
             text = one_line(value)
             if cell_len(text) > width:
                 text = set_cell_size(text, max(width - 1, 0)) + "…"

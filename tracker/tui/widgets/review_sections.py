@@ -17,7 +17,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.widgets import Tree
@@ -27,9 +26,6 @@ from tracker.core.actions import ActionRow
 from tracker.core.review import ActionItem, OwnerGroup, Recurrence
 from tracker.tui.text import one_line
 from tracker.tui.widgets.lazy_table import Column, LazyTable
-
-NARROW = 110
-"""Below this width a section shows its narrow columns."""
 
 MAX_ROWS = 12
 """The most rows a section shows before it scrolls inside (a header line included)."""
@@ -57,8 +53,11 @@ def row_action(row: Any) -> ActionRow | None:
 
 
 def for_items(column: Column[ActionRow]) -> Column[Any]:
-    """An actions-table column that reads an item's action (group headings draw themselves)."""
-    return Column(column.title, column.width, lambda r: column.value(r.action) if isinstance(r, ActionItem) else "")
+    """An actions-table column that reads an item's action (group headings draw themselves); its widths
+    (``optional``, ``narrow``) stay those of the actions screen."""
+    value = column.value
+    return Column(column.title, column.width, lambda r: value(r.action) if isinstance(r, ActionItem) else "",
+                  optional=column.optional, narrow=column.narrow)
 
 
 class SectionTable(LazyTable[Any]):
@@ -77,12 +76,9 @@ class SectionTable(LazyTable[Any]):
 
     def __init__(self, key: str, columns: Sequence[Column[Any]], *, grouped: bool = False,
                  row_class: Callable[[Any], str | None] = lambda row: None, empty_text: str = "None.",
-                 narrow: Sequence[Column[Any]] | None = None, id: str | None = None) -> None:  # noqa: A002
+                 id: str | None = None) -> None:  # noqa: A002
         super().__init__(columns, key=lambda row: (), row_class=row_class, empty_text=empty_text, id=id,
                          classes="review-table")
-        self.wide_columns = list(columns)
-        self.narrow_columns = list(narrow) if narrow is not None else self.wide_columns
-        """The columns below ``NARROW`` cells, so that the title keeps room at 80 columns."""
         self.section = key
         self.grouped = grouped
         self.folded: set[str | None] = set()
@@ -90,7 +86,7 @@ class SectionTable(LazyTable[Any]):
         self._groups: list[OwnerGroup] = []
         self._rows: list[Any] = []
 
-    def show(self, rows: Sequence[Any], keep_cursor: bool = False) -> None:
+    def show_rows(self, rows: Sequence[Any], keep_cursor: bool = False) -> None:
         """Show these rows: a flat list, or ``OwnerGroup`` rows for a grouped section."""
         if self.grouped:
             self._groups = list(rows)
@@ -139,9 +135,6 @@ class SectionTable(LazyTable[Any]):
         if action == "fold":
             return self.grouped
         return True
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.columns = self.narrow_columns if event.size.width < NARROW else self.wide_columns
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_offset.y) + y - 1
@@ -210,6 +203,11 @@ class RecurrenceTree(Tree[Node]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "screen.new_prevent", "New prevent action", id="review-recurrence.new"),
+        # The lists' keys, so that j k g G mean the same here as in every other list.
+        Binding("j", "cursor_down", "Down", show=False, id="review-recurrence.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="review-recurrence.up"),
+        Binding("g", "scroll_home", "First", show=False, id="review-recurrence.first"),
+        Binding("G", "scroll_end", "Last", show=False, id="review-recurrence.last"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"recurrence-tree--again", "recurrence-tree--muted"}
