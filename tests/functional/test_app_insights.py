@@ -28,6 +28,7 @@ async def test_insights_shows_four_charts_and_changes_window(app_for) -> None:
         assert all(c.series for c in charts.values())
         assert len(charts["chart-flow"].labels) == 12 and charts["chart-slo"].labels[0] == "P1 28d"
         assert all(c.size.width >= 30 and c.size.height >= 8 for c in charts.values())
+        assert charts["chart-close"].title == "Days to close: none closed"  # none in the demo's last 12 weeks
         await pilot.press("minus")
         await settle(pilot)
         assert screen.weeks == 8 and len(charts["chart-flow"].labels) == 8

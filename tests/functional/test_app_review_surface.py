@@ -114,12 +114,24 @@ async def test_counts_at_the_top_jump_to_their_sections_and_groups_fold(app_for)
         await pilot.press("C")
         await pilot.pause()
         assert screen.focused is screen.query_one("#section-causes_without_prevent")
+        body = screen.query_one("#review-body")
+        assert screen.query_one("#box-causes_without_prevent").region.y == body.region.y  # its title on top
         await pilot.press("R")
         await pilot.pause()
-        assert isinstance(screen.focused, RecurrenceTree)
+        tree = screen.focused
+        assert isinstance(tree, RecurrenceTree)
+        await pilot.press("j")  # the lists' keys move in the tree too
+        line = tree.cursor_line
+        await pilot.press("j")
+        assert tree.cursor_line == line + 1
+        await pilot.press("k")
+        assert tree.cursor_line == line
         await pilot.press("O")
         await pilot.pause()
         table = screen.query_one("#section-overdue", ActionSection)
+        await pilot.press("G")  # bottom, as in every list: it jumps nowhere else
+        assert screen.focused is table and table.cursor_row == len(table.rows) - 1
+        await pilot.press("g")
         before = len(table.rows)
         heading = table.cursor_value
         assert isinstance(heading, GroupRow) and not heading.folded
@@ -129,6 +141,19 @@ async def test_counts_at_the_top_jump_to_their_sections_and_groups_fold(app_for)
         await pilot.press("space")
         await pilot.pause()
         assert len(table.rows) == before
+
+
+def test_no_jump_key_is_taken_by_a_section_or_the_tree() -> None:
+    from textual.binding import Binding
+
+    from tracker.tui.screens.review import HEADLINE
+    from tracker.tui.widgets.review_sections import GapSection
+
+    jumps = {key for _, key, _, _ in HEADLINE}
+    for widget in (ActionSection, GapSection, RecurrenceTree):
+        keys = {key.strip() for cls in widget.__mro__ for b in vars(cls).get("BINDINGS", [])
+                if isinstance(b, Binding) for key in b.key.split(",")}
+        assert not jumps & keys, widget
 
 
 async def test_a_gap_fixed_with_n_leaves_the_gap_list(app_for, db_path: Path) -> None:

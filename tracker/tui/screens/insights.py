@@ -52,7 +52,7 @@ class InsightsScreen(TrackerScreen[None]):
             yield Chart("Opened (bars) and closed (line) per week", id="chart-flow")
             yield Chart("Overdue at the end of each week", id="chart-overdue")
             yield Chart("SLO breach rate per priority, %", id="chart-slo")
-            yield Chart("Days to close: p50 and p90", id="chart-close")
+            yield Chart("Days to close", id="chart-close")
         yield TrackerFooter()
 
     def on_mount(self) -> None:
@@ -94,9 +94,12 @@ class InsightsScreen(TrackerScreen[None]):
             Series("breach rate", [round((row.breach_rate or 0) * 100) for row in i.slo], "bar", "warning")])
         t = i.time_to_close
         times = [("all", t.overall), *t.by_priority.items()]
+        # No action closed in the window draws no bar at all: the title says why, rather than an empty frame.
+        title = "Days to close: p50 and p90" if t.overall.closed else "Days to close: none closed"
         self.query_one("#chart-close", Chart).show([name for name, _ in times], [
             Series("p50", [c.p50_days or 0 for _, c in times], "bar", "primary"),
-            Series("p90", [c.p90_days or 0 for _, c in times], "bar", "accent")])
+            Series("p90", [c.p90_days or 0 for _, c in times], "bar", "accent")],
+            title=title)
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.action_reload()

@@ -305,7 +305,7 @@ class ReviewScreen(DecidingScreen[None]):
 
     def action_jump(self, section: str) -> None:
         widget = self.query_one(f"#section-{section}")
-        widget.focus()
+        widget.focus(scroll_visible=False)  # the section's title at the top, not just its table in sight
         self.query_one("#review-body", VerticalScroll).scroll_to_widget(self.query_one(f"#box-{section}"),
                                                                         top=True, animate=False)
 

@@ -43,7 +43,6 @@ class Chart(PlotextPlot):
         self.labels: list[str] = []
         self.series: list[Series] = []
         self.y_label = ""
-        self.empty_text = "no data"
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)

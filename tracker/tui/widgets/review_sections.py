@@ -213,7 +213,7 @@ class RecurrenceTree(Tree[Node]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"recurrence-tree--again", "recurrence-tree--muted"}
 
     DEFAULT_CSS = """
-    RecurrenceTree { height: auto; max-height: 16; background: $surface; }
+    RecurrenceTree { height: auto; max-height: 16; background: $surface; overflow-x: hidden; }
     RecurrenceTree > .recurrence-tree--again { color: $error; text-style: bold; }
     RecurrenceTree > .recurrence-tree--muted { color: $text-muted; }
     """
@@ -266,4 +266,12 @@ class RecurrenceTree(Tree[Node]):
         elif data is not None and (data.kind == "none" or (data.action is not None
                                                             and data.action.status in ("done", "wont_do"))):
             style = style + self.get_component_rich_style("recurrence-tree--muted", partial=True)
-        return super().render_label(node, base_style, style)
+        label = super().render_label(node, base_style, style)
+        # A long title ends in an ellipsis at the tree's edge rather than running on out of sight.
+        depth, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 1 and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        return label
