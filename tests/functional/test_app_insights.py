@@ -51,7 +51,10 @@ async def test_charts_take_their_colours_from_the_theme(app_for) -> None:
         assert chart._colour("primary") != dark
 
 
-async def test_next_sort_pages_the_open_actions_by_score(app_for, db_path) -> None:
+async def test_next_sort_pages_the_open_actions_by_score(app_for, db_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.tui.screens import actions as actions_screen
+
+    monkeypatch.setattr(actions_screen, "ACTION_PAGE", 3)  # several pages, each read by offset
     app = app_for("actions")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -62,6 +65,8 @@ async def test_next_sort_pages_the_open_actions_by_score(app_for, db_path) -> No
         assert isinstance(screen, ActionsScreen) and screen.sort == "next"
         table = screen.query_one(LazyTable)
         shown = [table.row_at(i).key for i in range(table.total)]
+        counted = screen.sub_title
     with Db.connect_sqlite(db_path) as db:
         ranked = [s.action.key for s in next_actions(db, ActionFilter(), today=app.store.today, limit=1000)]
-    assert shown == ranked and len(shown) < 20
+    assert shown == ranked and 3 < len(shown) < 20
+    assert counted == f"{len(ranked)} actions"  # the count counts open actions only, as the list shows them
