@@ -304,7 +304,7 @@ async def test_7_the_walkthrough_keeps_on_enter_not_k_and_undoes_its_last_decisi
         row = get_action(db, first.id)
         notes = [event.note for event in action_history(db, first.id)]
     assert row.status == first.status
-    assert any(note.startswith("Review 2026-W48: undo: back to version") for note in notes)
+    assert any(note == "Review 2026-W48: undo (done)" for note in notes)
 
 
 # -- 8. tables and wrapped text --------------------------------------------------------------

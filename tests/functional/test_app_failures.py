@@ -92,8 +92,8 @@ CASES = {
                           static("#action-heading"), "ACT-3", open=lambda app: app.open_action("ACT-3")),
     "action-commits": Case("actions", GitService, "commits_for", RuntimeError("a bug [bold]"),
                            static("#action-commits"), "No commit references", open=lambda app: app.open_action(3)),
-    "review": Case("review", ReviewService, "week", RuntimeError("a bug [bold]"), static("#review-text"),
-                   "hosting-provider-outage"),
+    "review": Case("review", ReviewService, "week", RuntimeError("a bug [bold]"), static("#review-counts"),
+                   "4 overdue"),
     "runbook-list": Case("runbooks", RunbookService, "rows", OSError(5, "Input/output error"),
                          static("#runbook-facts"), "Restart the gadget", git=True),
     "runbook-preview": Case("runbooks", RunbookService, "text", PermissionError(13, "Permission denied"),
@@ -177,9 +177,8 @@ async def test_a_failed_decision_in_the_walk_through_leaves_its_keys_working(app
     from tracker.core.actions import action_history
     from tracker.storage.database import Db
     from tracker.tui.screens.walkthrough import WalkthroughScreen
-    from tracker.tui.store import Store
 
-    broken = Broken(monkeypatch, Store, "update_action", OSError(5, "Input/output error"))
+    broken = Broken(monkeypatch, ActionService, "update", OSError(5, "Input/output error"))
     app = app_for("review")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)

@@ -23,10 +23,10 @@ async def test_the_first_page_shows_before_the_total(app_for, monkeypatch: pytes
     counting = threading.Event()
     original = ActionService.count_up_to
 
-    def slow_count(self: ActionService, filt: ActionFilter, cap: int) -> tuple[int, bool]:
+    def slow_count(self: ActionService, filt: ActionFilter, cap: int, sort: str = "due") -> tuple[int, bool]:
         counting.set()
         assert release.wait(10)
-        return original(self, filt, cap)
+        return original(self, filt, cap, sort)
 
     monkeypatch.setattr(ActionService, "count_up_to", slow_count)
     app = app_for("actions")
@@ -78,14 +78,14 @@ async def test_a_newer_keystroke_stops_the_older_count(app_for, monkeypatch: pyt
     original_count = ActionService.count_up_to
     seen: list[str] = []
 
-    def count(self: ActionService, filt: ActionFilter, cap: int) -> tuple[int, bool]:
+    def count(self: ActionService, filt: ActionFilter, cap: int, sort: str = "due") -> tuple[int, bool]:
         seen.append(filt.text)
         if filt.text == "q":
             blocked.set()
             if not stopped.wait(10):
                 raise AssertionError("the older count was never stopped")
             raise RuntimeError("interrupted")
-        return original_count(self, filt, cap)
+        return original_count(self, filt, cap, sort)
 
     def stop(self: ActionService) -> None:
         if blocked.is_set():

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from tests.functional.conftest import SIZE, settle
 from tests.gitfixtures import clone, git
@@ -16,6 +16,7 @@ from tracker.tui.dialogs.confirm import ConfirmDialog
 from tracker.tui.dialogs.prompt import PromptDialog
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
+from tracker.tui.widgets.review_sections import RecurrenceTree, SectionTable
 
 pytestmark = pytest.mark.date_sensitive
 
@@ -26,11 +27,13 @@ async def test_review_screen_shows_the_week(app_for) -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        text = str(screen.query_one("#review-text", Static).render())
-        assert "2026-W48" in text and "hosting-provider-outage" in text and "message-queue-change" in text
+        assert "2026-W48" in screen.sub_title
+        gaps = screen.query_one("#section-causes_without_prevent", SectionTable).rows
+        assert "hosting-provider-outage" in [g.slug for g in gaps]
+        assert "message-queue-change" in [str(n.data.key) for n in screen.query_one(RecurrenceTree).root.children]
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert screen.review.week == "2026-W47"
+        assert screen.review.week == "2026-W47" and "2026-W47" in screen.sub_title
 
 
 async def test_walkthrough_decisions_land_as_events_and_the_record_is_written(app_for, db_path: Path,
@@ -43,7 +46,7 @@ async def test_walkthrough_decisions_land_as_events_and_the_record_is_written(ap
         walk = app.screen
         assert isinstance(walk, WalkthroughScreen)
         first, second, third = (walk.items[i][0].action for i in range(3))
-        await pilot.press("enter")  # keep
+        await pilot.press("K")  # keep
         await settle(pilot)
         await pilot.press("s")  # reschedule
         await pilot.pause()

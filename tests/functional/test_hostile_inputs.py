@@ -1559,6 +1559,7 @@ async def test_the_app_lists_every_runbook_and_shows_the_review_despite_one_at_t
     from tests.functional.conftest import SIZE, settle
     from tracker.tui.screens.review import ReviewScreen
     from tracker.tui.screens.runbooks import RunbooksScreen
+    from tracker.tui.widgets.review_sections import SectionTable
 
     (workdir / "runbooks" / "far.md").write_text(FAR_RUNBOOK)
     app = app_for("runbooks", cwd=workdir)
@@ -1572,8 +1573,10 @@ async def test_the_app_lists_every_runbook_and_shows_the_review_despite_one_at_t
         await pilot.press("5")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
-        text = str(app.screen.query_one("#review-text", Static).render())
-        assert "2026-W48" in text and "runbooks/far.md" in text and "Loading" not in text
+        stale = app.screen.query_one("#section-stale_runbooks", SectionTable).rows
+        counts = str(app.screen.query_one("#review-counts", Static).render())
+        assert "2026-W48" in app.screen.sub_title and "runbooks/far.md" in [r.path for r in stale]
+        assert "Loading" not in counts
 
 
 # -- one validation layer: the TOML import refuses what every other way in refuses ----------------

@@ -95,7 +95,8 @@ class _Verbs:
 def _add_ui(commands: Commands, verb: str | None = None) -> None:
     ui = commands.add_parser("ui", help=COMMAND_HELP["ui"])
     _common(ui)
-    ui.add_argument("--screen", default="incidents", help="first screen: incidents (default), causes or actions")
+    ui.add_argument("--screen", default="incidents",
+                    help="first screen: incidents (default), causes, actions, runbooks, review or insights")
 
 
 def _add_summary(commands: Commands, verb: str | None = None) -> None:

@@ -5,11 +5,13 @@ Shared by ``tracker review --write/--commit`` and the app's walk-through.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
 from tracker.config import Settings
 from tracker.core.review import Review, build_review, current_week, parse_week, reference_day
+from tracker.core.review.build import PARTS
 from tracker.core.runbooks.files import atomic_write, safe_runbook_path
 from tracker.repo import gitsync
 from tracker.storage.database import Db
@@ -33,17 +35,19 @@ def normal_week(week: str | None, settings: Settings) -> str:
     return f"{year:04d}-W{number:02d}"
 
 
-def make_review(db: Db, settings: Settings, week: str, *, refresh_from: Path | None = None) -> Review:
-    """The review of ``week`` with the runbook index as it is (refreshed first from ``refresh_from``)."""
+def make_review(db: Db, settings: Settings, week: str, *, refresh_from: Path | None = None,
+                parts: Collection[str] = PARTS) -> Review:
+    """The review of ``week`` with the runbook index as it is (refreshed first from ``refresh_from``);
+    only its ``parts`` (``tracker.core.review.build.PARTS``) when given."""
     from tracker.core.runbooks.index import list_runbooks
 
     if refresh_from is not None:
         from tracker.repo.workspace import RunbookWorkspace
 
         RunbookWorkspace(db, settings, refresh_from).refresh()
-    runbooks = list_runbooks(db, reference_day(week, settings.today_date()))
+    runbooks = list_runbooks(db, reference_day(week, settings.today_date())) if "causes" in parts else []
     return build_review(db, week=week, today=settings.today_date(), stale_days=settings.stale_days,
-                        runbooks=runbooks, clock=settings.clock)
+                        runbooks=runbooks, clock=settings.clock, parts=parts)
 
 
 def write_record(db: Db, settings: Settings, week: str, *, commit: bool, cwd: Path | None = None) -> Record:

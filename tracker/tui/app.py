@@ -1,4 +1,5 @@
-"""The tracker app: five modes (incidents, root causes, actions, runbooks, weekly review), detail screens, a palette.
+"""The tracker app: six modes (incidents, root causes, actions, runbooks, weekly review, insights), detail screens,
+a palette.
 
 ``make_app`` is the one factory used by the command line and by the tests.
 """
@@ -24,12 +25,13 @@ from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.insights import InsightsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.store import Store
 from tracker.tui.text import clean, error_text
 
-START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review")
+START_SCREENS = ("incidents", "causes", "actions", "runbooks", "review", "insights")
 
 
 class TrackerApp(App[None]):
@@ -43,6 +45,7 @@ class TrackerApp(App[None]):
         "actions": ActionsScreen,
         "runbooks": RunbooksScreen,
         "review": ReviewScreen,
+        "insights": InsightsScreen,
     }
     COMMANDS = App.COMMANDS | {JumpProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,6 +54,7 @@ class TrackerApp(App[None]):
         Binding("3", "section('actions')", "Actions", show=False, id="app.actions"),
         Binding("4", "section('runbooks')", "Runbooks", show=False, id="app.runbooks"),
         Binding("5", "section('review')", "Review", show=False, id="app.review"),
+        Binding("6", "section('insights')", "Insights", show=False, id="app.insights"),
         Binding("ctrl+p", "command_palette", "Palette: jump to any incident, action, cause or runbook", show=False,
                 id="app.palette"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),

@@ -18,6 +18,7 @@ from tracker.tui.screens.actions import ActionsScreen
 from tracker.tui.screens.causes import CausesScreen
 from tracker.tui.screens.incident_detail import IncidentScreen
 from tracker.tui.screens.incidents import IncidentsScreen
+from tracker.tui.screens.insights import InsightsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.runbook_diff import RunbookDiffScreen
 from tracker.tui.screens.runbook_edit import RunbookEditScreen
@@ -26,6 +27,7 @@ from tracker.tui.screens.runbooks import RunbooksScreen
 from tracker.tui.screens.walkthrough import WalkthroughScreen
 from tracker.tui.widgets.cause_picker import CausePicker
 from tracker.tui.widgets.lazy_table import LazyTable
+from tracker.tui.widgets.review_sections import ActionSection, GapSection, RecurrenceTree, SectionTable
 
 PARTS: list[tuple[str, type]] = [
     ("Lists", LazyTable),
@@ -37,7 +39,12 @@ PARTS: list[tuple[str, type]] = [
     ("Runbooks", RunbooksScreen),
     ("Runbook reader", RunbookReaderScreen),
     ("Weekly review", ReviewScreen),
+    ("Weekly review: a section", SectionTable),
+    ("Weekly review: a highlighted action", ActionSection),
+    ("Weekly review: a coverage gap", GapSection),
+    ("Weekly review: recurring causes", RecurrenceTree),
     ("Review walk-through", WalkthroughScreen),
+    ("Insights", InsightsScreen),
     ("Runbook editor", RunbookEditScreen),
     ("Runbook diff", RunbookDiffScreen),
     ("Runbook headings", HeadingsDialog),

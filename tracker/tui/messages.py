@@ -13,6 +13,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from tracker.core.actions import ActionEventRow, ActionFilter, ActionRow
     from tracker.core.incidents import IncidentDetail, IncidentRow, TimelineItem
+    from tracker.core.insights import Insights
     from tracker.core.review import Review
     from tracker.core.rootcauses import RootCauseRow
     from tracker.core.rootcauses.changes import MergePlan
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from tracker.core.stamp import ChangesStamp
     from tracker.exchange.apply import ImportPlan
     from tracker.repo.gitsync import CommitInfo
+    from tracker.tui.screens.review_decisions import Decided
     from tracker.tui.services.git import GitOverview
 
 # -- any screen ------------------------------------------------------------------------------
@@ -420,11 +422,12 @@ class GitOperationDone(Message):
 
 
 class ReviewLoaded(Message):
-    """A week's review."""
+    """A week's review; ``complete`` False when only its first part was read (the rest follows)."""
 
-    def __init__(self, review: Review) -> None:
+    def __init__(self, review: Review, complete: bool = True) -> None:
         super().__init__()
         self.review = review
+        self.complete = complete
 
 
 class ReviewRecorded(Message):
@@ -470,3 +473,17 @@ class LedgerSynced(Message):
         super().__init__()
         self.summary = summary
         self.error = error
+class DecisionRecorded(Message):
+    """A review decision (or its undo) was written to the action's history."""
+
+    def __init__(self, decided: Decided) -> None:
+        super().__init__()
+        self.decided = decided
+
+
+class InsightsLoaded(Message):
+    """The insights of a window of weeks."""
+
+    def __init__(self, insights: Insights) -> None:
+        super().__init__()
+        self.insights = insights

@@ -244,8 +244,11 @@ def recurrence(q: Query, review: Review) -> None:
                     a.completed_at and last and a.completed_at < last)})
                 for a, _ in q.actions("a.root_cause_id = :cause AND a.status = 'done'", "a.completed_at, a.id",
                                       cause=cause_id)]
+        against = [ActionItem(a, {"happened_again": bool(
+                       a.status == "done" and a.completed_at and last and a.completed_at < last)})
+                   for a, _ in q.actions("a.root_cause_id = :cause", "a.incident_id, a.id", cause=cause_id)]
         found.append(Recurrence(slug, title, int(count), last, incidents, done,
-                                any(d.extra["happened_again"] for d in done)))
+                                any(d.extra["happened_again"] for d in done), against))
     review.sections["recurrence"] = found
     # Per cause, its first two links at most: the taxonomy's size, not the incidents'.
     review.counts["recurrence"] = int(q.db.scalar(

@@ -186,6 +186,24 @@ def _trend_lines(review: Review) -> Iterator[str]:
 # -- markdown report ------------------------------------------------------------------------------
 
 
+def mermaid_trend(review: Review) -> Iterator[str]:
+    """The 12 weeks' opened and closed actions as a Mermaid ``xychart-beta`` (GitHub and GitLab draw it):
+    opened as bars, closed as a line, weeks on the x axis by their number (``W48``)."""
+    opened = [w.opened for w in review.trend]
+    closed = [w.closed for w in review.trend]
+    top = max([*opened, *closed, 1])
+    weeks = ", ".join(f'"{w.week[-3:]}"' for w in review.trend)
+    first, last = (review.trend[0].week, review.trend[-1].week) if review.trend else (review.week, review.week)
+    yield "```mermaid"
+    yield "xychart-beta"
+    yield f'    title "Actions opened (bars) and closed (line) per week, {first} to {last}"'
+    yield f"    x-axis [{weeks}]"
+    yield f'    y-axis "Actions" 0 --> {top}'
+    yield f"    bar [{', '.join(map(str, opened))}]"
+    yield f"    line [{', '.join(map(str, closed))}]"
+    yield "```"
+
+
 _MD_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`", "<": "&lt;"})
 """User text in the report stays text: no table breaks, links, code spans or HTML."""
 
@@ -277,7 +295,7 @@ def render_markdown(review: Review) -> str:
             lines += ["## Coverage gaps", ""]
         lines += _md_section(review, key)
         if key == "load":
-            lines += ["## Trend", "", "```", *_trend_lines(review), "```", ""]
+            lines += ["## Trend", "", *mermaid_trend(review), ""]
             lines += _table(("week", "starts", "opened", "closed"),
                             [[w.week, w.start.isoformat(), w.opened, w.closed] for w in review.trend])
             lines.append("")

@@ -35,7 +35,8 @@ JSON keys (``Review.to_json()``, stable):
   incident_count, last_seen, incidents, done, happened_again}``; ``incidents`` in the incident shape
   above, oldest first; ``done`` the actions done against the cause (items add ``completed_at`` and
   ``happened_again``: completed before the cause's latest incident, "these were done, and it happened
-  again"); the cause's ``happened_again`` is true when any of them is.
+  again"); the cause's ``happened_again`` is true when any of them is; ``actions`` every action against the
+  cause, whatever its status, by incident (items add ``happened_again``, true only for done ones).
 - ``load``: ``[{owner, open, overdue}]`` per owner (``null`` = unowned), most overdue first.
 - ``trend``: 12 weeks ending with this one, oldest first: ``[{week, start, opened, closed}]``
   (actions created / completed in that week).
@@ -119,6 +120,8 @@ class Recurrence(NamedTuple):
     incidents: list[IncidentItem]
     done: list[ActionItem]
     happened_again: bool
+    actions: list[ActionItem]
+    """Every action against the cause, whatever its status, by incident (the app's recurrence tree)."""
 
 
 class OwnerLoad(NamedTuple):

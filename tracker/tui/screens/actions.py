@@ -18,7 +18,8 @@ from tracker.tui.text import literal
 from tracker.tui.widgets.footer import TrackerFooter
 from tracker.tui.widgets.lazy_table import Column, LazyTable
 
-SORT_CYCLE = ("due", "priority", "updated")
+SORT_CYCLE = ("due", "priority", "updated", "next")
+"""``next``: open actions by their score (``tracker actions next``), highest first."""
 
 COUNT_CAP = 10_000
 """Past this many matches the count stops and says ``10,000+`` (the table still scrolls on)."""
@@ -26,6 +27,7 @@ COUNT_CAP = 10_000
 ACTION_PAGE = 50
 """Rows per page read: a tall terminal's screenful. A word search reads about page / share-of-matches
 rows to fill one, so a smaller page shows the first rows sooner."""
+
 
 def action_columns(today: date) -> list[Column[ActionRow]]:
     """The actions table; an overdue due date carries a ``!`` as well as the alert colour."""
@@ -158,7 +160,7 @@ class ActionsScreen(ActionOps):
             return  # an older request; a newer one is on its way
         store = self.app.store
         table = self.query_one(LazyTable)
-        table.key_of = SORTS[sort].key
+        table.key_of = SORTS[sort].key if sort in SORTS else (lambda row: ())  # "next" is read by offset
         table.show(message.rows, message.page,
                    lambda after, offset, limit: store.actions.page(filt, sort, after, offset, limit),
                    keep_cursor=message.keep_cursor)
@@ -171,7 +173,7 @@ class ActionsScreen(ActionOps):
     @work(thread=True, exclusive=True, group="actions-count", exit_on_error=False)
     def _count(self, filt: ActionFilter, sort: str) -> None:
         try:
-            total, at_least = self.app.store.actions.count_up_to(filt, COUNT_CAP)
+            total, at_least = self.app.store.actions.count_up_to(filt, COUNT_CAP, sort)
         except Exception as error:  # noqa: BLE001 - the table keeps its rows either way
             # Stopped by a newer listing: that one counts. Anything else is said where the total goes.
             self.post_message(ActionsCountFailed(filt, sort, error))

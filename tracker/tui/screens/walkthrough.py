@@ -1,27 +1,23 @@
-"""The guided review: one action at a time, one key per decision, each decision in its history."""
+"""The guided review: one action at a time, one key per decision, each decision in its history.
+
+The decisions are those of the review screen (``tracker.tui.screens.review_decisions``), with the same keys.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
-from tracker.base.enums import ActionStatus
-from tracker.base.errors import StaleWriteError, TrackerError
-from tracker.base.timeutil import parse_due
-from tracker.core.actions import ActionChanges, ActionRow
-from tracker.core.validate import clean_owner
-from tracker.tui.bases import TrackerScreen
-from tracker.tui.messages import ActionNotSaved, ActionReloaded, ActionSaved, DecisionTaken, DecisionUndone
+from tracker.core.actions import ActionRow
+from tracker.tui.screens.review_decisions import Decided, DecidingScreen
 from tracker.tui.text import clean, literal
 from tracker.tui.widgets.footer import TrackerFooter
+from tracker.tui.widgets.review_sections import decision_bindings
 
 if TYPE_CHECKING:
     from tracker.core.review import ActionItem
@@ -29,19 +25,18 @@ if TYPE_CHECKING:
 REASON_TEXT = {"overdue": "overdue", "unowned": "no owner", "proposed": "waiting for triage",
                "stale": "no change for a while", "blocked": "blocked"}
 
+KEYS_TEXT = ("K or enter keep · s reschedule · o or w reassign · d done · x won't do · b blocked · n note"
+             " · space skip · u undo the last decision")
 
-class WalkthroughScreen(TrackerScreen[list[str]]):
+
+class WalkthroughScreen(DecidingScreen[list[str]]):
     """Steps through the items needing a decision; dismisses with the decisions taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Enter keeps (k is up everywhere); w assigns an owner, as on every action screen.
-        Binding("enter", "keep", "Keep", id="walk.keep"),
-        Binding("s", "reschedule", "Reschedule", id="walk.reschedule"),
-        Binding("w", "reassign", "Reassign", id="walk.reassign"),
-        Binding("d", "done", "Done", id="walk.done"),
-        Binding("x", "wont_do", "Won't do", id="walk.wont-do"),
-        Binding("b", "blocked", "Blocked", id="walk.blocked"),
-        Binding("n", "note", "Add a note", id="walk.note"),
+        *decision_bindings("walk"),
+        # Nothing to open here, so enter keeps; w assigns an owner, as on every action screen.
+        Binding("enter", "keep", "Keep", show=False, id="walk.keep-enter"),
+        Binding("w", "reassign", "Reassign", show=False, id="walk.reassign-w"),
         Binding("space", "skip", "Skip", id="walk.skip"),
         Binding("u", "undo", "Undo last", id="walk.undo"),
         Binding("escape", "finish", "Finish", id="walk.finish"),
@@ -53,9 +48,8 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
         self.items = items
         self.position = 0
         self.decisions: list[str] = []
-        self.decided_at: list[int] = []
-        """The item each decision was taken on, so that undo can go back to it."""
-        self.busy = False
+        self.taken: list[tuple[Decided, int]] = []
+        """Each decision still standing and the item it was taken on, the last one last: what undo reverts."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +67,9 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
     def current(self) -> ActionRow:
         return self.items[self.position][0].action
 
+    def decision_target(self) -> ActionRow | None:
+        return self.current
+
     def show(self) -> None:
         item, reasons = self.items[self.position]
         row: ActionRow = item.action
@@ -89,90 +86,35 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
             f" · due {row.due}", "\n",
             f"incident {row.incident or '-'} · cause {row.root_cause or '-'}", "\n",
             clean("\n".join(details)), "\n\n",
-            ("enter keep · s reschedule · w reassign · d done · x won't do · b blocked · n note · space skip"
-             " · u undo the last decision", "$text-muted"),
+            (KEYS_TEXT, "$text-muted"),
         ))
         self.query_one("#walk-log", Static).update(literal("\n".join(self.decisions[-10:])))
 
-    # -- decisions ---------------------------------------------------------------------------
-
-    def decide(self, what: str, changes: ActionChanges, note: str = "") -> None:
-        if self.busy:
+    def decision_recorded(self, decided: Decided) -> None:
+        if decided.undo:
+            _, self.position = self.taken.pop()
+            self.decisions.pop()
+            item, reasons = self.items[self.position]
+            self.items[self.position] = (item._replace(action=decided.after), reasons)
+            self.app.notify(f"{decided.after.key}: {decided.what}", title="Undone", markup=False)
+            self.show()
             return
-        self.busy = True
-        row = self.current
-        text = f"Review {self.week}: {what}" + (f" ({note})" if note else "")
-        self._write(row, changes, text, what)
-
-    @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
-    def _write(self, row: ActionRow, changes: ActionChanges, note: str, what: str) -> None:
-        try:
-            saved = self.app.store.update_action(row.id, changes, expected_version=row.version,  # type: ignore[attr-defined]
-                                                 note=note)
-        except TrackerError as error:
-            self.post_message(ActionNotSaved(error, row))
-            return
-        self.post_message(ActionSaved(saved))
-        self.post_message(DecisionTaken(f"{row.key}: {what}"))
-
-    def worker_failed(self, group: str, error: BaseException) -> None:
-        if group == "walk-write":
-            self.busy = False  # reported already; the same keys decide again
-
-    def on_action_saved(self, message: ActionSaved) -> None:
         item, reasons = self.items[self.position]
-        self.items[self.position] = (item._replace(action=message.action), reasons)
-
-    def on_decision_taken(self, message: DecisionTaken) -> None:
-        self.busy = False
-        self.decisions.append(message.summary)
-        self.decided_at.append(self.position)
+        self.items[self.position] = (item._replace(action=decided.after), reasons)
+        self.decisions.append(f"{decided.after.key}: {decided.what}")
+        self.taken.append((decided, self.position))
         self.next()
 
     def action_undo(self) -> None:
-        if self.busy:
-            return
-        if not self.decisions:
+        if not self.taken:
             self.app.notify("No decision to undo yet.", markup=False)
             return
-        self.busy = True
-        self._undo(f"Review {self.week}")
+        self.undo(self.taken[-1][0])
 
-    @work(thread=True, exclusive=True, group="walk-write", exit_on_error=False)
-    def _undo(self, note: str) -> None:
-        try:
-            undone = self.app.store.actions.undo(note=note)
-        except TrackerError as error:
-            self.post_message(ActionNotSaved(error, self.current))
-            return
-        self.post_message(DecisionUndone(undone.action, undone.summary))
-
-    def on_decision_undone(self, message: DecisionUndone) -> None:
-        self.busy = False
-        self.decisions.pop()
-        self.position = self.decided_at.pop()
+    def decision_reloaded(self, row: ActionRow) -> None:
         item, reasons = self.items[self.position]
-        self.items[self.position] = (item._replace(action=message.action), reasons)
-        self.app.notify(f"Undone {message.summary}", title="Undo", markup=False)
+        self.items[self.position] = (item._replace(action=row), reasons)
         self.show()
-
-    def on_action_reloaded(self, message: ActionReloaded) -> None:
-        item, reasons = self.items[self.position]
-        self.items[self.position] = (item._replace(action=message.action), reasons)
-        self.show()
-
-    def on_action_not_saved(self, message: ActionNotSaved) -> None:
-        self.busy = False
-        error = message.error
-        if isinstance(error, StaleWriteError):
-            self.app.notify(f"{error} — reloaded: decide again.", severity="warning", markup=False)
-            self._reload(self.current.id)
-        else:
-            self.app.report(error)
-
-    @work(thread=True, group="walk-write", exit_on_error=False)
-    def _reload(self, action_id: int) -> None:
-        self.post_message(ActionReloaded(self.app.store.actions.get(action_id)))
 
     def next(self) -> None:
         if self.position + 1 >= len(self.items):
@@ -180,46 +122,6 @@ class WalkthroughScreen(TrackerScreen[list[str]]):
             return
         self.position += 1
         self.show()
-
-    def _ask(self, question: str, value: str, check: Callable[[str], object], then: Callable[[str], object],
-             placeholder: str = "") -> None:
-        from tracker.tui.dialogs.prompt import PromptDialog
-
-        self.ask(PromptDialog(question, value, check=check, placeholder=placeholder), then)
-
-    def action_keep(self) -> None:
-        self.decide("kept as it is", ActionChanges())
-
-    def action_reschedule(self) -> None:
-        today: date = self.app.store.today
-        self._ask(f"New due date for {self.current.key}", "", lambda v: parse_due(v, today),
-                  lambda v: self.decide(f"rescheduled to {parse_due(v, today)}",
-                                        ActionChanges(due=parse_due(v, today))),
-                  placeholder="YYYY-MM-DD, +2w, tomorrow")
-
-    def action_reassign(self) -> None:
-        self._ask(f"New owner for {self.current.key}", self.current.owner or "", clean_owner,
-                  lambda v: self.decide(f"reassigned to {clean_owner(v) or 'nobody'}", ActionChanges(owner=v)))
-
-    def action_done(self) -> None:
-        self.decide("done", ActionChanges(status=ActionStatus.DONE))
-
-    def _required(self, value: str) -> None:
-        from tracker.base.errors import InputError
-
-        if not value.strip():
-            raise InputError("say why in a few words")
-
-    def action_wont_do(self) -> None:
-        self._ask(f"Why won't {self.current.key} be done?", "", self._required,
-                  lambda v: self.decide("won't do", ActionChanges(status=ActionStatus.WONT_DO), v))
-
-    def action_blocked(self) -> None:
-        self._ask(f"What blocks {self.current.key}?", "", self._required,
-                  lambda v: self.decide("blocked", ActionChanges(status=ActionStatus.BLOCKED), v))
-
-    def action_note(self) -> None:
-        self._ask(f"Note on {self.current.key}", "", self._required, lambda v: self.decide("note", ActionChanges(), v))
 
     def action_skip(self) -> None:
         self.next()

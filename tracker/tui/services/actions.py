@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from tracker.base.enums import ActionKind, ActionStatus, Priority
+from tracker.base.enums import OPEN_STATUSES, ActionKind, ActionStatus, Priority
 from tracker.base.errors import InputError
 from tracker.core import actions as action_service
 from tracker.core.actions import ActionChanges, ActionEventRow, ActionFilter, ActionRow
@@ -26,21 +26,36 @@ class Undone(NamedTuple):
     summary: str
 
 
+def listed(filt: ActionFilter, sort: str) -> ActionFilter | None:
+    """The filter as the list in ``sort`` order applies it: "next" lists open actions only (None: none can come)."""
+    if sort != "next":
+        return filt
+    statuses = tuple(s for s in (filt.statuses or OPEN_STATUSES) if s in OPEN_STATUSES)
+    return filt._replace(statuses=statuses) if statuses else None
+
+
 class ActionService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
         self._journal: list[tuple[ActionRow, ActionRow]] = []
         """(before, after) of each change made in this session, the last one last: what undo reverts."""
 
-    def count(self, filt: ActionFilter) -> int:
-        return self._shared.run(lambda db: action_service.count_actions(db, filt))
+    def count(self, filt: ActionFilter, sort: str = "due") -> int:
+        """How many match; in the "next" order only open actions come (closed ones are never next)."""
+        counted = listed(filt, sort)
+        if counted is None:
+            return 0
+        return self._shared.run(lambda db: action_service.count_actions(db, counted))
 
-    def count_up_to(self, filt: ActionFilter, cap: int) -> tuple[int, bool]:
+    def count_up_to(self, filt: ActionFilter, cap: int, sort: str = "due") -> tuple[int, bool]:
         """How many match, counting no further than ``cap`` ((cap, True) when there are more).
 
         A newer listing may cut the count short (``stop_counting``): it then raises.
         """
-        return self._shared.run_stoppable(lambda db: action_service.count_actions_up_to(db, filt, cap))
+        counted = listed(filt, sort)
+        if counted is None:
+            return 0, False
+        return self._shared.run_stoppable(lambda db: action_service.count_actions_up_to(db, counted, cap))
 
     def stop_counting(self) -> None:
         """Cut short a count still running for an older listing."""
@@ -54,7 +69,12 @@ class ActionService:
     def page(
         self, filt: ActionFilter, sort: str, after: tuple[Any, ...] | None, offset: int, limit: int
     ) -> list[ActionRow]:
-        """One page of the list: after the sort key ``after`` (keyset), else from ``offset``."""
+        """One page of the list: after the sort key ``after`` (keyset), else from ``offset``; the "next" order
+        (``tracker.core.actions.scoring``) is ranked in SQL for each page and read by offset."""
+        if sort == "next":
+            shared = self._shared
+            return [s.action for s in shared.run(lambda db: action_service.next_actions(
+                db, filt, today=shared.today, targets=shared.settings.slo_days, limit=limit, offset=offset))]
         return self._shared.run(
             lambda db: action_service.page_actions(db, filt, sort, after=after, offset=offset, limit=limit)
         )
