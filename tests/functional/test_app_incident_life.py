@@ -161,10 +161,11 @@ async def test_an_incident_from_nothing_to_closed_in_the_app(app_for, empty_url:
             merged = get_root_cause(db, "deploy-pipeline-race")
             assert merged.slug == "unvalidated-config-push" and merged.aliases == ["deploy-pipeline-race"]
             assert get_action(db, 1).root_cause == "unvalidated-config-push"
+        # Both were linked: the one link left keeps the stronger role (trigger over contributing).
         assert [(c.slug, c.role) for c in incident(path).row.root_causes] == [
-            ("unvalidated-config-push", "contributing")]
+            ("unvalidated-config-push", "trigger")]
         assert history(path)[-1] == (
-            "cause", "deploy-pipeline-race (trigger)", "unvalidated-config-push (contributing)")
+            "cause", "deploy-pipeline-race (trigger)", "unvalidated-config-push (trigger)")
 
         # Back on the incident (1 opens the incidents list, enter the incident): a second action, pre-linked to
         # its only cause, left without an owner.
@@ -215,7 +216,7 @@ async def test_an_incident_from_nothing_to_closed_in_the_app(app_for, empty_url:
         await settle(pilot)
         assert app.screen is status
         blockers = text_of(status, "#status-blockers")
-        assert "no root cause linked as root or trigger" in blockers
+        assert "no root cause linked as root or trigger" not in blockers  # the merge kept the trigger
         assert "open action ACT-2 lacks an owner" in blockers
         assert status.query_one("#status-force").display
         assert incident(path).row.version == before and incident(path).row.status == "postmortem"
@@ -223,14 +224,14 @@ async def test_an_incident_from_nothing_to_closed_in_the_app(app_for, empty_url:
         await settle(pilot)
         assert isinstance(app.screen, IncidentScreen)
 
-        # The reasons fixed: the cause made root (l on a linked cause changes its role), ACT-2 given an owner.
+        # The reason fixed (ACT-2 given an owner), and the cause made root (l on a linked cause changes its role).
         await pilot.press("l")
         await settle(pilot)
         app.screen.query_one("#link-role", Select).value = "root"
         await pilot.press(*"unvalidated", "enter")
         await settle(pilot)
         assert history(path)[-1] == (
-            "cause", "unvalidated-config-push (contributing)", "unvalidated-config-push (root)")
+            "cause", "unvalidated-config-push (trigger)", "unvalidated-config-push (root)")
         app.open_action(2)
         await settle(pilot)
         assert isinstance(app.screen, ActionScreen)

@@ -36,7 +36,8 @@ def test_summary_counts_match_the_listings(cli, db_url: str) -> None:
     summary = cli("--db", db_url, "summary").out.splitlines()
     overdue = json.loads(cli("--db", db_url, "actions", "list", "--overdue", "--json").out)
     assert summary[0].endswith(f"5 incidents, 8 open actions, {len(overdue)} overdue")
-    assert [line.split()[0] for line in summary if line.startswith("INC-")] == [f"INC-{n}" for n in range(1, 6)]
+    # The newest first, as in the app and in incidents list.
+    assert [line.split()[0] for line in summary if line.startswith("INC-")] == [f"INC-{n}" for n in range(5, 0, -1)]
 
 
 def test_add_update_show(cli, db_url: str) -> None:

@@ -29,6 +29,15 @@ async def _keys(pilot: Any, *keys: str) -> None:
         await settle(pilot)
 
 
+def _review_commit(app: Any) -> Any:
+    """The question the review asks when a walk-through ends, over a review that has finished loading (the
+    walk-through's own reload behind it would make the picture depend on timing; the flow is tested by Pilot)."""
+    from tracker.tui.dialogs.confirm import ConfirmDialog
+
+    return ConfirmDialog("1 decision:\nACT-8: kept as it is\n\nWrite and commit the review?", "Write and commit",
+                         "Not now")
+
+
 def _push(make: Callable[[Any], Any]) -> Callable[[Any], Awaitable[None]]:
     async def run(pilot: Any) -> None:
         pilot.app.push_screen(make(pilot.app))
@@ -128,7 +137,7 @@ TARGETS: dict[str, tuple[str, Callable[[Any], Awaitable[None]]]] = {
     "edit-action": ("actions", _push(_action_edit)),
     "owner": ("actions", _push(_prompt)),
     "mark-done": ("actions", lambda p: _action(p, "a")),
-    "review-commit": ("review", lambda p: _keys(p, "w", "enter", "escape")),
+    "review-commit": ("review", _push(_review_commit)),
     "conflict": ("actions", _push(_conflict)),
     "headings": ("runbooks", lambda p: _reader(p, "t")),
     "commit": ("runbooks", _push(_commit)),

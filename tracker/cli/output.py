@@ -124,8 +124,8 @@ def painter(choice: str | None, stream: IO[str]) -> Painter | None:
 
 def terminal_width(stream: IO[str]) -> int | None:
     """The terminal's columns when ``stream`` is one (``COLUMNS`` counts), else None: piped output keeps its
-    full width."""
-    if not stream.isatty() and not os.environ.get("COLUMNS"):
+    full width, whatever ``COLUMNS`` says (a script reading it wants every character)."""
+    if not stream.isatty():
         return None
     import shutil
 
