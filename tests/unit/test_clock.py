@@ -28,6 +28,24 @@ def test_only_the_clock_module_reads_the_system_time() -> None:
     assert offenders == []
 
 
+_SQL_CLOCK = re.compile(r"\b(CURRENT_DATE|CURRENT_TIMESTAMP|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|"
+                        r"clock_timestamp|statement_timestamp|transaction_timestamp)\b|\bnow\(\)|date\('now'|"
+                        r"datetime\('now'",
+                        re.IGNORECASE)
+
+
+def test_no_query_reads_the_database_servers_clock() -> None:
+    """Every date and time in a query is a parameter from the one clock, so a day moves the same way on SQLite and
+    on PostgreSQL (CI moves the system clock only on SQLite for that reason)."""
+    offenders = []
+    for path in sorted((ROOT / "tracker").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if _SQL_CLOCK.search(line.replace("clock.now()", "").replace(".now()", "")):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+    assert _SQL_CLOCK.search("WHERE due < CURRENT_DATE") and _SQL_CLOCK.search("SELECT now()")
+
+
 def test_the_source_check_would_see_a_direct_read() -> None:
     assert _READS_TIME.search("    stamp = datetime.now(UTC)")
     assert _READS_TIME.search("day = date.today()")
