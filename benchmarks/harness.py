@@ -223,3 +223,16 @@ def print_goals(rows: Sequence[GoalRow], width: int) -> None:
     print("Goals")
     for state, what, value, bound in rows:
         print(f"  {state:<4}  {what:<{width}} {value:>8.2f}   (goal {bound})")
+
+
+def demo_and_generated(workdir: Path, actions: int, incidents: int, env: dict[str, str]) -> dict[str, Path]:
+    """The demo catalog (``tracker init --demo``) and a ``generate.py`` database of ``actions`` actions and
+    ``incidents`` incidents, in ``workdir``; keyed ``demo`` and ``N actions`` as the benchmarks print them."""
+    demo, large = workdir / "demo.db", workdir / "large.db"
+    for argv in ([sys.executable, "-m", "tracker", "--db", str(demo), "init", "--demo"],
+                 [sys.executable, str(Path(__file__).resolve().parent / "generate.py"), "--actions", str(actions),
+                  "--incidents", str(incidents), "--out", str(large), "--force"]):
+        done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise BenchError(f"{' '.join(argv[1:3])} failed: {done.stderr.strip()[-300:]}")
+    return {"demo": demo, f"{actions:,} actions": large}

@@ -24,7 +24,6 @@ import json
 import os
 import random
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,6 @@ import harness
 from harness import TODAY, BenchError
 
 GOAL_RATIO = 3.0
-HERE = Path(__file__).resolve().parent
 KEYS = ["window", "targets", "slo", "time_to_close", "recurrence", "did_not_prevent", "weekly"]
 
 
@@ -59,19 +57,9 @@ def link_causes(db: Path, seed: int = 7) -> int:
 
 
 def make_databases(workdir: Path, actions: int, incidents: int, env: dict[str, str]) -> dict[str, Path]:
-    demo = workdir / "demo.db"
-    large = workdir / "large.db"
-    steps = [
-        [sys.executable, "-m", "tracker", "--db", str(demo), "init", "--demo"],
-        [sys.executable, str(HERE / "generate.py"), "--actions", str(actions), "--incidents", str(incidents),
-         "--out", str(large), "--force"],
-    ]
-    for argv in steps:
-        done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            raise BenchError(f"{' '.join(argv[1:3])} failed: {done.stderr.strip()[-300:]}")
-    link_causes(large)
-    return {"demo": demo, f"{actions:,} actions": large}
+    made = harness.demo_and_generated(workdir, actions, incidents, env)
+    link_causes(made[f"{actions:,} actions"])
+    return made
 
 
 def run_once(db: Path, argv: list[str], *, env: dict[str, str], cwd: Path) -> tuple[float, object]:

@@ -35,7 +35,6 @@ import harness
 from harness import BenchError
 
 GOAL_RATIO = 3.0
-HERE = Path(__file__).resolve().parent
 
 SUGGESTED_INDEXES = (
     "CREATE INDEX ix_action_owner_status_due_date ON action (owner, status, due_date)",
@@ -49,18 +48,7 @@ SUGGESTED_INDEXES = (
 
 
 def make_databases(workdir: Path, actions: int, incidents: int, env: dict[str, str]) -> dict[str, Path]:
-    demo = workdir / "demo.db"
-    large = workdir / "large.db"
-    steps = [
-        [sys.executable, "-m", "tracker", "--db", str(demo), "init", "--demo"],
-        [sys.executable, str(HERE / "generate.py"), "--actions", str(actions), "--incidents", str(incidents),
-         "--out", str(large), "--force"],
-    ]
-    for argv in steps:
-        done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            raise BenchError(f"{' '.join(argv[1:3])} failed: {done.stderr.strip()[-300:]}")
-    return {"demo": demo, f"{actions:,} actions": large}
+    return harness.demo_and_generated(workdir, actions, incidents, env)
 
 
 def add_indexes(db: Path) -> None:

@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 from harness import BenchError
 
-HERE = Path(__file__).resolve().parent
 GOAL_RATIO = 1.2
 TIMEOUT_S = 120.0
 
@@ -82,14 +81,7 @@ print(shown[0][0], shown[0][1])
 
 
 def make_databases(workdir: Path, actions: int, incidents: int, env: dict[str, str]) -> dict[str, Path]:
-    demo, large = workdir / "demo.db", workdir / "large.db"
-    for argv in ([sys.executable, "-m", "tracker", "--db", str(demo), "init", "--demo"],
-                 [sys.executable, str(HERE / "generate.py"), "--actions", str(actions), "--incidents",
-                  str(incidents), "--out", str(large), "--force"]):
-        done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            raise BenchError(f"{' '.join(argv[1:3])} failed: {done.stderr.strip()[-300:]}")
-    return {"demo": demo, f"{actions:,} actions": large}
+    return harness.demo_and_generated(workdir, actions, incidents, env)
 
 
 def overdue_count(db: Path, env: dict[str, str], cwd: Path) -> int:
