@@ -14,6 +14,12 @@ def shown(value: str, limit: int = 40) -> str:
     return f"{value[:limit]!r}... ({len(value)} characters)"
 
 
+def brief(text: str | None, width: int) -> str:
+    """``text`` flattened to one line and cut with "…" at ``width`` characters."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def first_control(text: str, allow_newlines: bool) -> int | None:
     """Where the first control character (or undecodable byte, as a lone surrogate) is, if any."""
     for index, char in enumerate(text):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from tracker.base.text import visible
+from tracker.base.text import brief, visible
 from tracker.base.timeutil import duration
 
 if TYPE_CHECKING:
@@ -35,15 +35,10 @@ def _when(value: datetime | None) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
-def _one_line(text: str | None, width: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 when = _when
 """A moment as the text output shows it (UTC, to the minute)."""
 
-one_line = _one_line
+one_line = brief
 """Text flattened to one line and cut with "…" at ``width``."""
 
 
@@ -196,8 +191,8 @@ def action_lines(rows: Iterable[ActionRow], today: date, width: int | None = Non
         yield Styled((
             (f"{row.key:<10} ", "overdue" if overdue else ""), (f"{row.priority:<3}", row.priority), (" ", ""),
             (f"{row.status:<11}", row.status), (" ", ""), (f"{due:<11}", "overdue" if overdue else ""),
-            (f" {_one_line(row.owner or '-', owner):<{owner}} {row.kind:<8} ", ""),
-            (_one_line(row.title, title_cells), "muted" if row.status in ("done", "wont_do") else ""),
+            (f" {brief(row.owner or '-', owner):<{owner}} {row.kind:<8} ", ""),
+            (brief(row.title, title_cells), "muted" if row.status in ("done", "wont_do") else ""),
         ))
     if not shown and empty:
         yield Styled(((empty, "muted"),))
@@ -213,8 +208,8 @@ def scored_lines(items: Iterable[ScoredAction], today: date) -> Iterator[str]:
         row = item.action
         due = row.due.isoformat() + ("!" if row.is_overdue(today) else "")
         yield (f"{row.key:<10} {item.score:>5} {row.priority:<3} {row.status:<11} {due:<11}"
-               f" {_one_line(row.owner or '-', 20):<20} {_one_line(row.title, 90)}")
-        parts = [f"{_one_line(p.reason, 60)} {p.points:+d}" for p in item.why if p.points]
+               f" {brief(row.owner or '-', 20):<20} {brief(row.title, 90)}")
+        parts = [f"{brief(p.reason, 60)} {p.points:+d}" for p in item.why if p.points]
         yield f"{'':<16} {' · '.join(parts) or 'nothing stands out'}"
 
 
@@ -273,7 +268,7 @@ def action_detail(row: ActionRow, history: list[ActionEventRow], today: date) ->
             change = f"{event.field}: {event.old_value or '-'} -> {event.new_value or '-'}"
         yield f"  {_when(event.at)}  {event.actor:<24} {change}"
         if event.note:
-            yield f"{'':<20}  {_one_line(event.note, 100)}"
+            yield f"{'':<20}  {brief(event.note, 100)}"
 
 
 def incident_lines(rows: Iterable[IncidentRow], width: int | None = None) -> Iterator[Line]:
@@ -289,11 +284,11 @@ def incident_lines(rows: Iterable[IncidentRow], width: int | None = None) -> Ite
             (f"{row.key:<7} ", ""), (f"{row.severity:<4}", row.severity),
             (f" {_when(row.started_at):<16} {duration(row.duration_minutes):<8} ", ""),
             (f"{row.status:<13}", row.status), (f" {row.open_actions:>4}  ", "alert" if row.open_actions else ""),
-            (_one_line(row.title, title_cells), ""),
+            (brief(row.title, title_cells), ""),
         ))
         causes = ", ".join(f"{c.slug} ({c.role})" for c in row.root_causes)
         if causes:
-            yield Styled(((f"{'':<7} causes: {_one_line(causes, title_room(width, 16, 200))}", "muted"),))
+            yield Styled(((f"{'':<7} causes: {brief(causes, title_room(width, 16, 200))}", "muted"),))
     if not shown:
         yield Styled((("no incidents yet", "muted"),))
 
@@ -329,7 +324,7 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[Line]:
     if not row.root_causes:
         yield "  (none linked)"
     for cause in row.root_causes:
-        yield f"  {cause.slug:<26} {cause.role:<13} {_one_line(cause.note, 90)}"
+        yield f"  {cause.slug:<26} {cause.role:<13} {brief(cause.note, 90)}"
     yield ""
     yield "Runbooks"
     yield from (f"  {path}" for path in detail.runbooks) if detail.runbooks else iter(["  (none)"])
@@ -338,7 +333,7 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[Line]:
     if not detail.timeline:
         yield "  (empty: tracker incidents log INC-n TEXT)"
     for item in detail.timeline:
-        yield f"  {'#' + str(item.id):>6} {_when(item.at)}  {item.label:<14} {_one_line(item.body, 100)}"
+        yield f"  {'#' + str(item.id):>6} {_when(item.at)}  {item.label:<14} {brief(item.body, 100)}"
     yield ""
     yield "Actions"
     if not detail.actions:
@@ -350,10 +345,10 @@ def incident_detail(detail: IncidentDetail, today: date) -> Iterator[Line]:
     yield "History"
     for event in detail.history:
         change = event.field if event.old_value is None and event.new_value is None else (
-            f"{event.field}: {_one_line(event.old_value or '-', 40)} → {_one_line(event.new_value or '-', 60)}")
-        yield f"  {_when(event.at)}  {_one_line(event.actor, 24):<24} {change}"
+            f"{event.field}: {brief(event.old_value or '-', 40)} → {brief(event.new_value or '-', 60)}")
+        yield f"  {_when(event.at)}  {brief(event.actor, 24):<24} {change}"
         if event.note:
-            yield f"  {'':<16}  {'':<24} {_one_line(event.note, 100)}"
+            yield f"  {'':<16}  {'':<24} {brief(event.note, 100)}"
 
 
 CAUSE_LEGEND = "↻ came back (2+ incidents) · PREVENT: prevent actions open/done"
@@ -377,12 +372,12 @@ def cause_lines(rows: Iterable[RootCauseRow], width: int | None = None) -> Itera
         back = row.incident_count > 1
         back_seen += back
         count = f"{row.incident_count}{' ↻' if back else ''}"
-        lead = f"{row.slug:<26} " + (f"{_one_line(row.category, 21):<21} " if category else "")
+        lead = f"{row.slug:<26} " + (f"{brief(row.category, 21):<21} " if category else "")
         yield Styled((
             (lead, "muted" if row.retired else ""),
             (f"{count:>5}", "overdue" if back else ""), (f" {seen:<10} ", ""),
             (f"{prevent:<13}", "" if row.prevent_open + row.prevent_done else "alert"),
-            (f" {_one_line(incidents, room)}", ""),
+            (f" {brief(incidents, room)}", ""),
         ))
     if not shown:
         yield Styled((("no root causes yet", "muted"),))
@@ -402,7 +397,7 @@ def cause_detail(row: RootCauseRow) -> Iterator[str]:
     yield ""
     yield f"Incidents ({row.incident_count})"
     for incident in row.incidents:
-        yield f"  {incident.key:<7} {_when(incident.started_at)}  {incident.role:<13} {_one_line(incident.title, 80)}"
+        yield f"  {incident.key:<7} {_when(incident.started_at)}  {incident.role:<13} {brief(incident.title, 80)}"
     yield ""
     yield "Actions by kind (open / done)"
     kinds = sorted(set(row.open_by_kind) | set(row.done_by_kind))

@@ -6,15 +6,10 @@ The lines are plain text; each front end makes them safe for its terminal on the
 
 from __future__ import annotations
 
+from tracker.base.text import brief
 from tracker.exchange.plan import ImportPlan
 
 _ORIGIN = {"rules": "keywords", "taxonomy": "close to", "rules+taxonomy": "keywords, close to"}
-
-
-def brief(text: str | None, width: int) -> str:
-    """``text`` flattened to one line and cut with "…" at ``width``."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def preview_lines(plan: ImportPlan, warnings: bool = True) -> list[str]:
