@@ -21,16 +21,6 @@ from tracker.storage.database import Db
 pytest_plugins = ["tests.gitfixtures"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """The processes the tests start (``tracker`` commands by the hundred, the test workers themselves) keep their
-    bytecode in one folder for the run, so the project is compiled once, not once per process: where the
-    environment says not to write bytecode at all, each short process spent most of its time compiling."""
-    import tempfile
-
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    os.environ.setdefault("PYTHONPYCACHEPREFIX",
-                          str(Path(tempfile.gettempdir()) / f"tracker-tests-pycache-{os.getuid()}"))
-
 TODAY = date(2026, 11, 23)
 """The fixed "today" of every test (``TRACKER_TODAY``)."""
 
