@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,18 +69,38 @@ def database_url(server_url: str, name: str) -> str:
 
 def create_database(server_url: str, name: str) -> str:
     """A new empty database ``name`` on the server (dropped first if it exists); returns its URL."""
-    import psycopg
-
-    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
+    with _connect(server_url, autocommit=True) as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {name}")
     return database_url(server_url, name)
+
+
+@contextmanager
+def _connect(url: str, *, autocommit: bool) -> Iterator[Any]:
+    """A cursor on a new connection; committed at the end unless ``autocommit``; closed."""
+    import psycopg2
+
+    conn = psycopg2.connect(libpq_url(url))
+    try:
+        conn.autocommit = autocommit
+        with conn.cursor() as cur:
+            yield cur
+        if not autocommit:
+            conn.commit()
+    finally:
+        conn.close()
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def load(sqlite_path: Path, url: str, *, env: dict[str, str] | None = None) -> float:
     """Copy ``sqlite_path`` into the empty database at ``url``; returns the seconds it took."""
-    import psycopg
-
     try:
         from tracker.storage.tally import recount_statements
     except ImportError:  # a tracker from before the tallies (for before/after comparisons)
@@ -91,25 +112,26 @@ def load(sqlite_path: Path, url: str, *, env: dict[str, str] | None = None) -> f
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=ROOT)
     source = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     try:
-        with psycopg.connect(libpq_url(url)) as conn:
-            conn.execute("ALTER TABLE action DISABLE TRIGGER USER")
-            conn.execute("ALTER TABLE incident DISABLE TRIGGER USER")
+        with _connect(url, autocommit=False) as cur:
+            cur.execute("ALTER TABLE action DISABLE TRIGGER USER")
+            cur.execute("ALTER TABLE incident DISABLE TRIGGER USER")
             for table in TABLES:
                 columns = [r[1] for r in source.execute(f"PRAGMA table_info({table})")]
                 names = ", ".join(columns)
-                with conn.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                with tempfile.TemporaryFile("w+", encoding="utf-8") as buffer:
                     for row in source.execute(f"SELECT {names} FROM {table}"):
-                        copy.write_row(row)
+                        buffer.write("\t".join(_copy_text(v) for v in row) + "\n")
+                    buffer.seek(0)
+                    cur.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
             for sql in recount_statements("postgresql"):
-                conn.execute(sql)
-            conn.execute("ALTER TABLE action ENABLE TRIGGER USER")
-            conn.execute("ALTER TABLE incident ENABLE TRIGGER USER")
+                cur.execute(sql)
+            cur.execute("ALTER TABLE action ENABLE TRIGGER USER")
+            cur.execute("ALTER TABLE incident ENABLE TRIGGER USER")
             for table in ID_TABLES:
-                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}"
-                             " HAVING MAX(id) IS NOT NULL")
-            conn.commit()
-        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}"
+                            " HAVING MAX(id) IS NOT NULL")
+        with _connect(url, autocommit=True) as cur:
+            cur.execute("VACUUM ANALYZE")
     finally:
         source.close()
     return time.perf_counter() - started

@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     harness.add_repeat(parser, 5, "timed runs of each command on each database")
     harness.add_keep(parser, "databases")
     args = harness.parse(parser, argv)
-    if harness.missing_modules("tracker", "psycopg"):
+    if harness.missing_modules("tracker", "psycopg2"):
         return 2
     print(harness.python_line(repeat=args.repeat))
 

@@ -74,9 +74,10 @@ def pg_database(server_url: str) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     from tracker.core.opening import open_database
+    from tracker.storage.postgres import sqlalchemy_url
 
     name = f"tracker_stress_{os.getpid()}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(sqlalchemy_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {name}"))

@@ -112,13 +112,18 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
+    import psycopg2
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    with psycopg.connect(dbname="postgres", user=parsed.username, host=parsed.query.get("host"),
-                         port=parsed.port, autocommit=True) as conn:
-        conn.execute(sql)
+    conn = psycopg2.connect(dbname="postgres", user=parsed.username, host=parsed.query.get("host"),
+                            port=parsed.port)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
 
 
 def _pg_url(server: str, name: str) -> str:

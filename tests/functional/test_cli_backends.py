@@ -98,8 +98,8 @@ def test_toml_moves_between_backends(cli, db_url: str, empty_url: str, tmp_path:
 
 
 def test_commands_load_no_orm_on_either_backend(db_url: str) -> None:
-    """Listing and adding speak to the database directly (sqlite3, psycopg): no SQLAlchemy, SQLModel or Alembic,
-    which only a migration needs."""
+    """Listing and adding speak to the database directly (sqlite3, psycopg2): no SQLAlchemy, SQLModel or Alembic,
+    which only a migration needs, and not psycopg 3, whose import alone costs more than a whole SQLite command."""
     import subprocess
     import sys
 
@@ -115,5 +115,6 @@ def test_commands_load_no_orm_on_either_backend(db_url: str) -> None:
     assert done.returncode == 0, done.stderr
     loaded = set(done.stdout.split("MODULES", 1)[1].split())
     assert "tracker.core.actions" in loaded
-    assert "psycopg" in loaded if "://" in db_url else "sqlite3" in loaded
+    assert "psycopg2" in loaded if "://" in db_url else "sqlite3" in loaded
+    assert "psycopg" not in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic")}

@@ -38,3 +38,20 @@ def test_which_urls_psycopg_serves() -> None:
     assert is_postgres("postgresql+psycopg://x@/y") and is_postgres("postgresql://x/y")
     assert not is_postgres("actions.db") and not is_postgres("sqlite:///actions.db")
     assert not is_postgres("mysql://x/y")
+
+
+def test_migrations_reach_every_spelling_through_the_same_driver() -> None:
+    from tracker.storage.postgres import sqlalchemy_url
+
+    for scheme in ("postgresql", "postgresql+psycopg", "postgresql+psycopg2", "postgres"):
+        url = f"{scheme}://ana:p%2Fss@db.internal:6543/team?sslmode=require"
+        assert is_postgres(url)
+        assert sqlalchemy_url(url) == "postgresql+psycopg2://ana:p%2Fss@db.internal:6543/team?sslmode=require"
+
+
+def test_an_unreachable_server_is_named_without_its_password() -> None:
+    from tracker.storage.database import Db
+
+    with pytest.raises(DatabaseError, match="^cannot connect to the database") as caught:
+        Db.connect_url("postgresql+psycopg://ana:s3cret@/team?host=/nonexistent-socket-folder&connect_timeout=2")
+    assert "s3cret" not in str(caught.value) and "\n" not in str(caught.value)

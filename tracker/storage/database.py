@@ -5,7 +5,7 @@ Two doors, one schema:
 * ``make_engine(url)`` builds a SQLAlchemy engine (migrations, PostgreSQL, the ORM when wanted),
   with the SQLite pragmas set on every connection.
 * ``Db`` is the small plain-SQL connection the services use. On SQLite it wraps the standard
-  library driver directly, on PostgreSQL psycopg 3 directly (``tracker.storage.postgres``), so a
+  library driver directly, on PostgreSQL psycopg directly (``tracker.storage.postgres``), so a
   command never pays for importing SQLAlchemy unless a migration runs; any other backend goes
   through a SQLAlchemy connection. Statements use ``:name`` parameters.
 """
@@ -25,7 +25,8 @@ from tracker.base.errors import DatabaseBusyError, DatabaseDamagedError, Databas
 from tracker.base.timeutil import format_stamp
 
 if TYPE_CHECKING:
-    import psycopg
+    from psycopg2.extensions import connection as PgConnection
+    from psycopg2.extensions import cursor as PgCursor
     from sqlalchemy.engine import Connection, Engine
 
 BUSY_TIMEOUT_MS = 5000
@@ -119,6 +120,10 @@ def make_engine(url: str) -> Engine:
 
     path = sqlite_path(url)
     if path is None:
+        from tracker.storage import postgres
+
+        if postgres.is_postgres(url):
+            url = postgres.sqlalchemy_url(url)
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -144,7 +149,7 @@ class Db:
     """One open connection to the tracker database, for services that speak plain SQL."""
 
     def __init__(self, url: str, *, sqlite: sqlite3.Connection | None = None,
-                 pg: psycopg.Connection[tuple[Any, ...]] | None = None, sa_conn: Connection | None = None):
+                 pg: PgConnection | None = None, sa_conn: Connection | None = None):
         self.url = url
         self._sqlite = sqlite
         self._pg = pg
@@ -248,7 +253,9 @@ class Db:
             finally:
                 cur.close()
         elif self._pg is not None:
-            yield from self._pg_run(sql, params).fetchall()
+            pg_cur = self._pg_run(sql, params)
+            if pg_cur.description is not None:  # a statement that returns no rows has nothing to fetch
+                yield from pg_cur.fetchall()
         else:
             from sqlalchemy import text
 
@@ -256,13 +263,15 @@ class Db:
             for row in result:
                 yield tuple(row)
 
-    def _pg_run(self, sql: str, params: Params) -> psycopg.Cursor[tuple[Any, ...]]:
+    def _pg_run(self, sql: str, params: Params) -> PgCursor:
         """Run one statement on PostgreSQL; its errors in the project's words where they have some."""
         from tracker.storage import postgres
 
         assert self._pg is not None
         try:
-            return self._pg.execute(postgres.pg_sql(sql), dict(params or {}))
+            cur = self._pg.cursor()
+            cur.execute(postgres.pg_sql(sql), dict(params or {}))
+            return cur
         except Exception as exc:
             failure = postgres.translated(exc)
             if failure is None:
@@ -306,11 +315,13 @@ class Db:
         if not rows:
             return
         if self._pg is not None:
+            from psycopg2.extras import execute_batch
+
             from tracker.storage import postgres
 
             try:
                 with self._pg.cursor() as cur:
-                    cur.executemany(postgres.pg_sql(sql), [dict(r) for r in rows])
+                    execute_batch(cur, postgres.pg_sql(sql), [dict(r) for r in rows], page_size=200)
             except Exception as exc:
                 failure = postgres.translated(exc)
                 if failure is None:
@@ -402,7 +413,7 @@ class Db:
                 if self._sqlite.in_transaction:
                     self._sqlite.execute("ROLLBACK")
             elif self._pg is not None:
-                self._pg.execute("ROLLBACK")
+                self._pg.cursor().execute("ROLLBACK")
             else:
                 self._conn.exec_driver_sql("ROLLBACK")
         except Exception:  # noqa: BLE001 - the original error is the one worth reporting
