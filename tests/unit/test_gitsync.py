@@ -503,3 +503,43 @@ def test_a_deleted_runbook_and_the_review_record_still_commit(space: RunbookWork
         '+++\nweek = "2026-W48"\ngenerated_at = 2026-11-23T09:00:00Z\n[counts]\noverdue = 1\n+++\n\n# Review\n')
     space.commit([], "Weekly action review 2026-W48")
     assert committed_files(work) == ["runbooks/reviews/2026-W48.md"]
+
+
+def test_ledger_delta_names_what_a_commit_adds_changes_and_removes(tmp_path: Path, identity: None) -> None:
+    repo = tmp_path / "ledger"
+    git(tmp_path, "init", "-q", str(repo))
+    (repo / "ops" / "a").mkdir(parents=True)
+    (repo / "ops" / "b").mkdir()
+    (repo / "FORMAT").write_text("1\n")
+    (repo / "ops" / "a" / "1.json").write_text('{"n": 1}')
+    (repo / "ops" / "b" / "2.json").write_text('{"n": 2}')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    first = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "ops" / "a" / "3.json").write_text('{"n": 3}')
+    for n in range(600):  # more than one pipelined batch of the reader
+        (repo / "ops" / "c").mkdir(exist_ok=True)
+        (repo / "ops" / "c" / f"{n:03d}.json").write_text(f'{{"n": {n}}}')
+    (repo / "ops" / "b" / "2.json").write_text('{"n": "two"}')
+    (repo / "ops" / "a" / "1.json").unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second")
+    second = git(repo, "rev-parse", "HEAD").strip()
+    git_dir = repo / ".git"
+
+    delta = gitsync.ledger_delta(git_dir, first, second)
+    assert delta.descends
+    added = dict(delta.added)
+    assert len(added) == 601 and added["ops/a/3.json"] == b'{"n": 3}' and added["ops/c/599.json"] == b'{"n": 599}'
+    assert sorted(delta.changed) == ["ops/a/1.json", "ops/b/2.json"]
+
+    everything = dict(gitsync.ledger_delta(git_dir, None, first).added)
+    assert everything == {"FORMAT": b"1\n", "ops/a/1.json": b'{"n": 1}', "ops/b/2.json": b'{"n": 2}'}
+    assert gitsync.ledger_delta(git_dir, second, first) == gitsync.LedgerDelta(False, [], [])
+
+    (repo / "ops" / "a" / "4.json").write_text('{"n": 4}')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "third")
+    third = git(repo, "rev-parse", "HEAD").strip()
+    few = gitsync.ledger_delta(git_dir, second, third)
+    assert few == gitsync.LedgerDelta(True, [("ops/a/4.json", b'{"n": 4}')], [])

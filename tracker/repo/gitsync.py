@@ -916,8 +916,14 @@ def count_commits(git_dir: Path, old: str | None, new: str) -> int:
     return int(out.decode().strip() or 0)
 
 
+PIPELINED = 500
+"""Object names written to ``cat-file --batch`` before reading its answers (about 20 KB of requests, well
+under a pipe's buffer, so neither side waits on the other)."""
+
+
 class _ObjectReader:
-    """One ``git cat-file --batch`` answering object requests one at a time (a tree walk needs each answer)."""
+    """One ``git cat-file --batch``: object requests answered one at a time (an ancestry walk needs each
+    answer before the next), or a batch of them at once."""
 
     def __init__(self, git_dir: Path) -> None:
         self.proc = subprocess.Popen(
@@ -932,6 +938,11 @@ class _ObjectReader:
         assert stdin is not None and stdout is not None
         stdin.write(name.encode() + b"\n")
         stdin.flush()
+        return self._answer()
+
+    def _answer(self) -> tuple[str, bytes] | None:
+        stdout = self.proc.stdout
+        assert stdout is not None
         header = stdout.readline().decode("utf-8", errors="replace").rstrip("\n")
         if not header:
             raise GitError("git cat-file stopped answering")
@@ -943,6 +954,17 @@ class _ObjectReader:
             raise GitError("git cat-file stopped answering")
         return kind, data[:-1]
 
+    def read_all(self, names: Sequence[str]) -> list[bytes | None]:
+        """The contents of several objects: all the requests written first, then the answers read (the
+        requests must fit in the pipe, ``PIPELINED`` of them at most)."""
+        if len(names) > PIPELINED or any("\n" in name for name in names):
+            raise GitError("too many object names, or one holding a newline")
+        stdin = self.proc.stdin
+        assert stdin is not None
+        stdin.write("".join(f"{name}\n" for name in names).encode())
+        stdin.flush()
+        return [None if found is None else found[1] for found in (self._answer() for _ in names)]
+
     def close(self) -> None:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
@@ -952,20 +974,6 @@ class _ObjectReader:
             self.proc.kill()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
-
-
-def _tree(content: bytes, width: int) -> dict[str, tuple[str, str]]:
-    """A tree object's entries: name -> (mode, id)."""
-    entries: dict[str, tuple[str, str]] = {}
-    position = 0
-    while position < len(content):
-        space = content.index(b" ", position)
-        nul = content.index(b"\0", space)
-        mode = content[position:space].decode()
-        name = content[space + 1:nul].decode("utf-8", errors="replace")
-        entries[name] = (mode, content[nul + 1:nul + 1 + width].hex())
-        position = nul + 1 + width
-    return entries
 
 
 class LedgerDelta(NamedTuple):
@@ -984,12 +992,14 @@ ANCESTRY_WALK = 10_000
 
 
 def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
-    """The files ``new`` adds to ``old`` (all of them when ``old`` is None), read by one ``git cat-file``
-    walking the commits back (ancestry) and the two trees down where they differ."""
+    """The files ``new`` adds to ``old`` (all of them when ``old`` is None): the ancestry walked back by one
+    ``git cat-file``, the two trees compared by ``git diff-tree`` (``ls-tree`` for all), the new files read
+    by that same ``cat-file`` (one batch of their own when there are many)."""
     new = _commit(git_dir, new, "commit")
-    reader = _ObjectReader(git_dir)
+    reader = None if old is None else _ObjectReader(git_dir)
     try:
         if old is not None:
+            assert reader is not None
             old = _commit(git_dir, old, "commit")
             current, steps = new, 0
             while current != old:
@@ -1003,38 +1013,40 @@ def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
                         return LedgerDelta(False, [], [])
                     break
                 current = parents[0].decode()
-        width = len(new) // 2
-        added: list[tuple[str, str]] = []
-        changed: list[str] = []
-        contents: list[tuple[str, bytes]] = []
-
-        def tree_of(commit: str) -> str | None:
-            found = reader.read(commit)
-            match = None if found is None else re.search(rb"^tree ([0-9a-f]+)$", found[1], re.MULTILINE)
-            return None if match is None else match.group(1).decode()
-
-        def walk(before: str | None, after: str, prefix: str) -> None:
-            left = {} if before is None else _tree((reader.read(before) or ("", b""))[1], width)
-            right = _tree((reader.read(after) or ("", b""))[1], width)
-            for name, (mode, ident) in right.items():
-                path = f"{prefix}{name}"
-                had = left.get(name)
-                if had is not None and had[1] == ident:
-                    continue
-                if mode == "40000":
-                    walk(had[1] if had is not None and had[0] == "40000" else None, ident, f"{path}/")
-                elif had is None:
-                    added.append((path, ident))
-                else:
-                    changed.append(path)
-            changed.extend(f"{prefix}{name}" for name in left if name not in right)
-
-        walk(None if old is None else tree_of(old), tree_of(new) or "", "")
-        if len(added) <= 64:
-            contents = [(path, (reader.read(ident) or ("", b""))[1]) for path, ident in added]
+        added, changed = _tree_changes(git_dir, old, new)
+        if reader is not None and len(added) <= PIPELINED:
+            blobs = reader.read_all([ident for _, ident in added])
+            return LedgerDelta(True, [(path, data or b"") for (path, _), data in zip(added, blobs, strict=True)],
+                               changed)
     finally:
-        reader.close()
-    if len(added) > 64:  # many files (a first sync): one batch read, no request and answer each
-        contents = [(path, data or b"") for (path, _), data in zip(
-            added, read_blobs(git_dir, [ident for _, ident in added]), strict=True)]
+        if reader is not None:
+            reader.close()
+    # Many files (a first sync): one batch read, no request and answer each.
+    contents = [(path, data or b"") for (path, _), data in zip(
+        added, read_blobs(git_dir, [ident for _, ident in added]), strict=True)]
     return LedgerDelta(True, contents, changed)
+
+
+def _tree_changes(git_dir: Path, old: str | None, new: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """((path, blob id) of the files ``new`` adds to ``old``, paths it modifies or removes); every file of
+    ``new`` when ``old`` is None. Both are full commit ids, checked by the caller."""
+    if old is None:
+        _, out, _ = _plumb(git_dir, "ls-tree", "-r", "-z", "--full-tree", new)
+        added = []
+        for record in out.split(b"\0"):
+            if record:
+                info, _, path = record.partition(b"\t")
+                added.append((path.decode("utf-8", errors="replace"), info.split()[2].decode()))
+        return added, []
+    _, out, _ = _plumb(git_dir, "diff-tree", "-r", "-z", "--raw", "--no-renames", old, new)
+    fields = out.split(b"\0")
+    added, changed = [], []
+    for info, path in zip(fields[0:-1:2], fields[1::2], strict=True):
+        # ":<old mode> <new mode> <old id> <new id> <status>"
+        _, _, _, ident, status = info.decode().split(" ")
+        name = path.decode("utf-8", errors="replace")
+        if status == "A":
+            added.append((name, ident))
+        else:
+            changed.append(name)
+    return added, changed

@@ -18,13 +18,16 @@ from typing import Any
 from tracker.core.keys import PROVISIONAL_BASE
 from tracker.repo.ledger.format import Op, stored_op, ulid_suffix
 from tracker.repo.ledger.model import stamp_text
+from tracker.repo.ledger.store import refs
 from tracker.storage.database import Db
 
 _ENTITY_COLUMNS = "uid, type, local_id, number, suffix, conflicts, digest, history"
 
 
 def _entity(row: tuple[Any, ...]) -> Entity:
-    return Entity(row[0], row[1], row[2], row[3], int(row[4]), int(row[5]), row[6], row[7])
+    found = Entity(row[0], row[1], row[2], row[3], int(row[4]), int(row[5]), row[6], row[7])
+    found.saved = found.columns()
+    return found
 
 
 def _digest(values: Any) -> str:
@@ -45,6 +48,12 @@ class Entity:
     """Of the row's values as last written here (None: unknown, read the row)."""
     history: str | None = None
     """``count:digest`` of the history lines as last written here (None: unknown, read them)."""
+    saved: dict[str, Any] | None = None
+    """What the map holds for it (``columns``) as last read or written; None: a line just made."""
+
+    def columns(self) -> dict[str, Any]:
+        return {"local_id": self.local_id, "number": self.number, "conflicts": self.conflicts,
+                "digest": self.digest, "history": self.history}
 
 
 def stamp_or_epoch(value: str) -> str:
@@ -96,12 +105,16 @@ class RowWriter:
         return PROVISIONAL_BASE + ulid_suffix(uid)
 
     def _store(self, entity: Entity, state: dict[str, Any] | None = None) -> None:
-        """Write an entity's row id, number, conflicts and digests (and derived state) to the map."""
-        sets = "local_id = :id, number = :n, conflicts = :c, digest = :d, history = :h"
-        self.db.execute(f"UPDATE ledger_entity SET {sets}{', state = :s' if state is not None else ''} WHERE uid = :u",
-                        {"id": entity.local_id, "n": entity.number, "c": entity.conflicts, "u": entity.uid,
-                         "d": entity.digest, "h": entity.history,
-                         "s": None if state is None else json.dumps(state, sort_keys=True)})
+        """Write an entity's row id, number, conflicts and digests (and derived state) to the map: only the
+        columns that changed, so the map's indexes (row id, number) are rewritten only when those do."""
+        columns = entity.columns()
+        values = {c: v for c, v in columns.items() if entity.saved is None or entity.saved.get(c) != v}
+        if state is not None:
+            values["state"] = json.dumps(state, sort_keys=True)
+        if values:
+            self.db.execute(f"UPDATE ledger_entity SET {', '.join(f'{c} = :{c}' for c in values)} WHERE uid = :uid",
+                            {**values, "uid": entity.uid})
+        entity.saved = columns
 
     def _prefetch(self, aggregates: set[str]) -> dict[str, str]:
         """Load these aggregates' operations and entities (theirs and their timeline entries') in a few queries;
@@ -120,6 +133,14 @@ class RowWriter:
                 self._ops[aggregate].append(stored_op(bytes(raw), ident))
             for row in self.db.rows(f"SELECT {_ENTITY_COLUMNS} FROM ledger_entity WHERE uid IN ({marks})"
                                     f" OR aggregate IN ({marks})", params):
+                self._entities.setdefault(row[0], _entity(row))
+        # The entities they name (an action's incident and cause, a linked cause), in one query per 500.
+        named = sorted({ref for uid in items for op in self._ops[uid] for ref in refs(op)} - set(self._entities))
+        for start in range(0, len(named), 500):
+            chunk = named[start:start + 500]
+            marks = ", ".join(f":u{n}" for n in range(len(chunk)))
+            for row in self.db.rows(f"SELECT {_ENTITY_COLUMNS} FROM ledger_entity WHERE uid IN ({marks})",
+                                    {f"u{n}": uid for n, uid in enumerate(chunk)}):
                 self._entities.setdefault(row[0], _entity(row))
         for uid in aggregates:
             ops = self._ops.get(uid, [])
