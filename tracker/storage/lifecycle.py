@@ -86,8 +86,10 @@ def _has_tables(db: Db) -> bool:
     )) > 0
 
 
-def _verify_revision(db: Db, where: str) -> str:
-    revision = schema_revision(db)
+def _verify_revision(db: Db, where: str, revision: str | None = None) -> str:
+    """The database's schema revision, checked to be one this tracker knows (``revision``: already read)."""
+    if revision is None:
+        revision = schema_revision(db)
     if revision is None:
         raise NotATrackerDatabaseError(f"{where}: not a tracker database (no tracker schema; left untouched)")
     if revision not in REVISIONS:
@@ -209,7 +211,7 @@ def _open_server(url: str, create: bool, seed: Seed | None, notify: Notify | Non
             if notify:
                 notify("Created the tracker schema" + (f" with {what}." if what else "."))
             return db
-        revision = _verify_revision(db, "database")
+        revision = _verify_revision(db, "database", revision)
         if revision != HEAD:
             from tracker.storage.migrate import upgrade_url
 
