@@ -993,29 +993,20 @@ ANCESTRY_WALK = 10_000
 
 def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
     """The files ``new`` adds to ``old`` (all of them when ``old`` is None): the ancestry walked back by one
-    ``git cat-file``, the two trees compared by ``git diff-tree`` (``ls-tree`` for all), the new files read
-    by that same ``cat-file`` (one batch of their own when there are many)."""
+    ``git cat-file``, the two trees compared by ``tree_changes``, the new files read by that same
+    ``cat-file`` (one batch of their own when there are many)."""
     new = _commit(git_dir, new, "commit")
+    if old is not None:
+        old = _commit(git_dir, old, "commit")
     reader = None if old is None else _ObjectReader(git_dir)
     try:
-        if old is not None:
-            assert reader is not None
-            old = _commit(git_dir, old, "commit")
-            current, steps = new, 0
-            while current != old:
-                found = reader.read(current)
-                parents = [] if found is None else re.findall(rb"^parent ([0-9a-f]+)$", found[1], re.MULTILINE)
-                steps += 1
-                if not parents:
-                    return LedgerDelta(False, [], [])
-                if len(parents) > 1 or steps > ANCESTRY_WALK:  # not the tracker's linear chain: ask git
-                    if not is_ancestor(git_dir, old, new):
-                        return LedgerDelta(False, [], [])
-                    break
-                current = parents[0].decode()
-        added, changed = _tree_changes(git_dir, old, new)
+        if reader is not None and old is not None and not _descends(reader, git_dir, old, new):
+            return LedgerDelta(False, [], [])
+        changes = tree_changes(git_dir, old, new)
+        added = [(c.path, c.blob) for c in changes if c.status == "A"]
+        changed = [c.path for c in changes if c.status != "A"]
         if reader is not None and len(added) <= PIPELINED:
-            blobs = reader.read_all([ident for _, ident in added])
+            blobs = reader.read_all([blob for _, blob in added])
             return LedgerDelta(True, [(path, data or b"") for (path, _), data in zip(added, blobs, strict=True)],
                                changed)
     finally:
@@ -1023,30 +1014,20 @@ def ledger_delta(git_dir: Path, old: str | None, new: str) -> LedgerDelta:
             reader.close()
     # Many files (a first sync): one batch read, no request and answer each.
     contents = [(path, data or b"") for (path, _), data in zip(
-        added, read_blobs(git_dir, [ident for _, ident in added]), strict=True)]
+        added, read_blobs(git_dir, [blob for _, blob in added]), strict=True)]
     return LedgerDelta(True, contents, changed)
 
 
-def _tree_changes(git_dir: Path, old: str | None, new: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """((path, blob id) of the files ``new`` adds to ``old``, paths it modifies or removes); every file of
-    ``new`` when ``old`` is None. Both are full commit ids, checked by the caller."""
-    if old is None:
-        _, out, _ = _plumb(git_dir, "ls-tree", "-r", "-z", "--full-tree", new)
-        added = []
-        for record in out.split(b"\0"):
-            if record:
-                info, _, path = record.partition(b"\t")
-                added.append((path.decode("utf-8", errors="replace"), info.split()[2].decode()))
-        return added, []
-    _, out, _ = _plumb(git_dir, "diff-tree", "-r", "-z", "--raw", "--no-renames", old, new)
-    fields = out.split(b"\0")
-    added, changed = [], []
-    for info, path in zip(fields[0:-1:2], fields[1::2], strict=True):
-        # ":<old mode> <new mode> <old id> <new id> <status>"
-        _, _, _, ident, status = info.decode().split(" ")
-        name = path.decode("utf-8", errors="replace")
-        if status == "A":
-            added.append((name, ident))
-        else:
-            changed.append(name)
-    return added, changed
+def _descends(reader: _ObjectReader, git_dir: Path, old: str, new: str) -> bool:
+    """Whether ``new`` contains ``old``: the tracker's linear chain walked back, else git's merge-base."""
+    current, steps = new, 0
+    while current != old:
+        found = reader.read(current)
+        parents = [] if found is None else re.findall(rb"^parent ([0-9a-f]+)$", found[1], re.MULTILINE)
+        steps += 1
+        if not parents:
+            return False
+        if len(parents) > 1 or steps > ANCESTRY_WALK:  # not the tracker's linear chain: ask git
+            return is_ancestor(git_dir, old, new)
+        current = parents[0].decode()
+    return True
