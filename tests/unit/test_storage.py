@@ -18,7 +18,7 @@ from tracker.base.errors import (
     SchemaTooNewError,
 )
 from tracker.core.opening import init_database, open_database
-from tracker.storage.database import Db, make_engine
+from tracker.storage.database import Db, copy_sqlite, make_engine
 from tracker.storage.lifecycle import check_database
 from tracker.storage.revisions import HEAD, REVISIONS
 
@@ -299,3 +299,24 @@ def test_a_real_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None
     assert len(backups) == 1 and "backup" in notes[0]
     with Db.connect_sqlite(backups[0]) as kept:
         assert kept.scalar("SELECT version_num FROM alembic_version") == REVISIONS[0]
+
+
+def test_a_copy_holds_what_only_the_wal_has_and_leaves_the_source_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "odd ?#% name"
+    folder.mkdir()
+    source = folder / "actions.db"
+    writer = sqlite3.connect(source)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE t (v TEXT)")
+    writer.execute("INSERT INTO t VALUES ('only in the wal')")
+    writer.commit()
+    before = file_digest(source)
+    copy_sqlite(source, tmp_path / "copy.db")
+    assert file_digest(source) == before
+    writer.close()
+    copied = sqlite3.connect(tmp_path / "copy.db")
+    try:
+        assert copied.execute("SELECT v FROM t").fetchall() == [("only in the wal",)]
+    finally:
+        copied.close()

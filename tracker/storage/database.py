@@ -52,6 +52,22 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file ``source`` (its WAL included) into ``target``, through SQLite's
+    online backup API; ``source`` is opened read-only and not changed."""
+    from urllib.parse import quote
+
+    copy = sqlite3.connect(target)
+    try:
+        origin = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True)
+        try:
+            origin.backup(copy)
+        finally:
+            origin.close()
+    finally:
+        copy.close()
+
+
 def newest_backup(path: Path) -> Path | None:
     """The newest ``<db>.bak-<stamp>`` beside the database (upgrades leave them there), if any."""
     try:

@@ -10,7 +10,6 @@ to exactly what a full rebuild makes.
 from __future__ import annotations
 
 import json
-import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from tracker.repo import gitsync
 from tracker.repo.ledger import store
 from tracker.repo.ledger.home import LOCAL_REF
 from tracker.repo.ledger.materialize import Materializer
-from tracker.storage.database import Db
+from tracker.storage.database import Db, copy_sqlite
 from tracker.storage.tally import recount_statements, tally_rows
 
 DERIVED = ("action_event", "action", "incident_event", "timeline_entry", "incident_component", "incident_root_cause",
@@ -108,15 +107,7 @@ def doctor(db: Db, git_dir: Path) -> list[str]:
             problems.append(f"{len(extra)} operations marked synced are not in the ledger")
     with tempfile.TemporaryDirectory(prefix="tracker-doctor-") as folder:
         copy = Path(folder) / "copy.db"
-        target = sqlite3.connect(copy)
-        try:
-            source = sqlite3.connect(f"file:{Path(db.url).resolve()}?mode=ro", uri=True)
-            try:
-                source.backup(target)
-            finally:
-                source.close()
-        finally:
-            target.close()
+        copy_sqlite(Path(db.url), copy)
         with Db.connect_sqlite(copy) as fresh:
             rebuild(fresh)
             problems += _differences(snapshot(db), snapshot(fresh))

@@ -7,7 +7,6 @@ ledger's first commit; a replica joining later is made empty and filled by its f
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from tracker.repo.ledger.format import Op, make_op, new_ulid, ulid_suffix
 from tracker.repo.ledger.home import DB_NAME
 from tracker.repo.ledger.model import ACTION, CAUSE, INCIDENT, TIMELINE, stored
 from tracker.repo.ledger.replica import Replica
-from tracker.storage.database import Db
+from tracker.storage.database import Db, copy_sqlite
 
 
 def create_replica(home: Path, *, source: Path | None = None) -> Path:
@@ -33,15 +32,7 @@ def create_replica(home: Path, *, source: Path | None = None) -> Path:
     if source is not None:
         with open_database(str(source), create=None):
             pass  # recognised and upgraded like any database before it is copied
-        target = sqlite3.connect(path)
-        try:
-            origin = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
-            try:
-                origin.backup(target)
-            finally:
-                origin.close()
-        finally:
-            target.close()
+        copy_sqlite(source, path)
     db = open_database(str(path), create="empty" if source is None else None)
     try:
         with db.write():
