@@ -144,3 +144,91 @@ def test_the_upgrade_counts_what_is_already_there(request: pytest.FixtureRequest
         kept = tally_rows(db)
         recount(db)
         assert tally_rows(db) == kept
+
+
+def _write_raw(db: Db, action_id: int, column: str, value: object) -> None:
+    with db.write():
+        db.execute(f"UPDATE action SET {column} = :v WHERE id = :id", {"v": value, "id": action_id})
+
+
+def test_every_watched_column_moves_its_counts_and_only_when_its_value_changes(db: Db) -> None:
+    """Each column a count is keyed by, set by plain SQL: to a new value, to NULL and back, to the same value."""
+    ids = sorted(int(i) for (i,) in db.rows("SELECT id FROM action"))
+    incident = int(db.scalar("SELECT MAX(id) FROM incident"))
+    cause = int(db.scalar("SELECT MAX(id) FROM root_cause"))
+    stamp = "2026-01-02T03:04:05.000000+00:00"
+    changes: list[tuple[str, object]] = [
+        ("owner", "night-shift"), ("owner", None), ("owner", "db-team"), ("status", "blocked"), ("status", "done"),
+        ("due_date", TODAY + timedelta(days=3)), ("kind", "detect"), ("root_cause_id", None),
+        ("root_cause_id", cause), ("incident_id", None), ("incident_id", incident), ("created_at", stamp),
+        ("updated_at", stamp), ("completed_at", stamp), ("completed_at", None),
+    ]
+    for n, (column, value) in enumerate(changes):
+        action_id = ids[n % len(ids)]
+        for again in (value, value):  # the second write changes nothing and must move nothing
+            _write_raw(db, action_id, column, again)
+            kept = tally_rows(db)
+            recount(db)
+            assert tally_rows(db) == kept, f"{column} = {again!r} on action {action_id}"
+
+
+def test_a_new_owner_writes_only_the_owner_counts(db: Db, backend: str) -> None:
+    """The update trigger touches the counts whose key changed: a new owner is not a new cause, incident or
+    day, so those rows are not written (SQLite counts every row a statement and its triggers change)."""
+    if backend != "sqlite":
+        pytest.skip("counting the rows a statement's triggers change is SQLite's")
+    import sqlite3
+
+    action_id, owner = db.row("SELECT id, owner FROM action WHERE root_cause_id IS NOT NULL"
+                              " AND incident_id IS NOT NULL ORDER BY id LIMIT 1") or (None, None)
+    assert action_id is not None
+    conn = sqlite3.connect(db.url, isolation_level=None)
+    try:
+        before = conn.total_changes
+        conn.execute("UPDATE action SET owner = :o WHERE id = :id", {"o": f"{owner or ''}-moved", "id": action_id})
+        # The action, then its (status, due date, owner) count: one off the old key (or the row removed at
+        # zero), one onto the new key. The cause, incident and day counts were not written.
+        assert conn.total_changes - before <= 4
+        before = conn.total_changes
+        conn.execute("UPDATE action SET owner = owner WHERE id = :id", {"id": action_id})
+        assert conn.total_changes - before == 1
+    finally:
+        conn.close()
+    kept = tally_rows(db)
+    recount(db)
+    assert tally_rows(db) == kept
+
+
+def test_the_counts_hold_across_the_upgrade_to_key_moves_and_back(tmp_path: Path) -> None:
+    """A database at 0006 with writes made under its single trigger, upgraded to 0007 and written again, then
+    downgraded and written again: each time its counts equal a recount."""
+    from tests.conftest import connect
+    from tracker.core.demo import load_demo
+    from tracker.storage.migrate import upgrade_url
+
+    url = str(tmp_path / "tallies.db")
+    upgrade_url(url, "0006_tallies")
+    with connect(url) as db:
+        load_demo(db)
+        _random_writes(db, random.Random(8), 30)
+    for step, revision in enumerate(("0007_tally_moves", "0006_tallies")):
+        if revision == "0006_tallies":
+            from alembic import command
+
+            from tracker.storage.database import make_engine
+            from tracker.storage.migrate import _config
+
+            engine = make_engine(url)
+            with engine.begin() as conn:
+                command.downgrade(_config(conn), revision)
+            engine.dispose()
+        else:
+            upgrade_url(url, revision)
+        with connect(url) as db:
+            triggers = {r[0] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                               " AND tbl_name = 'action' AND name LIKE '%tally%'")}
+            assert ("cause_tally_au" in triggers) == (revision == "0007_tally_moves"), triggers
+            _random_writes(db, random.Random(9 + step), 40)
+            kept = tally_rows(db)
+            recount(db)
+            assert tally_rows(db) == kept

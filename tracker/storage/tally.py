@@ -1,10 +1,12 @@
-"""The counts kept as the actions change (migration ``0006_tallies``), and how to recount them.
+"""The counts kept as the actions change (migrations ``0006_tallies`` and ``0007_tally_moves``), and recounting.
 
 Triggers on ``action`` keep ``action_tally`` (status, due date, owner), ``action_day_tally`` (the UTC
 day an action was created, last updated and completed, with its status), ``cause_tally`` (root
 cause, kind, status), ``incident_tally`` (actions per incident, a row for every incident) and
-``row_tally`` (how many incidents) in step with every write, in the same transaction. A bulk load that lifts the
-triggers (the benchmarks' generators) recounts them once afterwards with ``recount_statements``.
+``row_tally`` (how many incidents) in step with every write, in the same transaction. An update moves
+only the counts whose key it changed: a new owner touches ``action_tally`` and the day the action was
+last updated, nothing else. A bulk load that lifts the triggers (the benchmarks' generators) recounts
+them once afterwards with ``recount_statements``.
 """
 
 from __future__ import annotations
