@@ -113,6 +113,8 @@ class State:
     ignored: int = 0
     """Operations that were not applied: unknown fields, values that fail their check, duplicates."""
     sources: set[str] = field(default_factory=set)
+    last: Order | None = None
+    """The latest operation folded in (applied or not)."""
 
     @property
     def live(self) -> bool:
@@ -121,6 +123,8 @@ class State:
     def heads(self, name: str) -> list[str]:
         """The writes of a field that no later write cites: what a new write of it must cite."""
         writes = self.writes.get(name, [])
+        if len(writes) == 1:
+            return [writes[0].id]
         cited = {p for w in writes for p in w.prev}
         return sorted(w.id for w in writes if w.id not in cited)
 
@@ -139,6 +143,8 @@ class State:
         if not self.live:
             return found
         for name, writes in sorted(self.writes.items()):
+            if len(writes) < 2:
+                continue
             heads = set(self.heads(name))
             standing = [w for w in writes if w.id in heads]
             if len({canonical(w.value) for w in standing}) > 1:
@@ -160,6 +166,67 @@ class State:
             data["sets"] = {name: self.members(name) for name in sorted(SETS)}
             data["entries"] = {uid: entry.shadow() for uid, entry in sorted(self.entries.items())}
         return data
+
+    def resume_point(self) -> dict[str, Any] | None:
+        """What ``resume`` needs besides the shadow to fold later operations onto this state: kept for a live
+        action with no conflict and no flag (anything else is derived again from all its operations)."""
+        if self.type != "action" or not self.live or self.flags or self.last is None or self.conflicts():
+            return None
+        causes = self.writes.get("root_cause")
+        return {"last": self.last, "create_order": self.create_order, "created_at": self.created_at,
+                "status_wall": self.status_wall, "updated": self.updated, "sources": sorted(self.sources),
+                "cause_since": max(w.order for w in causes) if causes else None}
+
+
+RESUMABLE = {"set", "comment"}
+"""The kinds ``resume`` folds onto a saved state (a ``set`` of an action's incident or cause excepted)."""
+
+
+def _order(value: Any) -> Order:
+    first, second, third = value
+    return str(first), str(second), str(third)
+
+
+def resume(uid: str, shadow: dict[str, Any], ops: Iterable[Op]) -> State | None:
+    """An action's state from what its last refresh kept (its shadow, with ``resume_point``) and operations
+    that all come after everything it folded, ``history`` holding only their lines. None when that does not
+    hold, or they are not plain edits, or they make a conflict or a flag: derive from all operations then."""
+    ops = sorted(ops, key=lambda o: o.order)
+    if not ops or any(op.kind not in RESUMABLE or op.type != "action" or op.entity != uid
+                      or op.field in ("incident", "root_cause") for op in ops):
+        return None
+    try:
+        state = _saved(uid, shadow)
+    except (KeyError, TypeError, ValueError, AttributeError):  # not as this tracker keeps it: derive again
+        return None
+    if state is None or state.last is None or ops[0].order <= state.last:
+        return None
+    folder = _Folder(state)
+    for op in ops:
+        folder.fold(op)
+    state.last = ops[-1].order
+    state.history.sort(key=lambda line: line.order)
+    if not state.live or state.flags or state.conflicts():
+        return None
+    return state
+
+
+def _saved(uid: str, shadow: dict[str, Any]) -> State | None:
+    """The state ``resume`` starts from, as the shadow and its resume point keep it."""
+    point = shadow.get("resume")
+    if not point or shadow.get("live") is not True:
+        return None
+    last = _order(point["last"])
+    fields = shadow["fields"]
+    state = State(uid, "action", created=True, create_order=_order(point["create_order"]),
+                  created_at=point["created_at"], values={str(name): f["v"] for name, f in fields.items()},
+                  status_wall=point["status_wall"], key=shadow["key"], updated=str(point["updated"]),
+                  sources={str(s) for s in point["sources"]}, last=last)
+    since = _order(point["cause_since"]) if point["cause_since"] else last
+    # The writes no later write cites stand for all of them: a write that is not a head never becomes one.
+    state.writes = {name: [_Write(str(head), since if name == "root_cause" else last, f["v"], (), "", "")
+                           for head in f["h"]] for name, f in fields.items()}
+    return state
 
 
 def _entry_value(entry: State) -> list[Any]:
@@ -380,6 +447,7 @@ def derive(uid: str, type_: str, ops: Iterable[Op]) -> State:
     folder = _Folder(state)
     for op in sorted(ops, key=lambda o: o.order):
         folder.fold(op)
+        state.last = op.order
     state.history.sort(key=lambda line: line.order)
     _check(state)
     return state

@@ -2,7 +2,9 @@
 
 Each aggregate is derived again from all its operations and written where it differs (``rows``): the
 row, an incident's components, cause links and timeline, the history (rebuilt from the operations, in
-clock order, keys and slugs shown as they are now), the conflicts and flags.
+clock order, keys and slugs shown as they are now), the conflicts and flags. An action whose new
+operations are plain edits made after everything it had (the usual case) is not: they are folded onto
+the state its last refresh kept (``derive.resume``), and their history lines added after those there.
 
 Causes are resolved for the whole taxonomy at once (merges, slug clashes, aliases), and whatever a
 change of the taxonomy, of a number or of an entity's existence touches is redone too.
@@ -18,7 +20,8 @@ from tracker.base.enums import ROLE_STRENGTH, ActionStatus
 from tracker.base.timeutil import iso, read_stamp
 from tracker.core.keys import action_key, incident_key
 from tracker.repo.ledger import store
-from tracker.repo.ledger.derive import Line, Order, State, derive
+from tracker.repo.ledger.derive import Line, Order, State, derive, resume
+from tracker.repo.ledger.format import Op
 from tracker.repo.ledger.model import ACTION, CAUSE, FIELDS, INCIDENT
 from tracker.repo.ledger.rows import Entity, RowWriter, stamp_or_epoch
 from tracker.repo.ledger.taxonomy import Taxonomy, build
@@ -52,6 +55,10 @@ class Materializer(RowWriter):
     def __init__(self, db: Db) -> None:
         super().__init__(db)
         self._taxonomy: Taxonomy | None = None
+        self._resumed: dict[str, tuple[State, str | None]] = {}
+        """Actions folded onto their saved states, each with the latest time of its history lines so far."""
+        self.resumes = 0
+        """How many actions the last refresh folded onto their saved states (not derived again)."""
 
 
     # -- the taxonomy ------------------------------------------------------------------------------
@@ -65,30 +72,65 @@ class Materializer(RowWriter):
 
     # -- refreshing --------------------------------------------------------------------------------
 
-    def refresh(self, aggregates: Iterable[str], *, verify: bool = False) -> None:
+    def refresh(self, aggregates: Iterable[str], *, verify: bool = False, new: Iterable[Op] = ()) -> None:
         """Derive and write these aggregates, then whatever their changes touch. ``verify``: the tables were
-        just written by a service (a capture): compare with what they hold, not with the digests."""
+        just written by a service (a capture): compare with what they hold, not with the digests. ``new``:
+        the operations just added; an action whose new operations all come after what it had is folded
+        onto its saved state instead of being derived again from all of them."""
         db = self.db
         self._entities.clear()
         self._ops.clear()
         self.verify = verify
+        self.resumes = 0
         db.execute("PRAGMA defer_foreign_keys = ON")
         store.capturing(db, False)
         try:
             todo = set(aggregates)
-            types = self._prefetch(todo)
+            self._resumed = {} if verify else self._resume(todo, new)
+            types = self._prefetch(todo - set(self._resumed))
+            types.update(dict.fromkeys(self._resumed, "action"))
             causes = {a for a in todo if types.get(a) == "cause"}
             if causes:
-                todo |= self._refresh_causes(causes)
+                todo |= self._redo(self._refresh_causes(causes))
                 types.update(self._prefetch(todo - set(types)))
             incidents = sorted(a for a in todo if types.get(a) == "incident")
             for uid in incidents:
-                todo |= self._refresh_incident(uid)
+                todo |= self._redo(self._refresh_incident(uid))
             types.update(self._prefetch(todo - set(types)))
             for uid in sorted(a for a in todo if types.get(a) == "action"):
                 self._refresh_action(uid)
         finally:
             store.capturing(db, True)
+
+    def _resume(self, todo: set[str], new: Iterable[Op]) -> dict[str, tuple[State, str | None]]:
+        """The actions among ``todo`` whose new operations fold onto their saved states (``derive.resume``);
+        their entities, and those their rows name, are loaded with them."""
+        fresh: dict[str, list[Op]] = {}
+        for op in new:
+            if op.aggregate in todo and op.type == "action":
+                fresh.setdefault(op.aggregate, []).append(op)
+        resumed: dict[str, tuple[State, str | None]] = {}
+        for uid, type_, raw in self.load_entities(sorted(fresh), state=True):
+            try:
+                saved = json.loads(raw) if type_ == "action" and raw else None
+            except ValueError:
+                saved = None
+            entity = self._entities.get(uid)
+            state = resume(uid, saved, fresh[uid]) if isinstance(saved, dict) and entity is not None \
+                and entity.local_id is not None else None  # its row and history are there to add to
+            if state is not None:
+                assert saved is not None
+                touched = saved["resume"].get("touched")
+                resumed[uid] = (state, touched if isinstance(touched, str) else None)
+        named = {state.values.get(name) for state, _ in resumed.values() for name in ("incident", "root_cause")}
+        self.load_entities(sorted(uid for uid in named if isinstance(uid, str) and uid not in self._entities))
+        return resumed
+
+    def _redo(self, aggregates: set[str]) -> set[str]:
+        """Aggregates a change elsewhere touches are derived again from all their operations."""
+        for uid in aggregates:
+            self._resumed.pop(uid, None)
+        return aggregates
 
     def _derive(self, uid: str, type_: str) -> State:
         ops = self._ops.get(uid)
@@ -208,11 +250,13 @@ class Materializer(RowWriter):
             return f"#{self.key_number(uid)} {text}"
         return value if isinstance(value, str) else json.dumps(value)
 
-    def _history(self, table: str, column: str, row_id: int, lines: list[Line], entity: Entity) -> None:
-        """Render the history lines (keys and slugs as they are now) and write them."""
+    def _history(self, table: str, column: str, row_id: int, lines: list[Line], entity: Entity, *,
+                 append: bool = False) -> None:
+        """Render the history lines (keys and slugs as they are now) and write them (``append``: only new
+        lines, after those there)."""
         rows = [(stamp_or_epoch(line.at), line.actor[:200], line.field[:40], self._render(line.render, line.old),
                  self._render(line.render, line.new), line.note) for line in sorted(lines, key=lambda x: x.order)]
-        self.write_history(table, column, row_id, rows, entity)
+        self.write_history(table, column, row_id, rows, entity, append=append)
 
     def _merge_lines(self, member: str, since: Order, field: str, role: str | None) -> list[Line]:
         """History lines for the merges that moved ``member`` (linked at ``since``) to where it leads now."""
@@ -229,10 +273,18 @@ class Materializer(RowWriter):
         return lines
 
     @staticmethod
-    def _updated(state: State, lines: list[Line], created: str | None) -> str | None:
-        """The last change: the latest operation's time, or a merge that moved one of its causes."""
+    def _touched(state: State, lines: list[Line]) -> str | None:
+        """The latest time among history lines after the creation."""
+        after = state.create_order or ("",)
+        moments = [stamp_or_epoch(line.at) for line in lines if line.order[0] > after]
+        return max(moments) if moments else None
+
+    @classmethod
+    def _updated(cls, state: State, lines: list[Line], created: str | None, touched: str | None = None) -> str | None:
+        """The last change: the latest operation's time, or a merge that moved one of its causes (``touched``:
+        the latest line's time among lines not given)."""
         moments = [stamp_or_epoch(state.updated)] if state.updated else []
-        moments += [stamp_or_epoch(line.at) for line in lines if line.order[0] > (state.create_order or ("",))]
+        moments += [m for m in (cls._touched(state, lines), touched) if m is not None]
         return max(moments) if moments else created
 
     # -- incidents ---------------------------------------------------------------------------------
@@ -335,31 +387,44 @@ class Materializer(RowWriter):
     # -- actions -----------------------------------------------------------------------------------
 
     def _refresh_action(self, uid: str) -> None:
-        state = self._derive(uid, "action")
+        resumed, saved_touched = self._resumed.pop(uid, (None, None))
+        state = resumed or self._derive(uid, "action")
         if not state.live:
             self._drop("action", uid)
             self._save(state, state.shadow())
             return
+        merges: list[Line] = []
+        cause = state.values.get("root_cause")
+        if cause is not None:
+            merges = self._merge_lines(cause, max(w.order for w in state.writes["root_cause"]), "root_cause", None)
+        if resumed is not None and merges and state.history \
+                and max(m.order for m in merges) > min(line.order for line in state.history):
+            # A merge that came after the new edits: their lines do not simply go at the end.
+            resumed, state = None, self._derive(uid, "action")
         tax = self.taxonomy()
         current, desired = self._place(uid, "action", uid, "action", state.key)
         values = {f.column: state.values.get(f.name, "" if f.name == "description" else None)
                   for f in ACTION.values()}
         incident = state.values.get("incident")
         values["incident_id"] = self.local_id(incident)
-        values["root_cause_id"] = self.local_id(tax.resolve(state.values.get("root_cause")))
-        lines = list(state.history)
-        cause = state.values.get("root_cause")
-        if cause is not None:
-            since = max(w.order for w in state.writes["root_cause"])
-            lines += self._merge_lines(cause, since, "root_cause", None)
+        values["root_cause_id"] = self.local_id(tax.resolve(cause))
+        # The latest time of the lines after the creation: kept, so new lines can be added to it.
+        touched = max((m for m in (saved_touched if resumed is not None else None,
+                                   self._touched(state, state.history)) if m is not None), default=None)
         values["created_at"] = state.created_at
-        values["updated_at"] = self._updated(state, lines, state.created_at)
+        values["updated_at"] = self._updated(state, merges, state.created_at, touched)
         values["completed_at"] = stamp_or_epoch(state.status_wall or "") if values["status"] in CLOSED else None
         self._write_row("action", "action", uid, current, desired, values)
         entity = self.entity(uid)
         assert entity is not None
-        self._history("action_event", "action_id", self.local_id(uid) or desired, lines, entity)
-        self._save(state, state.shadow())
+        self._history("action_event", "action_id", self.local_id(uid) or desired,
+                      state.history if resumed is not None else [*state.history, *merges], entity,
+                      append=resumed is not None)
+        point = state.resume_point()
+        if point is not None:
+            point["touched"] = touched
+        self._save(state, {**state.shadow(), "resume": point} if point is not None else state.shadow())
+        self.resumes += resumed is not None
 
 
 def _link_rank(link: tuple[str, str, bool, Order]) -> tuple[int, bool, Order]:

@@ -68,6 +68,8 @@ class Replica:
         self.hlc = HybridClock(clock, Stamp.parse(store.get_meta(db, "hlc", ZERO.text)))
         self.unreadable: list[str] = []
         """Files of the ledger that are not operations this tracker reads (kept, reported by doctor)."""
+        self.resumed = 0
+        """Actions the last ``take`` folded onto their saved states instead of deriving them again."""
 
     @classmethod
     def attach(cls, db: Db, *, clock: Clock, actor: str, git_dir: Path | None = None) -> Replica:
@@ -232,11 +234,14 @@ class Replica:
         if not published and self.format_version() > FORMAT_VERSION:
             raise read_only_error(self.format_version())
         new = store.add_ops(self.db, ops, published=published)
+        self.resumed = 0
         if new:
             self._sync_clock()
             self.hlc.observe(max(Stamp.parse(op.clock) for op in new))
             self._save_clock()
-            Materializer(self.db).refresh({op.aggregate for op in new})
+            materializer = Materializer(self.db)
+            materializer.refresh({op.aggregate for op in new}, new=new)
+            self.resumed = materializer.resumes
         return len(new)
 
     # -- state for people --------------------------------------------------------------------------

@@ -116,6 +116,20 @@ class RowWriter:
                             {**values, "uid": entity.uid})
         entity.saved = columns
 
+    def load_entities(self, uids: list[str], *, state: bool = False) -> list[tuple[str, str, str | None]]:
+        """Load these entities into the cache, in one query per 500; returns (uid, type, derived state if
+        ``state``) of each found."""
+        found: list[tuple[str, str, str | None]] = []
+        extra = ", state" if state else ""
+        for start in range(0, len(uids), 500):
+            chunk = uids[start:start + 500]
+            marks = ", ".join(f":u{n}" for n in range(len(chunk)))
+            for row in self.db.rows(f"SELECT {_ENTITY_COLUMNS}{extra} FROM ledger_entity WHERE uid IN ({marks})",
+                                    {f"u{n}": uid for n, uid in enumerate(chunk)}):
+                self._entities.setdefault(row[0], _entity(row))
+                found.append((row[0], row[1], row[8] if state else None))
+        return found
+
     def _prefetch(self, aggregates: set[str]) -> dict[str, str]:
         """Load these aggregates' operations and entities (theirs and their timeline entries') in a few queries;
         returns each aggregate's type."""
@@ -135,13 +149,8 @@ class RowWriter:
                                     f" OR aggregate IN ({marks})", params):
                 self._entities.setdefault(row[0], _entity(row))
         # The entities they name (an action's incident and cause, a linked cause), in one query per 500.
-        named = sorted({ref for uid in items for op in self._ops[uid] for ref in refs(op)} - set(self._entities))
-        for start in range(0, len(named), 500):
-            chunk = named[start:start + 500]
-            marks = ", ".join(f":u{n}" for n in range(len(chunk)))
-            for row in self.db.rows(f"SELECT {_ENTITY_COLUMNS} FROM ledger_entity WHERE uid IN ({marks})",
-                                    {f"u{n}": uid for n, uid in enumerate(chunk)}):
-                self._entities.setdefault(row[0], _entity(row))
+        self.load_entities(sorted({ref for uid in items for op in self._ops[uid] for ref in refs(op)}
+                                  - set(self._entities)))
         for uid in aggregates:
             ops = self._ops.get(uid, [])
             if ops:
@@ -233,11 +242,16 @@ class RowWriter:
         return True
 
     def write_history(self, table: str, column: str, row_id: int, rows: list[tuple[Any, ...]],
-                      entity: Entity) -> None:
-        """Write an entity's history lines; usually only the new ones at the end (the digest says what is there)."""
+                      entity: Entity, *, append: bool = False) -> None:
+        """Write an entity's history lines; usually only the new ones at the end (the digest says what is there).
+        ``append``: ``rows`` are new lines that go after those there (the digest, of all lines, is forgotten:
+        the next full write reads them back)."""
         db = self.db
         kept = 0
-        if entity.history is not None and not self.verify:
+        if append:
+            if rows:
+                entity.history = None
+        elif entity.history is not None and not self.verify:
             count, _, digest = entity.history.partition(":")
             if int(count) <= len(rows) and _digest(rows[:int(count)]) == digest:
                 kept = int(count)
@@ -255,5 +269,6 @@ class RowWriter:
                             " VALUES (:id, :at, :actor, :field, :old, :new, :note)",
                             [{"id": row_id, "at": r[0], "actor": r[1], "field": r[2], "old": r[3], "new": r[4],
                               "note": r[5]} for r in rows[kept:]])
-        entity.history = f"{len(rows)}:{_digest(rows)}"
+        if not append:
+            entity.history = f"{len(rows)}:{_digest(rows)}"
 

@@ -6,8 +6,9 @@ rebuilt from the ledger.
 
 - ``ledger_op``: every operation known here, with its bytes; ``published`` 0 for those not yet synced.
 - ``ledger_entity``: each entity's ULID with its row id here, its number once synced, the six letters of
-  its provisional key, its derived state (what ``capture`` compares the tables with), and digests of its
-  row and history as last written (so applying an operation writes only what changed, unread).
+  its provisional key, its derived state (what ``capture`` compares the tables with; for an action, also
+  what later edits are folded onto), and digests of its row and history as last written (so applying an
+  operation writes only what changed, unread).
 - ``ledger_dirty``: rows changed since the last capture, marked by triggers on the tracker's tables, so
   a change made by any code path (an import, a merge, another program) becomes operations.
 - ``ledger_ref``: which aggregates name which entities (to redo them when those change).
