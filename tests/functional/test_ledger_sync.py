@@ -12,7 +12,7 @@ import pytest
 
 from tests.gitfixtures import git
 from tests.ledgerhelpers import SLO_DAYS, TODAY, Clone, copy_team, make_clone, team_template
-from tracker.base.enums import CauseRole, Severity
+from tracker.base.enums import ActionStatus, CauseRole, Severity
 from tracker.core.actions import ActionChanges, add_action, get_action, update_action
 from tracker.core.incidents.changes import IncidentChanges, add_incident, update_incident
 from tracker.core.incidents.links import link_cause, unlink_cause
@@ -248,3 +248,29 @@ def test_the_command_line_shares_keys_and_closes_trailers(cli, team: list[Clone]
     assert shown["status"] == "done"
     assert [h["field"] for h in shown["history"]].count("status") == 1
     assert cli("ledger", "doctor").code == 0
+
+
+def test_a_fetched_edit_is_applied_by_the_next_command_even_one_refused(cli, team: list[Clone],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands open a replica first (its new operations applied, its pages written on another thread);
+    one that then refuses its arguments still closes it, and the edit folded onto the kept state equals a
+    full rebuild."""
+    from tracker.cli import common
+
+    ana, bob, _ = team
+    db, _ = ana.open()
+    with db:
+        update_action(db, "ACT-1", ActionChanges(owner="ana"), actor=ana.actor)
+        update_action(db, "ACT-2", ActionChanges(status=ActionStatus.DONE), actor=ana.actor)
+    ana.sync()
+    git(bob.path, "fetch", "-q")
+    monkeypatch.chdir(bob.path)
+    refused = cli("actions", "list", "--limit", "0")
+    assert refused.code == 1 and "--limit 0" in refused.err
+    assert not common._prepared
+    assert not (bob.path / ".git" / "tracker" / "ledger.db-wal").exists()  # closed, its pages in the file
+    shown = json.loads(cli("actions", "show", "ACT-1", "--json").out)
+    assert shown["owner"] == "ana" and shown["history"][-1]["field"] == "owner"
+    assert json.loads(cli("actions", "show", "ACT-2", "--json").out)["status"] == "done"
+    doctor = cli("ledger", "doctor")
+    assert doctor.code == 0, doctor.out + doctor.err

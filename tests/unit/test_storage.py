@@ -320,3 +320,44 @@ def test_a_copy_holds_what_only_the_wal_has_and_leaves_the_source_alone(tmp_path
         assert copied.execute("SELECT v FROM t").fetchall() == [("only in the wal",)]
     finally:
         copied.close()
+
+
+def test_a_deferred_checkpoint_leaves_commits_in_the_log_then_writes_them_on_a_thread(tmp_path: Path) -> None:
+    path = tmp_path / "deferred.db"
+    wal = Path(f"{path}-wal")
+    db = Db.connect_sqlite(path)
+    with db.write():
+        db.execute("CREATE TABLE t (v TEXT)")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = path.stat().st_size
+    with db.deferred_checkpoint():
+        with db.write():  # far more than the 1,000 pages after which a commit copies them into the file
+            db.execute_many("INSERT INTO t (v) VALUES (:v)", [{"v": "x" * 3000} for _ in range(2500)])
+        assert path.stat().st_size == size, "the commit copied its pages into the file"
+        assert wal.stat().st_size > 2000 * 4096
+        other = sqlite3.connect(path)  # every reader sees what only the log holds
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone() == (2500,)
+        other.close()
+    assert db.scalar("PRAGMA wal_autocheckpoint") == 1000
+    db.close()
+    assert path.stat().st_size > size + 2000 * 4096
+    assert not wal.exists()
+    with Db.connect_sqlite(path) as again:
+        assert again.scalar("SELECT COUNT(*) FROM t") == 2500
+
+
+def test_a_deferred_checkpoint_that_fails_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "deferred.db"
+    db = Db.connect_sqlite(path)
+    with db.write():
+        db.execute("CREATE TABLE t (v TEXT)")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN")
+    holder.execute("SELECT COUNT(*) FROM t").fetchall()  # a reader holding the log: the checkpoint stops short
+    with db.deferred_checkpoint(), db.write():
+        db.execute("INSERT INTO t (v) VALUES ('kept')")
+    db.close()
+    holder.execute("COMMIT")
+    holder.close()
+    with Db.connect_sqlite(path) as again:
+        assert again.scalar("SELECT v FROM t") == "kept"

@@ -12,6 +12,25 @@ from tracker.cli.output import echo
 from tracker.config import Settings
 from tracker.storage.database import Db
 
+_prepared: list[tuple[Settings, Db]] = []
+"""The database ``prepare_db`` opened, until the command's ``open_db`` takes it."""
+
+
+def prepare_db(settings: Settings) -> None:
+    """Open a team ledger's replica before the command loads its code: the pages its new operations wrote
+    reach the file on another thread (``Db.deferred_checkpoint``) while it does. The command's first
+    ``open_db`` with these settings takes it; ``release_prepared`` closes it if none did. Any other
+    database is left to the command (which checks its arguments before it creates one)."""
+    from tracker.repo.ledger.home import replica_path
+
+    if not settings.db_given and replica_path(Path.cwd()) is not None:
+        _prepared.append((settings, open_db(settings)))
+
+
+def release_prepared() -> None:
+    while _prepared:
+        _prepared.pop()[1].close()
+
 
 def open_db(settings: Settings) -> Db:
     """The database the settings name; created with the demo on first run, saying so on stderr.
@@ -20,6 +39,10 @@ def open_db(settings: Settings) -> Db:
     that replica: it applies what the ledger brought since the last command, and turns every change
     made through it into the ledger's operations.
     """
+    for number, (prepared_for, db) in enumerate(_prepared):
+        if prepared_for is settings:
+            del _prepared[number]
+            return db
     from tracker.core.opening import open_database
     from tracker.repo.ledger.home import is_replica, replica_path
 

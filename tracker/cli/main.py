@@ -44,6 +44,10 @@ HANDLERS = {
 }
 """The module of ``tracker.cli`` holding each command's handlers (``<command>_<verb>``)."""
 
+OPENS_FIRST = frozenset({"incidents", "rootcauses", "actions", "export", "review", "insights", "metrics", "notify"})
+"""Commands whose every verb works on the database the settings name: a team ledger's replica is opened
+(and its new operations applied) before the handler's code is loaded, so the disk work overlaps that loading."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -100,6 +104,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         if sys.stdin.isatty() and sys.stdout.isatty():
             return app.ui_run(settings, argparse.Namespace(screen="incidents"))
         return app.summary(settings)
+    if args.command not in OPENS_FIRST:
+        return _handle(settings, args)
+    from tracker.cli.common import prepare_db, release_prepared
+
+    prepare_db(settings)
+    try:
+        return _handle(settings, args)
+    finally:
+        release_prepared()
+
+
+def _handle(settings: Settings, args: argparse.Namespace) -> int:
     module = importlib.import_module(f"tracker.cli.{HANDLERS[args.command]}")
     verb = (getattr(args, 'verb', '') or 'run').replace('-', '_')
     handler: Handler = getattr(module, f"{args.command}_{verb}")

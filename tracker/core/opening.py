@@ -6,7 +6,6 @@ the demo loader, which lives up here in the domain layer.
 
 from __future__ import annotations
 
-from tracker.core.demo import load_demo
 from tracker.storage.database import Db
 from tracker.storage.lifecycle import Notify
 from tracker.storage.lifecycle import init_database as _init
@@ -15,6 +14,8 @@ from tracker.storage.lifecycle import open_database as _open
 
 def seed_demo(db: Db) -> str:
     """Fill a new database with the demo catalog; say what it holds."""
+    from tracker.core.demo import load_demo  # only on a first run: commands open without loading it
+
     counts = load_demo(db)
     return f"the demo catalog ({counts['incidents']} incidents)"
 

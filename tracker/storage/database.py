@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from psycopg2.extensions import cursor as PgCursor
     from sqlalchemy.engine import Connection, Engine
 
+WAL_AUTOCHECKPOINT = 1000
+"""SQLite's own default: a commit that leaves this many pages in the write-ahead log copies them into the file."""
+
 BUSY_TIMEOUT_MS = 5000
 """How long SQLite waits for another writer before reporting the database as busy."""
 
@@ -130,6 +133,19 @@ def _sqlite_pragmas(conn: Any) -> None:
     cursor.close()
 
 
+def _checkpoint(path: Path) -> None:
+    """Copy what the write-ahead log holds into the database file (``Db.deferred_checkpoint``). A failure
+    leaves the pages in the log, where every reader finds them and the next checkpoint takes them."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     """A SQLAlchemy engine for a SQLite path or any SQLAlchemy URL, with SQLite's pragmas set."""
     from sqlalchemy import create_engine, event
@@ -179,6 +195,8 @@ class Db:
         else:
             raise TypeError("Db needs a SQLite, psycopg or SQLAlchemy connection")
         self._depth = 0
+        self._checkpoint: Any = None
+        """The thread copying committed pages into the file (``deferred_checkpoint``), until ``close`` waits."""
         self.retries = 0
         """How many times a write had to wait for another writer and start again."""
         self.before_commit: list[Callable[[Db], None]] = []
@@ -443,7 +461,34 @@ class Db:
         if self._sqlite is not None:
             self._sqlite.interrupt()
 
+    @contextmanager
+    def deferred_checkpoint(self) -> Iterator[None]:
+        """Writes inside leave their pages in SQLite's write-ahead log; after, a connection of its own copies
+        them into the database file on another thread (the checkpoint, with its syncs), while this one goes
+        on; ``close`` waits for it. The log holds every committed page until then: nothing is at risk."""
+        if self._sqlite is None or self.url == ":memory:":
+            yield
+            return
+        before = self._sqlite.total_changes
+        self._sqlite.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            self._sqlite.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+        if self._checkpoint is not None and not self._checkpoint.is_alive():
+            self._checkpoint.join()
+            self._checkpoint = None
+        if self._sqlite.total_changes != before and self._checkpoint is None:
+            import threading
+
+            self._checkpoint = threading.Thread(target=_checkpoint, args=(Path(self.url),), daemon=True,
+                                                name="tracker-checkpoint")
+            self._checkpoint.start()
+
     def close(self) -> None:
+        if self._checkpoint is not None:
+            self._checkpoint.join()
+            self._checkpoint = None
         if self._sqlite is not None:
             self._sqlite.close()
         elif self._pg is not None:

@@ -214,7 +214,8 @@ class Replica:
                 ops.append(read_op(path, raw))
             except FormatError:
                 self.unreadable.append(path)
-        with self.db.write():
+        # The pages this writes reach the database file on another thread while the command goes on.
+        with self.db.deferred_checkpoint(), self.db.write():
             if version is not None:
                 store.set_meta(self.db, "format", str(version))
             count = self.take(ops, published=True)
