@@ -139,14 +139,20 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def replica_copy(template: Path, where: Path) -> Path:
+    """A copy of the template replica in ``where``, inside a folder that looks like a git folder."""
+    path = where / "tracker" / "ledger.db"
+    path.parent.mkdir(parents=True)
+    (where / "objects").mkdir()
+    shutil.copyfile(template, path)
+    return path
+
+
 def deliveries(template: Path, where: Path, ops: list[Op], rnd: Any) -> Iterator[dict[str, Any]]:
     """The snapshot after delivering ``ops`` in a random order, then in clock order (so edits fold onto saved
     states), each in random batches and each followed by a rebuild."""
     for attempt in range(2):
-        path = where / f"copy{attempt}" / "tracker" / "ledger.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        (path.parent.parent / "objects").mkdir(exist_ok=True)
-        shutil.copyfile(template, path)
+        path = replica_copy(template, where / f"copy{attempt}")
         order = ops[:]
         if attempt == 0:
             rnd.shuffle(order)
@@ -231,10 +237,7 @@ def _edit(sim: Simulation, kind: str, *, field: str | None = None, value: Any = 
 
 
 def test_edits_applied_in_order_fold_onto_saved_states_and_equal_a_rebuild(template: Path, tmp_path: Path) -> None:
-    path = tmp_path / "replica" / "tracker" / "ledger.db"
-    path.parent.mkdir(parents=True)
-    (path.parent.parent / "objects").mkdir()
-    shutil.copyfile(template, path)
+    path = replica_copy(template, tmp_path / "replica")
     sim = Simulation()
     # Wall times are display data from other replicas: here their text order and time order disagree
     # (09:00 at +02:00 is 07:00 UTC, before the comment's 08:30 UTC, which stays the last change).
@@ -271,10 +274,7 @@ def test_edits_applied_in_order_fold_onto_saved_states_and_equal_a_rebuild(templ
                                    '{"live": true, "fields": {}, "key": 2, "resume": {"last": ["a", "b"]}}'])
 def test_a_saved_state_not_as_this_tracker_keeps_it_is_derived_again(template: Path, tmp_path: Path,
                                                                      state: str) -> None:
-    path = tmp_path / "replica" / "tracker" / "ledger.db"
-    path.parent.mkdir(parents=True)
-    (path.parent.parent / "objects").mkdir()
-    shutil.copyfile(template, path)
+    path = replica_copy(template, tmp_path / "replica")
     sim = Simulation()
     with Db.connect_sqlite(path) as db:
         replica = Replica.attach(db, clock=Clock(), actor="tester")

@@ -361,3 +361,27 @@ def test_a_deferred_checkpoint_that_fails_loses_nothing(tmp_path: Path) -> None:
     holder.close()
     with Db.connect_sqlite(path) as again:
         assert again.scalar("SELECT v FROM t") == "kept"
+
+
+def test_a_deferred_checkpoint_that_cannot_run_says_nothing_and_loses_nothing(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    path = tmp_path / "deferred.db"
+    db = Db.connect_sqlite(path)
+    with db.write():
+        db.execute("CREATE TABLE t (v TEXT)")
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+
+    def refuse(*_: object, **__: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)  # the checkpoint's own connection cannot be made
+    with db.deferred_checkpoint(), db.write():
+        db.execute("INSERT INTO t (v) VALUES ('kept')")
+    db.close()
+    monkeypatch.undo()
+    assert raised == []  # no traceback from the thread
+    with Db.connect_sqlite(path) as again:
+        assert again.scalar("SELECT v FROM t") == "kept"

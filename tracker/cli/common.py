@@ -21,10 +21,8 @@ def prepare_db(settings: Settings) -> None:
     reach the file on another thread (``Db.deferred_checkpoint``) while it does. The command's first
     ``open_db`` with these settings takes it; ``release_prepared`` closes it if none did. Any other
     database is left to the command (which checks its arguments before it creates one)."""
-    from tracker.repo.ledger.home import replica_path
-
-    if not settings.db_given and replica_path(Path.cwd()) is not None:
-        _prepared.append((settings, open_db(settings)))
+    if (found := _replica(settings)) is not None:
+        _prepared.append((settings, _open(settings, str(found))))
 
 
 def release_prepared() -> None:
@@ -43,12 +41,21 @@ def open_db(settings: Settings) -> Db:
         if prepared_for is settings:
             del _prepared[number]
             return db
-    from tracker.core.opening import open_database
-    from tracker.repo.ledger.home import is_replica, replica_path
+    found = _replica(settings)
+    return _open(settings, settings.db if found is None else str(found))
 
-    url = settings.db
-    if not settings.db_given and (found := replica_path(Path.cwd())) is not None:
-        url = str(found)
+
+def _replica(settings: Settings) -> Path | None:
+    """The team ledger's replica in the repository around the working folder, unless a database is named."""
+    from tracker.repo.ledger.home import replica_path
+
+    return None if settings.db_given else replica_path(Path.cwd())
+
+
+def _open(settings: Settings, url: str) -> Db:
+    from tracker.core.opening import open_database
+    from tracker.repo.ledger.home import is_replica
+
     db = open_database(url, create="demo" if url == settings.db else None,
                        notify=lambda message: echo(message, file=sys.stderr))
     if is_replica(db):
